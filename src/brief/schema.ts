@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+/**
+ * The brief: what the person decides. One zod schema is the source of truth for parsing,
+ * for the TypeScript types, and for the published JSON Schema (`schema/brief.schema.json`).
+ */
+
+const wordCount = z.number().int().nonnegative();
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** A check run by code, never by a model. Exactly one kind per check object. */
+export const CodeCheckSchema = z
+  .object({
+    min_words: wordCount.optional().describe('At least this many words.'),
+    max_words: wordCount.optional().describe('At most this many words.'),
+    must_include: stringOrList.optional().describe('Text (case-insensitive) that must appear.'),
+    must_not_include: stringOrList.optional().describe('Text (case-insensitive) that must not appear.'),
+    regex: z.string().min(1).optional().describe('A JavaScript regular expression the text must match.'),
+    regex_flags: z.string().regex(/^[dgimsuvy]*$/).optional().describe('Flags for `regex`.'),
+    json_schema: z
+      .union([z.record(z.string(), z.unknown()), z.string().min(1)])
+      .optional()
+      .describe('The text must be JSON valid against this schema (inline, or a path to a .json file).'),
+    module: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Path (relative to the brief) to a JS module exporting `check(text) => boolean | {pass, reason}`.'),
+  })
+  .strict()
+  .refine(
+    (check) =>
+      ['min_words', 'max_words', 'must_include', 'must_not_include', 'regex', 'json_schema', 'module'].some(
+        (key) => check[key as keyof typeof check] !== undefined,
+      ),
+    { message: 'a check needs at least one of min_words, max_words, must_include, must_not_include, regex, json_schema, module' },
+  );
+export type CodeCheck = z.infer<typeof CodeCheckSchema>;
+
+export const CriterionSchema = z.union([
+  z.string().min(1).describe('A judged criterion with weight 1.'),
+  z
+    .object({
+      id: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes')
+        .optional()
+        .describe('A short stable name; derived from the text when absent.'),
+      text: z.string().min(1).optional().describe('What success means, judged by a model 0–10.'),
+      check: CodeCheckSchema.optional().describe('A check run by code: scores 10 when it passes, 0 when not.'),
+      weight: z.number().positive().max(100).default(1).describe('Relative weight of this criterion.'),
+      min: z.number().min(0).max(10).default(7).describe('The score at which this criterion counts as met.'),
+    })
+    .strict()
+    .refine((c) => (c.text === undefined) !== (c.check === undefined), {
+      message: 'a criterion has either `text` (judged) or `check` (code), not both and not neither',
+    }),
+]);
+
+export const ConstraintSchema = z.union([
+  z.string().min(1).describe('A hard limit judged pass/fail by the model.'),
+  CodeCheckSchema.describe('A hard limit checked by code.'),
+]);
+
+export const LensSpecSchema = z.union([
+  z.string().min(1).describe('A built-in lens id, or the text of a custom lens.'),
+  z
+    .object({
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
+      text: z.string().min(1).describe('The instruction that pushes exploration somewhere specific.'),
+      name: z.string().min(1).optional(),
+    })
+    .strict(),
+]);
+
+export const BudgetSchema = z
+  .object({
+    calls: z.number().int().positive().optional().describe('Maximum model calls (writer and judge).'),
+    tokens: z.number().int().positive().optional().describe('Maximum tokens, input and output.'),
+    usd: z.number().positive().optional().describe('Maximum spend in US dollars.'),
+  })
+  .strict();
+
+const ModelIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(:.+)?$/, 'a model id is `provider:model`, e.g. `rehearsal` or `openai:gpt-4o-mini`');
+
+export const BriefFrontMatterSchema = z
+  .object({
+    intent: z.string().trim().min(1).optional().describe('Why this matters, and for whom.'),
+    question: z.string().trim().min(1, 'the question is empty').describe('What this should become, and why.'),
+    constraints: z.array(ConstraintSchema).default([]).describe('Hard limits; a candidate that fails one scores 0.'),
+    criteria: z.array(CriterionSchema).min(1, 'at least one criterion is needed').describe('What success means.'),
+    lenses: z
+      .union([z.literal('auto'), z.array(LensSpecSchema).min(1)])
+      .default('auto')
+      .describe('Framings to explore through; `auto` lets Baton choose.'),
+    budget: BudgetSchema.default({}).describe('Limits on spend; enforced before each call.'),
+    attention: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(5)
+      .describe('How many checkpoints the person is willing to see.'),
+    model: ModelIdSchema.default('rehearsal').describe('The model that writes candidates.'),
+    judge: ModelIdSchema.optional().describe('The model that judges candidates (default: `model`).'),
+  })
+  .strict();
+
+export type BriefFrontMatter = z.input<typeof BriefFrontMatterSchema>;
+export type ParsedFrontMatter = z.output<typeof BriefFrontMatterSchema>;
+
+/** A criterion after normalisation: every field filled in, an id always present. */
+export interface Criterion {
+  id: string;
+  text?: string;
+  check?: CodeCheck;
+  weight: number;
+  min: number;
+}
+
+export type Constraint = { kind: 'judged'; text: string } | { kind: 'check'; check: CodeCheck; text: string };
+
+export interface Lens {
+  id: string;
+  name: string;
+  text: string;
+  builtin: boolean;
+}
+
+export interface Budget {
+  calls?: number;
+  tokens?: number;
+  usd?: number;
+}
+
+/** A brief ready for exploration: validated, normalised, with its Markdown body as context. */
+export interface Brief {
+  intent?: string;
+  question: string;
+  constraints: Constraint[];
+  criteria: Criterion[];
+  /** `auto` until an exploration chooses; then the resolved list. */
+  lenses: 'auto' | Lens[];
+  budget: Budget;
+  attention: number;
+  model: string;
+  judge: string;
+  context: string;
+}

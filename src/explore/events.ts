@@ -1,0 +1,38 @@
+import type { Lens } from '../brief/schema.js';
+import type { Checkpoint, Decision } from '../steer/types.js';
+import type { Candidate, Judgment, PlannedMove } from './types.js';
+
+export type ExplorationStatus = 'running' | 'awaiting' | 'accepted' | 'exhausted' | 'stopped';
+
+/**
+ * The append-only event log of an exploration. The exploration state is a fold of these events
+ * (`applyEvent`); the store may keep large payloads (candidate text, judgments) in their own
+ * tables and hand them back hydrated.
+ */
+export type ExplorationEvent =
+  | {
+      type: 'exploration.created';
+      briefId: string;
+      seed: number;
+      lenses: Lens[];
+      model: string;
+      judge: string;
+    }
+  | { type: 'move.planned'; move: PlannedMove }
+  | { type: 'candidate.added'; candidate: Candidate }
+  | { type: 'candidate.judged'; judgment: Judgment }
+  | { type: 'path.exhausted'; candidateId: string; reason: string }
+  | { type: 'checkpoint.raised'; checkpoint: Checkpoint }
+  | { type: 'decision.made'; decision: Decision }
+  | { type: 'brief.redirected'; briefId: string; lenses: Lens[] }
+  | { type: 'trigger.deferred'; key: string; kind: string }
+  | { type: 'exploration.ended'; status: Exclude<ExplorationStatus, 'running' | 'awaiting'>; candidateId?: string; reason: string };
+
+export type EventType = ExplorationEvent['type'];
+
+export interface StoredEvent {
+  seq: number;
+  explorationId: string;
+  at: string;
+  event: ExplorationEvent;
+}

@@ -1,0 +1,70 @@
+import type { Lens } from '../brief/schema.js';
+
+export type MoveKind = 'open' | 'deepen' | 'combine';
+
+/** A move chosen by the policy or asked for by a decision, before it runs. */
+export interface PlannedMove {
+  /** Stable id: `${explorationId}:m${n}`. Model calls and the candidate are keyed by it. */
+  id: string;
+  kind: MoveKind;
+  parentIds: string[];
+  lens: Lens;
+  feedback?: string;
+  origin: 'policy' | 'decision';
+}
+
+export interface Candidate {
+  id: string;
+  explorationId: string;
+  moveId: string;
+  kind: MoveKind;
+  parentIds: string[];
+  lensId: string;
+  depth: number;
+  text: string;
+  /** Embedding used for novelty; float32. */
+  embedding: Float32Array;
+  /** Writer model that produced it. */
+  model: string;
+  createdAt: string;
+}
+
+export type FlagKind = 'sensitive' | 'unclear';
+
+export interface Flag {
+  kind: FlagKind;
+  reason: string;
+}
+
+export interface CriterionScore {
+  criterion: string;
+  /** 0–10. */
+  score: number;
+  reason: string;
+  /** `judge` for model-judged criteria, `check` for code checks. */
+  by: 'judge' | 'check';
+}
+
+export interface FailedConstraint {
+  constraint: string;
+  reason: string;
+}
+
+export interface Judgment {
+  id: string;
+  candidateId: string;
+  /** The brief version it was judged against. */
+  briefId: string;
+  scores: CriterionScore[];
+  /** Weighted mean of the criterion scores, 0–1; 0 when a constraint failed. */
+  quality: number;
+  failed: FailedConstraint[];
+  flags: Flag[];
+  critique: string;
+  /** Distance to the nearest neighbours at the time it was judged, 0–1. */
+  novelty: number;
+  /** Cosine similarity to its (first) parent, when it has one. */
+  parentSimilarity: number | null;
+  judge: string;
+  createdAt: string;
+}

@@ -1,0 +1,88 @@
+import type { Brief, Lens } from '../brief/schema.js';
+
+/**
+ * The port every model adapter implements. Core code (`explore`, `steer`) only ever sees this.
+ *
+ * A request carries the rendered chat `messages` (what a real model reads) and the structured
+ * `task` they were rendered from. Real adapters send the messages; the rehearsal model, which
+ * has no language understanding, plays its part from the task. Both answer with text: structured
+ * answers (the judge, reframings) are JSON text validated with zod by the caller.
+ */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** What a candidate looks like when it is handed back to a model as material. */
+export interface TaskCandidate {
+  id: string;
+  text: string;
+  lens: Lens;
+  depth: number;
+}
+
+export type ModelTask =
+  | { kind: 'open'; brief: Brief; lens: Lens }
+  | {
+      kind: 'deepen';
+      brief: Brief;
+      lens: Lens;
+      parent: TaskCandidate;
+      critique: string;
+      /** The weakest criteria, by id, that the deepening should work on. */
+      focus: string[];
+      feedback?: string;
+    }
+  | { kind: 'combine'; brief: Brief; lens: Lens; parents: [TaskCandidate, TaskCandidate]; feedback?: string }
+  | { kind: 'judge'; brief: Brief; candidate: { text: string } }
+  | { kind: 'reframe'; brief: Brief; lenses: Lens[]; count: number };
+
+export type TaskKind = ModelTask['kind'];
+
+export interface ModelRequest {
+  task: ModelTask;
+  messages: ChatMessage[];
+  /** Present when the answer must be JSON; a description of the expected shape for the prompt. */
+  json?: boolean;
+  /** Deterministic seed, for models that honour one. */
+  seed: number;
+  maxOutputTokens?: number;
+  signal?: AbortSignal;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ModelResponse {
+  text: string;
+  usage: Usage;
+  /** The concrete model that answered, `provider:model`. */
+  model: string;
+}
+
+/** Capabilities as data: shared code never asks which provider it is talking to. */
+export interface ModelInfo {
+  /** `provider:model`, e.g. `rehearsal:default`. */
+  id: string;
+  /** Shown in every output and export; `rehearsal` models always say so. */
+  label: string;
+  rehearsal: boolean;
+  /** US dollars per million tokens. */
+  pricing: { inputPerMTok: number; outputPerMTok: number };
+  /** Upper bound on one call's output tokens, used to reserve budget before the call. */
+  maxOutputTokens: number;
+}
+
+export interface ModelPort {
+  readonly info: ModelInfo;
+  complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+/** Embeddings for novelty. The local lexical embedding implements it with no model. */
+export interface EmbeddingPort {
+  readonly id: string;
+  readonly dimensions: number;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}

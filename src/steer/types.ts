@@ -1,0 +1,94 @@
+import type { CriterionScore, Flag, MoveKind } from '../explore/types.js';
+
+/** Why Baton stops and asks the person. Order is priority, highest first. */
+export const TRIGGER_KINDS = ['sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted'] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
+export interface TriggerSignal {
+  kind: TriggerKind;
+  /** A sentence for the person. */
+  reason: string;
+  candidateIds: string[];
+  /** A key that stops the same situation from being raised twice. */
+  key: string;
+}
+
+export interface BoardCard {
+  candidateId: string;
+  /** Why it is on the board: `best`, `direction`, `trade-off`, `flagged`, `novel`, `met`. */
+  roles: string[];
+  why: string;
+  lensId: string;
+  lensName: string;
+  kind: MoveKind;
+  depth: number;
+  quality: number;
+  novelty: number;
+  scores: CriterionScore[];
+  flags: Flag[];
+  failed: string[];
+  exhausted: string | null;
+  excerpt: string;
+  words: number;
+}
+
+export interface Spend {
+  calls: number;
+  tokens: number;
+  usd: number;
+  /** Calls with an intent but no result after a crash: they may have been billed. */
+  possiblyBilled: number;
+  budget: { calls?: number; tokens?: number; usd?: number };
+  /** Largest share of any budget spent, 0–1. */
+  share: number;
+}
+
+export interface LensCoverage {
+  lensId: string;
+  lensName: string;
+  candidates: number;
+  best: number;
+}
+
+export interface Board {
+  explorationId: string;
+  checkpointId: string | null;
+  reasons: TriggerSignal[];
+  cards: BoardCard[];
+  tradeOffs: Array<{ a: string; b: string; aWins: string[]; bWins: string[] }>;
+  spend: Spend;
+  lenses: LensCoverage[];
+  candidates: number;
+  /** `rehearsal` when any model in play is the rehearsal model. */
+  label: string;
+}
+
+export const DECISION_ACTIONS = ['deepen', 'prune', 'combine', 'accept', 'lens', 'redirect', 'continue'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+
+export interface DecisionInput {
+  action: DecisionAction;
+  candidateIds?: string[];
+  reason?: string;
+  feedback?: string;
+  /** For `lens`: a built-in lens id or custom lens text. */
+  lens?: string;
+  /** For `redirect`: the new brief version's id. */
+  briefId?: string;
+}
+
+export interface Decision extends DecisionInput {
+  id: string;
+  explorationId: string;
+  checkpointId: string | null;
+  candidateIds: string[];
+  createdAt: string;
+}
+
+export interface Checkpoint {
+  id: string;
+  explorationId: string;
+  reasons: TriggerSignal[];
+  board: Board;
+  createdAt: string;
+}

@@ -1,0 +1,149 @@
+import type { Brief } from '../brief/schema.js';
+import type { ExplorationEvent, ExplorationStatus, StoredEvent } from '../explore/events.js';
+import type { Candidate, Judgment } from '../explore/types.js';
+import type { Usage } from '../models/port.js';
+
+/**
+ * Storage port. Core code talks only to this; SQLite (and later Postgres) are adapters that pass
+ * the same conformance suite (`store.conformance.ts`).
+ *
+ * Durability contract: when a promise returned by a write resolves, the write has been committed
+ * and survives the process being killed.
+ */
+
+export interface BriefVersion {
+  id: string;
+  /** Versions of one brief share a lineage; the first version's id. */
+  lineageId: string;
+  version: number;
+  parentId: string | null;
+  /** The brief file's path when it came from one. */
+  path: string | null;
+  /** The Markdown source, exactly as written. */
+  source: string;
+  brief: Brief;
+  note: string | null;
+  createdAt: string;
+}
+
+export interface NewBriefVersion {
+  source: string;
+  brief: Brief;
+  path?: string;
+  parentId?: string;
+  note?: string;
+}
+
+export interface ExplorationRecord {
+  id: string;
+  /** The brief version it started from. */
+  briefId: string;
+  /** The brief version in force now (changes on redirect). */
+  currentBriefId: string;
+  status: ExplorationStatus;
+  seed: number;
+  model: string;
+  judge: string;
+  title: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewExploration {
+  id: string;
+  briefId: string;
+  seed: number;
+  model: string;
+  judge: string;
+  title: string;
+  /** The first event, `exploration.created`, written in the same transaction. */
+  created: Extract<ExplorationEvent, { type: 'exploration.created' }>;
+}
+
+export type CallPurpose = 'open' | 'deepen' | 'combine' | 'judge' | 'reframe';
+
+export interface CallIntent {
+  /** Deterministic key: the same planned call always has the same key, so resume reuses it. */
+  key: string;
+  explorationId: string | null;
+  purpose: CallPurpose;
+  model: string;
+  /** Tokens and dollars reserved before the call, for budget accounting of calls in flight. */
+  reservedTokens: number;
+  reservedUsd: number;
+}
+
+export interface CallResult {
+  key: string;
+  status: 'done' | 'failed';
+  /** The model's answer text when done; the error message when failed. */
+  output: string;
+  usage: Usage;
+  usd: number;
+  latencyMs: number;
+}
+
+export interface CallRecord extends CallIntent {
+  status: 'intent' | 'done' | 'failed';
+  output: string | null;
+  usage: Usage | null;
+  usd: number | null;
+  latencyMs: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface SpendTotals {
+  calls: number;
+  tokens: number;
+  usd: number;
+  /** Intents with no result: cut off by a crash, possibly billed. */
+  possiblyBilled: number;
+  possiblyBilledUsd: number;
+}
+
+export interface ExplorationWrite {
+  events: ExplorationEvent[];
+  /** Call results committed atomically with the events. */
+  calls?: CallResult[];
+}
+
+export interface Store {
+  readonly location: string;
+
+  saveBrief(input: NewBriefVersion): Promise<BriefVersion>;
+  getBrief(id: string): Promise<BriefVersion | undefined>;
+
+  createExploration(input: NewExploration): Promise<ExplorationRecord>;
+  getExploration(id: string): Promise<ExplorationRecord | undefined>;
+  /** Newest first. */
+  listExplorations(): Promise<ExplorationRecord[]>;
+  /** Finds an exploration by id or unique id prefix. */
+  resolveExplorationId(idOrPrefix: string): Promise<string | undefined>;
+
+  /**
+   * Appends events (and call results) in one transaction. The store keeps the exploration's
+   * status and current brief in step with the events (`checkpoint.raised` → awaiting, …).
+   */
+  commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]>;
+  /** Events in order, hydrated (candidates with text and embedding, judgments whole). */
+  readEvents(explorationId: string, afterSeq?: number): Promise<StoredEvent[]>;
+
+  getCandidate(id: string): Promise<Candidate | undefined>;
+  listCandidates(explorationId: string): Promise<Candidate[]>;
+  listJudgments(explorationId: string): Promise<Judgment[]>;
+
+  /** Records a call's intent before it is made. Idempotent for the same key. */
+  beginCall(intent: CallIntent): Promise<void>;
+  getCall(key: string): Promise<CallRecord | undefined>;
+  listCalls(explorationId: string): Promise<CallRecord[]>;
+  spend(explorationId: string): Promise<SpendTotals>;
+
+  /** Generic small key/value records (e.g. the last reframings shown for a brief). */
+  putNote(key: string, value: unknown): Promise<void>;
+  getNote(key: string): Promise<unknown>;
+
+  close(): Promise<void>;
+}
+
+export type { ExplorationStatus };
