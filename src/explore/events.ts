@@ -25,6 +25,8 @@ export type ExplorationEvent =
   | { type: 'checkpoint.raised'; checkpoint: Checkpoint }
   | { type: 'decision.made'; decision: Decision }
   | { type: 'brief.redirected'; briefId: string; lenses: Lens[] }
+  /** A lens a person asked to try that the exploration did not have yet. */
+  | { type: 'lens.added'; lens: Lens }
   | { type: 'trigger.deferred'; key: string; kind: string }
   | { type: 'exploration.ended'; status: Exclude<ExplorationStatus, 'running' | 'awaiting'>; candidateId?: string; reason: string };
 

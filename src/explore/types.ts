@@ -11,6 +11,8 @@ export interface PlannedMove {
   lens: Lens;
   feedback?: string;
   origin: 'policy' | 'decision';
+  /** For moves asked for by a decision: `${decisionId}:${index}`, so each is planned once. */
+  directive?: string;
 }
 
 export interface Candidate {

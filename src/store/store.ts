@@ -81,6 +81,12 @@ export interface CallResult {
   usage: Usage;
   usd: number;
   latencyMs: number;
+  /**
+   * Only used when no intent was recorded for `key` (a result without `beginCall`): the store
+   * then records the whole call from the result, and needs these to do so.
+   */
+  purpose?: CallPurpose;
+  model?: string;
 }
 
 export interface CallRecord extends CallIntent {
@@ -135,6 +141,8 @@ export interface Store {
 
   /** Records a call's intent before it is made. Idempotent for the same key. */
   beginCall(intent: CallIntent): Promise<void>;
+  /** Records a call's result outside any exploration (e.g. reframing a brief). */
+  finishCall(result: CallResult): Promise<void>;
   getCall(key: string): Promise<CallRecord | undefined>;
   listCalls(explorationId: string): Promise<CallRecord[]>;
   spend(explorationId: string): Promise<SpendTotals>;

@@ -1,0 +1,390 @@
+import { createHash, randomInt } from 'node:crypto';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { chooseLenses, resolveLenses } from './brief/lenses.js';
+import { parseBrief, readBriefFile } from './brief/parse.js';
+import type { Framing } from './brief/reframe.js';
+import { applyFraming, FramingsSchema, reframeLenses, reframeMessages } from './brief/reframe.js';
+import type { Brief, Lens } from './brief/schema.js';
+import { BatonError } from './errors.js';
+import { writeFileAtomic } from './util/files.js';
+import type { Progress } from './explore/engine.js';
+import { ExplorationEngine } from './explore/engine.js';
+import { parseJsonAnswer } from './explore/judge.js';
+import { pathTo } from './explore/state.js';
+import type { Candidate, Judgment } from './explore/types.js';
+import { createLocalEmbedding } from './models/local-embedding.js';
+import { costOf } from './models/budget.js';
+import type { EmbeddingPort } from './models/port.js';
+import { resolveModel } from './models/registry.js';
+import type { DecideInput } from './steer/decisions.js';
+import { decide, resolveCandidateId } from './steer/decisions.js';
+import type { ExportDocument } from './steer/export.js';
+import { buildExport, renderExportMarkdown } from './steer/export.js';
+import type { LedgerEntry } from './steer/ledger.js';
+import { buildLedger } from './steer/ledger.js';
+import type { RunOutcome } from './steer/steering.js';
+import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from './steer/steering.js';
+import type { Board, Decision, DecisionInput } from './steer/types.js';
+import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
+import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
+
+/**
+ * The library API: everything the CLI (and later the HTTP server and MCP server) does goes
+ * through this class. It owns the store and builds an engine per exploration on demand.
+ *
+ * @example
+ * const baton = Baton.open({ db: './.baton/baton.db' });
+ * const id = await baton.start('examples/story.md', { seed: 7 });
+ * const result = await baton.run(id);
+ * if (result.status === 'awaiting') await baton.decide(id, { action: 'continue', reason: 'keep going' });
+ * await baton.close();
+ */
+
+export interface BatonOptions {
+  /** SQLite file; default `BATON_DB` or `./.baton/baton.db`. */
+  db?: string;
+  /** An already-open store (any `Store` implementation). */
+  store?: Store;
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Simulated latency of the rehearsal model, ms. */
+  latencyMs?: number;
+  /** Moves run at once. */
+  concurrency?: number;
+  embedding?: EmbeddingPort;
+  now?: () => Date;
+}
+
+export interface StartOptions {
+  seed?: number;
+  model?: string;
+  judge?: string;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  maxWaves?: number;
+}
+
+export interface DecideOptions extends DecisionInput {
+  /** For `redirect`: path of the edited brief. */
+  briefPath?: string;
+  /** Continue running to the next checkpoint after recording the decision. */
+  run?: boolean | RunOptions;
+}
+
+export interface ReframeResult {
+  briefId: string;
+  label: string;
+  framings: Framing[];
+}
+
+const StoredFramingsSchema = z.object({ briefId: z.string(), framings: FramingsSchema.shape.framings });
+
+export interface CandidateView {
+  candidate: Omit<Candidate, 'embedding'>;
+  judgment: Judgment | null;
+  lens: Lens | null;
+  exhausted: string | null;
+  pruned: boolean;
+  children: string[];
+  lineage: string[];
+}
+
+export interface ExplorationView {
+  record: ExplorationRecord;
+  brief: BriefVersion;
+  label: string;
+  board: Board;
+  candidates: Array<{
+    id: string;
+    parentIds: string[];
+    kind: string;
+    lensId: string;
+    depth: number;
+    quality: number | null;
+    novelty: number | null;
+    exhausted: string | null;
+    pruned: boolean;
+  }>;
+  ledger: LedgerEntry[];
+}
+
+export class Baton {
+  readonly store: Store;
+  private readonly options: BatonOptions;
+  private readonly embedding: EmbeddingPort;
+
+  private constructor(store: Store, options: BatonOptions) {
+    this.store = store;
+    this.options = options;
+    this.embedding = options.embedding ?? createLocalEmbedding();
+  }
+
+  static open(options: BatonOptions = {}): Baton {
+    const store = options.store ?? openSqliteStore(options.db ?? defaultDbPath(options.cwd ?? process.cwd(), options.env ?? process.env));
+    return new Baton(store, options);
+  }
+
+  /** Reads and validates a brief file and stores it as a brief version. */
+  async saveBriefFile(path: string, parentId?: string, note?: string): Promise<BriefVersion> {
+    const absolute = resolve(this.options.cwd ?? process.cwd(), path);
+    const { source, brief } = await readBriefFile(absolute);
+    const input: Parameters<Store['saveBrief']>[0] = { source, brief, path: absolute };
+    if (parentId !== undefined) input.parentId = parentId;
+    if (note !== undefined) input.note = note;
+    return this.store.saveBrief(input);
+  }
+
+  /** Starts an exploration of a brief file; returns its id. Nothing runs until `run`. */
+  async start(briefPath: string, options: StartOptions = {}): Promise<string> {
+    const version = await this.saveBriefFile(briefPath);
+    const brief = version.brief;
+    const model = options.model ?? brief.model;
+    const judge = options.judge ?? options.model ?? brief.judge;
+    const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+    // Fail on an unknown model now, before anything is written.
+    resolveModel(model, { seed });
+    resolveModel(judge, { seed });
+    const id = `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
+    await this.store.createExploration({
+      id,
+      briefId: version.id,
+      seed,
+      model,
+      judge,
+      title: titleOf(brief),
+      created: { type: 'exploration.created', briefId: version.id, seed, lenses: lensesFor(brief), model, judge },
+    });
+    return id;
+  }
+
+  async resolveId(idOrPrefix: string): Promise<string> {
+    const id = await this.store.resolveExplorationId(idOrPrefix);
+    if (!id) throw new BatonError('not_found', `no exploration "${idOrPrefix}" in ${this.store.location}`, { location: { field: 'exploration' } });
+    return id;
+  }
+
+  private async engine(idOrPrefix: string, onProgress?: (progress: Progress) => void): Promise<ExplorationEngine> {
+    const id = await this.resolveId(idOrPrefix);
+    const record = await this.store.getExploration(id);
+    if (!record) throw new BatonError('not_found', `no exploration "${id}"`);
+    const modelOptions = {
+      seed: record.seed,
+      ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
+    };
+    const deps = {
+      store: this.store,
+      writer: resolveModel(record.model, modelOptions),
+      judge: resolveModel(record.judge, modelOptions),
+      embedding: this.embedding,
+      ...(this.options.now ? { now: this.options.now } : {}),
+    };
+    const engineOptions = {
+      concurrency: this.options.concurrency ?? 4,
+      ...(onProgress ? { onProgress } : {}),
+    };
+    return ExplorationEngine.load(deps, id, engineOptions);
+  }
+
+  /** Runs (or resumes) an exploration until a checkpoint, the end, or an abort. */
+  async run(idOrPrefix: string, options: RunOptions = {}): Promise<RunOutcome> {
+    const engine = await this.engine(idOrPrefix, options.onProgress);
+    const runOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.maxWaves !== undefined ? { maxWaves: options.maxWaves } : {}),
+      ...(this.options.now ? { now: this.options.now } : {}),
+    };
+    return runUntilCheckpoint(engine, runOptions);
+  }
+
+  /** Records a decision (durably), then — unless `run: false` — runs to the next checkpoint. */
+  async decide(idOrPrefix: string, input: DecideOptions): Promise<{ decision: Decision; outcome: RunOutcome }> {
+    const runOptions = typeof input.run === 'object' ? input.run : {};
+    const engine = await this.engine(idOrPrefix, runOptions.onProgress);
+    const decideInput: DecideInput = { action: input.action };
+    if (input.candidateIds) decideInput.candidateIds = input.candidateIds;
+    if (input.reason !== undefined) decideInput.reason = input.reason;
+    if (input.feedback !== undefined) decideInput.feedback = input.feedback;
+    if (input.action === 'lens') {
+      if (!input.lens?.trim()) throw new BatonError('invalid_input', 'lens: say which lens to try (a built-in id or the text of a new lens)', { location: { field: 'lens' } });
+      const existing = engine.state.lenses.find((l) => l.id === input.lens);
+      decideInput.lensSpec = existing ?? (resolveLenses([input.lens.trim()])[0] as Lens);
+    }
+    if (input.action === 'redirect') {
+      if (!input.briefPath) throw new BatonError('invalid_input', 'redirect: give the edited brief (--brief FILE)', { location: { field: 'brief' } });
+      const version = await this.saveBriefFile(input.briefPath, engine.state.briefId, input.reason);
+      decideInput.briefId = version.id;
+      decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
+    }
+    const decision = await decide(engine, decideInput, this.options.now);
+    if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
+    const result = await runUntilCheckpoint(engine, {
+      ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      ...(runOptions.maxWaves !== undefined ? { maxWaves: runOptions.maxWaves } : {}),
+      ...(this.options.now ? { now: this.options.now } : {}),
+    });
+    return { decision, outcome: result };
+  }
+
+  /** The board: the open checkpoint's, or the current one between checkpoints. */
+  async board(idOrPrefix: string): Promise<RunOutcome> {
+    return outcome(await this.engine(idOrPrefix));
+  }
+
+  async list(): Promise<ExplorationRecord[]> {
+    return this.store.listExplorations();
+  }
+
+  async show(idOrPrefix: string): Promise<ExplorationView> {
+    const engine = await this.engine(idOrPrefix);
+    const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
+    const state = engine.state;
+    return {
+      record,
+      brief: engine.brief,
+      label: modelLabel(engine),
+      board: state.openCheckpoint?.board ?? (await currentBoard(engine, null, [])),
+      candidates: state.order.map((id) => {
+        const node = state.nodes.get(id);
+        if (!node) throw new Error(`candidate ${id} missing from state`);
+        return {
+          id,
+          parentIds: node.candidate.parentIds,
+          kind: node.candidate.kind,
+          lensId: node.candidate.lensId,
+          depth: node.candidate.depth,
+          quality: node.judgment?.quality ?? null,
+          novelty: node.judgment?.novelty ?? null,
+          exhausted: node.exhausted,
+          pruned: node.pruned,
+        };
+      }),
+      ledger: buildLedger(state),
+    };
+  }
+
+  async candidate(idOrPrefix: string, ref: string): Promise<CandidateView> {
+    const engine = await this.engine(idOrPrefix);
+    const id = resolveCandidateId(engine.state, ref);
+    const node = engine.state.nodes.get(id);
+    if (!node) throw new BatonError('not_found', `no candidate ${ref}`);
+    const { embedding: _embedding, ...candidate } = node.candidate;
+    return {
+      candidate,
+      judgment: node.judgment ?? null,
+      lens: engine.state.lenses.find((l) => l.id === node.candidate.lensId) ?? null,
+      exhausted: node.exhausted,
+      pruned: node.pruned,
+      children: node.children,
+      lineage: pathTo(engine.state, id).map((n) => n.candidate.id),
+    };
+  }
+
+  async exportDocument(idOrPrefix: string): Promise<ExportDocument> {
+    const engine = await this.engine(idOrPrefix);
+    const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
+    return buildExport({
+      state: engine.state,
+      brief: engine.brief.brief,
+      briefVersion: engine.brief.version,
+      spend: await spendOf(engine),
+      label: modelLabel(engine),
+      title: record.title,
+    });
+  }
+
+  async export(idOrPrefix: string, format: 'md' | 'json'): Promise<string> {
+    const doc = await this.exportDocument(idOrPrefix);
+    return format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : renderExportMarkdown(doc);
+  }
+
+  /**
+   * Asks the model for alternative framings of a brief's question, through lenses. The framings
+   * are kept (keyed by the brief's content) so that `adoptFraming` adopts exactly what was shown.
+   */
+  async reframe(briefPath: string, options: { count?: number; seed?: number; model?: string } = {}): Promise<ReframeResult> {
+    const version = await this.saveBriefFile(briefPath);
+    const brief = version.brief;
+    const count = Math.max(1, options.count ?? 3);
+    const seed = options.seed ?? 1;
+    const port = resolveModel(options.model ?? brief.model, { seed, ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}) });
+    const lenses = reframeLenses(brief, count);
+    const messages = reframeMessages(brief, lenses, count);
+    const key = `reframe:${contentHash(version.source)}:${port.info.id}:${seed}:${count}`;
+    const existing = await this.store.getCall(key);
+    let text = existing?.status === 'done' ? existing.output : null;
+    if (text === null) {
+      await this.store.beginCall({ key, explorationId: null, purpose: 'reframe', model: port.info.id, reservedTokens: 0, reservedUsd: 0 });
+      const started = Date.now();
+      try {
+        const response = await port.complete({ task: { kind: 'reframe', brief, lenses, count }, messages, seed, json: true });
+        await this.store.finishCall({ key, status: 'done', output: response.text, usage: response.usage, usd: costOf(port.info, response.usage), latencyMs: Date.now() - started });
+        text = response.text;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await this.store.finishCall({ key, status: 'failed', output: message, usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: Date.now() - started });
+        throw new BatonError('provider_failure', `${port.info.id} failed while reframing: ${message}`, { cause: error });
+      }
+    }
+    const parsed = parseJsonAnswer(text, FramingsSchema);
+    if (!parsed.ok) throw new BatonError('provider_failure', `${port.info.id} gave no usable framings: ${parsed.error}`);
+    const framings = parsed.value.framings.slice(0, count);
+    await this.store.putNote(`framings:${contentHash(version.source)}`, { briefId: version.id, framings });
+    return { briefId: version.id, label: port.info.label, framings };
+  }
+
+  /**
+   * Adopts framing `index` (1-based) from the last `reframe` of this brief: records a new brief
+   * version with the new question and writes the brief to `outputPath` (default: in place).
+   */
+  async adoptFraming(briefPath: string, index: number, outputPath?: string): Promise<{ version: BriefVersion; path: string; framing: Framing }> {
+    const absolute = resolve(this.options.cwd ?? process.cwd(), briefPath);
+    const { source } = await readBriefFile(absolute);
+    const note = await this.store.getNote(`framings:${contentHash(source)}`);
+    const shown = StoredFramingsSchema.safeParse(note);
+    if (!shown.success) {
+      throw new BatonError('invalid_input', `${briefPath}: no framings were shown for this version of the brief; run \`baton reframe ${briefPath}\` first`, { location: { file: briefPath } });
+    }
+    const framing = shown.data.framings[index - 1];
+    if (!framing) {
+      throw new BatonError('invalid_input', `--adopt ${index}: choose a framing from 1 to ${shown.data.framings.length}`, { location: { field: 'adopt' } });
+    }
+    const rewritten = applyFraming(source, framing.question);
+    const target = resolve(this.options.cwd ?? process.cwd(), outputPath ?? briefPath);
+    // Validate before writing: an adopted framing must still be a valid brief.
+    const parsed = parseBrief(rewritten, { file: target });
+    await writeFileAtomic(target, rewritten);
+    const version = await this.store.saveBrief({
+      source: rewritten,
+      brief: parsed,
+      path: target,
+      parentId: shown.data.briefId,
+      note: `reframed through ${framing.lens}: ${framing.why}`,
+    });
+    return { version, path: target, framing };
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+/** The brief's lenses, or Baton's choice for `auto`, plus any lenses already in play. */
+export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
+  const chosen = brief.lenses === 'auto' ? chooseLenses(brief) : brief.lenses;
+  const merged = [...current];
+  for (const lens of chosen) if (!merged.some((l) => l.id === lens.id)) merged.push(lens);
+  return merged;
+}
+
+function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+function titleOf(brief: Brief): string {
+  const question = brief.question.replace(/\s+/gu, ' ').trim();
+  return question.length > 80 ? `${question.slice(0, 77)}…` : question;
+}

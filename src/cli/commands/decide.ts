@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { BatonError } from '../../errors.js';
+import { DECISION_ACTIONS } from '../../steer/types.js';
+import type { DecisionAction } from '../../steer/types.js';
+import type { DecideOptions } from '../../baton.js';
+import type { CliContext, CommonOptions } from '../context.js';
+import { common, integer, withBaton } from '../context.js';
+import { printJson, progressReporter } from '../io.js';
+import { exitCodeOf, reportOutcome } from './run.js';
+
+interface Options extends CommonOptions {
+  why?: string;
+  feedback?: string;
+  lens?: string;
+  brief?: string;
+  run: boolean;
+  latency?: number;
+  concurrency?: number;
+}
+
+const ALIASES: Record<string, DecisionAction> = { 'try-lens': 'lens' };
+
+export function registerDecide(program: Command, ctx: CliContext): void {
+  common(
+    program
+      .command('decide')
+      .argument('<exploration>', 'exploration id (or a unique prefix)')
+      .argument('<action>', `one of: ${DECISION_ACTIONS.join(', ')}`)
+      .argument('[candidates...]', 'candidate ids (c12 or the full id); for `lens`, the lens')
+      .description('Record a decision with its reason, then explore on to the next checkpoint')
+      .option('--why <text>', 'the reason for the decision (kept in the ledger)')
+      .option('--feedback <text>', 'what to change (deepen, combine, lens)')
+      .option('--lens <lens>', 'for `lens`: a built-in lens id or the text of a new lens')
+      .option('--brief <file>', 'for `redirect`: the edited brief')
+      .option('--no-run', 'only record the decision; do not explore on')
+      .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
+      .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000))
+      .addHelpText(
+        'after',
+        `
+Actions:
+  deepen <c...>     improve candidates (with --feedback)      prune <c...>    drop paths
+  combine <a> <b>   merge two candidates                      accept <c>      take the result
+  lens <lens>       try a lens (built-in id or new text)      redirect        a new brief version (--brief FILE)
+  continue          let the exploration go on
+
+Example:
+  baton decide x1a2b3 deepen c7 --feedback "make the ending quieter" --why "closest to the intent"`,
+      ),
+  ).action(async (exploration: string, actionWord: string, rest: string[], options: Options) => {
+    const action = parseAction(actionWord);
+    const input: DecideOptions = { action, run: options.run };
+    let candidates = rest;
+    if (action === 'lens') {
+      const lens = options.lens ?? rest.join(' ');
+      if (lens.trim()) input.lens = lens;
+      candidates = [];
+    }
+    if (candidates.length > 0) input.candidateIds = candidates;
+    if (options.why !== undefined) input.reason = options.why;
+    if (options.feedback !== undefined) input.feedback = options.feedback;
+    if (options.brief !== undefined) input.briefPath = options.brief;
+    await withBaton(ctx, options, async (baton) => {
+      const progress = progressReporter(ctx.io, !options.json && options.run);
+      if (options.run && progress.onProgress) input.run = { onProgress: progress.onProgress };
+      try {
+        const { decision, outcome } = await baton.decide(exploration, input);
+        progress.done();
+        if (!options.json) ctx.io.err(`Recorded ${decision.action}${decision.reason ? ` — why: ${decision.reason}` : ' (no reason given)'}\n`);
+        if (options.json && !options.run) printJson(ctx.io, { decision, status: outcome.status });
+        else reportOutcome(ctx, outcome, options);
+        ctx.exitCode = exitCodeOf(outcome);
+      } finally {
+        progress.done();
+      }
+    });
+  });
+}
+
+function parseAction(word: string): DecisionAction {
+  const lower = word.toLowerCase();
+  if ((DECISION_ACTIONS as readonly string[]).includes(lower)) return lower as DecisionAction;
+  const alias = ALIASES[lower];
+  if (alias) return alias;
+  throw new BatonError('invalid_input', `unknown action "${word}": use one of ${DECISION_ACTIONS.join(', ')}`, { location: { field: 'action' } });
+}

@@ -1,0 +1,100 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Baton } from '../../baton.js';
+import { BatonError, EXIT } from '../../errors.js';
+import type { RunOutcome } from '../../steer/steering.js';
+import type { CliContext, CommonOptions } from '../context.js';
+import { common, integer, withBaton } from '../context.js';
+import type { Io } from '../io.js';
+import { printJson, progressReporter } from '../io.js';
+import { renderOutcome } from '../render.js';
+
+interface RunOptions extends CommonOptions {
+  seed?: number;
+  model?: string;
+  judge?: string;
+  concurrency?: number;
+  latency?: number;
+}
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  common(
+    program
+      .command('run')
+      .argument('<brief-or-exploration>', 'a brief file to start a new exploration, or an exploration id to resume')
+      .description('Explore until human judgment is needed (exit 10 at a checkpoint), or resume an exploration')
+      .option('--seed <n>', 'seed for a reproducible exploration', integer('--seed', 0))
+      .option('--model <provider:model>', 'writer model (overrides the brief)')
+      .option('--judge <provider:model>', 'judge model (overrides the brief)')
+      .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
+      .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000)),
+  ).action(async (target: string, options: RunOptions) => {
+    await withBaton(ctx, options, async (baton) => {
+      const id = await startOrResume(baton, ctx.io, target, options);
+      ctx.exitCode = await runAndReport(baton, ctx, id, options);
+    });
+  });
+}
+
+async function startOrResume(baton: Baton, io: Io, target: string, options: RunOptions): Promise<string> {
+  const path = resolve(io.cwd, target);
+  const info = await stat(path).catch(() => undefined);
+  if (info) {
+    const start: Parameters<Baton['start']>[1] = {};
+    if (options.seed !== undefined) start.seed = options.seed;
+    if (options.model !== undefined) start.model = options.model;
+    if (options.judge !== undefined) start.judge = options.judge;
+    const id = await baton.start(path, start);
+    io.err(`Started exploration ${id}\n`);
+    return id;
+  }
+  if (/\.(md|markdown|txt)$/iu.test(target) || target.includes('/')) {
+    throw new BatonError('invalid_input', `${target}: no such file`, { location: { file: target } });
+  }
+  return baton.resolveId(target);
+}
+
+/** Runs to the next checkpoint (or the end) and prints the outcome; returns the exit code. */
+export async function runAndReport(baton: Baton, ctx: CliContext, id: string, options: CommonOptions): Promise<number> {
+  const progress = progressReporter(ctx.io, !options.json);
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    ctx.io.err('\nStopping after the moves in flight… (Ctrl-C again to quit at once)\n');
+    abort.abort();
+    process.off('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
+  let outcome: RunOutcome;
+  try {
+    outcome = await baton.run(id, { signal: abort.signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.done();
+  }
+  reportOutcome(ctx, outcome, options, abort.signal.aborted);
+  return exitCodeOf(outcome);
+}
+
+export function reportOutcome(ctx: CliContext, outcome: RunOutcome, options: CommonOptions, interrupted = false): void {
+  if (options.json) {
+    printJson(ctx.io, {
+      exploration: outcome.explorationId,
+      status: outcome.status === 'running' ? 'stopped' : outcome.status,
+      interrupted,
+      label: outcome.board.label,
+      checkpoint: outcome.checkpoint ? { id: outcome.checkpoint.id, reasons: outcome.checkpoint.reasons } : null,
+      endReason: outcome.endReason,
+      board: outcome.board,
+    });
+    return;
+  }
+  ctx.io.out(renderOutcome(outcome));
+  if (outcome.status === 'running') ctx.io.err(`Paused. Resume with: baton run ${outcome.explorationId}\n`);
+}
+
+export function exitCodeOf(outcome: RunOutcome): number {
+  if (outcome.status === 'awaiting') return EXIT.awaiting;
+  if (outcome.budgetExhausted) return EXIT.budget;
+  return EXIT.ok;
+}

@@ -1,0 +1,419 @@
+import { dirname } from 'node:path';
+import type { Brief } from '../brief/schema.js';
+import { BatonError } from '../errors.js';
+import { BudgetGuard, costOf, estimateCall } from '../models/budget.js';
+import { cosineSimilarity } from '../models/local-embedding.js';
+import type { EmbeddingPort, ModelPort, ModelRequest, ModelTask } from '../models/port.js';
+import type { BriefVersion, CallPurpose, Store } from '../store/store.js';
+import type { ExplorationEvent, StoredEvent } from './events.js';
+import { exhaustionReason } from './exhaustion.js';
+import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
+import { NoveltyIndex } from './novelty.js';
+import { DEFAULT_POLICY, planMoves } from './policy.js';
+import { messagesFor } from './prompts.js';
+import type { CandidateNode, ExplorationState } from './state.js';
+import { applyEvent, pathTo, replay } from './state.js';
+import type { Candidate, Judgment, PlannedMove } from './types.js';
+
+/**
+ * The exploration engine: runs waves of moves. A wave is planned by the policy, recorded
+ * (`move.planned`) before any call is made, run concurrently (each move: write, then judge;
+ * each call's result committed the moment it completes), and folded into the state in plan
+ * order — so an exploration is reproducible for a seed whatever the timing, and a crash at any
+ * moment resumes the same moves, reusing every completed call.
+ */
+
+export interface EngineDeps {
+  store: Store;
+  writer: ModelPort;
+  judge: ModelPort;
+  embedding: EmbeddingPort;
+  now?: () => Date;
+}
+
+export interface EngineOptions {
+  /** Moves run at once. */
+  concurrency?: number;
+  onProgress?: (progress: Progress) => void;
+}
+
+export type Progress =
+  | { type: 'wave'; moves: number }
+  | { type: 'candidate'; candidateId: string; lensId: string; kind: string; quality: number; total: number }
+  | { type: 'exhausted'; candidateId: string; reason: string };
+
+export interface WaveResult {
+  /** Moves completed in this wave. */
+  moved: number;
+  /** The policy found nothing worth doing (or nothing the budget allows). */
+  nothingLeft: boolean;
+  /** The budget forbids any further move. */
+  budgetSpent: boolean;
+}
+
+interface MoveOutcome {
+  move: PlannedMove;
+  candidate: Candidate;
+  judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>;
+}
+
+export class ExplorationEngine {
+  readonly state: ExplorationState;
+  brief!: BriefVersion;
+  readonly deps: EngineDeps;
+  private budget!: BudgetGuard;
+  private readonly novelty = new NoveltyIndex();
+  private readonly concurrency: number;
+  private readonly onProgress: (progress: Progress) => void;
+  /** Set when a call was refused for budget; cleared when the brief (and its budget) changes. */
+  private budgetBlocked = false;
+
+  private constructor(deps: EngineDeps, state: ExplorationState, options: EngineOptions) {
+    this.deps = deps;
+    this.state = state;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.onProgress = options.onProgress ?? (() => undefined);
+  }
+
+  /** Loads an exploration from its event log. */
+  static async load(deps: EngineDeps, explorationId: string, options: EngineOptions = {}): Promise<ExplorationEngine> {
+    const events = await deps.store.readEvents(explorationId);
+    if (events.length === 0) throw new BatonError('not_found', `no exploration ${explorationId}`);
+    const engine = new ExplorationEngine(deps, replay(explorationId, events), options);
+    for (const id of engine.state.order) {
+      const node = engine.state.nodes.get(id) as CandidateNode;
+      engine.novelty.add(id, node.candidate.embedding);
+    }
+    await engine.reloadBrief();
+    return engine;
+  }
+
+  /** Candidates made since the last checkpoint (since the start when there was none). */
+  get movesSinceLastCheckpoint(): number {
+    return this.state.order.length - this.state.candidatesAtLastCheckpoint;
+  }
+
+  /** Re-reads the brief in force (after a redirect) and the spend so far. */
+  async reloadBrief(): Promise<void> {
+    const brief = await this.deps.store.getBrief(this.state.briefId);
+    if (!brief) throw new BatonError('not_found', `brief version ${this.state.briefId} is missing from the store`);
+    this.brief = brief;
+    const spent = await this.deps.store.spend(this.state.id);
+    this.budget = new BudgetGuard(brief.brief.budget, spent);
+    this.budgetBlocked = false;
+  }
+
+  /** True when the budget forbids any further move. */
+  budgetSpent(): boolean {
+    return this.budgetBlocked || this.budget.callsLeft() < 2 || this.budget.share() >= 1;
+  }
+
+  budgetShare(): number {
+    return this.budget.share();
+  }
+
+  budgetGuard(): BudgetGuard {
+    return this.budget;
+  }
+
+  /** Appends events to the store and folds them into the state. */
+  async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls']): Promise<StoredEvent[]> {
+    const write = calls ? { events, calls } : { events };
+    const stored = await this.deps.store.commit(this.state.id, write);
+    for (const { seq, event } of stored) {
+      applyEvent(this.state, event, seq);
+      if (event.type === 'brief.redirected') await this.reloadBrief();
+    }
+    return stored;
+  }
+
+  /** Runs one wave: finishes interrupted work first, then plans and runs new moves. */
+  async runWave(): Promise<WaveResult> {
+    if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
+    const finished = await this.finishInterrupted();
+    if (finished > 0) return { moved: finished, nothingLeft: false, budgetSpent: false };
+
+    const weights = new Map(this.brief.brief.criteria.map((c) => [c.id, c.weight]));
+    const proposals = planMoves(this.state, {
+      ...DEFAULT_POLICY,
+      slots: this.concurrency,
+      callsLeft: this.budget.callsLeft(),
+      budgetLeft: 1 - this.budget.share(),
+      weights,
+    });
+    if (proposals.length === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
+
+    const moves: PlannedMove[] = proposals.map((p, i) => {
+      const n = this.state.moveCount + i + 1;
+      const move: PlannedMove = { id: `${this.state.id}.m${n}`, kind: p.kind, parentIds: p.parentIds, lens: p.lens, origin: p.origin };
+      if (p.feedback !== undefined) move.feedback = p.feedback;
+      if (p.directive !== undefined) move.directive = p.directive;
+      return move;
+    });
+    await this.commit(moves.map((move) => ({ type: 'move.planned', move })));
+    this.onProgress({ type: 'wave', moves: moves.length });
+    const moved = await this.runMoves(moves);
+    return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
+  }
+
+  /** Moves planned before a crash, and candidates never judged (or not against the current brief). */
+  private async finishInterrupted(): Promise<number> {
+    let done = 0;
+    const pending = [...this.state.pendingMoves.values()];
+    if (pending.length > 0) done += await this.runMoves(pending);
+    const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
+    if (unjudged.length > 0) done += await this.rejudge(unjudged);
+    return done;
+  }
+
+  private async runMoves(moves: PlannedMove[]): Promise<number> {
+    const settled = await mapLimit(moves, this.concurrency, (move) => this.runMove(move));
+    const events: ExplorationEvent[] = [];
+    let failure: unknown;
+    let done = 0;
+    for (const result of settled) {
+      if (result.status === 'rejected') {
+        failure ??= result.reason;
+        continue;
+      }
+      if (result.value === null) continue;
+      events.push(...this.fold(result.value));
+      done += 1;
+    }
+    if (events.length > 0) await this.commitOutcomes(events);
+    if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
+    return done;
+  }
+
+  /** Turns outcomes into events in plan order, computing novelty against everything before. */
+  private fold(outcome: MoveOutcome): ExplorationEvent[] {
+    const { candidate } = outcome;
+    const parent = candidate.parentIds[0] ? this.state.nodes.get(candidate.parentIds[0]) : undefined;
+    const judgment: Judgment = {
+      ...outcome.judgment,
+      novelty: round4(this.novelty.novelty(candidate.embedding)),
+      parentSimilarity: parent ? round4(cosineSimilarity(candidate.embedding, parent.candidate.embedding)) : null,
+    };
+    this.novelty.add(candidate.id, candidate.embedding);
+    return [
+      { type: 'candidate.added', candidate },
+      { type: 'candidate.judged', judgment },
+    ];
+  }
+
+  /** Commits new candidates and judgments, then marks the paths they exhausted. */
+  private async commitOutcomes(events: ExplorationEvent[]): Promise<void> {
+    await this.commit(events);
+    const exhausted: ExplorationEvent[] = [];
+    for (const event of events) {
+      if (event.type !== 'candidate.judged') continue;
+      const id = event.judgment.candidateId;
+      this.onProgress({
+        type: 'candidate',
+        candidateId: id,
+        lensId: this.state.nodes.get(id)?.candidate.lensId ?? '',
+        kind: this.state.nodes.get(id)?.candidate.kind ?? '',
+        quality: event.judgment.quality,
+        total: this.state.order.length,
+      });
+      const reason = exhaustionReason(pathTo(this.state, id));
+      if (reason) {
+        exhausted.push({ type: 'path.exhausted', candidateId: id, reason });
+        this.onProgress({ type: 'exhausted', candidateId: id, reason });
+      }
+    }
+    if (exhausted.length > 0) await this.commit(exhausted);
+  }
+
+  private async runMove(move: PlannedMove): Promise<MoveOutcome | null> {
+    const brief = this.brief.brief;
+    const candidateId = move.id.replace(/\.m(\d+)$/u, '.c$1');
+    const task = this.writerTask(move, brief);
+    const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
+    if (write === null) return null;
+    const text = write.trim();
+    const [embedding] = await this.deps.embedding.embed([text]);
+    const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
+    const candidate: Candidate = {
+      id: candidateId,
+      explorationId: this.state.id,
+      moveId: move.id,
+      kind: move.kind,
+      parentIds: move.parentIds,
+      lensId: move.lens.id,
+      depth: Math.max(0, ...parents.map((p) => p?.depth ?? 0)) + 1,
+      text,
+      embedding: embedding as Float32Array,
+      model: this.deps.writer.info.id,
+      createdAt: this.now(),
+    };
+    const judgment = await this.judgeText(candidateId, text);
+    if (judgment === null) return null;
+    return { move, candidate, judgment };
+  }
+
+  private async rejudge(ids: string[]): Promise<number> {
+    const settled = await mapLimit(ids, this.concurrency, async (id) => {
+      const node = this.state.nodes.get(id) as CandidateNode;
+      const partial = await this.judgeText(id, node.candidate.text);
+      if (partial === null) return null;
+      const parent = node.candidate.parentIds[0] ? this.state.nodes.get(node.candidate.parentIds[0]) : undefined;
+      const judgment: Judgment = {
+        ...partial,
+        novelty: round4(this.novelty.novelty(node.candidate.embedding, id)),
+        parentSimilarity: parent ? round4(cosineSimilarity(node.candidate.embedding, parent.candidate.embedding)) : null,
+      };
+      return judgment;
+    });
+    const events: ExplorationEvent[] = [];
+    let failure: unknown;
+    for (const result of settled) {
+      if (result.status === 'rejected') failure ??= result.reason;
+      else if (result.value) events.push({ type: 'candidate.judged', judgment: result.value });
+    }
+    if (events.length > 0) await this.commitOutcomes(events);
+    if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
+    return events.length;
+  }
+
+  private async judgeText(candidateId: string, text: string): Promise<Omit<Judgment, 'novelty' | 'parentSimilarity'> | null> {
+    const brief = this.brief.brief;
+    const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
+    const key = `${candidateId}:judge:${this.brief.id}`;
+    let answer = null;
+    let output = await this.call(key, 'judge', this.deps.judge, task);
+    if (output === null) return null;
+    let parsed = parseJudgeAnswer(output);
+    if (!parsed.ok) {
+      // One retry with the same prompt: a malformed answer is usually a fluke.
+      output = await this.call(`${key}:retry`, 'judge', this.deps.judge, task);
+      if (output !== null) parsed = parseJudgeAnswer(output);
+    }
+    if (parsed.ok) answer = parsed.value;
+    const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
+    const verdict = await assembleVerdict(brief, text, answer, briefDir ? { briefDir } : {});
+    return {
+      id: `${candidateId}.j${this.brief.version}`,
+      candidateId,
+      briefId: this.brief.id,
+      ...verdict,
+      judge: this.deps.judge.info.id,
+      createdAt: this.now(),
+    };
+  }
+
+  private writerTask(move: PlannedMove, brief: Brief): ModelTask {
+    const withFeedback = <T extends object>(task: T): T => (move.feedback !== undefined ? { ...task, feedback: move.feedback } : task);
+    const asMaterial = (id: string) => {
+      const node = this.state.nodes.get(id) as CandidateNode;
+      const lens = this.state.lenses.find((l) => l.id === node.candidate.lensId) ?? move.lens;
+      return { id, text: node.candidate.text, lens, depth: node.candidate.depth };
+    };
+    switch (move.kind) {
+      case 'open':
+        return { kind: 'open', brief, lens: move.lens };
+      case 'deepen': {
+        const parentId = move.parentIds[0] as string;
+        const parent = this.state.nodes.get(parentId);
+        const scores = parent?.judgment?.scores ?? [];
+        return withFeedback({
+          kind: 'deepen' as const,
+          brief,
+          lens: move.lens,
+          parent: asMaterial(parentId),
+          critique: parent?.judgment?.critique ?? '',
+          focus: weakestCriteria(brief, scores),
+        });
+      }
+      case 'combine':
+        return withFeedback({
+          kind: 'combine' as const,
+          brief,
+          lens: move.lens,
+          parents: [asMaterial(move.parentIds[0] as string), asMaterial(move.parentIds[1] as string)] as [
+            ReturnType<typeof asMaterial>,
+            ReturnType<typeof asMaterial>,
+          ],
+        });
+    }
+  }
+
+  /**
+   * One model call, recorded: an intent row before, a result row after. A call already completed
+   * (before a crash) is not made again. Returns null when the budget forbids the call.
+   */
+  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<string | null> {
+    const store = this.deps.store;
+    const existing = await store.getCall(key);
+    if (existing?.status === 'done' && existing.output !== null) return existing.output;
+    const messages = messagesFor(task);
+    const estimate = estimateCall(port.info, messages);
+    const reservation = this.budget.reserve(estimate);
+    if (!reservation) {
+      this.budgetBlocked = true;
+      throw new BudgetStop();
+    }
+    await store.beginCall({
+      key,
+      explorationId: this.state.id,
+      purpose,
+      model: port.info.id,
+      reservedTokens: estimate.tokens,
+      reservedUsd: estimate.usd,
+    });
+    const request: ModelRequest = { task, messages, seed: this.state.seed, json: purpose === 'judge' };
+    const started = Date.now();
+    try {
+      const response = await port.complete(request);
+      const usd = costOf(port.info, response.usage);
+      await store.commit(this.state.id, {
+        events: [],
+        calls: [{ key, status: 'done', output: response.text, usage: response.usage, usd, latencyMs: Date.now() - started }],
+      });
+      this.budget.settle(reservation, { tokens: response.usage.inputTokens + response.usage.outputTokens, usd });
+      return response.text;
+    } catch (error) {
+      this.budget.release(reservation);
+      const message = error instanceof Error ? error.message : String(error);
+      await store.commit(this.state.id, {
+        events: [],
+        calls: [{ key, status: 'failed', output: message, usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: Date.now() - started }],
+      });
+      if (error instanceof BatonError) throw error;
+      throw new BatonError('provider_failure', `${port.info.id} failed: ${message}`, { cause: error, retryable: true });
+    }
+  }
+
+  private now(): string {
+    return (this.deps.now?.() ?? new Date()).toISOString();
+  }
+}
+
+/** Thrown inside a move when the budget forbids its next call; the move stays pending. */
+class BudgetStop extends Error {
+  constructor() {
+    super('budget reached');
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = { status: 'fulfilled', value: await fn(items[index] as T) };
+      } catch (reason) {
+        results[index] = { status: 'rejected', reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function round4(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

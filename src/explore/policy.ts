@@ -1,0 +1,230 @@
+import type { Lens } from '../brief/schema.js';
+import type { CandidateNode, ExplorationState } from './state.js';
+import type { MoveKind } from './types.js';
+
+/**
+ * The policy: which moves to make next. Pure — it reads the state and returns proposals ranked
+ * by value; the engine turns the top ones into planned moves. Moves a person asked for (via a
+ * decision) always come first.
+ *
+ * Value of a move, roughly "expected quality gain" on a 0–1 scale:
+ * - deepen a leaf: remaining headroom × how much of the headroom the last deepening captured
+ *   (a first deepening is assumed to capture 45%), plus a little for promise and novelty;
+ * - open a lens: high while the lens is uncovered; a second opening only for a lens that is
+ *   competitive with the best, and worth less when the budget runs low;
+ * - combine two candidates from different lenses: how much better a candidate taking the best
+ *   of both per criterion would be than either.
+ */
+
+export interface PolicyOptions {
+  /** How many moves may be planned now. */
+  slots: number;
+  /** Model calls left in the budget (Infinity when unbounded). Each move costs two. */
+  callsLeft: number;
+  /** Share of the budget still unspent, 0–1. */
+  budgetLeft: number;
+  /** Below this value a move is not worth making. */
+  minValue: number;
+  /** Openings per lens at most. */
+  maxOpensPerLens: number;
+  /** Criterion weights by id, as in the brief; missing ones weigh 1. */
+  weights: ReadonlyMap<string, number>;
+}
+
+export const DEFAULT_POLICY: Omit<PolicyOptions, 'slots' | 'callsLeft' | 'budgetLeft' | 'weights'> = {
+  minValue: 0.05,
+  maxOpensPerLens: 2,
+};
+
+export const CALLS_PER_MOVE = 2;
+
+export const COMBINE_LENS: Lens = {
+  id: 'combine',
+  name: 'Combination',
+  text: 'Merge the strengths of both parents into one candidate that keeps what each does best.',
+  builtin: true,
+};
+
+export interface MoveProposal {
+  kind: MoveKind;
+  parentIds: string[];
+  lens: Lens;
+  value: number;
+  why: string;
+  origin: 'policy' | 'decision';
+  feedback?: string;
+  directive?: string;
+}
+
+/** The moves worth making now, best first, at most `slots` and within the call budget. */
+export function planMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
+  const affordable = Math.min(options.slots, Math.floor(options.callsLeft / CALLS_PER_MOVE));
+  if (affordable <= 0) return [];
+  const chosen: MoveProposal[] = [];
+  const targets = new Set<string>();
+  for (const proposal of [...directiveMoves(state), ...rankMoves(state, options)]) {
+    if (chosen.length >= affordable) break;
+    const target = proposal.kind === 'open' ? `open:${proposal.lens.id}` : proposal.parentIds.join('+');
+    // One move per target per wave for the policy's own moves; a person's requests are all honoured.
+    if (proposal.origin === 'policy' && targets.has(target)) continue;
+    targets.add(target);
+    chosen.push(proposal);
+  }
+  return chosen;
+}
+
+/** Every policy move worth making, best first (ties broken by candidate order for determinism). */
+export function rankMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
+  const proposals = [...deepenMoves(state), ...openMoves(state, options), ...combineMoves(state, options.weights)];
+  return proposals.filter((p) => p.value >= options.minValue).sort((a, b) => b.value - a.value);
+}
+
+function directiveMoves(state: ExplorationState): MoveProposal[] {
+  const moves: MoveProposal[] = [];
+  for (const directive of state.directives) {
+    const parents = directive.parentIds.map((id) => state.nodes.get(id));
+    if (parents.some((p) => p === undefined)) continue;
+    const first = parents[0];
+    const lens =
+      directive.kind === 'combine'
+        ? COMBINE_LENS
+        : directive.lens ?? (first ? lensOf(state, first) : undefined);
+    if (!lens) continue;
+    const move: MoveProposal = {
+      kind: directive.kind,
+      parentIds: directive.parentIds,
+      lens,
+      value: Number.POSITIVE_INFINITY,
+      why: 'asked for by a decision',
+      origin: 'decision',
+      directive: directive.key,
+    };
+    if (directive.feedback !== undefined) move.feedback = directive.feedback;
+    moves.push(move);
+  }
+  return moves;
+}
+
+function deepenMoves(state: ExplorationState): MoveProposal[] {
+  const moves: MoveProposal[] = [];
+  for (const id of state.indexes.openLeaves) {
+    const node = state.nodes.get(id);
+    if (!node?.judgment || node.pruned || isQuarantined(state, node)) continue;
+    const quality = node.judgment.quality;
+    const headroom = 1 - quality;
+    const parentId = node.candidate.parentIds[0];
+    const parentQuality = parentId ? state.nodes.get(parentId)?.judgment?.quality : undefined;
+    let captured = 0.45;
+    if (node.candidate.kind === 'deepen' && parentQuality !== undefined) {
+      const parentHeadroom = 1 - parentQuality;
+      captured = parentHeadroom > 0 ? clamp01((quality - parentQuality) / parentHeadroom) : 0;
+    }
+    const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty;
+    const lens = lensOf(state, node);
+    if (!lens) continue;
+    const move: MoveProposal = {
+      kind: 'deepen',
+      parentIds: [id],
+      lens,
+      value,
+      why: `deepen: ${Math.round(headroom * 100)}% headroom, last step captured ${Math.round(captured * 100)}%`,
+      origin: 'policy',
+    };
+    if (node.feedback !== undefined) move.feedback = node.feedback;
+    moves.push(move);
+  }
+  return moves;
+}
+
+function openMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
+  const opens = new Map<string, number>();
+  for (const node of state.nodes.values()) {
+    if (node.candidate.kind === 'open') opens.set(node.candidate.lensId, (opens.get(node.candidate.lensId) ?? 0) + 1);
+  }
+  for (const move of state.pendingMoves.values()) {
+    if (move.kind === 'open') opens.set(move.lens.id, (opens.get(move.lens.id) ?? 0) + 1);
+  }
+  const bestId = state.indexes.bestId;
+  const best = bestId ? state.nodes.get(bestId)?.judgment?.quality ?? 0 : 0;
+  const moves: MoveProposal[] = [];
+  for (const lens of state.lenses) {
+    if (lens.id === COMBINE_LENS.id) continue;
+    const count = opens.get(lens.id) ?? 0;
+    if (count >= options.maxOpensPerLens) continue;
+    let value: number;
+    let why: string;
+    if (count === 0) {
+      value = 0.5;
+      why = 'open: lens not yet explored';
+    } else {
+      const lensBest = state.indexes.lensStats.get(lens.id)?.best ?? 0;
+      // A second opening only pays for a lens that competes with the best so far.
+      if (lensBest < best - 0.1) continue;
+      value = 0.1 * Math.sqrt(options.budgetLeft);
+      why = 'open again: a competitive lens';
+    }
+    moves.push({ kind: 'open', parentIds: [], lens, value, why, origin: 'policy' });
+  }
+  return moves;
+}
+
+function combineMoves(state: ExplorationState, weights: ReadonlyMap<string, number>): MoveProposal[] {
+  const top = [...state.nodes.values()]
+    .filter((n) => n.judgment && !n.pruned && !isQuarantined(state, n) && n.judgment.failed.length === 0)
+    .sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index)
+    .slice(0, 6);
+  const combined = new Set<string>();
+  for (const node of state.nodes.values()) {
+    if (node.candidate.kind === 'combine') combined.add([...node.candidate.parentIds].sort().join('+'));
+  }
+  const moves: MoveProposal[] = [];
+  for (let i = 0; i < top.length; i += 1) {
+    for (let j = i + 1; j < top.length; j += 1) {
+      const a = top[i] as CandidateNode;
+      const b = top[j] as CandidateNode;
+      if (a.candidate.lensId === b.candidate.lensId) continue;
+      if (combined.has([a.candidate.id, b.candidate.id].sort().join('+'))) continue;
+      const gain = complementarity(a, b, weights);
+      if (gain < 0.03) continue;
+      moves.push({
+        kind: 'combine',
+        parentIds: [a.candidate.id, b.candidate.id],
+        lens: COMBINE_LENS,
+        value: gain,
+        why: `combine: taking the best of both would gain ${Math.round(gain * 100)} points`,
+        origin: 'policy',
+      });
+    }
+  }
+  return moves.sort((x, y) => y.value - x.value).slice(0, 1);
+}
+
+/** How much a candidate with the per-criterion best of a and b would beat the better of the two (0–1). */
+export function complementarity(a: CandidateNode, b: CandidateNode, weights: ReadonlyMap<string, number>): number {
+  const ja = a.judgment;
+  const jb = b.judgment;
+  if (!ja || !jb || ja.scores.length === 0) return 0;
+  const bScores = new Map(jb.scores.map((s) => [s.criterion, s.score]));
+  let sum = 0;
+  let total = 0;
+  for (const score of ja.scores) {
+    const weight = weights.get(score.criterion) ?? 1;
+    sum += weight * Math.max(score.score, bScores.get(score.criterion) ?? 0);
+    total += weight;
+  }
+  const ideal = sum / (10 * total);
+  return Math.max(0, ideal - Math.max(ja.quality, jb.quality));
+}
+
+/** A candidate flagged sensitive is not developed further until the person has seen it. */
+export function isQuarantined(state: ExplorationState, node: CandidateNode): boolean {
+  return (node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') && !state.raisedKeys.has(`sensitive:${node.candidate.id}`);
+}
+
+function lensOf(state: ExplorationState, node: CandidateNode): Lens | undefined {
+  return state.lenses.find((l) => l.id === node.candidate.lensId);
+}
+
+function clamp01(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}

@@ -1,0 +1,183 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Lens } from '../brief/schema.js';
+import type { Decision } from '../steer/types.js';
+import type { ExplorationEvent } from './events.js';
+import type { DerivedIndexes, ExplorationState } from './state.js';
+import { applyEvent, deriveIndexes, initialState, replay } from './state.js';
+import type { Candidate, Judgment, MoveKind } from './types.js';
+
+const LENSES: Lens[] = ['invert', 'extreme', 'minimal'].map((id) => ({ id, name: id, text: `${id} lens`, builtin: true }));
+
+/** A small deterministic PRNG so one fast-check integer drives a whole event sequence. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function candidate(id: string, kind: MoveKind, parentIds: string[], lensId: string, depth: number): Candidate {
+  return {
+    id,
+    explorationId: 'x',
+    moveId: `${id}-move`,
+    kind,
+    parentIds,
+    lensId,
+    depth,
+    text: `text of ${id}`,
+    embedding: new Float32Array([1, 0]),
+    model: 'rehearsal:default',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+function judgment(candidateId: string, briefId: string, quality: number): Judgment {
+  return {
+    id: `${candidateId}.j`,
+    candidateId,
+    briefId,
+    scores: [{ criterion: 'a', score: quality * 10, reason: 'r', by: 'judge' }],
+    quality,
+    failed: [],
+    flags: [],
+    critique: '',
+    novelty: 0.5,
+    parentSimilarity: null,
+    judge: 'rehearsal:default',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+/** Random but valid event sequences: moves, judgments (ties included), exhaustion, prunes, redirects. */
+function randomEvents(seed: number, length: number): ExplorationEvent[] {
+  const random = rng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const events: ExplorationEvent[] = [
+    { type: 'exploration.created', briefId: 'b1', seed, lenses: LENSES, model: 'rehearsal', judge: 'rehearsal' },
+  ];
+  const ids: string[] = [];
+  const depth = new Map<string, number>();
+  const unjudged: string[] = [];
+  let brief = 'b1';
+  let decisions = 0;
+  for (let step = 0; step < length; step += 1) {
+    const roll = random();
+    if (roll < 0.4 || ids.length === 0) {
+      const id = `c${ids.length + 1}`;
+      const kind: MoveKind = ids.length === 0 || random() < 0.3 ? 'open' : random() < 0.85 ? 'deepen' : 'combine';
+      const parents = kind === 'open' ? [] : kind === 'deepen' ? [pick(ids)] : [pick(ids), pick(ids)].filter((p, i, all) => all.indexOf(p) === i);
+      const d = Math.max(0, ...parents.map((p) => depth.get(p) ?? 0)) + 1;
+      const lens = pick(LENSES);
+      const move = { id: `${id}-move`, kind, parentIds: parents, lens, origin: 'policy' as const };
+      events.push({ type: 'move.planned', move });
+      events.push({ type: 'candidate.added', candidate: candidate(id, kind, parents, lens.id, d) });
+      ids.push(id);
+      depth.set(id, d);
+      unjudged.push(id);
+    } else if (roll < 0.75 && unjudged.length > 0) {
+      const id = unjudged.splice(Math.floor(random() * unjudged.length), 1)[0] as string;
+      // Coarse qualities make ties common: tie-breaking must agree too.
+      events.push({ type: 'candidate.judged', judgment: judgment(id, brief, Math.round(random() * 5) / 5) });
+    } else if (roll < 0.85) {
+      events.push({ type: 'path.exhausted', candidateId: pick(ids), reason: 'plateau' });
+    } else if (roll < 0.95) {
+      decisions += 1;
+      const decision: Decision = {
+        id: `d${decisions}`,
+        explorationId: 'x',
+        checkpointId: null,
+        action: 'prune',
+        candidateIds: [pick(ids)],
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      events.push({ type: 'decision.made', decision });
+    } else {
+      brief = `b${Number(brief.slice(1)) + 1}`;
+      events.push({ type: 'brief.redirected', briefId: brief, lenses: [] });
+      unjudged.splice(0, unjudged.length, ...ids);
+    }
+  }
+  return events;
+}
+
+function comparable(indexes: DerivedIndexes): unknown {
+  return {
+    bestId: indexes.bestId,
+    openLeaves: [...indexes.openLeaves].sort(),
+    lensStats: [...indexes.lensStats.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    judgedCount: indexes.judgedCount,
+  };
+}
+
+function stateShape(state: ExplorationState): unknown {
+  return {
+    briefId: state.briefId,
+    status: state.status,
+    order: state.order,
+    nodes: state.order.map((id) => {
+      const node = state.nodes.get(id);
+      return [id, node?.judgment?.quality ?? null, node?.exhausted ?? null, node?.pruned, node?.children];
+    }),
+    indexes: comparable(state.indexes),
+  };
+}
+
+describe('exploration state', () => {
+  it('keeps its incremental indexes equal to a recomputation from scratch, after every event', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 120 }), (seed, length) => {
+        const state = initialState('x');
+        for (const event of randomEvents(seed, length)) {
+          applyEvent(state, event);
+          expect(comparable(state.indexes)).toEqual(comparable(deriveIndexes(state)));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is the same state whether built event by event or replayed from the log', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const events = randomEvents(seed, 80);
+        const live = initialState('x');
+        events.forEach((event, i) => applyEvent(live, event, i + 1));
+        const replayed = replay('x', events.map((event, i) => ({ seq: i + 1, event })));
+        expect(stateShape(replayed)).toEqual(stateShape(live));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  // Pinned seeds that once exposed tie-breaking between equal qualities.
+  it.each([7, 1234, 99991])('pinned seed %i', (seed) => {
+    const state = initialState('x');
+    for (const event of randomEvents(seed, 150)) applyEvent(state, event);
+    expect(comparable(state.indexes)).toEqual(comparable(deriveIndexes(state)));
+  });
+
+  it('prunes a whole subtree and drops it from the open leaves', () => {
+    const state = initialState('x');
+    const lens = LENSES[0] as Lens;
+    applyEvent(state, { type: 'exploration.created', briefId: 'b1', seed: 1, lenses: LENSES, model: 'r', judge: 'r' });
+    applyEvent(state, { type: 'candidate.added', candidate: candidate('c1', 'open', [], lens.id, 1) });
+    applyEvent(state, { type: 'candidate.added', candidate: candidate('c2', 'deepen', ['c1'], lens.id, 2) });
+    applyEvent(state, { type: 'candidate.judged', judgment: judgment('c1', 'b1', 0.5) });
+    applyEvent(state, { type: 'candidate.judged', judgment: judgment('c2', 'b1', 0.7) });
+    expect(state.indexes.openLeaves).toEqual(['c2']);
+    expect(state.indexes.bestId).toBe('c2');
+    applyEvent(state, {
+      type: 'decision.made',
+      decision: { id: 'd1', explorationId: 'x', checkpointId: null, action: 'prune', candidateIds: ['c1'], createdAt: '' },
+    });
+    expect(state.nodes.get('c2')?.pruned).toBe(true);
+    expect(state.indexes.openLeaves).toEqual([]);
+    expect(state.indexes.bestId).toBeNull();
+  });
+});

@@ -1,0 +1,344 @@
+import type { Lens } from '../brief/schema.js';
+import type { Checkpoint, Decision } from '../steer/types.js';
+import type { ExplorationEvent, ExplorationStatus } from './events.js';
+import type { Candidate, Judgment, MoveKind, PlannedMove } from './types.js';
+
+/**
+ * The exploration state: a fold of the event log. `applyEvent` maintains it incrementally,
+ * including the derived indexes the policy and triggers read on every move (best candidate,
+ * open leaves, lens coverage). `deriveIndexes` recomputes those indexes from scratch; the
+ * property tests check that both always agree.
+ */
+
+export interface CandidateNode {
+  candidate: Candidate;
+  /** Position in insertion order; breaks ties so that live and replayed states agree. */
+  index: number;
+  /** The judgment against the brief version in force; undefined until judged (or after a redirect). */
+  judgment: Judgment | undefined;
+  children: string[];
+  /** Why the path ending here is exhausted, or null. */
+  exhausted: string | null;
+  pruned: boolean;
+  /** Human feedback carried down the path from the decision that asked for it. */
+  feedback: string | undefined;
+}
+
+/** A move a decision asked for that has not been planned yet. */
+export interface Directive {
+  key: string;
+  kind: MoveKind;
+  parentIds: string[];
+  lens: Lens | undefined;
+  feedback: string | undefined;
+}
+
+export interface DerivedIndexes {
+  /** Best judged, unpruned candidate by quality (ties: earliest). */
+  bestId: string | null;
+  /** Judged, unpruned, unexhausted leaves: the paths still open. */
+  openLeaves: string[];
+  /** Per lens: how many candidates and the best quality. */
+  lensStats: Map<string, { count: number; best: number }>;
+  judgedCount: number;
+}
+
+export interface ExplorationState {
+  id: string;
+  briefId: string;
+  seed: number;
+  model: string;
+  judge: string;
+  lenses: Lens[];
+  status: ExplorationStatus;
+  acceptedId: string | null;
+  endReason: string | null;
+  nodes: Map<string, CandidateNode>;
+  /** Candidate ids in the order they were added. */
+  order: string[];
+  /** Moves planned whose candidate does not exist yet (a crash between plan and result). */
+  pendingMoves: Map<string, PlannedMove>;
+  moveCount: number;
+  directives: Directive[];
+  checkpoints: Checkpoint[];
+  openCheckpoint: Checkpoint | null;
+  decisions: Decision[];
+  /** Trigger keys already shown to the person (never raised twice). */
+  raisedKeys: Set<string>;
+  /** How many candidates existed when the last checkpoint was raised. */
+  candidatesAtLastCheckpoint: number;
+  /** Sequence number of the last event applied. */
+  lastSeq: number;
+  indexes: DerivedIndexes;
+}
+
+export function emptyIndexes(): DerivedIndexes {
+  return { bestId: null, openLeaves: [], lensStats: new Map(), judgedCount: 0 };
+}
+
+export function initialState(explorationId: string): ExplorationState {
+  return {
+    id: explorationId,
+    briefId: '',
+    seed: 0,
+    model: '',
+    judge: '',
+    lenses: [],
+    status: 'running',
+    acceptedId: null,
+    endReason: null,
+    nodes: new Map(),
+    order: [],
+    pendingMoves: new Map(),
+    moveCount: 0,
+    directives: [],
+    checkpoints: [],
+    openCheckpoint: null,
+    decisions: [],
+    raisedKeys: new Set(),
+    candidatesAtLastCheckpoint: 0,
+    lastSeq: 0,
+    indexes: emptyIndexes(),
+  };
+}
+
+/** Folds one event into the state, in place. Returns the state for chaining. */
+export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq = state.lastSeq + 1): ExplorationState {
+  state.lastSeq = seq;
+  switch (event.type) {
+    case 'exploration.created':
+      state.briefId = event.briefId;
+      state.seed = event.seed;
+      state.lenses = event.lenses;
+      state.model = event.model;
+      state.judge = event.judge;
+      break;
+    case 'move.planned': {
+      state.pendingMoves.set(event.move.id, event.move);
+      state.moveCount += 1;
+      if (event.move.directive) {
+        state.directives = state.directives.filter((d) => d.key !== event.move.directive);
+      }
+      if (!state.lenses.some((l) => l.id === event.move.lens.id)) state.lenses.push(event.move.lens);
+      break;
+    }
+    case 'candidate.added': {
+      const candidate = event.candidate;
+      const move = state.pendingMoves.get(candidate.moveId);
+      state.pendingMoves.delete(candidate.moveId);
+      const firstParent = candidate.parentIds[0];
+      const parentNode = firstParent ? state.nodes.get(firstParent) : undefined;
+      state.nodes.set(candidate.id, {
+        candidate,
+        index: state.order.length,
+        judgment: undefined,
+        children: [],
+        exhausted: null,
+        pruned: false,
+        feedback: move?.feedback ?? parentNode?.feedback,
+      });
+      state.order.push(candidate.id);
+      for (const parentId of candidate.parentIds) {
+        const parent = state.nodes.get(parentId);
+        if (parent) {
+          parent.children.push(candidate.id);
+          removeOpenLeaf(state, parentId);
+        }
+      }
+      const stats = state.indexes.lensStats.get(candidate.lensId) ?? { count: 0, best: 0 };
+      stats.count += 1;
+      state.indexes.lensStats.set(candidate.lensId, stats);
+      break;
+    }
+    case 'candidate.judged': {
+      const node = state.nodes.get(event.judgment.candidateId);
+      if (!node || event.judgment.briefId !== state.briefId) break;
+      const wasJudged = node.judgment !== undefined;
+      node.judgment = event.judgment;
+      if (!wasJudged) state.indexes.judgedCount += 1;
+      const stats = state.indexes.lensStats.get(node.candidate.lensId);
+      if (stats && event.judgment.quality > stats.best) stats.best = event.judgment.quality;
+      if (!node.pruned) {
+        if (isBetter(state, node.candidate.id, state.indexes.bestId)) state.indexes.bestId = node.candidate.id;
+        if (node.children.length === 0 && node.exhausted === null) addOpenLeaf(state, node.candidate.id);
+      }
+      break;
+    }
+    case 'path.exhausted': {
+      const node = state.nodes.get(event.candidateId);
+      if (!node) break;
+      node.exhausted = event.reason;
+      removeOpenLeaf(state, event.candidateId);
+      break;
+    }
+    case 'checkpoint.raised':
+      state.checkpoints.push(event.checkpoint);
+      state.openCheckpoint = event.checkpoint;
+      state.status = 'awaiting';
+      state.candidatesAtLastCheckpoint = state.order.length;
+      for (const reason of event.checkpoint.reasons) state.raisedKeys.add(reason.key);
+      break;
+    case 'lens.added':
+      state.lenses = mergeLenses(state.lenses, [event.lens]);
+      break;
+    case 'trigger.deferred':
+      // Informational: the signal stays pending and joins the next checkpoint.
+      break;
+    case 'decision.made':
+      applyDecision(state, event.decision);
+      break;
+    case 'brief.redirected':
+      state.briefId = event.briefId;
+      state.lenses = mergeLenses(state.lenses, event.lenses);
+      // Every judgment belongs to the old brief: candidates are re-judged against the new one.
+      for (const node of state.nodes.values()) {
+        node.judgment = undefined;
+        node.exhausted = null;
+      }
+      state.indexes = deriveIndexes(state);
+      break;
+    case 'exploration.ended':
+      state.status = event.status;
+      state.endReason = event.reason;
+      state.openCheckpoint = null;
+      if (event.candidateId) state.acceptedId = event.candidateId;
+      break;
+  }
+  return state;
+}
+
+function applyDecision(state: ExplorationState, decision: Decision): void {
+  state.decisions.push(decision);
+  state.openCheckpoint = null;
+  if (state.status === 'awaiting') state.status = 'running';
+  const ids = decision.candidateIds;
+  switch (decision.action) {
+    case 'prune':
+      for (const id of ids) pruneSubtree(state, id);
+      state.indexes = deriveIndexes(state);
+      break;
+    case 'deepen':
+      ids.forEach((id, index) => {
+        state.directives.push({
+          key: `${decision.id}:${index}`,
+          kind: 'deepen',
+          parentIds: [id],
+          lens: undefined,
+          feedback: decision.feedback,
+        });
+      });
+      break;
+    case 'combine':
+      state.directives.push({
+        key: `${decision.id}:0`,
+        kind: 'combine',
+        parentIds: ids.slice(0, 2),
+        lens: undefined,
+        feedback: decision.feedback,
+      });
+      break;
+    case 'lens': {
+      const lens = decision.lens ? state.lenses.find((l) => l.id === decision.lens) : undefined;
+      state.directives.push({
+        key: `${decision.id}:0`,
+        kind: 'open',
+        parentIds: [],
+        lens,
+        feedback: decision.feedback,
+      });
+      break;
+    }
+    case 'accept':
+    case 'redirect':
+    case 'continue':
+      break;
+  }
+}
+
+function pruneSubtree(state: ExplorationState, rootId: string): void {
+  const stack = [rootId];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    const node = state.nodes.get(id);
+    if (!node || node.pruned) continue;
+    node.pruned = true;
+    stack.push(...node.children);
+  }
+}
+
+function mergeLenses(current: Lens[], added: Lens[]): Lens[] {
+  const merged = [...current];
+  for (const lens of added) if (!merged.some((l) => l.id === lens.id)) merged.push(lens);
+  return merged;
+}
+
+function isBetter(state: Pick<ExplorationState, 'nodes'>, id: string, than: string | null): boolean {
+  const node = state.nodes.get(id);
+  if (!node?.judgment) return false;
+  const other = than === null ? undefined : state.nodes.get(than);
+  if (!other?.judgment) return true;
+  if (node.judgment.quality !== other.judgment.quality) return node.judgment.quality > other.judgment.quality;
+  return node.index < other.index;
+}
+
+function addOpenLeaf(state: ExplorationState, id: string): void {
+  if (!state.indexes.openLeaves.includes(id)) state.indexes.openLeaves.push(id);
+}
+
+function removeOpenLeaf(state: ExplorationState, id: string): void {
+  const leaves = state.indexes.openLeaves;
+  const at = leaves.indexOf(id);
+  if (at >= 0) leaves.splice(at, 1);
+}
+
+/**
+ * Recomputes the derived indexes from the nodes alone. Used after bulk changes (prune,
+ * redirect) and by the property tests as the reference for the incremental updates.
+ */
+export function deriveIndexes(state: Pick<ExplorationState, 'nodes' | 'order'>): DerivedIndexes {
+  const indexes = emptyIndexes();
+  for (const id of state.order) {
+    const node = state.nodes.get(id);
+    if (!node) continue;
+    const stats = indexes.lensStats.get(node.candidate.lensId) ?? { count: 0, best: 0 };
+    stats.count += 1;
+    indexes.lensStats.set(node.candidate.lensId, stats);
+    const judgment = node.judgment;
+    if (!judgment) continue;
+    indexes.judgedCount += 1;
+    if (judgment.quality > stats.best) stats.best = judgment.quality;
+    if (node.pruned) continue;
+    if (isBetter(state, id, indexes.bestId)) indexes.bestId = id;
+    if (node.children.length === 0 && node.exhausted === null) indexes.openLeaves.push(id);
+  }
+  return indexes;
+}
+
+/** Rebuilds a state from stored events (resume, and the reference in property tests). */
+export function replay(explorationId: string, events: Iterable<{ seq: number; event: ExplorationEvent }>): ExplorationState {
+  const state = initialState(explorationId);
+  for (const { seq, event } of events) applyEvent(state, event, seq);
+  return state;
+}
+
+/** Judged, unpruned candidates, in insertion order. */
+export function judgedNodes(state: ExplorationState): CandidateNode[] {
+  const nodes: CandidateNode[] = [];
+  for (const id of state.order) {
+    const node = state.nodes.get(id);
+    if (node?.judgment && !node.pruned) nodes.push(node);
+  }
+  return nodes;
+}
+
+/** The lineage from the opening to `id`, following first parents. */
+export function pathTo(state: ExplorationState, id: string): CandidateNode[] {
+  const path: CandidateNode[] = [];
+  let current = state.nodes.get(id);
+  while (current) {
+    path.unshift(current);
+    const parentId = current.candidate.parentIds[0];
+    current = parentId ? state.nodes.get(parentId) : undefined;
+  }
+  return path;
+}

@@ -1,0 +1,42 @@
+/**
+ * Baton's public library API. Everything the CLI does goes through these exports; internals are
+ * not exported.
+ */
+export { Baton, lensesFor } from './baton.js';
+export type {
+  BatonOptions,
+  CandidateView,
+  DecideOptions,
+  ExplorationView,
+  ReframeResult,
+  RunOptions,
+  StartOptions,
+} from './baton.js';
+
+export { BatonError, EXIT, ERROR_CODES, formatLocation, isBatonError } from './errors.js';
+export type { ErrorCode, SourceLocation } from './errors.js';
+
+export { parseBrief, readBriefFile, safeParseBrief } from './brief/parse.js';
+export { lintBrief, hasErrors } from './brief/lint.js';
+export type { LintFinding } from './brief/lint.js';
+export { BUILT_IN_LENSES, chooseLenses, resolveLenses } from './brief/lenses.js';
+export { briefTemplate } from './brief/template.js';
+export { briefJsonSchema } from './brief/json-schema.js';
+export type { Brief, Budget, CodeCheck, Constraint, Criterion, Lens } from './brief/schema.js';
+
+export type { ChatMessage, EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelResponse, ModelTask, Usage } from './models/port.js';
+export { resolveModel, providerIds } from './models/registry.js';
+export { createLocalEmbedding } from './models/local-embedding.js';
+
+export type { ExplorationEvent, ExplorationStatus, StoredEvent } from './explore/events.js';
+export type { Candidate, CriterionScore, Flag, Judgment, MoveKind, PlannedMove } from './explore/types.js';
+export type { Progress } from './explore/engine.js';
+
+export type { Board, BoardCard, Checkpoint, Decision, DecisionAction, DecisionInput, Spend, TriggerKind, TriggerSignal } from './steer/types.js';
+export { DECISION_ACTIONS, TRIGGER_KINDS } from './steer/types.js';
+export type { RunOutcome } from './steer/steering.js';
+export type { ExportDocument } from './steer/export.js';
+export type { LedgerEntry } from './steer/ledger.js';
+
+export { openSqliteStore, defaultDbPath } from './store/sqlite-store.js';
+export type { BriefVersion, ExplorationRecord, Store } from './store/store.js';

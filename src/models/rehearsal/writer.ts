@@ -1,0 +1,319 @@
+import type { Brief, Lens } from '../../brief/schema.js';
+import type { ModelTask, TaskCandidate } from '../port.js';
+import { BANKS, BORROWED_FIELDS, lensKind } from './banks.js';
+import type { Bank } from './banks.js';
+import { fitToTarget, isSensitive, nearDuplicate, paragraphise } from './edits.js';
+import { formatOrigins, formatRehearsalHeader, splitRehearsalText } from './header.js';
+import type { RehearsalHeader, RehearsalOrigin } from './header.js';
+import {
+  OUTLIER_PROBABILITY,
+  OUTLIER_PROBABILITY_DEFAULT,
+  OUTLIER_VOICES,
+  SENSITIVE_NAMES,
+  SENSITIVE_PASSAGES,
+} from './outliers.js';
+import type { OutlierVoice } from './outliers.js';
+import { createRng, hash32, hex6, unit } from './rng.js';
+import type { Rng } from './rng.js';
+import {
+  briefWords,
+  countWords,
+  criterionPhrase,
+  estimateDraft,
+  fill,
+  forbiddenTerms,
+  joinParagraphs,
+  paragraphsOf,
+  requiredTerms,
+  targetWords,
+} from './words.js';
+import type { Slots } from './words.js';
+
+/**
+ * The rehearsal writer: plays `open`, `deepen` and `combine` from the structured task. It has no
+ * understanding of language; it assembles plausible prose from the brief's words and the lens's
+ * phrase bank, with seeded accidents (near-duplicates, sensitive passages, outliers) so that every
+ * trigger of Baton's loop can occur.
+ */
+
+/** Share of deepenings that change only a word or two. */
+export const NEAR_DUPLICATE_PROBABILITY = 0.1;
+/** Share of openings and deepenings that include a passage the judge must flag. */
+export const SENSITIVE_PROBABILITY = 0.06;
+/** Share of a parent's sentences a deepening rewrites. */
+const REWRITE_SHARE = 0.35;
+const MAX_ORIGINS = 4;
+
+export interface Seeds {
+  /** The model's own seed (`createRehearsalModel({ seed })`). */
+  model: number;
+  /** The request's seed. */
+  request: number;
+}
+
+type WriterTask = Extract<ModelTask, { kind: 'open' | 'deepen' | 'combine' }>;
+
+export function write(task: WriterTask, seeds: Seeds): string {
+  switch (task.kind) {
+    case 'open':
+      return writeOpen(task.brief, task.lens, seeds);
+    case 'deepen':
+      return writeDeepen(task, seeds);
+    case 'combine':
+      return writeCombine(task, seeds);
+  }
+}
+
+interface Voice {
+  bank: Bank;
+  outlier: OutlierVoice | null;
+  slots: Slots;
+}
+
+/** How an opening speaks: decided by its lens and sig, so every deepening of it speaks alike. */
+function voiceFor(brief: Brief, lens: Lens, sig: string): Voice {
+  const kind = lensKind(lens);
+  const bank = BANKS[kind];
+  const outlierChance = OUTLIER_PROBABILITY[kind] ?? OUTLIER_PROBABILITY_DEFAULT;
+  const outlier =
+    unit('outlier', sig, lens.id) < outlierChance
+      ? (OUTLIER_VOICES[hash32('outlier-voice', sig) % OUTLIER_VOICES.length] as OutlierVoice)
+      : null;
+  const { topic, keywords } = briefWords(brief);
+  const field = BORROWED_FIELDS[hash32('field', sig) % BORROWED_FIELDS.length] as string;
+  return { bank, outlier, slots: { topic, keywords, words: bank.words, field } };
+}
+
+/** The opening words of a sentence: two sentences from one template usually share them. */
+function opening(sentence: string): string {
+  return sentence.toLowerCase().split(' ', 3).join(' ');
+}
+
+/**
+ * A stream of fresh sentences in the voice: templates in seeded order, skipping any whose opening
+ * words are already in the text (`present`), so a text does not repeat itself.
+ */
+function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly string[] = []): () => string {
+  const templates = voice.outlier ? voice.outlier.sentences : voice.bank.sentences;
+  const forbidden = forbiddenTerms(brief);
+  const used = new Set(present.map(opening));
+  let queue: string[] = [];
+  let rounds = 0;
+  return () => {
+    let fallback: string | null = null;
+    for (let attempt = 0; attempt < 40; attempt++) {
+      if (queue.length === 0) {
+        queue = rng.shuffle(templates);
+        rounds++;
+      }
+      const template = queue.pop() as string;
+      // An outlier that runs out of its own material falls back on the lens's bank.
+      const source = voice.outlier && rounds > 1 ? rng.pick(voice.bank.sentences) : template;
+      const sentence = fill(source, voice.slots, rng);
+      const lower = sentence.toLowerCase();
+      if (forbidden.some((term) => lower.includes(term))) continue;
+      fallback ??= sentence;
+      if (used.has(opening(sentence))) continue;
+      used.add(opening(sentence));
+      return sentence;
+    }
+    return fallback ?? fill(rng.pick(templates), voice.slots, rng);
+  };
+}
+
+function framingSentences(brief: Brief, voice: Voice): string[] {
+  if (voice.outlier) return [];
+  const out: string[] = [];
+  const intent = brief.intent?.trim().replace(/[.!?]+$/, '');
+  if (intent) out.push(`This matters because ${intent.charAt(0).toLowerCase()}${intent.slice(1)}.`);
+  return out;
+}
+
+function sensitivePassage(rng: Rng): string {
+  const template = rng.pick(SENSITIVE_PASSAGES);
+  return template
+    .replaceAll('{name}', rng.pick(SENSITIVE_NAMES.name))
+    .replaceAll('{child}', rng.pick(SENSITIVE_NAMES.child))
+    .replaceAll('{street}', rng.pick(SENSITIVE_NAMES.street))
+    .replaceAll('{school}', rng.pick(SENSITIVE_NAMES.school))
+    .replaceAll('{age}', String(rng.between(31, 68)));
+}
+
+function headLines(header: RehearsalHeader, origins: readonly RehearsalOrigin[] | null): string {
+  return origins ? `${formatRehearsalHeader(header)}\n${formatOrigins(origins)}` : formatRehearsalHeader(header);
+}
+
+function assemble(head: string, paragraphs: readonly (readonly string[])[]): string {
+  return `${head}\n\n${joinParagraphs(paragraphs)}\n`;
+}
+
+/** Adds the brief's required terms (most of the time), so must-include checks usually pass. */
+function requiredSentences(brief: Brief, existing: string, rng: Rng): string[] {
+  const lower = existing.toLowerCase();
+  return requiredTerms(brief)
+    .filter((term) => !lower.includes(term.toLowerCase()) && rng.chance(0.9))
+    .map((term) => `Throughout, it keeps ${term} in view.`);
+}
+
+function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
+  const key = ['open', seeds.model, seeds.request, brief.question, brief.intent ?? '', brief.context, lens.id, lens.text];
+  const sig = hex6('sig', ...key);
+  const rng = createRng(...key);
+  const voice = voiceFor(brief, lens, sig);
+  const header: RehearsalHeader = { lensId: lens.id, draft: 1, sig };
+  const target = targetWords(brief, rng);
+  const next = sentenceSource(voice, brief, rng);
+
+  const sentences = framingSentences(brief, voice);
+  let words = countWords(formatRehearsalHeader(header)) + countWords(sentences.join(' '));
+  while (words < target) {
+    const sentence = next();
+    sentences.splice(sentences.length === 0 ? 0 : rng.between(1, sentences.length), 0, sentence);
+    words += countWords(sentence);
+  }
+  const extra = requiredSentences(brief, sentences.join(' '), rng);
+  const paragraphs = paragraphise([...sentences, ...extra], rng);
+  if (rng.chance(SENSITIVE_PROBABILITY)) {
+    paragraphs.splice(rng.between(1, paragraphs.length), 0, [sensitivePassage(rng)]);
+  }
+  return assemble(formatRehearsalHeader(header), paragraphs);
+}
+
+interface ParsedParent {
+  header: RehearsalHeader;
+  origins: RehearsalOrigin[] | null;
+  paragraphs: string[][];
+}
+
+/** A parent as the writer sees it; a text from another model gets a header estimated from it. */
+function parseParent(parent: TaskCandidate): ParsedParent {
+  const { header, origins, body } = splitRehearsalText(parent.text);
+  return {
+    header: header ?? { lensId: parent.lens.id, draft: estimateDraft(parent.text), sig: hex6('foreign', parent.text) },
+    origins,
+    paragraphs: paragraphsOf(body),
+  };
+}
+
+function mentionsSensitivity(text: string): boolean {
+  return /sensitive|private|personal|consent|confiden/i.test(text);
+}
+
+function feedbackSentence(feedback: string, voice: Voice, rng: Rng): string {
+  const words = feedback.trim().replace(/\s+/g, ' ').split(' ').slice(0, 30).join(' ').replace(/[.!?]+$/, '');
+  const k = rng.pick(voice.slots.keywords);
+  return `Taking up the note “${words}”, this draft reworks the ${k} along those lines.`;
+}
+
+function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds): string {
+  const { brief, lens, parent, critique, focus, feedback } = task;
+  const rng = createRng('deepen', seeds.model, seeds.request, parent.text, critique, focus.join(','), feedback ?? '', lens.id);
+  const parsed = parseParent(parent);
+
+  if (rng.chance(NEAR_DUPLICATE_PROBABILITY)) {
+    // Same draft, same opening: nothing new was really added, and the judge will see as much.
+    return assemble(headLines(parsed.header, parsed.origins), nearDuplicate(parsed.paragraphs, rng));
+  }
+
+  const header: RehearsalHeader = { ...parsed.header, draft: parsed.header.draft + 1 };
+  const voice = voiceFor(brief, lens, parsed.header.sig);
+  const next = sentenceSource(voice, brief, rng, parsed.paragraphs.flat());
+  const dropSensitive = mentionsSensitivity(`${critique} ${feedback ?? ''}`);
+
+  const paragraphs = parsed.paragraphs
+    .map((paragraph, p) =>
+      paragraph
+        .filter((sentence) => !(dropSensitive && isSensitive(sentence)))
+        .map((sentence, s) => ((p === 0 && s === 0) || isSensitive(sentence) || !rng.chance(REWRITE_SHARE) ? sentence : next())),
+    )
+    .filter((paragraph) => paragraph.length > 0);
+  if (paragraphs.length === 0) paragraphs.push([next()]);
+
+  const added = new Set<string>();
+  for (const id of focus.slice(0, 2)) {
+    const criterion = brief.criteria.find((c) => c.id === id);
+    if (!criterion?.text) continue;
+    const phrase = criterionPhrase(criterion.text);
+    const sentence = fill(rng.pick(voice.bank.focus), { ...voice.slots, criterion: phrase }, rng);
+    // Work on a criterion replaces earlier work on it rather than piling up beside it.
+    for (const paragraph of paragraphs) {
+      const at = paragraph.findIndex((existing) => existing.includes(phrase));
+      if (at >= 0) paragraph.splice(at, 1);
+    }
+    const nonEmpty = paragraphs.filter((paragraph) => paragraph.length > 0);
+    const paragraph = (nonEmpty.length > 0 ? rng.pick(nonEmpty) : paragraphs[0]) as string[];
+    paragraph.push(sentence);
+    added.add(sentence);
+  }
+  if (feedback && feedback.trim() !== '') {
+    const sentence = feedbackSentence(feedback, voice, rng);
+    (paragraphs[0] as string[]).splice(1, 0, sentence);
+    added.add(sentence);
+  }
+  for (const sentence of requiredSentences(brief, joinParagraphs(paragraphs), rng)) {
+    (paragraphs[paragraphs.length - 1] as string[]).push(sentence);
+    added.add(sentence);
+  }
+  for (const paragraph of paragraphs) for (const sentence of paragraph) if (isSensitive(sentence)) added.add(sentence);
+
+  const head = headLines(header, parsed.origins);
+  fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, next, rng);
+  if (!paragraphs.some((p) => p.some(isSensitive)) && rng.chance(SENSITIVE_PROBABILITY)) {
+    paragraphs.splice(rng.between(1, paragraphs.length), 0, [sensitivePassage(rng)]);
+  }
+  return assemble(head, paragraphs);
+}
+
+function originsOf(parsed: ParsedParent): RehearsalOrigin[] {
+  return parsed.origins ?? [{ lensId: parsed.header.lensId, sig: parsed.header.sig }];
+}
+
+function writeCombine(task: Extract<ModelTask, { kind: 'combine' }>, seeds: Seeds): string {
+  const { brief, lens, parents, feedback } = task;
+  const [a, b] = [parseParent(parents[0]), parseParent(parents[1])];
+  const rng = createRng('combine', seeds.model, seeds.request, parents[0].text, parents[1].text, feedback ?? '', lens.id);
+  const sig = hex6('combine', seeds.model, seeds.request, a.header.sig, b.header.sig, lens.id);
+  const header: RehearsalHeader = { lensId: lens.id, draft: Math.max(a.header.draft, b.header.draft) + 1, sig };
+  const seen = new Set<string>();
+  const origins = [...originsOf(a), ...originsOf(b)]
+    .filter((origin) => {
+      const key = `${origin.lensId}·${origin.sig}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .slice(0, MAX_ORIGINS);
+
+  const voice = voiceFor(brief, lens, sig);
+  const next = sentenceSource(voice, brief, rng, [...a.paragraphs.flat(), ...b.paragraphs.flat()]);
+  const bridge =
+    `Where the ${parents[0].lens.name} draft leans on ${rng.pick(voice.slots.keywords)}, ` +
+    `the ${parents[1].lens.name} draft leans on ${rng.pick(voice.slots.keywords)}; this version keeps the strongest of both.`;
+
+  // Alternate the parents' paragraphs, each kept in part, so both are recognisable.
+  const paragraphs: string[][] = [];
+  const taken = new Set<string>();
+  const rounds = Math.max(a.paragraphs.length, b.paragraphs.length);
+  for (let i = 0; i < rounds; i++) {
+    for (const source of [a.paragraphs[i], b.paragraphs[i]]) {
+      if (!source) continue;
+      const kept = source.filter((sentence, s) => {
+        if (taken.has(sentence) || !(s === 0 || rng.chance(0.6))) return false;
+        taken.add(sentence);
+        return true;
+      });
+      if (kept.length > 0) paragraphs.push(kept);
+    }
+  }
+  if (paragraphs.length === 0) paragraphs.push([next()]);
+  (paragraphs[0] as string[]).splice(1, 0, bridge);
+  const added = new Set<string>([bridge]);
+  if (feedback && feedback.trim() !== '') {
+    const sentence = feedbackSentence(feedback, voice, rng);
+    (paragraphs[0] as string[]).push(sentence);
+    added.add(sentence);
+  }
+  const head = headLines(header, origins);
+  fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, next, rng);
+  return assemble(head, paragraphs);
+}

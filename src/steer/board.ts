@@ -1,0 +1,149 @@
+import { countWords } from '../explore/checks.js';
+import type { CandidateNode, ExplorationState } from '../explore/state.js';
+import { judgedNodes } from '../explore/state.js';
+import type { Judgment } from '../explore/types.js';
+import type { Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
+import { tradeOff } from './triggers.js';
+
+/**
+ * The board: what the person sees at a checkpoint. Pure — built from the state, the reasons
+ * for stopping and the spend. Compact on purpose: the best so far, the best of each other
+ * direction, both sides of every trade-off, whatever a trigger points at; each card says why it
+ * is there.
+ */
+
+export interface BoardInput {
+  state: ExplorationState;
+  checkpointId: string | null;
+  reasons: readonly TriggerSignal[];
+  spend: Spend;
+  label: string;
+  /** Most cards on the board. */
+  maxCards?: number;
+  tradeOffMargin?: number;
+}
+
+export function buildBoard(input: BoardInput): Board {
+  const { state } = input;
+  const maxCards = input.maxCards ?? 8;
+  const cards = new Map<string, BoardCard>();
+  const add = (node: CandidateNode | undefined, role: string, why: string): void => {
+    if (!node?.judgment) return;
+    const existing = cards.get(node.candidate.id);
+    if (existing) {
+      if (!existing.roles.includes(role)) {
+        existing.roles.push(role);
+        existing.why = `${existing.why}; ${why}`;
+      }
+      return;
+    }
+    if (cards.size >= maxCards) return;
+    cards.set(node.candidate.id, card(state, node, role, why));
+  };
+
+  const nodes = judgedNodes(state);
+  const bestId = state.indexes.bestId;
+  const best = bestId ? state.nodes.get(bestId) : undefined;
+  add(best, 'best', 'the best so far');
+
+  // Whatever a trigger points at is why we stopped: it goes first after the best.
+  for (const reason of input.reasons) {
+    for (const id of reason.candidateIds) add(state.nodes.get(id), roleFor(reason.kind), reason.reason);
+  }
+
+  const tradeOffs: Board['tradeOffs'] = [];
+  const margin = input.tradeOffMargin ?? 1.5;
+  const byLens = bestPerLens(nodes);
+  for (const node of byLens) {
+    if (node.candidate.id === bestId) continue;
+    add(node, 'direction', `the best of the ${lensName(state, node)} direction`);
+  }
+  if (best?.judgment) {
+    for (const node of byLens) {
+      if (node === best || !node.judgment) continue;
+      const { aWins, bWins } = tradeOff(best.judgment, node.judgment, margin);
+      if (aWins.length > 0 && bWins.length > 0) {
+        tradeOffs.push({ a: best.candidate.id, b: node.candidate.id, aWins, bWins });
+        add(node, 'trade-off', `stronger than the best on ${bWins.join(', ')}`);
+      }
+    }
+  }
+
+  return {
+    explorationId: state.id,
+    checkpointId: input.checkpointId,
+    reasons: [...input.reasons],
+    cards: [...cards.values()],
+    tradeOffs,
+    spend: input.spend,
+    lenses: lensCoverage(state),
+    candidates: state.order.length,
+    label: input.label,
+  };
+}
+
+function card(state: ExplorationState, node: CandidateNode, role: string, why: string): BoardCard {
+  const judgment = node.judgment as Judgment;
+  const text = node.candidate.text;
+  return {
+    candidateId: node.candidate.id,
+    roles: [role],
+    why,
+    lensId: node.candidate.lensId,
+    lensName: lensName(state, node),
+    kind: node.candidate.kind,
+    depth: node.candidate.depth,
+    quality: judgment.quality,
+    novelty: judgment.novelty,
+    scores: judgment.scores,
+    flags: judgment.flags,
+    failed: judgment.failed.map((f) => `${f.constraint}: ${f.reason}`),
+    exhausted: node.exhausted,
+    excerpt: excerpt(text, 280),
+    words: countWords(text),
+  };
+}
+
+function roleFor(kind: TriggerSignal['kind']): string {
+  switch (kind) {
+    case 'sensitive':
+    case 'unclear':
+      return 'flagged';
+    case 'novelty':
+      return 'novel';
+    case 'conflict':
+      return 'trade-off';
+    default:
+      return kind;
+  }
+}
+
+function bestPerLens(nodes: readonly CandidateNode[]): CandidateNode[] {
+  const best = new Map<string, CandidateNode>();
+  for (const node of nodes) {
+    const current = best.get(node.candidate.lensId);
+    if (!current || (node.judgment?.quality ?? 0) > (current.judgment?.quality ?? 0)) best.set(node.candidate.lensId, node);
+  }
+  return [...best.values()].sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index);
+}
+
+export function lensCoverage(state: ExplorationState): LensCoverage[] {
+  return state.lenses.map((lens) => {
+    const stats = state.indexes.lensStats.get(lens.id);
+    return { lensId: lens.id, lensName: lens.name, candidates: stats?.count ?? 0, best: stats?.best ?? 0 };
+  });
+}
+
+function lensName(state: ExplorationState, node: CandidateNode): string {
+  return state.lenses.find((l) => l.id === node.candidate.lensId)?.name ?? node.candidate.lensId;
+}
+
+/** The text without a leading rehearsal header, cut at a word boundary. */
+export function excerpt(text: string, max: number): string {
+  const body = text.replace(/^\[rehearsal[^\]\n]*\]\s*/u, '').replace(/\s+/gu, ' ').trim();
+  if (body.length <= max) return body;
+  const cut = body.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${cut.slice(0, space > max * 0.6 ? space : max)}…`;
+}
+

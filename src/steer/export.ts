@@ -1,0 +1,156 @@
+import type { Brief } from '../brief/schema.js';
+import type { CandidateNode, ExplorationState } from '../explore/state.js';
+import { pathTo } from '../explore/state.js';
+import type { LedgerEntry } from './ledger.js';
+import { buildLedger } from './ledger.js';
+import type { Spend } from './types.js';
+
+/**
+ * The export: the result with the record of why — the accepted candidate (or, clearly marked,
+ * the best so far), the path that led to it, the ledger with every reason, and the spend.
+ */
+
+export interface ExportInput {
+  state: ExplorationState;
+  brief: Brief;
+  briefVersion: number;
+  spend: Spend;
+  label: string;
+  title: string;
+}
+
+export interface ExportDocument {
+  exploration: string;
+  title: string;
+  status: string;
+  label: string;
+  accepted: boolean;
+  brief: { version: number; intent: string | null; question: string; criteria: Array<{ id: string; text: string | null; weight: number }> };
+  result: ExportStep | null;
+  path: ExportStep[];
+  ledger: LedgerEntry[];
+  spend: Spend;
+  candidates: number;
+}
+
+export interface ExportStep {
+  candidateId: string;
+  kind: string;
+  lensId: string;
+  depth: number;
+  quality: number | null;
+  novelty: number | null;
+  scores: Array<{ criterion: string; score: number; reason: string }>;
+  failed: string[];
+  feedback: string | null;
+  text: string;
+}
+
+export function buildExport(input: ExportInput): ExportDocument {
+  const { state } = input;
+  const resultId = state.acceptedId ?? state.indexes.bestId;
+  const path = resultId ? pathTo(state, resultId).map(step) : [];
+  return {
+    exploration: state.id,
+    title: input.title,
+    status: state.status,
+    label: input.label,
+    accepted: state.acceptedId !== null,
+    brief: {
+      version: input.briefVersion,
+      intent: input.brief.intent ?? null,
+      question: input.brief.question,
+      criteria: input.brief.criteria.map((c) => ({ id: c.id, text: c.text ?? null, weight: c.weight })),
+    },
+    result: path[path.length - 1] ?? null,
+    path,
+    ledger: buildLedger(state),
+    spend: input.spend,
+    candidates: state.order.length,
+  };
+}
+
+function step(node: CandidateNode): ExportStep {
+  return {
+    candidateId: node.candidate.id,
+    kind: node.candidate.kind,
+    lensId: node.candidate.lensId,
+    depth: node.candidate.depth,
+    quality: node.judgment?.quality ?? null,
+    novelty: node.judgment?.novelty ?? null,
+    scores: (node.judgment?.scores ?? []).map((s) => ({ criterion: s.criterion, score: s.score, reason: s.reason })),
+    failed: (node.judgment?.failed ?? []).map((f) => `${f.constraint}: ${f.reason}`),
+    feedback: node.feedback ?? null,
+    text: node.candidate.text,
+  };
+}
+
+/** Markdown for people. Model text is quoted as a block so it cannot pass for Baton's own words. */
+export function renderExportMarkdown(doc: ExportDocument): string {
+  const out: string[] = [];
+  out.push(`# ${doc.title}`, '');
+  out.push(`Exploration \`${doc.exploration}\` · status **${doc.status}** · models: ${doc.label}`, '');
+  if (doc.label.startsWith('rehearsal')) {
+    out.push('> **Rehearsal:** produced by Baton\'s offline rehearsal model, not a real model.', '');
+  }
+  out.push('## Brief', '');
+  if (doc.brief.intent) out.push(`- **Why:** ${doc.brief.intent}`);
+  out.push(`- **Question:** ${doc.brief.question}`, `- **Version:** ${doc.brief.version}`);
+  for (const c of doc.brief.criteria) out.push(`- **Criterion \`${c.id}\`** (weight ${c.weight}): ${c.text ?? 'checked by code'}`);
+  out.push('');
+  out.push(doc.accepted ? '## Accepted result' : '## Best so far (not accepted yet)', '');
+  if (doc.result) {
+    out.push(`Candidate \`${doc.result.candidateId}\` · lens ${doc.result.lensId} · quality ${pct(doc.result.quality)}`, '');
+    out.push(quote(doc.result.text), '');
+    out.push('| criterion | score | reason |', '|---|---|---|');
+    for (const s of doc.result.scores) out.push(`| ${s.criterion} | ${s.score} | ${cell(s.reason)} |`);
+    out.push('');
+  } else {
+    out.push('_No candidate yet._', '');
+  }
+  out.push('## The path that led here', '');
+  doc.path.forEach((s, i) => {
+    const feedback = s.feedback ? ` · feedback: “${s.feedback}”` : '';
+    out.push(`${i + 1}. \`${s.candidateId}\` — ${s.kind} through ${s.lensId}, quality ${pct(s.quality)}${feedback}`);
+  });
+  out.push('', '## Ledger', '');
+  if (doc.ledger.length === 0) out.push('_No checkpoints or decisions._');
+  for (const entry of doc.ledger) {
+    if (entry.checkpointId && entry.raisedAt) {
+      out.push(`### Checkpoint \`${entry.checkpointId}\` (${entry.raisedAt})`, '');
+      for (const r of entry.reasons) out.push(`- **${r.kind}** — ${r.reason}`);
+      if (entry.shown.length > 0) out.push(`- Shown: ${entry.shown.map((id) => `\`${id}\``).join(', ')}`);
+    }
+    const d = entry.decision;
+    if (d) {
+      const targets = d.candidateIds.length > 0 ? ` ${d.candidateIds.map((id) => `\`${id}\``).join(', ')}` : '';
+      out.push(`- **Decision:** ${d.action}${targets}${d.lens ? ` (lens ${d.lens})` : ''}`);
+      out.push(`  - Why: ${d.reason ?? '_no reason given_'}`);
+      if (d.feedback) out.push(`  - Feedback: ${d.feedback}`);
+    }
+    out.push('');
+  }
+  out.push('## Spend', '');
+  const s = doc.spend;
+  out.push(`- Model calls: ${s.calls}${s.budget.calls ? ` of ${s.budget.calls}` : ''}`);
+  out.push(`- Tokens: ${s.tokens}${s.budget.tokens ? ` of ${s.budget.tokens}` : ''}`);
+  out.push(`- Cost: $${s.usd.toFixed(4)}${s.budget.usd ? ` of $${s.budget.usd}` : ''}`);
+  if (s.possiblyBilled > 0) out.push(`- Possibly billed (cut off by a crash): ${s.possiblyBilled} call(s)`);
+  out.push(`- Candidates explored: ${doc.candidates}`, '');
+  return out.join('\n');
+}
+
+function quote(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/gu, '\\|').replace(/\n/gu, ' ');
+}
+
+function pct(value: number | null): string {
+  return value === null ? 'n/a' : `${Math.round(value * 100)}%`;
+}

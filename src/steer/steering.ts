@@ -1,0 +1,136 @@
+import type { ExplorationEngine } from '../explore/engine.js';
+import type { ExplorationStatus } from '../explore/events.js';
+import { buildBoard } from './board.js';
+import { chooseCheckpoint, detectSignals } from './triggers.js';
+import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
+
+/**
+ * The steering loop: let the models work, wave after wave, and stop only when a trigger fires
+ * and the person's attention allows it (or nothing is left to do). Returns what the person needs
+ * to see: the status, and at a checkpoint its reasons and board.
+ */
+
+export interface RunOutcome {
+  explorationId: string;
+  status: ExplorationStatus;
+  checkpoint: Checkpoint | null;
+  board: Board;
+  /** Why the exploration ended, when it did. */
+  endReason: string | null;
+  /** True when it stopped because the budget is spent. */
+  budgetExhausted: boolean;
+}
+
+export interface RunUntilOptions {
+  signal?: AbortSignal;
+  /** Safety valve for tests and benchmarks: stop after this many waves (status stays running). */
+  maxWaves?: number;
+  now?: () => Date;
+}
+
+export async function runUntilCheckpoint(engine: ExplorationEngine, options: RunUntilOptions = {}): Promise<RunOutcome> {
+  const state = engine.state;
+  let waves = 0;
+  while (state.status === 'running') {
+    if (options.signal?.aborted) break;
+    if (options.maxWaves !== undefined && waves >= options.maxWaves) break;
+    waves += 1;
+    const wave = await engine.runWave();
+    const nothingLeft = wave.nothingLeft;
+    const budgetSpent = wave.budgetSpent;
+
+    // A terminal situation already put to the person, with nothing done since: end here.
+    if (nothingLeft && engine.movesSinceLastCheckpoint === 0) {
+      const terminalKey = budgetSpent ? 'budget:spent' : 'exhausted';
+      if (state.raisedKeys.has(terminalKey)) {
+        await engine.commit([
+          {
+            type: 'exploration.ended',
+            status: budgetSpent ? 'stopped' : 'exhausted',
+            reason: budgetSpent ? 'the budget is spent' : 'nothing left worth trying',
+          },
+        ]);
+        break;
+      }
+    }
+
+    const signals = detectSignals({
+      state,
+      criteria: engine.brief.brief.criteria,
+      budgetShare: engine.budgetShare(),
+      nothingLeft,
+      budgetSpent,
+    });
+    const reasons = chooseCheckpoint({
+      signals,
+      attention: engine.brief.brief.attention,
+      checkpointsSoFar: state.checkpoints.length,
+      movesSoFar: state.order.length,
+      anyPathExhausted: [...state.nodes.values()].some((n) => n.exhausted !== null),
+    });
+    if (reasons) {
+      await raiseCheckpoint(engine, reasons, options.now);
+      break;
+    }
+    if (nothingLeft && !budgetSpent && signals.length === 0) break;
+  }
+  return outcome(engine);
+}
+
+async function raiseCheckpoint(engine: ExplorationEngine, reasons: TriggerSignal[], now?: () => Date): Promise<void> {
+  const id = `${engine.state.id}.k${engine.state.checkpoints.length + 1}`;
+  const board = await currentBoard(engine, id, reasons);
+  const checkpoint: Checkpoint = {
+    id,
+    explorationId: engine.state.id,
+    reasons,
+    board,
+    createdAt: (now?.() ?? new Date()).toISOString(),
+  };
+  await engine.commit([{ type: 'checkpoint.raised', checkpoint }]);
+}
+
+/** The board as it stands: the open checkpoint's reasons, or none between checkpoints. */
+export async function currentBoard(engine: ExplorationEngine, checkpointId: string | null, reasons: readonly TriggerSignal[]): Promise<Board> {
+  return buildBoard({
+    state: engine.state,
+    checkpointId,
+    reasons,
+    spend: await spendOf(engine),
+    label: modelLabel(engine),
+  });
+}
+
+export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
+  const totals = await engine.deps.store.spend(engine.state.id);
+  const budget = engine.brief.brief.budget;
+  return {
+    calls: totals.calls,
+    tokens: totals.tokens,
+    usd: Math.round(totals.usd * 1e6) / 1e6,
+    possiblyBilled: totals.possiblyBilled,
+    budget: { ...budget },
+    share: engine.budgetShare(),
+  };
+}
+
+/** `rehearsal` whenever a rehearsal model wrote or judged: it must never pass for a real one. */
+export function modelLabel(engine: ExplorationEngine): string {
+  const { writer, judge } = engine.deps;
+  const labels = new Set([writer.info.label, judge.info.label]);
+  return writer.info.rehearsal || judge.info.rehearsal ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
+}
+
+export async function outcome(engine: ExplorationEngine): Promise<RunOutcome> {
+  const state = engine.state;
+  const checkpoint = state.status === 'awaiting' ? state.openCheckpoint : null;
+  const board = checkpoint ? checkpoint.board : await currentBoard(engine, null, []);
+  return {
+    explorationId: state.id,
+    status: state.status,
+    checkpoint,
+    board,
+    endReason: state.endReason,
+    budgetExhausted: state.status === 'stopped' && state.endReason === 'the budget is spent',
+  };
+}

@@ -1,0 +1,265 @@
+import type { Criterion } from '../brief/schema.js';
+import type { CandidateNode, ExplorationState } from '../explore/state.js';
+import { judgedNodes } from '../explore/state.js';
+import type { Judgment } from '../explore/types.js';
+import type { TriggerKind, TriggerSignal } from './types.js';
+import { TRIGGER_KINDS } from './types.js';
+
+/**
+ * Triggers: the situations in which human judgment is needed. Detection is pure and recomputed
+ * from the state after every wave of moves; a signal's `key` is never raised twice. Whether a
+ * signal stops the exploration now, or waits to be batched into the next checkpoint, is decided
+ * by `chooseCheckpoint` from the person's attention budget.
+ */
+
+export interface TriggerRules {
+  /** Share of any budget at which the `budget` trigger warns. */
+  budgetWarnShare: number;
+  /** Points (0–10) by which each side of a trade-off must win its criterion. */
+  conflictMargin: number;
+  /** Quality (0–1) within which of the best both sides of a trade-off must be. */
+  conflictBand: number;
+  /** Minimum novelty for the `novelty` trigger, and the spread above the mean it needs. */
+  noveltyFloor: number;
+  noveltySpread: number;
+  /** Judged candidates needed before novelty can be told apart from noise. */
+  noveltyMinCandidates: number;
+  /** Moves completed before the first checkpoint (besides terminal ones). */
+  minAutonomousMoves: number;
+}
+
+export const DEFAULT_TRIGGERS: TriggerRules = {
+  budgetWarnShare: 0.8,
+  conflictMargin: 1.5,
+  conflictBand: 0.08,
+  noveltyFloor: 0.45,
+  noveltySpread: 1.5,
+  noveltyMinCandidates: 6,
+  minAutonomousMoves: 6,
+};
+
+export interface TriggerInput {
+  state: ExplorationState;
+  criteria: readonly Criterion[];
+  /** Largest share of any budget spent, 0–1. */
+  budgetShare: number;
+  /** True when the policy found no move worth making (or none affordable). */
+  nothingLeft: boolean;
+  /** True when the budget forbids any further move. */
+  budgetSpent: boolean;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(['exhausted', 'budget:spent']);
+
+/** Every signal that holds now and has not been shown to the person yet, highest priority first. */
+export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT_TRIGGERS): TriggerSignal[] {
+  const { state } = input;
+  const nodes = judgedNodes(state);
+  const signals: TriggerSignal[] = [];
+
+  for (const node of nodes) {
+    for (const flag of node.judgment?.flags ?? []) {
+      if (flag.kind === 'sensitive') {
+        signals.push(signal('sensitive', `sensitive:${node.candidate.id}`, [node.candidate.id], `The judge flagged sensitive content: ${flag.reason}`));
+      }
+    }
+  }
+
+  // Ambiguity is about the brief, not one candidate: raise each distinct reason once.
+  const unclear = new Map<string, string[]>();
+  for (const node of nodes) {
+    for (const flag of node.judgment?.flags ?? []) {
+      if (flag.kind === 'unclear') unclear.set(flag.reason, [...(unclear.get(flag.reason) ?? []), node.candidate.id]);
+    }
+  }
+  for (const [reason, ids] of unclear) {
+    signals.push(signal('unclear', `unclear:${reason}`, ids.slice(0, 3), `The intent needs clarifying: ${reason}`));
+  }
+
+  if (input.budgetSpent) {
+    signals.push(signal('budget', 'budget:spent', [], 'The budget is spent: accept a result, or redirect with a larger budget.'));
+  } else if (input.budgetShare >= rules.budgetWarnShare) {
+    signals.push(
+      signal('budget', `budget:${rules.budgetWarnShare}`, [], `${Math.round(input.budgetShare * 100)}% of the budget is spent.`),
+    );
+  }
+
+  const met = metCandidate(state, nodes, input.criteria);
+  if (met) {
+    signals.push(signal('met', `met:${met.candidate.id}`, [met.candidate.id], 'A candidate meets every criterion: accept it, or go on?'));
+  }
+
+  const conflict = findConflict(state, nodes, rules);
+  if (conflict) signals.push(conflict);
+
+  for (const node of novelCandidates(nodes, rules)) {
+    signals.push(
+      signal(
+        'novelty',
+        `novelty:${node.candidate.id}`,
+        [node.candidate.id],
+        `A candidate far from the rest appeared (novelty ${(node.judgment?.novelty ?? 0).toFixed(2)}) and it is not bad: follow it?`,
+      ),
+    );
+  }
+
+  if (input.nothingLeft && !input.budgetSpent) {
+    signals.push(
+      signal('exhausted', 'exhausted', [], 'Every path is exhausted and no lens is left worth trying: nothing more pays without you.'),
+    );
+  }
+
+  return signals.filter((s) => !state.raisedKeys.has(s.key) || TERMINAL.has(s.key)).sort(byPriority);
+}
+
+export interface AttentionInput {
+  signals: readonly TriggerSignal[];
+  /** Checkpoints the person is willing to see (the brief's `attention`). */
+  attention: number;
+  checkpointsSoFar: number;
+  movesSoFar: number;
+  /** True when at least one path has been exhausted. */
+  anyPathExhausted: boolean;
+}
+
+/**
+ * Whether to stop now, and with which reasons. Terminal signals (nothing left, budget spent)
+ * always stop. Others wait for a minimum of autonomous work — a path run to exhaustion — and
+ * are rationed by the remaining attention: the more attention left, the lower the priority that
+ * may interrupt on its own. When a checkpoint is raised, every pending signal joins it.
+ */
+export function chooseCheckpoint(input: AttentionInput, rules: TriggerRules = DEFAULT_TRIGGERS): TriggerSignal[] | null {
+  const { signals } = input;
+  if (signals.length === 0) return null;
+  const terminal = signals.some((s) => TERMINAL.has(s.key));
+  if (terminal) return [...signals];
+  const autonomous = input.movesSoFar >= rules.minAutonomousMoves && input.anyPathExhausted;
+  if (!autonomous) return null;
+  const remaining = input.attention - input.checkpointsSoFar;
+  if (remaining <= 0) return null;
+  const interrupts = signals.some((s) => tierOf(s.kind) <= allowedTier(remaining, input.attention));
+  return interrupts ? [...signals] : null;
+}
+
+/** 1: must be seen soon; 2: a choice of values; 3: an opportunity. */
+function tierOf(kind: TriggerKind): number {
+  switch (kind) {
+    case 'sensitive':
+    case 'unclear':
+    case 'budget':
+    case 'exhausted':
+      return 1;
+    case 'met':
+    case 'conflict':
+      return 2;
+    case 'novelty':
+      return 3;
+  }
+}
+
+/** With all attention left any tier may interrupt; the last checkpoint is kept for tier 1. */
+function allowedTier(remaining: number, attention: number): number {
+  if (remaining <= 1) return 1;
+  if (remaining <= Math.max(2, Math.floor(attention / 2))) return 2;
+  return 3;
+}
+
+function metCandidate(state: ExplorationState, nodes: readonly CandidateNode[], criteria: readonly Criterion[]): CandidateNode | undefined {
+  // Only a candidate better than every one already shown as `met` is news.
+  let bar = -1;
+  for (const key of state.raisedKeys) {
+    if (!key.startsWith('met:')) continue;
+    const shown = state.nodes.get(key.slice(4))?.judgment?.quality;
+    if (shown !== undefined && shown > bar) bar = shown;
+  }
+  let best: CandidateNode | undefined;
+  for (const node of nodes) {
+    const judgment = node.judgment as Judgment;
+    if (judgment.quality <= bar || !meetsAll(judgment, criteria)) continue;
+    if (!best || judgment.quality > (best.judgment?.quality ?? 0)) best = node;
+  }
+  return best;
+}
+
+/** Every criterion at or above its `min`, and no constraint failed. */
+export function meetsAll(judgment: Judgment, criteria: readonly Criterion[]): boolean {
+  if (judgment.failed.length > 0) return false;
+  const scores = new Map(judgment.scores.map((s) => [s.criterion, s.score]));
+  return criteria.every((c) => (scores.get(c.id) ?? 0) >= c.min);
+}
+
+function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], rules: TriggerRules): TriggerSignal | undefined {
+  const bestQuality = Math.max(0, ...nodes.map((n) => n.judgment?.quality ?? 0));
+  const contenders = nodes
+    .filter((n) => (n.judgment?.quality ?? 0) >= bestQuality - rules.conflictBand && n.judgment?.failed.length === 0)
+    .sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index)
+    .slice(0, 6);
+  for (let i = 0; i < contenders.length; i += 1) {
+    for (let j = i + 1; j < contenders.length; j += 1) {
+      const a = contenders[i] as CandidateNode;
+      const b = contenders[j] as CandidateNode;
+      if (onSamePath(state, a, b)) continue;
+      const { aWins, bWins } = tradeOff(a.judgment as Judgment, b.judgment as Judgment, rules.conflictMargin);
+      if (aWins.length === 0 || bWins.length === 0) continue;
+      const ids = [a.candidate.id, b.candidate.id];
+      return signal(
+        'conflict',
+        `conflict:${[...ids].sort().join('+')}`,
+        ids,
+        `A real trade-off: one is stronger on ${aWins.join(', ')}, the other on ${bWins.join(', ')}. Only your values can decide.`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** Criteria on which each of two judgments beats the other by at least `margin` points. */
+export function tradeOff(a: Judgment, b: Judgment, margin: number): { aWins: string[]; bWins: string[] } {
+  const bScores = new Map(b.scores.map((s) => [s.criterion, s.score]));
+  const aWins: string[] = [];
+  const bWins: string[] = [];
+  for (const score of a.scores) {
+    const other = bScores.get(score.criterion);
+    if (other === undefined) continue;
+    if (score.score - other >= margin) aWins.push(score.criterion);
+    if (other - score.score >= margin) bWins.push(score.criterion);
+  }
+  return { aWins, bWins };
+}
+
+function onSamePath(state: ExplorationState, a: CandidateNode, b: CandidateNode): boolean {
+  return isAncestor(state, a.candidate.id, b) || isAncestor(state, b.candidate.id, a);
+}
+
+function isAncestor(state: ExplorationState, ancestorId: string, node: CandidateNode): boolean {
+  const stack = [...node.candidate.parentIds];
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (id === ancestorId) return true;
+    stack.push(...(state.nodes.get(id)?.candidate.parentIds ?? []));
+  }
+  return false;
+}
+
+function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): CandidateNode[] {
+  if (nodes.length < rules.noveltyMinCandidates) return [];
+  // Openings are novel by construction (the first of each lens); judge novelty on the rest too.
+  const novelties = nodes.map((n) => n.judgment?.novelty ?? 0);
+  const mean = novelties.reduce((a, b) => a + b, 0) / novelties.length;
+  const sd = Math.sqrt(novelties.reduce((a, b) => a + (b - mean) ** 2, 0) / novelties.length);
+  const qualities = nodes.map((n) => n.judgment?.quality ?? 0).sort((a, b) => a - b);
+  const median = qualities[Math.floor(qualities.length / 2)] ?? 0;
+  const threshold = Math.max(rules.noveltyFloor, mean + rules.noveltySpread * sd);
+  // Skip the first candidates: everything is novel when there is little to compare against.
+  return nodes
+    .slice(rules.noveltyMinCandidates)
+    .filter((n) => (n.judgment?.novelty ?? 0) >= threshold && (n.judgment?.quality ?? 0) >= median);
+}
+
+function signal(kind: TriggerKind, key: string, candidateIds: string[], reason: string): TriggerSignal {
+  return { kind, key, candidateIds, reason };
+}
+
+function byPriority(a: TriggerSignal, b: TriggerSignal): number {
+  return TRIGGER_KINDS.indexOf(a.kind) - TRIGGER_KINDS.indexOf(b.kind);
+}

@@ -1,0 +1,17 @@
+export type {
+  BriefVersion,
+  CallIntent,
+  CallPurpose,
+  CallRecord,
+  CallResult,
+  ExplorationRecord,
+  ExplorationStatus,
+  ExplorationWrite,
+  NewBriefVersion,
+  NewExploration,
+  SpendTotals,
+  Store,
+} from './store.js';
+export { defaultDbPath, openSqliteStore, shortId } from './sqlite-store.js';
+export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
+export type { Migration } from './migrations.js';

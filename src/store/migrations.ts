@@ -1,0 +1,177 @@
+import type Database from 'better-sqlite3';
+import { BatonError } from '../errors.js';
+
+/**
+ * Schema migrations, applied in order. `PRAGMA user_version` holds the number of the last one
+ * applied. Never edit a released migration: add a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE briefs (
+        id          TEXT PRIMARY KEY,
+        lineage_id  TEXT NOT NULL,
+        version     INTEGER NOT NULL CHECK (version >= 1),
+        parent_id   TEXT REFERENCES briefs(id),
+        path        TEXT,
+        source      TEXT NOT NULL,
+        brief_json  TEXT NOT NULL,
+        note        TEXT,
+        created_at  TEXT NOT NULL,
+        UNIQUE (lineage_id, version)
+      );
+
+      CREATE TABLE explorations (
+        id               TEXT PRIMARY KEY,
+        brief_id         TEXT NOT NULL REFERENCES briefs(id),
+        current_brief_id TEXT NOT NULL REFERENCES briefs(id),
+        status           TEXT NOT NULL CHECK (status IN ('running', 'awaiting', 'accepted', 'exhausted', 'stopped')),
+        seed             INTEGER NOT NULL,
+        model            TEXT NOT NULL,
+        judge            TEXT NOT NULL,
+        title            TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      CREATE INDEX explorations_by_created ON explorations (created_at);
+
+      CREATE TABLE candidates (
+        id             TEXT PRIMARY KEY,
+        exploration_id TEXT NOT NULL REFERENCES explorations(id),
+        move_id        TEXT NOT NULL UNIQUE,
+        kind           TEXT NOT NULL CHECK (kind IN ('open', 'deepen', 'combine')),
+        lens_id        TEXT NOT NULL,
+        depth          INTEGER NOT NULL,
+        text           TEXT NOT NULL,
+        embedding      BLOB NOT NULL,
+        model          TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+      );
+      CREATE INDEX candidates_by_exploration ON candidates (exploration_id);
+
+      -- A fork points at its ancestors; their text is never copied.
+      CREATE TABLE candidate_parents (
+        candidate_id TEXT NOT NULL REFERENCES candidates(id),
+        parent_id    TEXT NOT NULL REFERENCES candidates(id),
+        position     INTEGER NOT NULL,
+        PRIMARY KEY (candidate_id, position)
+      ) WITHOUT ROWID;
+      CREATE INDEX candidate_parents_by_parent ON candidate_parents (parent_id);
+
+      CREATE TABLE judgments (
+        id                TEXT PRIMARY KEY,
+        candidate_id      TEXT NOT NULL REFERENCES candidates(id),
+        brief_id          TEXT NOT NULL REFERENCES briefs(id),
+        quality           REAL NOT NULL,
+        scores_json       TEXT NOT NULL,
+        failed_json       TEXT NOT NULL,
+        flags_json        TEXT NOT NULL,
+        critique          TEXT NOT NULL,
+        novelty           REAL NOT NULL,
+        parent_similarity REAL,
+        judge             TEXT NOT NULL,
+        created_at        TEXT NOT NULL,
+        UNIQUE (candidate_id, brief_id)
+      );
+
+      -- Intent before the request, result after: a completed call is never paid for twice.
+      CREATE TABLE calls (
+        key             TEXT PRIMARY KEY,
+        exploration_id  TEXT,
+        purpose         TEXT NOT NULL CHECK (purpose IN ('open', 'deepen', 'combine', 'judge', 'reframe')),
+        model           TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('intent', 'done', 'failed')),
+        reserved_tokens INTEGER NOT NULL,
+        reserved_usd    REAL NOT NULL,
+        output          TEXT,
+        input_tokens    INTEGER,
+        output_tokens   INTEGER,
+        usd             REAL,
+        latency_ms      REAL,
+        started_at      TEXT NOT NULL,
+        finished_at     TEXT
+      );
+      CREATE INDEX calls_by_exploration ON calls (exploration_id, status);
+
+      CREATE TABLE checkpoints (
+        id             TEXT PRIMARY KEY,
+        exploration_id TEXT NOT NULL REFERENCES explorations(id),
+        reasons_json   TEXT NOT NULL,
+        board_json     TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+      );
+      CREATE INDEX checkpoints_by_exploration ON checkpoints (exploration_id);
+
+      CREATE TABLE decisions (
+        id                 TEXT PRIMARY KEY,
+        exploration_id     TEXT NOT NULL REFERENCES explorations(id),
+        checkpoint_id      TEXT REFERENCES checkpoints(id),
+        action             TEXT NOT NULL,
+        candidate_ids_json TEXT NOT NULL,
+        reason             TEXT,
+        feedback           TEXT,
+        lens               TEXT,
+        brief_id           TEXT REFERENCES briefs(id),
+        created_at         TEXT NOT NULL
+      );
+      CREATE INDEX decisions_by_exploration ON decisions (exploration_id);
+
+      -- Append-only; large data is referenced by id, not copied.
+      CREATE TABLE events (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        exploration_id TEXT NOT NULL REFERENCES explorations(id),
+        type           TEXT NOT NULL,
+        payload_json   TEXT NOT NULL,
+        at             TEXT NOT NULL
+      );
+      CREATE INDEX events_by_exploration ON events (exploration_id, seq);
+
+      CREATE TABLE notes (
+        key        TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+function userVersion(db: Database.Database): number {
+  const value: unknown = db.pragma('user_version', { simple: true });
+  return typeof value === 'number' ? value : 0;
+}
+
+/**
+ * Brings the database up to `SCHEMA_VERSION` in one immediate transaction (so two processes
+ * opening the same file at once do not both migrate). Returns how many migrations ran.
+ * A database written by a newer Baton is refused rather than guessed at.
+ */
+export function migrate(db: Database.Database, location: string): number {
+  const run = db.transaction((): number => {
+    const current = userVersion(db);
+    if (current > SCHEMA_VERSION) {
+      throw new BatonError(
+        'invalid_input',
+        `${location} has schema version ${current}, but this version of Baton only knows up to ${SCHEMA_VERSION}. ` +
+          'It was written by a newer Baton: upgrade Baton, or point --db / BATON_DB at another file.',
+        { cause: { location, databaseVersion: current, codeVersion: SCHEMA_VERSION } },
+      );
+    }
+    const pending = MIGRATIONS.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
+    for (const migration of pending) {
+      db.exec(migration.sql);
+      // user_version lives in the database header, which is written inside this transaction.
+      db.pragma(`user_version = ${migration.version}`);
+    }
+    return pending.length;
+  });
+  return run.immediate();
+}

@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import type { ExplorationStatus } from '../explore/events.js';
+import type { Candidate, Judgment, MoveKind } from '../explore/types.js';
+import { DECISION_ACTIONS } from '../steer/types.js';
+import type { Checkpoint, Decision } from '../steer/types.js';
+import { BatonError } from '../errors.js';
+import {
+  BoardSchema,
+  CriterionScoresSchema,
+  FailedConstraintsSchema,
+  FlagsSchema,
+  StoredBriefSchema,
+  StringListSchema,
+  TriggerSignalsSchema,
+  parseStoredJson,
+} from './codecs.js';
+import type { BriefVersion, CallPurpose, CallRecord, ExplorationRecord } from './store.js';
+
+/** Rows as SQLite returns them (snake_case, nulls), and their conversion to domain objects. */
+
+export interface BriefRow {
+  id: string;
+  lineage_id: string;
+  version: number;
+  parent_id: string | null;
+  path: string | null;
+  source: string;
+  brief_json: string;
+  note: string | null;
+  created_at: string;
+}
+
+export interface ExplorationRow {
+  id: string;
+  brief_id: string;
+  current_brief_id: string;
+  status: string;
+  seed: number;
+  model: string;
+  judge: string;
+  title: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CandidateRow {
+  id: string;
+  exploration_id: string;
+  move_id: string;
+  kind: string;
+  lens_id: string;
+  depth: number;
+  text: string;
+  embedding: Buffer;
+  model: string;
+  created_at: string;
+}
+
+export interface CandidateParentRow {
+  candidate_id: string;
+  parent_id: string;
+}
+
+export interface JudgmentRow {
+  id: string;
+  candidate_id: string;
+  brief_id: string;
+  quality: number;
+  scores_json: string;
+  failed_json: string;
+  flags_json: string;
+  critique: string;
+  novelty: number;
+  parent_similarity: number | null;
+  judge: string;
+  created_at: string;
+}
+
+export interface CallRow {
+  key: string;
+  exploration_id: string | null;
+  purpose: string;
+  model: string;
+  status: string;
+  reserved_tokens: number;
+  reserved_usd: number;
+  output: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  usd: number | null;
+  latency_ms: number | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface CheckpointRow {
+  id: string;
+  exploration_id: string;
+  reasons_json: string;
+  board_json: string;
+  created_at: string;
+}
+
+export interface DecisionRow {
+  id: string;
+  exploration_id: string;
+  checkpoint_id: string | null;
+  action: string;
+  candidate_ids_json: string;
+  reason: string | null;
+  feedback: string | null;
+  lens: string | null;
+  brief_id: string | null;
+  created_at: string;
+}
+
+export interface EventRow {
+  seq: number;
+  exploration_id: string;
+  type: string;
+  payload_json: string;
+  at: string;
+}
+
+const ExplorationStatusSchema = z.enum(['running', 'awaiting', 'accepted', 'exhausted', 'stopped']);
+const MoveKindSchema = z.enum(['open', 'deepen', 'combine']);
+const CallPurposeSchema = z.enum(['open', 'deepen', 'combine', 'judge', 'reframe']);
+const CallStatusSchema = z.enum(['intent', 'done', 'failed']);
+const DecisionActionSchema = z.enum(DECISION_ACTIONS);
+
+function oneOf<T>(schema: z.ZodType<T>, value: string, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new BatonError('internal', `The database holds an unknown value ${JSON.stringify(value)} in ${where}.`, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+export function toBriefVersion(row: BriefRow): BriefVersion {
+  return {
+    id: row.id,
+    lineageId: row.lineage_id,
+    version: row.version,
+    parentId: row.parent_id,
+    path: row.path,
+    source: row.source,
+    brief: parseStoredJson(StoredBriefSchema, row.brief_json, `briefs.brief_json of ${row.id}`),
+    note: row.note,
+    createdAt: row.created_at,
+  };
+}
+
+export function toExploration(row: ExplorationRow): ExplorationRecord {
+  return {
+    id: row.id,
+    briefId: row.brief_id,
+    currentBriefId: row.current_brief_id,
+    status: toStatus(row.status, row.id),
+    seed: row.seed,
+    model: row.model,
+    judge: row.judge,
+    title: row.title,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toStatus(status: string, explorationId: string): ExplorationStatus {
+  return oneOf(ExplorationStatusSchema, status, `explorations.status of ${explorationId}`);
+}
+
+/** Float32 bytes in machine order; copied so the array owns an aligned buffer. */
+export function encodeEmbedding(embedding: Float32Array): Buffer {
+  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
+}
+
+export function decodeEmbedding(bytes: Buffer, candidateId: string): Float32Array {
+  if (bytes.byteLength % Float32Array.BYTES_PER_ELEMENT !== 0) {
+    throw new BatonError('internal', `The database holds a malformed embedding for candidate ${candidateId}.`);
+  }
+  const copy = new Uint8Array(bytes);
+  return new Float32Array(copy.buffer, 0, copy.byteLength / Float32Array.BYTES_PER_ELEMENT);
+}
+
+export function toCandidate(row: CandidateRow, parentIds: string[]): Candidate {
+  const kind: MoveKind = oneOf(MoveKindSchema, row.kind, `candidates.kind of ${row.id}`);
+  return {
+    id: row.id,
+    explorationId: row.exploration_id,
+    moveId: row.move_id,
+    kind,
+    parentIds,
+    lensId: row.lens_id,
+    depth: row.depth,
+    text: row.text,
+    embedding: decodeEmbedding(row.embedding, row.id),
+    model: row.model,
+    createdAt: row.created_at,
+  };
+}
+
+export function toJudgment(row: JudgmentRow): Judgment {
+  const where = (column: string): string => `judgments.${column} of ${row.id}`;
+  return {
+    id: row.id,
+    candidateId: row.candidate_id,
+    briefId: row.brief_id,
+    scores: parseStoredJson(CriterionScoresSchema, row.scores_json, where('scores_json')),
+    quality: row.quality,
+    failed: parseStoredJson(FailedConstraintsSchema, row.failed_json, where('failed_json')),
+    flags: parseStoredJson(FlagsSchema, row.flags_json, where('flags_json')),
+    critique: row.critique,
+    novelty: row.novelty,
+    parentSimilarity: row.parent_similarity,
+    judge: row.judge,
+    createdAt: row.created_at,
+  };
+}
+
+export function toCall(row: CallRow): CallRecord {
+  const purpose: CallPurpose = oneOf(CallPurposeSchema, row.purpose, `calls.purpose of ${row.key}`);
+  return {
+    key: row.key,
+    explorationId: row.exploration_id,
+    purpose,
+    model: row.model,
+    reservedTokens: row.reserved_tokens,
+    reservedUsd: row.reserved_usd,
+    status: oneOf(CallStatusSchema, row.status, `calls.status of ${row.key}`),
+    output: row.output,
+    usage:
+      row.input_tokens !== null && row.output_tokens !== null
+        ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens }
+        : null,
+    usd: row.usd,
+    latencyMs: row.latency_ms,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function toCheckpoint(row: CheckpointRow): Checkpoint {
+  return {
+    id: row.id,
+    explorationId: row.exploration_id,
+    reasons: parseStoredJson(TriggerSignalsSchema, row.reasons_json, `checkpoints.reasons_json of ${row.id}`),
+    board: parseStoredJson(BoardSchema, row.board_json, `checkpoints.board_json of ${row.id}`),
+    createdAt: row.created_at,
+  };
+}
+
+export function toDecision(row: DecisionRow): Decision {
+  const decision: Decision = {
+    id: row.id,
+    explorationId: row.exploration_id,
+    checkpointId: row.checkpoint_id,
+    action: oneOf(DecisionActionSchema, row.action, `decisions.action of ${row.id}`),
+    candidateIds: parseStoredJson(StringListSchema, row.candidate_ids_json, `decisions.candidate_ids_json of ${row.id}`),
+    createdAt: row.created_at,
+  };
+  // Optional fields are absent, not undefined, when the column is null.
+  if (row.reason !== null) decision.reason = row.reason;
+  if (row.feedback !== null) decision.feedback = row.feedback;
+  if (row.lens !== null) decision.lens = row.lens;
+  if (row.brief_id !== null) decision.briefId = row.brief_id;
+  return decision;
+}

@@ -1,0 +1,185 @@
+import type Database from 'better-sqlite3';
+import type {
+  BriefRow,
+  CallRow,
+  CandidateParentRow,
+  CandidateRow,
+  CheckpointRow,
+  DecisionRow,
+  EventRow,
+  ExplorationRow,
+  JudgmentRow,
+} from './sqlite-rows.js';
+
+interface SpendRow {
+  calls: number;
+  tokens: number;
+  usd: number;
+  possibly_billed: number;
+  possibly_billed_usd: number;
+}
+
+type CallFinish = Pick<
+  CallRow,
+  'key' | 'status' | 'output' | 'input_tokens' | 'output_tokens' | 'usd' | 'latency_ms' | 'finished_at'
+>;
+
+/**
+ * Every statement the SQLite store runs, prepared once per open database: preparing is the
+ * expensive part, and a move's commit runs several of them.
+ */
+type Params<P> = P extends unknown[] ? P : [P];
+
+/**
+ * The part of a prepared statement the store uses. better-sqlite3's own statement type cannot be
+ * named in declaration files, so the statements are typed with this structural subset.
+ */
+export interface Statement<P, R> {
+  run(...params: Params<P>): Database.RunResult;
+  get(...params: Params<P>): R | undefined;
+  all(...params: Params<P>): R[];
+}
+
+function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
+  return db.prepare(sql) as unknown as Statement<P, R>;
+}
+
+/** A statement that returns the first column only (`.pluck()`), typed the same way. */
+function plucked<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
+  return db.prepare(sql).pluck() as unknown as Statement<P, R>;
+}
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    getBrief: prepare<[string], BriefRow>(db, 'SELECT * FROM briefs WHERE id = ?'),
+    maxBriefVersion: plucked<[string], number | null>(db, 'SELECT MAX(version) FROM briefs WHERE lineage_id = ?'),
+    insertBrief: prepare<BriefRow, never>(
+      db,
+      `INSERT INTO briefs (id, lineage_id, version, parent_id, path, source, brief_json, note, created_at)
+       VALUES (@id, @lineage_id, @version, @parent_id, @path, @source, @brief_json, @note, @created_at)`,
+    ),
+
+    getExploration: prepare<[string], ExplorationRow>(db, 'SELECT * FROM explorations WHERE id = ?'),
+    listExplorations: prepare<[], ExplorationRow>(db, 'SELECT * FROM explorations ORDER BY created_at DESC, rowid DESC'),
+    explorationIdsByPrefix: plucked<{ prefix: string; limit: number }, string>(
+      db,
+      // substr, not LIKE: ids contain `_`, which LIKE treats as a wildcard.
+      'SELECT id FROM explorations WHERE substr(id, 1, length(@prefix)) = @prefix ORDER BY id LIMIT @limit',
+    ),
+    insertExploration: prepare<ExplorationRow, never>(
+      db,
+      `INSERT INTO explorations (id, brief_id, current_brief_id, status, seed, model, judge, title, created_at, updated_at)
+       VALUES (@id, @brief_id, @current_brief_id, @status, @seed, @model, @judge, @title, @created_at, @updated_at)`,
+    ),
+    updateExploration: prepare<Pick<ExplorationRow, 'id' | 'status' | 'current_brief_id' | 'updated_at'>, never>(
+      db,
+      'UPDATE explorations SET status = @status, current_brief_id = @current_brief_id, updated_at = @updated_at WHERE id = @id',
+    ),
+
+    insertEvent: prepare<Omit<EventRow, 'seq'>, never>(
+      db,
+      'INSERT INTO events (exploration_id, type, payload_json, at) VALUES (@exploration_id, @type, @payload_json, @at)',
+    ),
+    readEvents: prepare<{ exploration_id: string; after: number }, EventRow>(
+      db,
+      'SELECT * FROM events WHERE exploration_id = @exploration_id AND seq > @after ORDER BY seq',
+    ),
+
+    getCandidate: prepare<[string], CandidateRow>(db, 'SELECT * FROM candidates WHERE id = ?'),
+    candidateIdByMove: plucked<[string], string>(db, 'SELECT id FROM candidates WHERE move_id = ?'),
+    candidatesByExploration: prepare<[string], CandidateRow>(
+      db,
+      'SELECT * FROM candidates WHERE exploration_id = ? ORDER BY rowid',
+    ),
+    insertCandidate: prepare<CandidateRow, never>(
+      db,
+      `INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, model, created_at)
+       VALUES (@id, @exploration_id, @move_id, @kind, @lens_id, @depth, @text, @embedding, @model, @created_at)`,
+    ),
+    parentIds: plucked<[string], string>(db, 'SELECT parent_id FROM candidate_parents WHERE candidate_id = ? ORDER BY position'),
+    parentsByExploration: prepare<[string], CandidateParentRow>(
+      db,
+      `SELECT cp.candidate_id, cp.parent_id
+       FROM candidates c JOIN candidate_parents cp ON cp.candidate_id = c.id
+       WHERE c.exploration_id = ? ORDER BY cp.candidate_id, cp.position`,
+    ),
+    insertCandidateParent: prepare<{ candidate_id: string; parent_id: string; position: number }, never>(
+      db,
+      'INSERT INTO candidate_parents (candidate_id, parent_id, position) VALUES (@candidate_id, @parent_id, @position)',
+    ),
+
+    getJudgment: prepare<[string], JudgmentRow>(db, 'SELECT * FROM judgments WHERE id = ?'),
+    judgmentsByExploration: prepare<[string], JudgmentRow>(
+      db,
+      `SELECT j.* FROM candidates c JOIN judgments j ON j.candidate_id = c.id
+       WHERE c.exploration_id = ? ORDER BY j.rowid`,
+    ),
+    insertJudgment: prepare<JudgmentRow, never>(
+      db,
+      `INSERT INTO judgments (id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique,
+                              novelty, parent_similarity, judge, created_at)
+       VALUES (@id, @candidate_id, @brief_id, @quality, @scores_json, @failed_json, @flags_json, @critique,
+               @novelty, @parent_similarity, @judge, @created_at)`,
+    ),
+
+    getCheckpoint: prepare<[string], CheckpointRow>(db, 'SELECT * FROM checkpoints WHERE id = ?'),
+    insertCheckpoint: prepare<CheckpointRow, never>(
+      db,
+      `INSERT INTO checkpoints (id, exploration_id, reasons_json, board_json, created_at)
+       VALUES (@id, @exploration_id, @reasons_json, @board_json, @created_at)`,
+    ),
+
+    getDecision: prepare<[string], DecisionRow>(db, 'SELECT * FROM decisions WHERE id = ?'),
+    insertDecision: prepare<DecisionRow, never>(
+      db,
+      `INSERT INTO decisions (id, exploration_id, checkpoint_id, action, candidate_ids_json, reason, feedback, lens,
+                              brief_id, created_at)
+       VALUES (@id, @exploration_id, @checkpoint_id, @action, @candidate_ids_json, @reason, @feedback, @lens,
+               @brief_id, @created_at)`,
+    ),
+
+    getCall: prepare<[string], CallRow>(db, 'SELECT * FROM calls WHERE key = ?'),
+    callsByExploration: prepare<[string], CallRow>(db, 'SELECT * FROM calls WHERE exploration_id = ? ORDER BY rowid'),
+    beginCall: prepare<
+      Pick<CallRow, 'key' | 'exploration_id' | 'purpose' | 'model' | 'reserved_tokens' | 'reserved_usd' | 'started_at'>,
+      never
+    >(
+      db,
+      `INSERT OR IGNORE INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, started_at)
+       VALUES (@key, @exploration_id, @purpose, @model, 'intent', @reserved_tokens, @reserved_usd, @started_at)`,
+    ),
+    finishCall: prepare<CallFinish, never>(
+      db,
+      `UPDATE calls SET status = @status, output = @output, input_tokens = @input_tokens, output_tokens = @output_tokens,
+                        usd = @usd, latency_ms = @latency_ms, finished_at = @finished_at
+       WHERE key = @key`,
+    ),
+    insertFinishedCall: prepare<CallFinish & Pick<CallRow, 'exploration_id' | 'purpose' | 'model' | 'started_at'>, never>(
+      db,
+      `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output,
+                          input_tokens, output_tokens, usd, latency_ms, started_at, finished_at)
+       VALUES (@key, @exploration_id, @purpose, @model, @status, 0, 0, @output,
+               @input_tokens, @output_tokens, @usd, @latency_ms, @started_at, @finished_at)`,
+    ),
+    spend: prepare<[string], SpendRow>(
+      db,
+      `SELECT
+         COALESCE(SUM(CASE WHEN status <> 'intent' THEN 1 ELSE 0 END), 0) AS calls,
+         COALESCE(SUM(CASE WHEN status <> 'intent' THEN COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) ELSE 0 END), 0) AS tokens,
+         COALESCE(SUM(CASE WHEN status <> 'intent' THEN COALESCE(usd, 0) ELSE 0 END), 0) AS usd,
+         COALESCE(SUM(CASE WHEN status = 'intent' THEN 1 ELSE 0 END), 0) AS possibly_billed,
+         COALESCE(SUM(CASE WHEN status = 'intent' THEN reserved_usd ELSE 0 END), 0) AS possibly_billed_usd
+       FROM calls WHERE exploration_id = ?`,
+    ),
+
+    getNote: plucked<[string], string>(db, 'SELECT value_json FROM notes WHERE key = ?'),
+    putNote: prepare<{ key: string; value_json: string }, never>(
+      db,
+      `INSERT INTO notes (key, value_json) VALUES (@key, @value_json)
+       ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json`,
+    ),
+    deleteNote: prepare<[string], never>(db, 'DELETE FROM notes WHERE key = ?'),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,163 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BatonError } from '../errors.js';
+import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated } from './fixtures.js';
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
+import { defaultDbPath, openSqliteStore, shortId } from './sqlite-store.js';
+import { storeConformance } from './store.conformance.js';
+
+const tmpDirs: string[] = [];
+function tmpDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-store-'));
+  tmpDirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of tmpDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+storeConformance('sqlite file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-conformance-'));
+  const store = openSqliteStore(join(dir, 'nested', 'baton.db'));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+storeConformance('sqlite :memory:', async () => {
+  const store = openSqliteStore(':memory:');
+  return { store, cleanup: () => store.close() };
+});
+
+describe('openSqliteStore', () => {
+  it('creates the parent directory and opens in WAL mode with the durability settings', async () => {
+    const path = join(tmpDir(), 'a', 'b', 'baton.db');
+    const store = openSqliteStore(path);
+    expect(store.location).toBe(resolve(path));
+    expect(existsSync(path)).toBe(true);
+    await store.close();
+
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('keeps data across close and reopen', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const first = openSqliteStore(path);
+    const brief = await first.saveBrief({ source: fixtureBriefSource, brief: fixtureBrief() });
+    await first.createExploration({
+      id: 'x_keep',
+      briefId: brief.id,
+      seed: 1,
+      model: 'rehearsal',
+      judge: 'rehearsal',
+      title: 'kept',
+      created: fixtureCreated(brief.id),
+    });
+    const candidate = fixtureCandidate('x_keep', 1);
+    await first.commit('x_keep', { events: [{ type: 'candidate.added', candidate }] });
+    await first.putNote('n', [1, 2]);
+    await first.close();
+    await first.close(); // closing twice is harmless
+
+    const second = openSqliteStore(path);
+    expect(await second.getBrief(brief.id)).toStrictEqual(brief);
+    expect(await second.getCandidate(candidate.id)).toStrictEqual(candidate);
+    expect((await second.readEvents('x_keep')).map((e) => e.event.type)).toEqual(['exploration.created', 'candidate.added']);
+    expect(await second.getNote('n')).toEqual([1, 2]);
+    await second.close();
+  });
+
+  it('applies migrations once: reopening and migrating again change nothing', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    await openSqliteStore(path).close();
+    await openSqliteStore(path).close();
+    const db = new Database(path);
+    expect(migrate(db, path)).toBe(0);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(
+      expect.arrayContaining(['briefs', 'explorations', 'candidates', 'candidate_parents', 'judgments', 'calls', 'checkpoints', 'decisions', 'events', 'notes']),
+    );
+    db.close();
+
+    const fresh = new Database(':memory:');
+    expect(migrate(fresh, ':memory:')).toBe(MIGRATIONS.length);
+    fresh.close();
+  });
+
+  it('refuses a database written by a newer Baton, naming the file and both versions', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    await openSqliteStore(path).close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    db.close();
+
+    let error: unknown;
+    try {
+      openSqliteStore(path);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BatonError);
+    expect((error as BatonError).code).toBe('invalid_input');
+    expect((error as BatonError).message).toContain(resolve(path));
+    expect((error as BatonError).message).toContain(String(SCHEMA_VERSION + 5));
+    expect((error as BatonError).message).toContain(String(SCHEMA_VERSION));
+  });
+
+  it('refuses a file that is not a database', () => {
+    const path = join(tmpDir(), 'notes.txt');
+    writeFileSync(path, 'x'.repeat(4096));
+    expect(() => openSqliteStore(path)).toThrow(/not a SQLite database/);
+  });
+
+  it('stores a candidate embedding as float32 bytes, and parents as rows', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const store = openSqliteStore(path);
+    const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
+    await store.createExploration({ id: 'x', briefId: brief.id, seed: 1, model: 'm', judge: 'j', title: 't', created: fixtureCreated(brief.id) });
+    const root = fixtureCandidate('x', 1);
+    const child = fixtureCandidate('x', 2, { parentIds: [root.id], kind: 'deepen', depth: 1, text: 'child' });
+    await store.commit('x', { events: [{ type: 'candidate.added', candidate: root }, { type: 'candidate.added', candidate: child }] });
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidates WHERE id = ?').pluck().get(root.id);
+    expect(bytes?.byteLength).toBe(root.embedding.length * 4);
+    expect(db.prepare('SELECT parent_id, position FROM candidate_parents WHERE candidate_id = ?').all(child.id)).toEqual([
+      { parent_id: root.id, position: 0 },
+    ]);
+    const payload = db.prepare<[], string>("SELECT payload_json FROM events WHERE type = 'candidate.added' ORDER BY seq LIMIT 1").pluck().get();
+    expect(payload).toBe(JSON.stringify({ id: root.id }));
+    expect(db.prepare<[string], number>('SELECT COUNT(*) FROM candidates WHERE text = ?').pluck().get(root.text)).toBe(1);
+    db.close();
+  });
+});
+
+describe('defaultDbPath', () => {
+  it('uses BATON_DB when set, else .baton/baton.db under the working directory', () => {
+    expect(defaultDbPath('/work', {})).toBe(resolve('/work/.baton/baton.db'));
+    expect(defaultDbPath('/work', { BATON_DB: '' })).toBe(resolve('/work/.baton/baton.db'));
+    expect(defaultDbPath('/work', { BATON_DB: '/data/b.db' })).toBe(resolve('/data/b.db'));
+    expect(defaultDbPath('/work', { BATON_DB: 'rel/b.db' })).toBe(resolve('/work/rel/b.db'));
+    expect(defaultDbPath('/work', { BATON_DB: ':memory:' })).toBe(':memory:');
+  });
+});
+
+describe('shortId', () => {
+  it('makes prefixed, distinct ids', () => {
+    const ids = Array.from({ length: 1000 }, () => shortId('b'));
+    expect(new Set(ids).size).toBe(1000);
+    for (const id of ids) expect(id).toMatch(/^b_[0-9a-f]{10}$/);
+  });
+});

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
+import type { Candidate, Judgment } from '../explore/types.js';
+import { BatonError, isBatonError } from '../errors.js';
+import { migrate } from './migrations.js';
+import { hydrateEvent, readCandidate, writeEventData } from './sqlite-events.js';
+import { prepareStatements } from './sqlite-statements.js';
+import type { Statements } from './sqlite-statements.js';
+import { toBriefVersion, toCall, toCandidate, toExploration, toJudgment, toStatus } from './sqlite-rows.js';
+import type {
+  BriefVersion,
+  CallIntent,
+  CallRecord,
+  CallResult,
+  ExplorationRecord,
+  ExplorationWrite,
+  NewBriefVersion,
+  NewExploration,
+  SpendTotals,
+  Store,
+} from './store.js';
+
+/**
+ * The database file Baton uses when none is given: `BATON_DB`, else `<cwd>/.baton/baton.db`.
+ *
+ * @example
+ * const store = openSqliteStore(defaultDbPath(process.cwd(), process.env));
+ */
+export function defaultDbPath(cwd: string, env: Readonly<Record<string, string | undefined>>): string {
+  const fromEnv = env.BATON_DB;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv === ':memory:' ? fromEnv : resolve(cwd, fromEnv);
+  return resolve(cwd, '.baton', 'baton.db');
+}
+
+/** A short random id, e.g. `b_3f9a0c41d2`: 40 random bits, plenty for ids scoped to one database. */
+export function shortId(prefix: string): string {
+  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+}
+
+/**
+ * Opens (creating if needed) a SQLite store at `path`; `:memory:` gives a private in-memory one.
+ * Opening is synchronous; the schema is migrated on open.
+ *
+ * @example
+ * const store = openSqliteStore('.baton/baton.db');
+ * const brief = await store.saveBrief({ source, brief });
+ * await store.close();
+ */
+export function openSqliteStore(path: string): Store {
+  const location = path === ':memory:' ? path : resolve(path);
+  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+  const db = new Database(location);
+  try {
+    // WAL with synchronous=NORMAL: a committed transaction is in the WAL file before commit
+    // returns, so killing the process (even kill -9) never loses it. Only a power loss or OS
+    // crash can drop the last transactions, and never corrupts the database.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, location);
+    return new SqliteStore(db, location);
+  } catch (error) {
+    db.close();
+    if (error instanceof Database.SqliteError && error.code === 'SQLITE_NOTADB') {
+      throw new BatonError('invalid_input', `${location} is not a SQLite database.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const now = (): string => new Date().toISOString();
+
+/** Turns constraint failures into Baton errors; anything else is a bug and passes through. */
+function translate(error: unknown): unknown {
+  if (isBatonError(error) || !(error instanceof Database.SqliteError)) return error;
+  if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new BatonError('conflict', `Already stored: ${error.message}.`, { cause: error });
+  }
+  if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return new BatonError('invalid_input', 'A record refers to a brief, exploration, candidate or checkpoint that is not stored.', {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function guarded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+class SqliteStore implements Store {
+  readonly location: string;
+  readonly #db: Database.Database;
+  readonly #sql: Statements;
+
+  constructor(db: Database.Database, location: string) {
+    this.#db = db;
+    this.location = location;
+    this.#sql = prepareStatements(db);
+  }
+
+  async saveBrief(input: NewBriefVersion): Promise<BriefVersion> {
+    const save = this.#db.transaction((): BriefVersion => {
+      const id = shortId('b');
+      let lineageId = id;
+      let version = 1;
+      if (input.parentId !== undefined) {
+        const parent = this.#sql.getBrief.get(input.parentId);
+        if (!parent) throw new BatonError('not_found', `No brief version ${input.parentId} to derive from.`);
+        lineageId = parent.lineage_id;
+        // The lineage's next number: a parent that already has a child branches, not collides.
+        version = (this.#sql.maxBriefVersion.get(lineageId) ?? 0) + 1;
+      }
+      const row = {
+        id,
+        lineage_id: lineageId,
+        version,
+        parent_id: input.parentId ?? null,
+        path: input.path ?? null,
+        source: input.source,
+        brief_json: JSON.stringify(input.brief),
+        note: input.note ?? null,
+        created_at: now(),
+      };
+      this.#sql.insertBrief.run(row);
+      return toBriefVersion(row);
+    });
+    return guarded(() => save.immediate());
+  }
+
+  async getBrief(id: string): Promise<BriefVersion | undefined> {
+    const row = this.#sql.getBrief.get(id);
+    return row && toBriefVersion(row);
+  }
+
+  async createExploration(input: NewExploration): Promise<ExplorationRecord> {
+    if (input.created.briefId !== input.briefId) {
+      throw new BatonError('invalid_input', `The exploration.created event names brief ${input.created.briefId}, not ${input.briefId}.`);
+    }
+    const create = this.#db.transaction((): ExplorationRecord => {
+      if (!this.#sql.getBrief.get(input.briefId)) {
+        throw new BatonError('not_found', `No brief version ${input.briefId}.`);
+      }
+      const at = now();
+      const row = {
+        id: input.id,
+        brief_id: input.briefId,
+        current_brief_id: input.briefId,
+        status: 'running',
+        seed: input.seed,
+        model: input.model,
+        judge: input.judge,
+        title: input.title,
+        created_at: at,
+        updated_at: at,
+      };
+      this.#sql.insertExploration.run(row);
+      this.#sql.insertEvent.run({ exploration_id: input.id, type: input.created.type, payload_json: JSON.stringify(input.created), at });
+      return toExploration(row);
+    });
+    return guarded(() => create.immediate());
+  }
+
+  async getExploration(id: string): Promise<ExplorationRecord | undefined> {
+    const row = this.#sql.getExploration.get(id);
+    return row && toExploration(row);
+  }
+
+  async listExplorations(): Promise<ExplorationRecord[]> {
+    return this.#sql.listExplorations.all().map(toExploration);
+  }
+
+  async resolveExplorationId(idOrPrefix: string): Promise<string | undefined> {
+    if (idOrPrefix === '') return undefined;
+    if (this.#sql.getExploration.get(idOrPrefix)) return idOrPrefix;
+    const matches = this.#sql.explorationIdsByPrefix.all({ prefix: idOrPrefix, limit: 11 });
+    if (matches.length <= 1) return matches[0];
+    const shown = matches.slice(0, 10).join(', ') + (matches.length > 10 ? ', …' : '');
+    throw new BatonError('invalid_input', `"${idOrPrefix}" matches several explorations: ${shown}. Give more of the id.`, {
+      details: matches.slice(0, 10),
+    });
+  }
+
+  async commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]> {
+    const commit = this.#db.transaction((): StoredEvent[] => {
+      const exploration = this.#sql.getExploration.get(explorationId);
+      if (!exploration) throw new BatonError('not_found', `No exploration ${explorationId}.`);
+      const at = now();
+      for (const result of write.calls ?? []) this.#recordResult(explorationId, result, at);
+
+      let status: ExplorationStatus = toStatus(exploration.status, explorationId);
+      let currentBriefId = exploration.current_brief_id;
+      const stored: StoredEvent[] = [];
+      for (const event of write.events) {
+        const payload = writeEventData(this.#sql, explorationId, event);
+        if (event.type === 'checkpoint.raised') status = 'awaiting';
+        else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
+        else if (event.type === 'exploration.ended') status = event.status;
+        else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
+        const { lastInsertRowid } = this.#sql.insertEvent.run({
+          exploration_id: explorationId,
+          type: event.type,
+          payload_json: JSON.stringify(payload),
+          at,
+        });
+        stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });
+      }
+      if (write.events.length > 0) {
+        this.#sql.updateExploration.run({ id: explorationId, status, current_brief_id: currentBriefId, updated_at: at });
+      }
+      return stored;
+    });
+    return guarded(() => commit.immediate());
+  }
+
+  #recordResult(explorationId: string | null, result: CallResult, at: string): void {
+    const values = {
+      key: result.key,
+      status: result.status,
+      output: result.output,
+      input_tokens: result.usage.inputTokens,
+      output_tokens: result.usage.outputTokens,
+      usd: result.usd,
+      latency_ms: result.latencyMs,
+      finished_at: at,
+    };
+    if (this.#sql.finishCall.run(values).changes > 0) return;
+    if (result.purpose === undefined || result.model === undefined) {
+      throw new BatonError('invalid_input', `Call ${result.key} has no recorded intent; its result must name its purpose and model.`);
+    }
+    this.#sql.insertFinishedCall.run({
+      ...values,
+      exploration_id: explorationId,
+      purpose: result.purpose,
+      model: result.model,
+      started_at: at,
+    });
+  }
+
+  async finishCall(result: CallResult): Promise<void> {
+    const finish = this.#db.transaction(() => this.#recordResult(null, result, now()));
+    guarded(() => finish.immediate());
+  }
+
+  async readEvents(explorationId: string, afterSeq = 0): Promise<StoredEvent[]> {
+    return this.#sql.readEvents.all({ exploration_id: explorationId, after: afterSeq }).map((row) => ({
+      seq: row.seq,
+      explorationId: row.exploration_id,
+      at: row.at,
+      event: hydrateEvent(this.#sql, row),
+    }));
+  }
+
+  async getCandidate(id: string): Promise<Candidate | undefined> {
+    return readCandidate(this.#sql, id);
+  }
+
+  async listCandidates(explorationId: string): Promise<Candidate[]> {
+    const parents = new Map<string, string[]>();
+    for (const { candidate_id, parent_id } of this.#sql.parentsByExploration.all(explorationId)) {
+      const list = parents.get(candidate_id);
+      if (list) list.push(parent_id);
+      else parents.set(candidate_id, [parent_id]);
+    }
+    return this.#sql.candidatesByExploration.all(explorationId).map((row) => toCandidate(row, parents.get(row.id) ?? []));
+  }
+
+  async listJudgments(explorationId: string): Promise<Judgment[]> {
+    return this.#sql.judgmentsByExploration.all(explorationId).map(toJudgment);
+  }
+
+  async beginCall(intent: CallIntent): Promise<void> {
+    this.#sql.beginCall.run({
+      key: intent.key,
+      exploration_id: intent.explorationId,
+      purpose: intent.purpose,
+      model: intent.model,
+      reserved_tokens: intent.reservedTokens,
+      reserved_usd: intent.reservedUsd,
+      started_at: now(),
+    });
+  }
+
+  async getCall(key: string): Promise<CallRecord | undefined> {
+    const row = this.#sql.getCall.get(key);
+    return row && toCall(row);
+  }
+
+  async listCalls(explorationId: string): Promise<CallRecord[]> {
+    return this.#sql.callsByExploration.all(explorationId).map(toCall);
+  }
+
+  async spend(explorationId: string): Promise<SpendTotals> {
+    const row = this.#sql.spend.get(explorationId);
+    return {
+      calls: row?.calls ?? 0,
+      tokens: row?.tokens ?? 0,
+      usd: row?.usd ?? 0,
+      possiblyBilled: row?.possibly_billed ?? 0,
+      possiblyBilledUsd: row?.possibly_billed_usd ?? 0,
+    };
+  }
+
+  async putNote(key: string, value: unknown): Promise<void> {
+    if (value === undefined) {
+      this.#sql.deleteNote.run(key);
+      return;
+    }
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new BatonError('invalid_input', `Note ${key} cannot be stored as JSON.`);
+    this.#sql.putNote.run({ key, value_json: json });
+  }
+
+  async getNote(key: string): Promise<unknown> {
+    const json = this.#sql.getNote.get(key);
+    return json === undefined ? undefined : (JSON.parse(json) as unknown);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

@@ -1,0 +1,487 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExplorationEvent, ExplorationStatus } from '../explore/events.js';
+import { isBatonError } from '../errors.js';
+import {
+  fixtureBrief,
+  fixtureBriefSource,
+  fixtureCandidate,
+  fixtureCheckpoint,
+  fixtureCreated,
+  fixtureDecision,
+  fixtureJudgment,
+  fixtureLens,
+} from './fixtures.js';
+import type { CallIntent, ExplorationRecord, Store } from './store.js';
+
+/**
+ * The behaviour every `Store` adapter must have. Run it from the adapter's own test file:
+ *
+ * @example
+ * storeConformance('sqlite (memory)', async () => {
+ *   const store = openSqliteStore(':memory:');
+ *   return { store, cleanup: () => store.close() };
+ * });
+ */
+export function storeConformance(
+  name: string,
+  makeStore: () => Promise<{ store: Store; cleanup(): Promise<void> }>,
+): void {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      const made = await makeStore();
+      store = made.store;
+      cleanup = () => made.cleanup();
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
+      const error: unknown = await promise.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isBatonError(error), `expected a BatonError(${code}), got ${String(error)}`).toBe(true);
+      expect((error as { code: string }).code).toBe(code);
+      return error as Error;
+    }
+
+    async function newExploration(id = 'x_0001'): Promise<ExplorationRecord> {
+      const brief = await store.saveBrief({ source: fixtureBriefSource, brief: fixtureBrief() });
+      return store.createExploration({
+        id,
+        briefId: brief.id,
+        seed: 7,
+        model: 'rehearsal',
+        judge: 'rehearsal',
+        title: 'Name the tool',
+        created: fixtureCreated(brief.id),
+      });
+    }
+
+    const intent = (key: string, explorationId: string | null, reservedUsd = 0.002): CallIntent => ({
+      key,
+      explorationId,
+      purpose: 'open',
+      model: 'rehearsal:default',
+      reservedTokens: 500,
+      reservedUsd,
+    });
+
+    describe('briefs', () => {
+      it('saves versions in a lineage and reads them back whole', async () => {
+        const v1 = await store.saveBrief({ source: fixtureBriefSource, brief: fixtureBrief(), path: 'brief.md' });
+        expect(v1).toMatchObject({ lineageId: v1.id, version: 1, parentId: null, path: 'brief.md', note: null });
+        expect(await store.getBrief(v1.id)).toStrictEqual(v1);
+
+        const v2 = await store.saveBrief({
+          source: 'changed',
+          brief: fixtureBrief({ question: 'What else?', intent: 'Other' }),
+          parentId: v1.id,
+          note: 'narrowed',
+        });
+        expect(v2).toMatchObject({ lineageId: v1.id, version: 2, parentId: v1.id, path: null, note: 'narrowed' });
+        const v3 = await store.saveBrief({ source: 'again', brief: fixtureBrief(), parentId: v2.id });
+        expect(v3).toMatchObject({ lineageId: v1.id, version: 3, parentId: v2.id });
+        expect(await store.getBrief(v2.id)).toStrictEqual(v2);
+        expect((await store.getBrief(v2.id))?.brief.question).toBe('What else?');
+
+        const other = await store.saveBrief({ source: 'other', brief: fixtureBrief({ lenses: 'auto' }) });
+        expect(other).toMatchObject({ lineageId: other.id, version: 1 });
+        expect(new Set([v1.id, v2.id, v3.id, other.id]).size).toBe(4);
+        expect((await store.getBrief(other.id))?.brief.lenses).toBe('auto');
+      });
+
+      it('keeps optional brief fields absent', async () => {
+        const { intent: _omitted, ...rest } = fixtureBrief();
+        const saved = await store.saveBrief({ source: 's', brief: rest });
+        const read = await store.getBrief(saved.id);
+        expect(read?.brief).toStrictEqual(rest);
+        expect(read && 'intent' in read.brief).toBe(false);
+      });
+
+      it('branches a lineage instead of colliding when a parent gets a second child', async () => {
+        const v1 = await store.saveBrief({ source: 'a', brief: fixtureBrief() });
+        const a = await store.saveBrief({ source: 'b', brief: fixtureBrief(), parentId: v1.id });
+        const b = await store.saveBrief({ source: 'c', brief: fixtureBrief(), parentId: v1.id });
+        expect([a.version, b.version]).toEqual([2, 3]);
+        expect(b.parentId).toBe(v1.id);
+      });
+
+      it('refuses an unknown parent and returns undefined for an unknown id', async () => {
+        await expectCode(store.saveBrief({ source: 's', brief: fixtureBrief(), parentId: 'b_missing' }), 'not_found');
+        expect(await store.getBrief('b_missing')).toBeUndefined();
+      });
+    });
+
+    describe('explorations', () => {
+      it('creates an exploration with its first event', async () => {
+        const x = await newExploration();
+        expect(x).toMatchObject({ id: 'x_0001', status: 'running', currentBriefId: x.briefId, seed: 7, title: 'Name the tool' });
+        expect(await store.getExploration(x.id)).toStrictEqual(x);
+        const events = await store.readEvents(x.id);
+        expect(events.map((e) => e.event)).toStrictEqual([fixtureCreated(x.briefId)]);
+        expect(events[0]?.explorationId).toBe(x.id);
+        expect(await store.getExploration('x_none')).toBeUndefined();
+      });
+
+      it('lists explorations newest first', async () => {
+        await newExploration('x_first');
+        await newExploration('x_second');
+        await newExploration('x_third');
+        expect((await store.listExplorations()).map((x) => x.id)).toEqual(['x_third', 'x_second', 'x_first']);
+      });
+
+      it('refuses a duplicate id and an unknown brief', async () => {
+        const x = await newExploration();
+        await expectCode(newExploration(x.id), 'conflict');
+        await expectCode(
+          store.createExploration({
+            id: 'x_other',
+            briefId: 'b_missing',
+            seed: 1,
+            model: 'm',
+            judge: 'j',
+            title: 't',
+            created: fixtureCreated('b_missing'),
+          }),
+          'not_found',
+        );
+        expect(await store.getExploration('x_other')).toBeUndefined();
+      });
+
+      it('keeps status, current brief and updatedAt in step with events', async () => {
+        const x = await newExploration();
+        const c1 = fixtureCandidate(x.id, 1);
+        await store.commit(x.id, { events: [{ type: 'candidate.added', candidate: c1 }] });
+        expect((await store.getExploration(x.id))?.status).toBe('running');
+
+        await store.commit(x.id, { events: [{ type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(x.id, 'k1', c1.id) }] });
+        expect((await store.getExploration(x.id))?.status).toBe('awaiting');
+
+        const v2 = await store.saveBrief({ source: 's2', brief: fixtureBrief(), parentId: x.briefId });
+        await store.commit(x.id, {
+          events: [
+            { type: 'decision.made', decision: fixtureDecision(x.id, 'd1', 'k1', { action: 'redirect', briefId: v2.id }) },
+            { type: 'brief.redirected', briefId: v2.id, lenses: [fixtureLens] },
+          ],
+        });
+        let now = await store.getExploration(x.id);
+        expect(now).toMatchObject({ status: 'running', briefId: x.briefId, currentBriefId: v2.id });
+        expect(now && now.updatedAt >= x.updatedAt).toBe(true);
+
+        await store.commit(x.id, { events: [{ type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(x.id, 'k2', c1.id) }] });
+        await store.commit(x.id, {
+          events: [{ type: 'decision.made', decision: fixtureDecision(x.id, 'd2', 'k2', { action: 'accept', candidateIds: [c1.id] }) }],
+        });
+        expect((await store.getExploration(x.id))?.status).toBe('awaiting');
+        await store.commit(x.id, { events: [{ type: 'exploration.ended', status: 'accepted', candidateId: c1.id, reason: 'chosen' }] });
+        now = await store.getExploration(x.id);
+        expect(now?.status).toBe('accepted');
+        expect((await store.listExplorations())[0]?.status).toBe('accepted');
+      });
+
+      it('refuses to commit to an unknown exploration', async () => {
+        await expectCode(store.commit('x_none', { events: [{ type: 'trigger.deferred', key: 'k', kind: 'novelty' }] }), 'not_found');
+      });
+    });
+
+    describe('events', () => {
+      it('round-trips every event type deep-equal, in order, with seq and time', async () => {
+        const x = await newExploration();
+        const c1 = fixtureCandidate(x.id, 1);
+        const c2 = fixtureCandidate(x.id, 2, { kind: 'deepen', parentIds: [c1.id], depth: 1, embedding: new Float32Array([1.5, Math.PI]) });
+        const v2 = await store.saveBrief({ source: 's2', brief: fixtureBrief(), parentId: x.briefId });
+        const events: ExplorationEvent[] = [
+          { type: 'move.planned', move: { id: `${x.id}:m1`, kind: 'open', parentIds: [], lens: fixtureLens, origin: 'policy' } },
+          { type: 'candidate.added', candidate: c1 },
+          { type: 'candidate.judged', judgment: fixtureJudgment(c1.id, x.briefId) },
+          {
+            type: 'move.planned',
+            move: { id: `${x.id}:m2`, kind: 'deepen', parentIds: [c1.id], lens: fixtureLens, origin: 'decision', feedback: 'shorter' },
+          },
+          { type: 'candidate.added', candidate: c2 },
+          { type: 'candidate.judged', judgment: fixtureJudgment(c2.id, x.briefId, { parentSimilarity: 0.75, failed: [{ constraint: 'x', reason: 'y' }] }) },
+          { type: 'path.exhausted', candidateId: c2.id, reason: 'no gain' },
+          { type: 'trigger.deferred', key: 'novelty:1', kind: 'novelty' },
+          { type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(x.id, 'k1', c1.id) },
+          {
+            type: 'decision.made',
+            decision: fixtureDecision(x.id, 'd1', 'k1', {
+              action: 'redirect',
+              candidateIds: [c1.id, c2.id],
+              feedback: 'f',
+              lens: 'custom lens text',
+              briefId: v2.id,
+            }),
+          },
+          { type: 'brief.redirected', briefId: v2.id, lenses: [fixtureLens, { ...fixtureLens, id: 'plain', builtin: false }] },
+          { type: 'lens.added', lens: { id: 'new-lens', name: 'New', text: 'Try this.', builtin: false } },
+          { type: 'decision.made', decision: { id: 'd2', explorationId: x.id, checkpointId: null, action: 'continue', candidateIds: [], createdAt: 't' } },
+          { type: 'exploration.ended', status: 'stopped', reason: 'person stopped' },
+        ];
+        const stored = await store.commit(x.id, { events: events.slice(0, 7) });
+        stored.push(...(await store.commit(x.id, { events: events.slice(7) })));
+
+        expect(stored.map((s) => s.event)).toStrictEqual(events);
+        const seqs = stored.map((s) => s.seq);
+        expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+        expect(new Set(seqs).size).toBe(seqs.length);
+        for (const s of stored) {
+          expect(s.explorationId).toBe(x.id);
+          expect(new Date(s.at).toISOString()).toBe(s.at);
+        }
+
+        const read = await store.readEvents(x.id);
+        expect(read[0]?.event.type).toBe('exploration.created');
+        expect(read.slice(1)).toStrictEqual(stored);
+        const lastDecision = read.at(-2)?.event;
+        expect(lastDecision?.type === 'decision.made' && Object.keys(lastDecision.decision).sort()).toEqual(
+          ['action', 'candidateIds', 'checkpointId', 'createdAt', 'explorationId', 'id'],
+        );
+        const ended = read.at(-1)?.event;
+        expect(ended && 'candidateId' in ended).toBe(false);
+        const added = read.find((e) => e.event.type === 'candidate.added')?.event;
+        expect(added?.type === 'candidate.added' && added.candidate.embedding).toBeInstanceOf(Float32Array);
+      });
+
+      it('reads events after a given seq, per exploration', async () => {
+        const x = await newExploration('x_a');
+        const y = await newExploration('x_b');
+        const first = await store.commit(x.id, {
+          events: [
+            { type: 'trigger.deferred', key: 'a', kind: 'novelty' },
+            { type: 'trigger.deferred', key: 'b', kind: 'novelty' },
+          ],
+        });
+        await store.commit(y.id, { events: [{ type: 'trigger.deferred', key: 'y', kind: 'novelty' }] });
+        const third = await store.commit(x.id, { events: [{ type: 'trigger.deferred', key: 'c', kind: 'novelty' }] });
+
+        const after = await store.readEvents(x.id, first[0]?.seq);
+        expect(after.map((e) => e.event)).toStrictEqual([first[1]?.event, third[0]?.event]);
+        expect(await store.readEvents(x.id, third[0]?.seq)).toEqual([]);
+        expect((await store.readEvents(y.id)).map((e) => e.event.type)).toEqual(['exploration.created', 'trigger.deferred']);
+        expect(await store.readEvents('x_none')).toEqual([]);
+      });
+
+      it('stores a candidate once; a fork points at existing ancestors by id', async () => {
+        const x = await newExploration();
+        const root = fixtureCandidate(x.id, 1);
+        const child = fixtureCandidate(x.id, 2, { kind: 'deepen', parentIds: [root.id], depth: 1, text: 'Deeper.' });
+        const other = fixtureCandidate(x.id, 3, { text: 'Another root.' });
+        const merged = fixtureCandidate(x.id, 4, { kind: 'combine', parentIds: [other.id, child.id], depth: 2, text: 'Both.' });
+        for (const candidate of [root, child, other, merged]) {
+          await store.commit(x.id, { events: [{ type: 'candidate.added', candidate }] });
+        }
+        const listed = await store.listCandidates(x.id);
+        expect(listed).toStrictEqual([root, child, other, merged]);
+        const ids = new Set(listed.map((c) => c.id));
+        for (const candidate of listed) for (const parentId of candidate.parentIds) expect(ids.has(parentId)).toBe(true);
+        expect(await store.getCandidate(merged.id)).toStrictEqual(merged);
+        expect((await store.getCandidate(merged.id))?.parentIds).toEqual([other.id, child.id]);
+        expect(await store.getCandidate('nope')).toBeUndefined();
+        expect(await store.listCandidates('x_none')).toEqual([]);
+      });
+
+      it('lists judgments of an exploration', async () => {
+        const x = await newExploration();
+        const c1 = fixtureCandidate(x.id, 1);
+        const j1 = fixtureJudgment(c1.id, x.briefId);
+        await store.commit(x.id, { events: [{ type: 'candidate.added', candidate: c1 }, { type: 'candidate.judged', judgment: j1 }] });
+        expect(await store.listJudgments(x.id)).toStrictEqual([j1]);
+        await expectCode(store.commit(x.id, { events: [{ type: 'candidate.judged', judgment: { ...j1, id: 'j-again' } }] }), 'conflict');
+      });
+
+      it('refuses a second candidate for a move and keeps nothing of that commit', async () => {
+        const x = await newExploration();
+        const c1 = fixtureCandidate(x.id, 1);
+        await store.beginCall(intent('call-1', x.id));
+        await store.commit(x.id, { events: [{ type: 'candidate.added', candidate: c1 }] });
+        const before = await store.readEvents(x.id);
+
+        await store.beginCall(intent('call-2', x.id));
+        const fresh = fixtureCandidate(x.id, 2);
+        const duplicate = fixtureCandidate(x.id, 3, { moveId: c1.moveId });
+        await expectCode(
+          store.commit(x.id, {
+            events: [
+              { type: 'candidate.added', candidate: fresh },
+              { type: 'candidate.judged', judgment: fixtureJudgment(c1.id, x.briefId) },
+              { type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(x.id, 'k1', c1.id) },
+              { type: 'candidate.added', candidate: duplicate },
+            ],
+            calls: [{ key: 'call-2', status: 'done', output: 'text', usage: { inputTokens: 1, outputTokens: 2 }, usd: 0.1, latencyMs: 5 }],
+          }),
+          'conflict',
+        );
+
+        expect(await store.readEvents(x.id)).toStrictEqual(before);
+        expect(await store.getCandidate(fresh.id)).toBeUndefined();
+        expect(await store.getCandidate(duplicate.id)).toBeUndefined();
+        expect(await store.listCandidates(x.id)).toStrictEqual([c1]);
+        expect(await store.listJudgments(x.id)).toEqual([]);
+        expect((await store.getExploration(x.id))?.status).toBe('running');
+        expect((await store.getCall('call-2'))?.status).toBe('intent');
+      });
+    });
+
+    describe('calls', () => {
+      it('records an intent, then its result, and totals the spend', async () => {
+        const x = await newExploration();
+        await store.beginCall(intent('k1', x.id, 0.003));
+        await store.beginCall({ ...intent('k1', x.id, 9), model: 'other' });
+        const begun = await store.getCall('k1');
+        expect(begun).toMatchObject({
+          key: 'k1',
+          explorationId: x.id,
+          purpose: 'open',
+          model: 'rehearsal:default',
+          status: 'intent',
+          reservedTokens: 500,
+          reservedUsd: 0.003,
+          output: null,
+          usage: null,
+          usd: null,
+          latencyMs: null,
+          finishedAt: null,
+        });
+        expect(typeof begun?.startedAt).toBe('string');
+        expect(await store.spend(x.id)).toEqual({ calls: 0, tokens: 0, usd: 0, possiblyBilled: 1, possiblyBilledUsd: 0.003 });
+
+        await store.beginCall({ ...intent('k2', x.id), purpose: 'judge' });
+        await store.beginCall(intent('k3', x.id, 0.004));
+        await store.beginCall(intent('elsewhere', null, 1));
+        await store.commit(x.id, {
+          events: [],
+          calls: [
+            { key: 'k1', status: 'done', output: 'answer', usage: { inputTokens: 100, outputTokens: 50 }, usd: 0.001, latencyMs: 12 },
+            { key: 'k2', status: 'failed', output: 'timeout', usage: { inputTokens: 100, outputTokens: 0 }, usd: 0.0005, latencyMs: 3000 },
+          ],
+        });
+        expect(await store.getCall('k1')).toMatchObject({
+          status: 'done',
+          output: 'answer',
+          usage: { inputTokens: 100, outputTokens: 50 },
+          usd: 0.001,
+          latencyMs: 12,
+          reservedUsd: 0.003,
+        });
+        expect(typeof (await store.getCall('k1'))?.finishedAt).toBe('string');
+        expect((await store.getCall('k2'))?.status).toBe('failed');
+
+        const spend = await store.spend(x.id);
+        expect(spend).toMatchObject({ calls: 2, tokens: 250, possiblyBilled: 1 });
+        expect(spend.usd).toBeCloseTo(0.0015, 10);
+        expect(spend.possiblyBilledUsd).toBeCloseTo(0.004, 10);
+        expect((await store.listCalls(x.id)).map((c) => c.key)).toEqual(['k1', 'k2', 'k3']);
+        expect((await store.getCall('elsewhere'))?.explorationId).toBeNull();
+        expect(await store.getCall('none')).toBeUndefined();
+        expect(await store.spend('x_none')).toEqual({ calls: 0, tokens: 0, usd: 0, possiblyBilled: 0, possiblyBilledUsd: 0 });
+      });
+
+      it('records a result that had no intent when it names purpose and model', async () => {
+        const x = await newExploration();
+        const result = { key: 'late', status: 'done', output: 'o', usage: { inputTokens: 3, outputTokens: 4 }, usd: 0.01, latencyMs: 1 } as const;
+        await expectCode(store.commit(x.id, { events: [], calls: [result] }), 'invalid_input');
+        await store.commit(x.id, { events: [], calls: [{ ...result, purpose: 'reframe', model: 'rehearsal:default' }] });
+        expect(await store.getCall('late')).toMatchObject({
+          explorationId: x.id,
+          purpose: 'reframe',
+          status: 'done',
+          reservedTokens: 0,
+          usage: { inputTokens: 3, outputTokens: 4 },
+        });
+        expect(await store.spend(x.id)).toMatchObject({ calls: 1, tokens: 7, possiblyBilled: 0 });
+      });
+    });
+
+    describe('resolveExplorationId', () => {
+      it('accepts a full id or a unique prefix and lists the matches of an ambiguous one', async () => {
+        await newExploration('x_ab');
+        await newExploration('x_abc1');
+        await newExploration('x_abc2');
+        await newExploration('x_def');
+        expect(await store.resolveExplorationId('x_abc1')).toBe('x_abc1');
+        expect(await store.resolveExplorationId('x_ab')).toBe('x_ab');
+        expect(await store.resolveExplorationId('x_d')).toBe('x_def');
+        expect(await store.resolveExplorationId('x_zz')).toBeUndefined();
+        expect(await store.resolveExplorationId('x%')).toBeUndefined();
+        expect(await store.resolveExplorationId('x?a')).toBeUndefined();
+        const error = await expectCode(store.resolveExplorationId('x_abc'), 'invalid_input');
+        expect(error.message).toContain('x_abc1');
+        expect(error.message).toContain('x_abc2');
+      });
+    });
+
+    describe('notes', () => {
+      it('stores, overwrites and deletes small JSON values', async () => {
+        expect(await store.getNote('reframings:b1')).toBeUndefined();
+        await store.putNote('reframings:b1', { lenses: ['a', 'b'], n: 2 });
+        expect(await store.getNote('reframings:b1')).toEqual({ lenses: ['a', 'b'], n: 2 });
+        await store.putNote('reframings:b1', null);
+        expect(await store.getNote('reframings:b1')).toBeNull();
+        await store.putNote('reframings:b1', undefined);
+        expect(await store.getNote('reframings:b1')).toBeUndefined();
+      });
+    });
+
+    describe('status as a fold of events (seeded property)', () => {
+      type StatusEvent = 'checkpoint' | 'decide' | 'accept' | 'end' | 'defer';
+      const expected = (status: ExplorationStatus, step: StatusEvent): ExplorationStatus => {
+        if (step === 'checkpoint') return 'awaiting';
+        if (step === 'decide') return 'running';
+        if (step === 'end') return 'exhausted';
+        return status;
+      };
+
+      it('keeps the stored status equal to a recomputation from the stored events', async () => {
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.array(fc.constantFrom<StatusEvent>('checkpoint', 'decide', 'accept', 'end', 'defer'), { maxLength: 4 }), {
+              maxLength: 6,
+            }),
+            async (commits) => {
+              const x = await newExploration(`x_prop${run++}`);
+              let n = 0;
+              let status: ExplorationStatus = 'running';
+              for (const steps of commits) {
+                const events = steps.map((step): ExplorationEvent => {
+                  const id = `${x.id}-${n++}`;
+                  status = expected(status, step);
+                  switch (step) {
+                    case 'checkpoint':
+                      return { type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(x.id, id, 'c') };
+                    case 'decide':
+                      return { type: 'decision.made', decision: fixtureDecision(x.id, id, null) };
+                    case 'accept':
+                      return { type: 'decision.made', decision: fixtureDecision(x.id, id, null, { action: 'accept' }) };
+                    case 'end':
+                      return { type: 'exploration.ended', status: 'exhausted', reason: 'done' };
+                    case 'defer':
+                      return { type: 'trigger.deferred', key: id, kind: 'novelty' };
+                  }
+                });
+                await store.commit(x.id, { events });
+              }
+              const replayed = (await store.readEvents(x.id)).reduce<ExplorationStatus>((s, { event }) => {
+                if (event.type === 'checkpoint.raised') return 'awaiting';
+                if (event.type === 'decision.made') return event.decision.action === 'accept' ? s : 'running';
+                if (event.type === 'exploration.ended') return event.status;
+                return s;
+              }, 'running');
+              const record = await store.getExploration(x.id);
+              expect(record?.status).toBe(status);
+              expect(replayed).toBe(status);
+            },
+          ),
+          { seed: 20250101, numRuns: 30 },
+        );
+      });
+    });
+  });
+}
