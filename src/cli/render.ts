@@ -15,7 +15,15 @@ export function renderOutcome(outcome: RunOutcome): string {
   lines.push(`Exploration ${id} · ${outcome.status} · models: ${outcome.board.label}`);
   if (outcome.status === 'awaiting' && outcome.checkpoint) {
     lines.push('', `Checkpoint ${shortId(outcome.checkpoint.id)} — Baton stopped because:`);
-    for (const reason of outcome.checkpoint.reasons) lines.push(`  • ${reason.kind}: ${reason.reason}`);
+    // The same reason for several candidates reads once, with all of them.
+    const grouped = new Map<string, { kind: string; reason: string; ids: string[] }>();
+    for (const r of outcome.checkpoint.reasons) {
+      const key = `${r.kind}\u0000${r.reason}`;
+      const entry = grouped.get(key) ?? { kind: r.kind, reason: r.reason, ids: [] };
+      entry.ids.push(...r.candidateIds.map(shortId));
+      grouped.set(key, entry);
+    }
+    for (const g of grouped.values()) lines.push(`  • ${g.kind}${g.ids.length > 0 ? ` (${[...new Set(g.ids)].join(', ')})` : ''}: ${g.reason}`);
   } else if (outcome.endReason) {
     lines.push('', `Ended: ${outcome.endReason}`);
   }

@@ -218,7 +218,24 @@ export function complementarity(a: CandidateNode, b: CandidateNode, weights: Rea
 
 /** A candidate flagged sensitive is not developed further until the person has seen it. */
 export function isQuarantined(state: ExplorationState, node: CandidateNode): boolean {
-  return (node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') && !state.raisedKeys.has(`sensitive:${node.candidate.id}`);
+  return (node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') && !sensitiveAcknowledged(state, node);
+}
+
+/**
+ * The person has seen this candidate's sensitive flag, or one on its lineage: once they have let
+ * a path go on, its descendants are not raised again for the same reason.
+ */
+export function sensitiveAcknowledged(state: ExplorationState, node: CandidateNode): boolean {
+  const stack = [node.candidate.id];
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (state.raisedKeys.has(`sensitive:${id}`)) return true;
+    stack.push(...(state.nodes.get(id)?.candidate.parentIds ?? []));
+  }
+  return false;
 }
 
 function lensOf(state: ExplorationState, node: CandidateNode): Lens | undefined {

@@ -138,9 +138,10 @@ function lensName(state: ExplorationState, node: CandidateNode): string {
   return state.lenses.find((l) => l.id === node.candidate.lensId)?.name ?? node.candidate.lensId;
 }
 
-/** The text without a leading rehearsal header, cut at a word boundary. */
+/** The text without its leading label lines, cut at a word boundary. */
 export function excerpt(text: string, max: number): string {
-  const body = text.replace(/^\[rehearsal[^\]\n]*\]\s*/u, '').replace(/\s+/gu, ' ').trim();
+  // Leading bracketed lines are labels (the rehearsal model's header), not the candidate's words.
+  const body = text.replace(/^(?:\[[^\]\n]*\][ \t]*(?:\n|$)\s*)+/u, '').replace(/\s+/gu, ' ').trim();
   if (body.length <= max) return body;
   const cut = body.slice(0, max);
   const space = cut.lastIndexOf(' ');

@@ -1,5 +1,6 @@
 import type { Criterion } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
+import { sensitiveAcknowledged } from '../explore/policy.js';
 import { judgedNodes } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
 import type { TriggerKind, TriggerSignal } from './types.js';
@@ -19,7 +20,7 @@ export interface TriggerRules {
   conflictMargin: number;
   /** Quality (0–1) within which of the best both sides of a trade-off must be. */
   conflictBand: number;
-  /** Minimum novelty for the `novelty` trigger, and the spread above the mean it needs. */
+  /** Minimum novelty for the `novelty` trigger, and how many (robust) deviations above its peers' median. */
   noveltyFloor: number;
   noveltySpread: number;
   /** Judged candidates needed before novelty can be told apart from noise. */
@@ -33,7 +34,7 @@ export const DEFAULT_TRIGGERS: TriggerRules = {
   conflictMargin: 1.5,
   conflictBand: 0.08,
   noveltyFloor: 0.45,
-  noveltySpread: 1.5,
+  noveltySpread: 3,
   noveltyMinCandidates: 6,
   minAutonomousMoves: 6,
 };
@@ -58,6 +59,7 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
   const signals: TriggerSignal[] = [];
 
   for (const node of nodes) {
+    if (sensitiveAcknowledged(state, node)) continue;
     for (const flag of node.judgment?.flags ?? []) {
       if (flag.kind === 'sensitive') {
         signals.push(signal('sensitive', `sensitive:${node.candidate.id}`, [node.candidate.id], `The judge flagged sensitive content: ${flag.reason}`));
@@ -241,20 +243,40 @@ function isAncestor(state: ExplorationState, ancestorId: string, node: Candidate
   return false;
 }
 
+/**
+ * Candidates far outside the rest: novelty well above that of their peers (openings are compared
+ * with openings, deepenings with deepenings — a deepening is close to its parent by nature), and
+ * not bad (quality at least the median). Novelty is measured when a candidate is judged, so only
+ * candidates judged with enough neighbours to compare against count.
+ */
 function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): CandidateNode[] {
   if (nodes.length < rules.noveltyMinCandidates) return [];
-  // Openings are novel by construction (the first of each lens); judge novelty on the rest too.
-  const novelties = nodes.map((n) => n.judgment?.novelty ?? 0);
-  const mean = novelties.reduce((a, b) => a + b, 0) / novelties.length;
-  const sd = Math.sqrt(novelties.reduce((a, b) => a + (b - mean) ** 2, 0) / novelties.length);
-  const qualities = nodes.map((n) => n.judgment?.quality ?? 0).sort((a, b) => a - b);
-  const median = qualities[Math.floor(qualities.length / 2)] ?? 0;
-  const threshold = Math.max(rules.noveltyFloor, mean + rules.noveltySpread * sd);
-  // Skip the first candidates: everything is novel when there is little to compare against.
-  return nodes
-    .slice(rules.noveltyMinCandidates)
-    .filter((n) => (n.judgment?.novelty ?? 0) >= threshold && (n.judgment?.quality ?? 0) >= median);
+  const typicalQuality = median(nodes.map((n) => n.judgment?.quality ?? 0));
+  const eligible = nodes.filter((n) => n.index >= NOVELTY_NEIGHBOURS);
+  const novel: CandidateNode[] = [];
+  for (const kind of ['open', 'deepen', 'combine'] as const) {
+    const peers = eligible.filter((n) => n.candidate.kind === kind);
+    if (peers.length < 4) continue;
+    // Median and MAD, not mean and deviation: the outliers must not raise their own bar.
+    const novelties = peers.map((n) => n.judgment?.novelty ?? 0);
+    const center = median(novelties);
+    const spread = 1.4826 * median(novelties.map((x) => Math.abs(x - center)));
+    const threshold = Math.max(rules.noveltyFloor, center + rules.noveltySpread * spread);
+    for (const node of peers) {
+      if ((node.judgment?.novelty ?? 0) >= threshold && (node.judgment?.quality ?? 0) >= typicalQuality) novel.push(node);
+    }
+  }
+  return novel.sort((a, b) => a.index - b.index);
 }
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Neighbours a candidate needs at judgment time for its novelty to mean something. */
+const NOVELTY_NEIGHBOURS = 3;
 
 function signal(kind: TriggerKind, key: string, candidateIds: string[], reason: string): TriggerSignal {
   return { kind, key, candidateIds, reason };

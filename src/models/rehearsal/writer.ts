@@ -39,7 +39,7 @@ import type { Slots } from './words.js';
 /** Share of deepenings that change only a word or two. */
 export const NEAR_DUPLICATE_PROBABILITY = 0.1;
 /** Share of openings and deepenings that include a passage the judge must flag. */
-export const SENSITIVE_PROBABILITY = 0.06;
+export const SENSITIVE_PROBABILITY = 0.03;
 /** Share of a parent's sentences a deepening rewrites. */
 const REWRITE_SHARE = 0.35;
 const MAX_ORIGINS = 4;
@@ -164,13 +164,16 @@ function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
   const target = targetWords(brief, rng);
   const next = sentenceSource(voice, brief, rng);
 
-  const sentences = framingSentences(brief, voice);
-  let words = countWords(formatRehearsalHeader(header)) + countWords(sentences.join(' '));
+  // The lens speaks first; the brief's intent is woven in later, as a writer would.
+  const framing = framingSentences(brief, voice);
+  const sentences: string[] = [];
+  let words = countWords(formatRehearsalHeader(header)) + countWords(framing.join(' '));
   while (words < target) {
     const sentence = next();
     sentences.splice(sentences.length === 0 ? 0 : rng.between(1, sentences.length), 0, sentence);
     words += countWords(sentence);
   }
+  for (const sentence of framing) sentences.splice(Math.min(sentences.length, rng.between(2, 4)), 0, sentence);
   const extra = requiredSentences(brief, sentences.join(' '), rng);
   const paragraphs = paragraphise([...sentences, ...extra], rng);
   if (rng.chance(SENSITIVE_PROBABILITY)) {

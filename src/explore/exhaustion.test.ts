@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { StateBuilder } from '../../test/support/state-builder.js';
+import { DEFAULT_EXHAUSTION, exhaustionReason } from './exhaustion.js';
+import { pathTo } from './state.js';
+
+describe('exhaustion', () => {
+  it('keeps a path open while deepening still pays', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ scores: { a: 4, b: 4 } });
+    const c2 = b.add({ parents: [c1], scores: { a: 5.5, b: 5.5 } });
+    const c3 = b.add({ parents: [c2], scores: { a: 6.5, b: 6.5 } });
+    expect(exhaustionReason(pathTo(b.state, c3))).toBeNull();
+  });
+
+  it('calls a plateau when the last deepenings gained less than the minimum', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ scores: { a: 6, b: 6 } });
+    const c2 = b.add({ parents: [c1], scores: { a: 6.1, b: 6.1 } });
+    const c3 = b.add({ parents: [c2], scores: { a: 6.2, b: 6.1 } });
+    expect(exhaustionReason(pathTo(b.state, c3))).toMatch(/^plateau/);
+  });
+
+  it('does not judge a plateau across an opening: the window must hold deepenings only', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ scores: { a: 6, b: 6 } });
+    const c2 = b.add({ parents: [c1], scores: { a: 6.1, b: 6.1 } });
+    expect(exhaustionReason(pathTo(b.state, c2))).toBeNull();
+  });
+
+  it('stops a deepening that is a near-duplicate of its parent', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ scores: { a: 5, b: 5 } });
+    const c2 = b.add({ parents: [c1], scores: { a: 5.1, b: 5 }, parentSimilarity: 0.97 });
+    expect(exhaustionReason(pathTo(b.state, c2))).toMatch(/near-duplicate/);
+  });
+
+  it('stops at the ceiling of quality or depth', () => {
+    const b = new StateBuilder();
+    const top = b.add({ scores: { a: 9.9, b: 9.8 } });
+    expect(exhaustionReason(pathTo(b.state, top))).toMatch(/^ceiling/);
+    let id = b.add({ scores: { a: 1, b: 1 } });
+    for (let depth = 2; depth <= DEFAULT_EXHAUSTION.maxDepth; depth += 1) {
+      id = b.add({ parents: [id], scores: { a: depth, b: depth } });
+    }
+    expect(exhaustionReason(pathTo(b.state, id))).toMatch(/depth 8/);
+  });
+
+  it('says nothing about an unjudged leaf', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ judged: false });
+    expect(exhaustionReason(pathTo(b.state, c1))).toBeNull();
+  });
+});

@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Lens } from '../brief/schema.js';
+import { LENSES, StateBuilder } from '../../test/support/state-builder.js';
+import type { PolicyOptions } from './policy.js';
+import { CALLS_PER_MOVE, COMBINE_LENS, complementarity, DEFAULT_POLICY, planMoves, rankMoves } from './policy.js';
+import { applyEvent } from './state.js';
+
+const options = (overrides: Partial<PolicyOptions> = {}): PolicyOptions => ({
+  ...DEFAULT_POLICY,
+  slots: 4,
+  callsLeft: Number.POSITIVE_INFINITY,
+  budgetLeft: 1,
+  weights: new Map([
+    ['a', 1],
+    ['b', 1],
+  ]),
+  ...overrides,
+});
+
+describe('policy', () => {
+  it('opens every lens first, when nothing has been explored', () => {
+    const b = new StateBuilder();
+    const moves = planMoves(b.state, options());
+    expect(moves.map((m) => m.kind)).toEqual(['open', 'open', 'open', 'open']);
+    expect(new Set(moves.map((m) => m.lens.id))).toEqual(new Set(LENSES.map((l) => l.id)));
+  });
+
+  it('prefers deepening a path whose last step captured much of its headroom over one that stalled', () => {
+    const b = new StateBuilder();
+    const fastRoot = b.add({ lens: 'invert', scores: { a: 4, b: 4 } });
+    const fast = b.add({ parents: [fastRoot], scores: { a: 6, b: 6 } });
+    const slowRoot = b.add({ lens: 'extreme', scores: { a: 4, b: 4 } });
+    const slow = b.add({ parents: [slowRoot], scores: { a: 4.3, b: 4.3 } });
+    const ranked = rankMoves(b.state, options()).filter((m) => m.kind === 'deepen');
+    expect(ranked[0]?.parentIds).toEqual([fast]);
+    expect(ranked.findIndex((m) => m.parentIds[0] === slow)).toBeGreaterThan(0);
+  });
+
+  it('never deepens an exhausted, pruned or quarantined (sensitive, unseen) candidate', () => {
+    const b = new StateBuilder();
+    const exhausted = b.add({ lens: 'invert' });
+    b.exhaust(exhausted);
+    const flagged = b.add({ lens: 'extreme', flags: [{ kind: 'sensitive', reason: 'private details' }] });
+    const pruned = b.add({ lens: 'minimal' });
+    applyEvent(b.state, {
+      type: 'decision.made',
+      decision: { id: 'd1', explorationId: 'x', checkpointId: null, action: 'prune', candidateIds: [pruned], createdAt: '' },
+    });
+    const targets = rankMoves(b.state, options()).flatMap((m) => m.parentIds);
+    expect(targets).not.toContain(exhausted);
+    expect(targets).not.toContain(flagged);
+    expect(targets).not.toContain(pruned);
+    b.raised(`sensitive:${flagged}`);
+    expect(rankMoves(b.state, options()).some((m) => m.kind === 'deepen' && m.parentIds[0] === flagged)).toBe(true);
+  });
+
+  it('puts moves asked for by a decision first, with their feedback', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ lens: 'invert' });
+    applyEvent(b.state, {
+      type: 'decision.made',
+      decision: { id: 'd1', explorationId: 'x', checkpointId: null, action: 'deepen', candidateIds: [c1], feedback: 'quieter', createdAt: '' },
+    });
+    const [first] = planMoves(b.state, options({ slots: 2 }));
+    expect(first).toMatchObject({ kind: 'deepen', parentIds: [c1], origin: 'decision', feedback: 'quieter', directive: 'd1:0' });
+  });
+
+  it('combines complementary candidates from different lenses', () => {
+    const b = new StateBuilder();
+    const x = b.add({ lens: 'invert', scores: { a: 9, b: 4 } });
+    const y = b.add({ lens: 'extreme', scores: { a: 4, b: 9 } });
+    const combine = rankMoves(b.state, options()).find((m) => m.kind === 'combine');
+    expect(combine?.parentIds.sort()).toEqual([x, y].sort());
+    expect(combine?.lens).toEqual(COMBINE_LENS);
+    const nodeX = b.state.nodes.get(x);
+    const nodeY = b.state.nodes.get(y);
+    if (!nodeX || !nodeY) throw new Error('missing nodes');
+    expect(complementarity(nodeX, nodeY, options().weights)).toBeCloseTo(0.9 - 0.65, 5);
+  });
+
+  it('plans nothing when the budget cannot pay for a whole move, and never more than it can', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 8 }), (callsLeft, slots) => {
+        const b = new StateBuilder();
+        const moves = planMoves(b.state, options({ callsLeft, slots }));
+        expect(moves.length).toBeLessThanOrEqual(Math.min(slots, Math.floor(callsLeft / CALLS_PER_MOVE)));
+      }),
+    );
+  });
+
+  it('finds nothing worth doing once every lens is open twice at most and every path is exhausted', () => {
+    const lenses: Lens[] = LENSES.slice(0, 2);
+    const b = new StateBuilder(lenses);
+    for (const lens of lenses) {
+      for (let i = 0; i < 2; i += 1) b.exhaust(b.add({ lens: lens.id, scores: { a: 6, b: 6 } }));
+    }
+    expect(planMoves(b.state, options())).toEqual([]);
+  });
+});
