@@ -1,12 +1,16 @@
 import { createHash, randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { chooseLenses, resolveLenses } from './brief/lenses.js';
-import { parseBrief, readBriefFile } from './brief/parse.js';
+import type { LintFinding } from './brief/lint.js';
+import { lintBrief } from './brief/lint.js';
+import { locateField, parseBrief, readBriefFile } from './brief/parse.js';
 import type { Framing } from './brief/reframe.js';
 import { applyFraming, FramingsSchema, reframeLenses, reframeMessages } from './brief/reframe.js';
 import type { Brief, Lens } from './brief/schema.js';
-import { BatonError } from './errors.js';
+import type { SourceLocation } from './errors.js';
+import { BatonError, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
 import type { Progress } from './explore/engine.js';
 import { ExplorationEngine } from './explore/engine.js';
@@ -113,25 +117,47 @@ export interface ExplorationView {
 }
 
 export class Baton {
-  readonly store: Store;
+  private opened: Store | undefined;
+  private readonly dbPath: string;
   private readonly options: BatonOptions;
   private readonly embedding: EmbeddingPort;
 
-  private constructor(store: Store, options: BatonOptions) {
-    this.store = store;
+  private constructor(options: BatonOptions) {
+    this.opened = options.store;
+    this.dbPath = options.db ?? defaultDbPath(options.cwd ?? process.cwd(), options.env ?? process.env);
     this.options = options;
     this.embedding = options.embedding ?? createLocalEmbedding();
   }
 
+  /** Prepares Baton on a database; the file is created only when something is first written. */
   static open(options: BatonOptions = {}): Baton {
-    const store = options.store ?? openSqliteStore(options.db ?? defaultDbPath(options.cwd ?? process.cwd(), options.env ?? process.env));
-    return new Baton(store, options);
+    return new Baton(options);
+  }
+
+  /** The store, opened (and created) on first use. */
+  get store(): Store {
+    this.opened ??= openSqliteStore(this.dbPath);
+    return this.opened;
+  }
+
+  /** The store if it exists already; reading never creates a database. */
+  private existingStore(): Store | undefined {
+    if (this.opened) return this.opened;
+    if (this.dbPath !== ':memory:' && !existsSync(this.dbPath)) return undefined;
+    return this.store;
+  }
+
+  /** Reads and validates a brief file (writing nothing). */
+  async readBrief(path: string): Promise<{ absolute: string; source: string; brief: Brief }> {
+    const absolute = resolve(this.options.cwd ?? process.cwd(), path);
+    const { source, brief } = await readBriefFile(absolute);
+    return { absolute, source, brief };
   }
 
   /** Reads and validates a brief file and stores it as a brief version. */
   async saveBriefFile(path: string, parentId?: string, note?: string): Promise<BriefVersion> {
-    const absolute = resolve(this.options.cwd ?? process.cwd(), path);
-    const { source, brief } = await readBriefFile(absolute);
+    const { absolute, source, brief } = await this.readBrief(path);
+    checkModels(brief, source, absolute);
     const input: Parameters<Store['saveBrief']>[0] = { source, brief, path: absolute };
     if (parentId !== undefined) input.parentId = parentId;
     if (note !== undefined) input.note = note;
@@ -140,14 +166,15 @@ export class Baton {
 
   /** Starts an exploration of a brief file; returns its id. Nothing runs until `run`. */
   async start(briefPath: string, options: StartOptions = {}): Promise<string> {
-    const version = await this.saveBriefFile(briefPath);
-    const brief = version.brief;
+    const { absolute, source, brief } = await this.readBrief(briefPath);
     const model = options.model ?? brief.model;
     const judge = options.judge ?? options.model ?? brief.judge;
     const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
     // Fail on an unknown model now, before anything is written.
-    resolveModel(model, { seed });
-    resolveModel(judge, { seed });
+    checkModels(brief, source, absolute);
+    if (options.model !== undefined) checkModel(options.model, { field: '--model' });
+    if (options.judge !== undefined) checkModel(options.judge, { field: '--judge' });
+    const version = await this.store.saveBrief({ source, brief, path: absolute });
     const id = `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
     await this.store.createExploration({
       id,
@@ -162,8 +189,9 @@ export class Baton {
   }
 
   async resolveId(idOrPrefix: string): Promise<string> {
-    const id = await this.store.resolveExplorationId(idOrPrefix);
-    if (!id) throw new BatonError('not_found', `no exploration "${idOrPrefix}" in ${this.store.location}`, { location: { field: 'exploration' } });
+    const store = this.existingStore();
+    const id = store ? await store.resolveExplorationId(idOrPrefix) : undefined;
+    if (!id) throw new BatonError('not_found', `no exploration "${idOrPrefix}" in ${this.dbPath}`, { location: { field: 'exploration' } });
     return id;
   }
 
@@ -235,7 +263,28 @@ export class Baton {
   }
 
   async list(): Promise<ExplorationRecord[]> {
-    return this.store.listExplorations();
+    return (await this.existingStore()?.listExplorations()) ?? [];
+  }
+
+  /** Lints a brief file: the coach's findings, plus model ids this build cannot resolve. */
+  async lint(path: string): Promise<{ file: string; findings: LintFinding[] }> {
+    const { source, brief } = await this.readBrief(path);
+    const findings = lintBrief(source, brief, { file: path });
+    for (const field of ['model', 'judge'] as const) {
+      try {
+        checkModel(brief[field], {});
+      } catch (error) {
+        if (!isBatonError(error)) throw error;
+        findings.push({
+          code: 'unknown-model',
+          severity: 'error',
+          message: error.message,
+          location: { line: 1, column: 1, ...locateField(source, field, { file: path }), field },
+          suggestion: `model: rehearsal   # explore offline first; providers are named provider:model`,
+        });
+      }
+    }
+    return { file: path, findings: findings.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0)) };
   }
 
   async show(idOrPrefix: string): Promise<ExplorationView> {
@@ -368,7 +417,8 @@ export class Baton {
   }
 
   async close(): Promise<void> {
-    await this.store.close();
+    await this.opened?.close();
+    this.opened = undefined;
   }
 }
 
@@ -378,6 +428,20 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
   const merged = [...current];
   for (const lens of chosen) if (!merged.some((l) => l.id === lens.id)) merged.push(lens);
   return merged;
+}
+
+/** Refuses a model id the registry cannot resolve, pointing at where it was written. */
+function checkModel(id: string, location: SourceLocation): void {
+  try {
+    resolveModel(id, { seed: 1 });
+  } catch (error) {
+    if (isBatonError(error)) throw new BatonError(error.code, error.message, { cause: error, location: { ...error.location, ...location } });
+    throw error;
+  }
+}
+
+function checkModels(brief: Brief, source: string, file: string): void {
+  for (const field of ['model', 'judge'] as const) checkModel(brief[field], { ...locateField(source, field, { file }), field });
 }
 
 function contentHash(text: string): string {

@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { isScalar, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BatonError } from '../errors.js';
 import type { ChatMessage } from '../models/port.js';
@@ -50,14 +50,24 @@ export function reframeMessages(brief: Brief, lenses: readonly Lens[], count: nu
 }
 
 /**
- * Rewrites the brief's `question` in its Markdown source, keeping every comment and the rest of
- * the file as written.
+ * Rewrites the brief's `question` in its Markdown source and nothing else: only the question's
+ * value is replaced (as a one-line double-quoted YAML string), so every other line, comment and
+ * blank stays exactly as written.
  */
 export function applyFraming(source: string, question: string): string {
   const split = splitFrontMatter(source);
   if (!split.ok) throw new BatonError('invalid_input', `the brief cannot be rewritten: ${split.message}`);
   const doc = parseDocument(split.yaml);
-  doc.set('question', question);
-  const yaml = doc.toString({ lineWidth: 0 });
-  return `---\n${yaml.endsWith('\n') ? yaml : `${yaml}\n`}---\n${split.body}`;
+  const node = doc.get('question', true);
+  const replacement = JSON.stringify(question.replace(/\s+/gu, ' ').trim());
+  if (!isScalar(node) || !node.range) {
+    throw new BatonError('invalid_input', 'the brief has no `question` to rewrite', { location: { field: 'question' } });
+  }
+  const [start, valueEnd] = node.range;
+  // A block scalar (`>-`, `|`) ends with its line break; keep the break so the next key stays put.
+  const end = split.yaml[valueEnd - 1] === '\n' ? valueEnd - 1 : valueEnd;
+  const yaml = `${split.yaml.slice(0, start)}${replacement}${split.yaml.slice(end)}`;
+  const offset = source.indexOf(split.yaml);
+  if (offset < 0) throw new Error('front matter not found in its own source');
+  return `${source.slice(0, offset)}${yaml}${source.slice(offset + split.yaml.length)}`;
 }

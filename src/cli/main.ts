@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import type { BatonError } from '../errors.js';
 import { formatLocation, isBatonError, EXIT } from '../errors.js';
 import { registerBoard } from './commands/board.js';
 import { registerDecide } from './commands/decide.js';
@@ -40,16 +41,24 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
 }
 
+/** `file:line:column: field: message`, without repeating what the message already says. */
+export function describeError(error: BatonError): string {
+  const where = formatLocation(error.location);
+  const field = error.location?.field;
+  const prefix: string[] = [];
+  if (where && !error.message.includes(where)) prefix.push(where);
+  if (where && field && !error.message.includes(field) && !where.includes(field)) prefix.push(field);
+  return [...prefix, error.message].join(': ');
+}
+
 function report(error: unknown, io: Io): number {
   if (error instanceof CommanderError) {
-    // Help and version are not errors; commander has already printed its message.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    // Asked-for help and the version are not errors; bare `baton` (help shown for want of a command) is.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
     return EXIT.invalidInput;
   }
   if (isBatonError(error)) {
-    const where = formatLocation(error.location);
-    const field = error.location?.field && !where.includes(error.location.field) ? `${error.location.field}: ` : '';
-    io.err(`baton: ${where ? `${where}: ` : ''}${where ? field : ''}${error.message}\n`);
+    io.err(`baton: ${describeError(error)}\n`);
     for (const detail of error.details.slice(1, 20)) io.err(`  ${detail}\n`);
     return error.exitCode;
   }

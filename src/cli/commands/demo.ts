@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, integer, withBaton } from '../context.js';
-import { printJson, progressReporter } from '../io.js';
-import { renderOutcome } from '../render.js';
+import { progressReporter } from '../io.js';
+import { reportOutcome } from './run.js';
 
 interface Options extends CommonOptions {
   seed: number;
@@ -18,7 +18,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
   common(
     program
       .command('demo')
-      .description('Run a real exploration offline on the rehearsal model, to its first checkpoint')
+      .description('Run a real exploration offline on the rehearsal model, to its first checkpoint (exits 0 there)')
       .option('--seed <n>', 'seed (the same seed gives the same exploration)', integer('--seed', 0), 7)
       .option('--latency <ms>', 'simulated model latency, to watch it work', integer('--latency', 0, 60_000))
       .option('--brief <file>', 'explore this brief instead of the bundled example'),
@@ -29,12 +29,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const progress = progressReporter(ctx.io, !options.json);
       const outcome = await baton.run(id, progress.onProgress ? { onProgress: progress.onProgress } : {});
       progress.done();
-      if (options.json) {
-        printJson(ctx.io, { exploration: id, status: outcome.status, checkpoint: outcome.checkpoint && { id: outcome.checkpoint.id, reasons: outcome.checkpoint.reasons }, board: outcome.board });
-        return;
-      }
-      ctx.io.out(renderOutcome(outcome));
-      ctx.io.err(`\nThe exploration is saved; pick it up any time with: baton board ${id}\n`);
+      // Same output as `run`; but reaching the checkpoint is the demo's success, so it exits 0.
+      reportOutcome(ctx, outcome, options);
+      if (!options.json) ctx.io.err(`\nThe exploration is saved; pick it up any time with: baton board ${id}\n`);
     });
   });
 }

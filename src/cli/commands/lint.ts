@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { hasErrors, lintBrief } from '../../brief/lint.js';
-import { readBriefFile } from '../../brief/parse.js';
+import { hasErrors } from '../../brief/lint.js';
 import { EXIT, formatLocation } from '../../errors.js';
 import type { CliContext } from '../context.js';
+import { withBaton } from '../context.js';
 import { printJson } from '../io.js';
 
 export function registerLint(program: Command, ctx: CliContext): void {
@@ -14,8 +13,7 @@ export function registerLint(program: Command, ctx: CliContext): void {
     .option('--strict', 'exit 2 on warnings too, not only on errors')
     .option('--json', 'print machine-readable JSON on stdout')
     .action(async (file: string, options: { strict?: boolean; json?: boolean }) => {
-      const { source, brief } = await readBriefFile(resolve(ctx.io.cwd, file));
-      const findings = lintBrief(source, brief, { file });
+      const { findings } = await withBaton(ctx, {}, (baton) => baton.lint(file));
       const failing = hasErrors(findings) || (options.strict === true && findings.some((f) => f.severity === 'warning'));
       ctx.exitCode = failing ? EXIT.invalidInput : EXIT.ok;
       if (options.json) {

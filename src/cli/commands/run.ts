@@ -52,7 +52,12 @@ async function startOrResume(baton: Baton, io: Io, target: string, options: RunO
   if (/\.(md|markdown|txt)$/iu.test(target) || target.includes('/')) {
     throw new BatonError('invalid_input', `${target}: no such file`, { location: { file: target } });
   }
-  return baton.resolveId(target);
+  const id = await baton.resolveId(target);
+  const ignored = (['seed', 'model', 'judge'] as const).filter((name) => options[name] !== undefined);
+  if (ignored.length > 0) {
+    io.err(`Note: ${ignored.map((n) => `--${n}`).join(', ')} only apply when starting from a brief; exploration ${id} keeps its own.\n`);
+  }
+  return id;
 }
 
 /** Runs to the next checkpoint (or the end) and prints the outcome; returns the exit code. */

@@ -40,8 +40,15 @@ export function reframe(brief: Brief, lenses: readonly Lens[], count: number, se
   for (let i = 0; i < count; i++) {
     const lens = lenses[i % lenses.length] as Lens;
     const rng = createRng('reframe', seed, brief.question, lens.id, i);
-    const k = keywords[(i + rng.int(3)) % keywords.length] as string;
-    const question = QUESTIONS[lensKind(lens)](topic, k, rng);
+    // Two lenses of one kind must not offer the same question: try other key words first.
+    const start = i + rng.int(3);
+    let question = '';
+    for (let attempt = 0; attempt <= keywords.length; attempt++) {
+      const k = keywords[(start + attempt) % keywords.length] as string;
+      question = QUESTIONS[lensKind(lens)](topic, k, rng);
+      if (!framings.some((f) => f.question === question)) break;
+    }
+    if (framings.some((f) => f.question === question)) question = `${question.replace(/\?$/, '')}, seen through ${lens.name.toLowerCase()}?`;
     framings.push({
       lens: lens.id,
       question,
