@@ -77,6 +77,8 @@ export interface DecideOptions extends DecisionInput {
   briefPath?: string;
   /** Continue running to the next checkpoint after recording the decision. */
   run?: boolean | RunOptions;
+  /** Called once the decision is durable, before exploring on. */
+  onRecorded?: (decision: Decision) => void;
 }
 
 export interface ReframeResult {
@@ -248,6 +250,7 @@ export class Baton {
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
     const decision = await decide(engine, decideInput, this.options.now);
+    input.onRecorded?.(decision);
     if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
     const result = await runUntilCheckpoint(engine, {
       ...(runOptions.signal ? { signal: runOptions.signal } : {}),

@@ -67,6 +67,8 @@ export class ExplorationEngine {
   private readonly onProgress: (progress: Progress) => void;
   /** Set when a call was refused for budget; cleared when the brief (and its budget) changes. */
   private budgetBlocked = false;
+  /** Whether the exhaustion marks of the loaded state have been checked (see `restoreMarks`). */
+  private marksRestored = false;
 
   private constructor(deps: EngineDeps, state: ExplorationState, options: EngineOptions) {
     this.deps = deps;
@@ -99,7 +101,12 @@ export class ExplorationEngine {
     if (!brief) throw new BatonError('not_found', `brief version ${this.state.briefId} is missing from the store`);
     this.brief = brief;
     const spent = await this.deps.store.spend(this.state.id);
-    this.budget = new BudgetGuard(brief.brief.budget, spent);
+    // Calls cut off by a crash may have been billed: the budget counts them as spent.
+    this.budget = new BudgetGuard(brief.brief.budget, {
+      calls: spent.calls + spent.possiblyBilled,
+      tokens: spent.tokens,
+      usd: spent.usd + spent.possiblyBilledUsd,
+    });
     this.budgetBlocked = false;
   }
 
@@ -156,8 +163,29 @@ export class ExplorationEngine {
     return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
   }
 
+  /**
+   * A crash between a wave's judgments and its exhaustion marks would lose the marks. A mark
+   * depends only on the path, so recomputing the missing ones is exact and safe to repeat.
+   */
+  async restoreMarks(): Promise<void> {
+    if (this.marksRestored) return;
+    this.marksRestored = true;
+    const missing: ExplorationEvent[] = [];
+    for (const id of this.state.indexes.openLeaves) {
+      const reason = exhaustionReason(pathTo(this.state, id));
+      if (reason) missing.push({ type: 'path.exhausted', candidateId: id, reason });
+    }
+    if (missing.length > 0) await this.commit(missing);
+  }
+
+  /** True when the last wave finished completely: nothing planned is left undone. */
+  waveComplete(): boolean {
+    return this.state.pendingMoves.size === 0 && this.state.order.every((id) => this.state.nodes.get(id)?.judgment !== undefined);
+  }
+
   /** Moves planned before a crash, and candidates never judged (or not against the current brief). */
   private async finishInterrupted(): Promise<number> {
+    await this.restoreMarks();
     let done = 0;
     const pending = [...this.state.pendingMoves.values()];
     if (pending.length > 0) done += await this.runMoves(pending);
@@ -344,7 +372,13 @@ export class ExplorationEngine {
    */
   private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<string | null> {
     const store = this.deps.store;
-    const existing = await store.getCall(key);
+    // An intent with no result was cut off by a crash: it may have been billed, so it stays on
+    // the record as such, and the call is made again under the next attempt's key.
+    let existing = await store.getCall(key);
+    for (let attempt = 2; existing?.status === 'intent' && attempt <= 20; attempt += 1) {
+      key = `${key.replace(/~\d+$/u, '')}~${attempt}`;
+      existing = await store.getCall(key);
+    }
     if (existing?.status === 'done' && existing.output !== null) return existing.output;
     const messages = messagesFor(task);
     const estimate = estimateCall(port.info, messages);

@@ -31,6 +31,18 @@ export interface RunUntilOptions {
 export async function runUntilCheckpoint(engine: ExplorationEngine, options: RunUntilOptions = {}): Promise<RunOutcome> {
   const state = engine.state;
   let waves = 0;
+  // Resuming after a crash that fell between a completed wave and its checkpoint: look at the
+  // triggers before running anything, as the uninterrupted run did.
+  if (state.status === 'running' && engine.movesSinceLastCheckpoint > 0) {
+    await engine.restoreMarks();
+    if (engine.waveComplete()) {
+      const reasons = pendingCheckpoint(engine, false, false);
+      if (reasons) {
+        await raiseCheckpoint(engine, reasons, options.now);
+        return outcome(engine);
+      }
+    }
+  }
   while (state.status === 'running') {
     if (options.signal?.aborted) break;
     if (options.maxWaves !== undefined && waves >= options.maxWaves) break;
@@ -54,27 +66,34 @@ export async function runUntilCheckpoint(engine: ExplorationEngine, options: Run
       }
     }
 
-    const signals = detectSignals({
-      state,
-      criteria: engine.brief.brief.criteria,
-      budgetShare: engine.budgetShare(),
-      nothingLeft,
-      budgetSpent,
-    });
-    const reasons = chooseCheckpoint({
-      signals,
-      attention: engine.brief.brief.attention,
-      checkpointsSoFar: state.checkpoints.length,
-      movesSoFar: state.order.length,
-      anyPathExhausted: [...state.nodes.values()].some((n) => n.exhausted !== null),
-    });
+    const reasons = pendingCheckpoint(engine, nothingLeft, budgetSpent);
     if (reasons) {
       await raiseCheckpoint(engine, reasons, options.now);
       break;
     }
-    if (nothingLeft && !budgetSpent && signals.length === 0) break;
+    // Nothing to do and nothing to ask: only possible if a terminal signal was filtered out.
+    if (nothingLeft) break;
   }
   return outcome(engine);
+}
+
+/** The reasons to stop now, if the triggers and the person's attention say so. */
+function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budgetSpent: boolean): TriggerSignal[] | null {
+  const state = engine.state;
+  const signals = detectSignals({
+    state,
+    criteria: engine.brief.brief.criteria,
+    budgetShare: engine.budgetShare(),
+    nothingLeft,
+    budgetSpent,
+  });
+  return chooseCheckpoint({
+    signals,
+    attention: engine.brief.brief.attention,
+    checkpointsSoFar: state.checkpoints.length,
+    movesSoFar: state.order.length,
+    anyPathExhausted: [...state.nodes.values()].some((n) => n.exhausted !== null),
+  });
 }
 
 async function raiseCheckpoint(engine: ExplorationEngine, reasons: TriggerSignal[], now?: () => Date): Promise<void> {

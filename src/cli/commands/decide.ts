@@ -64,9 +64,12 @@ Example:
       const progress = progressReporter(ctx.io, !options.json && options.run);
       if (options.run && progress.onProgress) input.run = { onProgress: progress.onProgress };
       try {
+        // Say "recorded" the moment it is durable: exploring on may take a while.
+        input.onRecorded = (d) => {
+          if (!options.json) ctx.io.err(`Recorded ${d.action}${d.reason ? ` — why: ${d.reason}` : ' (no reason given)'}\n`);
+        };
         const { decision, outcome } = await baton.decide(exploration, input);
         progress.done();
-        if (!options.json) ctx.io.err(`Recorded ${decision.action}${decision.reason ? ` — why: ${decision.reason}` : ' (no reason given)'}\n`);
         if (options.json && !options.run) printJson(ctx.io, { decision, status: outcome.status });
         else reportOutcome(ctx, outcome, options);
         ctx.exitCode = exitCodeOf(outcome);
