@@ -7,18 +7,18 @@ import type { LintFinding } from './brief/lint.js';
 import { lintBrief } from './brief/lint.js';
 import { locateField, parseBrief, readBriefFile } from './brief/parse.js';
 import type { Framing } from './brief/reframe.js';
-import { applyFraming, FramingsSchema, reframeLenses, reframeMessages } from './brief/reframe.js';
+import { applyFraming, FramingsSchema, reframeLenses } from './brief/reframe.js';
 import type { Brief, Lens } from './brief/schema.js';
 import type { SourceLocation } from './errors.js';
 import { BatonError, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
 import type { Progress } from './explore/engine.js';
 import { ExplorationEngine } from './explore/engine.js';
+import { recordedCall } from './explore/calls.js';
 import { parseJsonAnswer } from './explore/judge.js';
 import { pathTo } from './explore/state.js';
 import type { Candidate, Judgment } from './explore/types.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
-import { costOf } from './models/budget.js';
 import type { EmbeddingPort } from './models/port.js';
 import { resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
@@ -364,23 +364,9 @@ export class Baton {
     const seed = options.seed ?? 1;
     const port = resolveModel(options.model ?? brief.model, { seed, ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}) });
     const lenses = reframeLenses(brief, count);
-    const messages = reframeMessages(brief, lenses, count);
     const key = `reframe:${contentHash(version.source)}:${port.info.id}:${seed}:${count}`;
-    const existing = await this.store.getCall(key);
-    let text = existing?.status === 'done' ? existing.output : null;
-    if (text === null) {
-      await this.store.beginCall({ key, explorationId: null, purpose: 'reframe', model: port.info.id, reservedTokens: 0, reservedUsd: 0 });
-      const started = Date.now();
-      try {
-        const response = await port.complete({ task: { kind: 'reframe', brief, lenses, count }, messages, seed, json: true });
-        await this.store.finishCall({ key, status: 'done', output: response.text, usage: response.usage, usd: costOf(port.info, response.usage), latencyMs: Date.now() - started });
-        text = response.text;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await this.store.finishCall({ key, status: 'failed', output: message, usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: Date.now() - started });
-        throw new BatonError('provider_failure', `${port.info.id} failed while reframing: ${message}`, { cause: error });
-      }
-    }
+    const task = { kind: 'reframe' as const, brief, lenses, count };
+    const text = await recordedCall({ store: this.store, key, explorationId: null, purpose: 'reframe', port, task, seed });
     const parsed = parseJsonAnswer(text, FramingsSchema);
     if (!parsed.ok) throw new BatonError('provider_failure', `${port.info.id} gave no usable framings: ${parsed.error}`);
     const framings = parsed.value.framings.slice(0, count);

@@ -121,6 +121,10 @@ export function findAudience(texts: readonly string[]): string | undefined {
       const cut = after.findIndex((word, index) => index > 0 && AUDIENCE_GLUE.has(word.toLowerCase()));
       return (cut > 0 ? after.slice(0, cut) : after).join(' ').replace(/[^\p{L}\p{N}]+$/u, '');
     }
+    // "Commuters who read our newsletter": people named by what they do.
+    const whoMatch = /(?:^|[^\p{L}])([\p{L}-]{3,})\s+who\s+[\p{L}]/iu.exec(text);
+    const who = whoMatch?.[1];
+    if (who && !AUDIENCE_GLUE.has(who.toLowerCase())) return `${who} who…`;
   }
   return undefined;
 }

@@ -328,3 +328,11 @@ describe('lint', () => {
     );
   });
 });
+
+describe('audience detection', () => {
+  it('hears an audience named by what they do ("commuters who read…")', async () => {
+    const { findAudience } = await import('./lint-context.js');
+    expect(findAudience(['Commuters who read our newsletter should finish it in one stop.'])).toBe('Commuters who…');
+    expect(findAudience(['This is the thing that matters.'])).toBeUndefined();
+  });
+});

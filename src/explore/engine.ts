@@ -1,16 +1,16 @@
 import { dirname } from 'node:path';
 import type { Brief } from '../brief/schema.js';
 import { BatonError } from '../errors.js';
-import { BudgetGuard, costOf, estimateCall } from '../models/budget.js';
+import { BudgetGuard } from '../models/budget.js';
 import { cosineSimilarity } from '../models/local-embedding.js';
-import type { EmbeddingPort, ModelPort, ModelRequest, ModelTask } from '../models/port.js';
+import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { BriefVersion, CallPurpose, Store } from '../store/store.js';
+import { BudgetStop, recordedCall } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { exhaustionReason } from './exhaustion.js';
 import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
 import { NoveltyIndex } from './novelty.js';
 import { DEFAULT_POLICY, planMoves } from './policy.js';
-import { messagesFor } from './prompts.js';
 import type { CandidateNode, ExplorationState } from './state.js';
 import { applyEvent, pathTo, replay } from './state.js';
 import type { Candidate, Judgment, PlannedMove } from './types.js';
@@ -204,7 +204,6 @@ export class ExplorationEngine {
         failure ??= result.reason;
         continue;
       }
-      if (result.value === null) continue;
       events.push(...this.fold(result.value));
       done += 1;
     }
@@ -253,12 +252,11 @@ export class ExplorationEngine {
     if (exhausted.length > 0) await this.commit(exhausted);
   }
 
-  private async runMove(move: PlannedMove): Promise<MoveOutcome | null> {
+  private async runMove(move: PlannedMove): Promise<MoveOutcome> {
     const brief = this.brief.brief;
     const candidateId = move.id.replace(/\.m(\d+)$/u, '.c$1');
     const task = this.writerTask(move, brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
-    if (write === null) return null;
     const text = write.trim();
     const [embedding] = await this.deps.embedding.embed([text]);
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
@@ -276,7 +274,6 @@ export class ExplorationEngine {
       createdAt: this.now(),
     };
     const judgment = await this.judgeText(candidateId, text);
-    if (judgment === null) return null;
     return { move, candidate, judgment };
   }
 
@@ -284,7 +281,6 @@ export class ExplorationEngine {
     const settled = await mapLimit(ids, this.concurrency, async (id) => {
       const node = this.state.nodes.get(id) as CandidateNode;
       const partial = await this.judgeText(id, node.candidate.text);
-      if (partial === null) return null;
       const parent = node.candidate.parentIds[0] ? this.state.nodes.get(node.candidate.parentIds[0]) : undefined;
       const judgment: Judgment = {
         ...partial,
@@ -297,25 +293,24 @@ export class ExplorationEngine {
     let failure: unknown;
     for (const result of settled) {
       if (result.status === 'rejected') failure ??= result.reason;
-      else if (result.value) events.push({ type: 'candidate.judged', judgment: result.value });
+      else events.push({ type: 'candidate.judged', judgment: result.value });
     }
     if (events.length > 0) await this.commitOutcomes(events);
     if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
     return events.length;
   }
 
-  private async judgeText(candidateId: string, text: string): Promise<Omit<Judgment, 'novelty' | 'parentSimilarity'> | null> {
+  private async judgeText(candidateId: string, text: string): Promise<Omit<Judgment, 'novelty' | 'parentSimilarity'>> {
     const brief = this.brief.brief;
     const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
     const key = `${candidateId}:judge:${this.brief.id}`;
     let answer = null;
     let output = await this.call(key, 'judge', this.deps.judge, task);
-    if (output === null) return null;
     let parsed = parseJudgeAnswer(output);
     if (!parsed.ok) {
       // One retry with the same prompt: a malformed answer is usually a fluke.
       output = await this.call(`${key}:retry`, 'judge', this.deps.judge, task);
-      if (output !== null) parsed = parseJudgeAnswer(output);
+      parsed = parseJudgeAnswer(output);
     }
     if (parsed.ok) answer = parsed.value;
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
@@ -366,67 +361,18 @@ export class ExplorationEngine {
     }
   }
 
-  /**
-   * One model call, recorded: an intent row before, a result row after. A call already completed
-   * (before a crash) is not made again. Returns null when the budget forbids the call.
-   */
-  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<string | null> {
-    const store = this.deps.store;
-    // An intent with no result was cut off by a crash: it may have been billed, so it stays on
-    // the record as such, and the call is made again under the next attempt's key.
-    let existing = await store.getCall(key);
-    for (let attempt = 2; existing?.status === 'intent' && attempt <= 20; attempt += 1) {
-      key = `${key.replace(/~\d+$/u, '')}~${attempt}`;
-      existing = await store.getCall(key);
-    }
-    if (existing?.status === 'done' && existing.output !== null) return existing.output;
-    const messages = messagesFor(task);
-    const estimate = estimateCall(port.info, messages);
-    const reservation = this.budget.reserve(estimate);
-    if (!reservation) {
-      this.budgetBlocked = true;
-      throw new BudgetStop();
-    }
-    await store.beginCall({
-      key,
-      explorationId: this.state.id,
-      purpose,
-      model: port.info.id,
-      reservedTokens: estimate.tokens,
-      reservedUsd: estimate.usd,
-    });
-    const request: ModelRequest = { task, messages, seed: this.state.seed, json: purpose === 'judge' };
-    const started = Date.now();
+  /** One recorded model call; a budget refusal leaves the move pending and blocks further moves. */
+  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<string> {
     try {
-      const response = await port.complete(request);
-      const usd = costOf(port.info, response.usage);
-      await store.commit(this.state.id, {
-        events: [],
-        calls: [{ key, status: 'done', output: response.text, usage: response.usage, usd, latencyMs: Date.now() - started }],
-      });
-      this.budget.settle(reservation, { tokens: response.usage.inputTokens + response.usage.outputTokens, usd });
-      return response.text;
+      return await recordedCall({ store: this.deps.store, key, explorationId: this.state.id, purpose, port, task, seed: this.state.seed, budget: this.budget });
     } catch (error) {
-      this.budget.release(reservation);
-      const message = error instanceof Error ? error.message : String(error);
-      await store.commit(this.state.id, {
-        events: [],
-        calls: [{ key, status: 'failed', output: message, usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: Date.now() - started }],
-      });
-      if (error instanceof BatonError) throw error;
-      throw new BatonError('provider_failure', `${port.info.id} failed: ${message}`, { cause: error, retryable: true });
+      if (error instanceof BudgetStop) this.budgetBlocked = true;
+      throw error;
     }
   }
 
   private now(): string {
     return (this.deps.now?.() ?? new Date()).toISOString();
-  }
-}
-
-/** Thrown inside a move when the budget forbids its next call; the move stays pending. */
-class BudgetStop extends Error {
-  constructor() {
-    super('budget reached');
   }
 }
 
