@@ -19,7 +19,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     program
       .command('demo')
       .description('Run a real exploration offline on the rehearsal model, to its first checkpoint (exits 0 there)')
-      .option('--seed <n>', 'seed (the same seed gives the same exploration)', integer('--seed', 0), 7)
+      .option('--seed <n>', 'seed (the same seed gives the same exploration)', integer('--seed', 0), 1)
       .option('--latency <ms>', 'simulated model latency, to watch it work', integer('--latency', 0, 60_000))
       .option('--brief <file>', 'explore this brief instead of the bundled example'),
   ).action(async (options: Options) => {

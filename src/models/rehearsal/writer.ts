@@ -39,7 +39,7 @@ import type { Slots } from './words.js';
 /** Share of deepenings that change only a word or two. */
 export const NEAR_DUPLICATE_PROBABILITY = 0.1;
 /** Share of openings and deepenings that include a passage the judge must flag. */
-export const SENSITIVE_PROBABILITY = 0.03;
+export const SENSITIVE_PROBABILITY = 0.02;
 /** Share of a parent's sentences a deepening rewrites. */
 const REWRITE_SHARE = 0.35;
 const MAX_ORIGINS = 4;
