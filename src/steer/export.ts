@@ -35,6 +35,7 @@ export interface ExportDocument {
 
 export interface ExportStep {
   candidateId: string;
+  parentIds: string[];
   kind: string;
   lensId: string;
   depth: number;
@@ -73,6 +74,7 @@ export function buildExport(input: ExportInput): ExportDocument {
 function step(node: CandidateNode): ExportStep {
   return {
     candidateId: node.candidate.id,
+    parentIds: node.candidate.parentIds,
     kind: node.candidate.kind,
     lensId: node.candidate.lensId,
     depth: node.candidate.depth,
@@ -111,7 +113,9 @@ export function renderExportMarkdown(doc: ExportDocument): string {
   out.push('## The path that led here', '');
   doc.path.forEach((s, i) => {
     const feedback = s.feedback ? ` · feedback: “${s.feedback}”` : '';
-    out.push(`${i + 1}. \`${s.candidateId}\` — ${s.kind} through ${s.lensId}, quality ${pct(s.quality)}${feedback}`);
+    const also = s.parentIds.slice(1).map((id) => `\`${id}\``);
+    const kind = also.length > 0 ? `${s.kind} (with ${also.join(', ')})` : s.kind;
+    out.push(`${i + 1}. \`${s.candidateId}\` — ${kind} through ${s.lensId}, quality ${pct(s.quality)}${feedback}`);
   });
   out.push('', '## Ledger', '');
   if (doc.ledger.length === 0) out.push('_No checkpoints or decisions._');
