@@ -20,7 +20,7 @@ import { pathTo } from './explore/state.js';
 import type { Candidate, Judgment } from './explore/types.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort } from './models/port.js';
-import { resolveModel } from './models/registry.js';
+import { checkModelId, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
 import { decide, resolveCandidateId } from './steer/decisions.js';
 import type { ExportDocument } from './steer/export.js';
@@ -149,6 +149,11 @@ export class Baton {
     return this.store;
   }
 
+  /** Where provider keys and base URLs come from: the given environment, or the process's. */
+  private env(): Record<string, string | undefined> {
+    return this.options.env ?? process.env;
+  }
+
   /** Reads and validates a brief file (writing nothing). */
   async readBrief(path: string): Promise<{ absolute: string; source: string; brief: Brief }> {
     const absolute = resolve(this.options.cwd ?? process.cwd(), path);
@@ -172,10 +177,14 @@ export class Baton {
     const model = options.model ?? brief.model;
     const judge = options.judge ?? options.model ?? brief.judge;
     const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
-    // Fail on an unknown model now, before anything is written.
-    checkModels(brief, source, absolute);
-    if (options.model !== undefined) checkModel(options.model, { field: '--model' });
-    if (options.judge !== undefined) checkModel(options.judge, { field: '--judge' });
+    // Fail on an unknown model, or a missing key, now, before anything is written.
+    const env = this.env();
+    if (options.model === undefined) checkModel(brief.model, { ...locateField(source, 'model', { file: absolute }), field: 'model' }, env);
+    if (options.judge === undefined && options.model === undefined) {
+      checkModel(brief.judge, { ...locateField(source, 'judge', { file: absolute }), field: 'judge' }, env);
+    }
+    if (options.model !== undefined) checkModel(options.model, { field: '--model' }, env);
+    if (options.judge !== undefined) checkModel(options.judge, { field: '--judge' }, env);
     const version = await this.store.saveBrief({ source, brief, path: absolute });
     const id = `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
     await this.store.createExploration({
@@ -203,6 +212,7 @@ export class Baton {
     if (!record) throw new BatonError('not_found', `no exploration "${id}"`);
     const modelOptions = {
       seed: record.seed,
+      env: this.env(),
       ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
     };
     const deps = {
@@ -362,7 +372,7 @@ export class Baton {
     const brief = version.brief;
     const count = Math.max(1, options.count ?? 3);
     const seed = options.seed ?? 1;
-    const port = resolveModel(options.model ?? brief.model, { seed, ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}) });
+    const port = resolveModel(options.model ?? brief.model, { seed, env: this.env(), ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}) });
     const lenses = reframeLenses(brief, count);
     const key = `reframe:${contentHash(version.source)}:${port.info.id}:${seed}:${count}`;
     const task = { kind: 'reframe' as const, brief, lenses, count };
@@ -419,18 +429,23 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
   return merged;
 }
 
-/** Refuses a model id the registry cannot resolve, pointing at where it was written. */
-function checkModel(id: string, location: SourceLocation): void {
+/**
+ * Refuses a model id the registry cannot resolve, pointing at where it was written. With `env`,
+ * the provider's key and base URL are checked too (before anything is written); without, only
+ * the id.
+ */
+function checkModel(id: string, location: SourceLocation, env?: Record<string, string | undefined>): void {
   try {
-    resolveModel(id, { seed: 1 });
+    if (env) resolveModel(id, { seed: 1, env });
+    else checkModelId(id);
   } catch (error) {
     if (isBatonError(error)) throw new BatonError(error.code, error.message, { cause: error, location: { ...error.location, ...location } });
     throw error;
   }
 }
 
-function checkModels(brief: Brief, source: string, file: string): void {
-  for (const field of ['model', 'judge'] as const) checkModel(brief[field], { ...locateField(source, field, { file }), field });
+function checkModels(brief: Brief, source: string, file: string, env?: Record<string, string | undefined>): void {
+  for (const field of ['model', 'judge'] as const) checkModel(brief[field], { ...locateField(source, field, { file }), field }, env);
 }
 
 function contentHash(text: string): string {

@@ -1,7 +1,11 @@
 import { closest } from 'fastest-levenshtein';
 import { BatonError } from '../errors.js';
+import { knownModelId } from './pricing.js';
 import type { ModelPort } from './port.js';
+import type { Env, ProviderStatus } from './providers.js';
+import { PROVIDER_SPECS, providerStatus } from './providers.js';
 import { createRehearsalModel } from './rehearsal/index.js';
+import { createSdkModel } from './sdk-model.js';
 
 /**
  * Baton's own model registry: ids are `provider:model`, and a provider must be named — a bare
@@ -12,41 +16,94 @@ export interface ModelOptions {
   seed: number;
   /** Simulated latency of the rehearsal model, in milliseconds. */
   latencyMs?: number;
+  /** Where provider keys and base URLs are read from; `process.env` when not given. */
   env?: Record<string, string | undefined>;
 }
 
 type Factory = (model: string, options: ModelOptions) => ModelPort;
 
-const PROVIDERS = new Map<string, Factory>([
+interface ProviderEntry {
+  factory: Factory;
+  /** Whether the provider needs a model name after the colon. */
+  needsModel: boolean;
+  example: string;
+}
+
+const PROVIDERS = new Map<string, ProviderEntry>([
   [
     'rehearsal',
-    (_model, options) =>
-      createRehearsalModel(options.latencyMs !== undefined ? { seed: options.seed, latencyMs: options.latencyMs } : { seed: options.seed }),
+    {
+      factory: (_model, options) =>
+        createRehearsalModel(options.latencyMs !== undefined ? { seed: options.seed, latencyMs: options.latencyMs } : { seed: options.seed }),
+      needsModel: false,
+      example: 'rehearsal',
+    },
   ],
+  ...PROVIDER_SPECS.map((spec): [string, ProviderEntry] => [
+    spec.id,
+    { factory: (model, options) => createSdkModel(spec, model, envOf(options)), needsModel: true, example: spec.example },
+  ]),
 ]);
 
-/** Providers DESIGN.md plans that this build cannot reach yet. */
-const PLANNED = ['openai', 'anthropic', 'ollama', 'openai-compatible'];
+function envOf(options: ModelOptions): Env {
+  return options.env ?? process.env;
+}
 
 export function providerIds(): string[] {
   return [...PROVIDERS.keys()];
 }
 
-export function resolveModel(id: string, options: ModelOptions): ModelPort {
+interface ParsedId {
+  entry: ProviderEntry;
+  model: string;
+}
+
+/** Checks the shape of a model id and that its provider exists; reads no keys. */
+function parseModelId(id: string): ParsedId {
   const colon = id.indexOf(':');
   const provider = colon < 0 ? id : id.slice(0, colon);
-  const model = colon < 0 ? 'default' : id.slice(colon + 1);
-  const factory = PROVIDERS.get(provider);
-  if (factory) return factory(model, options);
-  if (PLANNED.includes(provider)) {
-    throw new BatonError(
-      'invalid_input',
-      `model "${id}": the ${provider} provider is not available in this version of Baton yet; use "rehearsal" to explore offline`,
-      { location: { field: 'model' } },
-    );
+  const model = colon < 0 ? '' : id.slice(colon + 1).trim();
+  const entry = PROVIDERS.get(provider);
+  if (!entry) {
+    const suggestion = (colon < 0 ? knownModelId(id) : undefined) ?? closest(provider, providerIds());
+    throw new BatonError('invalid_input', `model "${id}": unknown provider "${provider}" — did you mean "${suggestion}"?`, {
+      location: { field: 'model' },
+    });
   }
-  const known = [...PROVIDERS.keys(), ...PLANNED];
-  throw new BatonError('invalid_input', `model "${id}": unknown provider "${provider}" — did you mean "${closest(provider, known)}"?`, {
-    location: { field: 'model' },
-  });
+  if (entry.needsModel && model === '') {
+    throw new BatonError('invalid_input', `model "${id}": name the model after the provider, e.g. "${entry.example}"`, {
+      location: { field: 'model' },
+    });
+  }
+  return { entry, model: model === '' ? 'default' : model };
+}
+
+/** Validates a model id without resolving it (no keys needed): for linting a brief. */
+export function checkModelId(id: string): void {
+  parseModelId(id);
+}
+
+/**
+ * Resolves `provider:model` to a model. A provider's missing key or base URL is refused here,
+ * naming the variable to set.
+ *
+ * @example
+ * const model = resolveModel('openai:gpt-4o-mini', { seed: 1, env: process.env });
+ */
+export function resolveModel(id: string, options: ModelOptions): ModelPort {
+  const { entry, model } = parseModelId(id);
+  return entry.factory(model, options);
+}
+
+/** Every provider and whether this environment can use it, for `baton models`; never a key's value. */
+export function describeProviders(env: Env): ProviderStatus[] {
+  const rehearsal: ProviderStatus = {
+    id: 'rehearsal',
+    description: 'The offline rehearsal model: deterministic, free, for demos and tests',
+    example: 'rehearsal',
+    key: null,
+    baseUrl: null,
+    ready: true,
+  };
+  return [rehearsal, ...PROVIDER_SPECS.map((spec) => providerStatus(spec, env))];
 }

@@ -1,0 +1,186 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModel } from 'ai';
+import { BatonError } from '../errors.js';
+
+/**
+ * The hosted and local providers Baton reaches through the Vercel AI SDK, as data: where each one
+ * reads its key and base URL from, what it can do, and how to build its SDK model. Shared code
+ * reads these fields and never asks which provider it is.
+ */
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface Connection {
+  baseURL: string;
+  apiKey?: string;
+}
+
+export interface ProviderSpec {
+  id: string;
+  description: string;
+  /** A model id to show in help and errors. */
+  example: string;
+  /** Where the API key comes from; `required` when the provider refuses calls without one. */
+  key?: { variable: string; required: boolean };
+  /** Where the base URL comes from; without `default`, the variable must be set. */
+  baseUrl: { variable: string; default?: string };
+  /** Runs on the person's machine: its tokens cost nothing. */
+  local: boolean;
+  /** Honours a sampling seed (sending one to a provider that does not only produces warnings). */
+  seed: boolean;
+  /** Upper bound on one call's output tokens. */
+  maxOutputTokens: number;
+  languageModel(model: string, connection: Connection): LanguageModel;
+}
+
+export const PROVIDER_SPECS: readonly ProviderSpec[] = [
+  {
+    id: 'openai',
+    description: 'OpenAI (chat completions)',
+    example: 'openai:gpt-4o-mini',
+    key: { variable: 'OPENAI_API_KEY', required: true },
+    baseUrl: { variable: 'OPENAI_BASE_URL', default: 'https://api.openai.com/v1' },
+    local: false,
+    seed: true,
+    maxOutputTokens: 4096,
+    languageModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).chat(model),
+  },
+  {
+    id: 'anthropic',
+    description: 'Anthropic (messages)',
+    example: 'anthropic:claude-haiku-4-5',
+    key: { variable: 'ANTHROPIC_API_KEY', required: true },
+    baseUrl: { variable: 'ANTHROPIC_BASE_URL', default: 'https://api.anthropic.com/v1' },
+    local: false,
+    seed: false,
+    maxOutputTokens: 4096,
+    languageModel: (model, c) => createAnthropic({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' })(model),
+  },
+  {
+    id: 'ollama',
+    description: 'Ollama on this machine or your network, through its OpenAI-compatible API',
+    example: 'ollama:llama3.2',
+    baseUrl: { variable: 'OLLAMA_HOST', default: 'http://127.0.0.1:11434' },
+    local: true,
+    seed: true,
+    maxOutputTokens: 4096,
+    languageModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).chatModel(model),
+  },
+  {
+    id: 'openai-compatible',
+    description: 'Any OpenAI-compatible server: vLLM, llama.cpp server, LM Studio, OpenRouter…',
+    example: 'openai-compatible:my-model',
+    key: { variable: 'BATON_OPENAI_COMPATIBLE_API_KEY', required: false },
+    baseUrl: { variable: 'BATON_OPENAI_COMPATIBLE_BASE_URL' },
+    local: false,
+    seed: true,
+    maxOutputTokens: 4096,
+    languageModel: (model, c) =>
+      createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).chatModel(
+        model,
+      ),
+  },
+];
+
+export function providerSpec(id: string): ProviderSpec | undefined {
+  return PROVIDER_SPECS.find((spec) => spec.id === id);
+}
+
+function present(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+/**
+ * A base URL as the SDK wants it: with a scheme, and with `/v1` when only a host was given
+ * (`OLLAMA_HOST=127.0.0.1:11434`, `ANTHROPIC_BASE_URL=https://api.anthropic.com`).
+ */
+export function normalizeBaseUrl(raw: string): string | undefined {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//iu.test(raw) ? raw : `http://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1';
+  return url.toString().replace(/\/+$/u, '');
+}
+
+/** A URL safe to show: no user name or password. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/+$/u, '');
+  } catch {
+    return '(not a valid URL)';
+  }
+}
+
+/**
+ * Reads a provider's key and base URL from the environment. Refuses, naming the variable to set
+ * (never its value), when a required one is missing or the URL is not one.
+ */
+export function connectionFor(spec: ProviderSpec, modelId: string, env: Env): Connection {
+  const rawUrl = env[spec.baseUrl.variable];
+  const source = present(rawUrl) ? rawUrl : spec.baseUrl.default;
+  if (source === undefined) {
+    throw new BatonError(
+      'invalid_input',
+      `model "${modelId}": set ${spec.baseUrl.variable} to the server's API address, e.g. http://127.0.0.1:8000/v1`,
+      { location: { field: 'model' } },
+    );
+  }
+  const baseURL = normalizeBaseUrl(source);
+  if (baseURL === undefined) {
+    throw new BatonError('invalid_input', `model "${modelId}": ${spec.baseUrl.variable} is not an http(s) URL`, { location: { field: 'model' } });
+  }
+  const connection: Connection = { baseURL };
+  if (spec.key) {
+    const apiKey = env[spec.key.variable];
+    if (present(apiKey)) connection.apiKey = apiKey.trim();
+    else if (spec.key.required) {
+      throw new BatonError(
+        'invalid_input',
+        `model "${modelId}": set ${spec.key.variable} in the environment to use the ${spec.id} provider (Baton reads keys from the environment only)`,
+        { location: { field: 'model' } },
+      );
+    }
+  }
+  return connection;
+}
+
+export interface ProviderStatus {
+  id: string;
+  description: string;
+  example: string;
+  key: { variable: string; required: boolean; present: boolean } | null;
+  baseUrl: { variable: string; set: boolean; default: string | null; effective: string | null } | null;
+  /** Whether a model of this provider can be resolved with this environment. */
+  ready: boolean;
+}
+
+/** What `baton models` shows: for each provider, which variables are set — never their values. */
+export function providerStatus(spec: ProviderSpec, env: Env): ProviderStatus {
+  const urlSet = present(env[spec.baseUrl.variable]);
+  const source = urlSet ? env[spec.baseUrl.variable] : spec.baseUrl.default;
+  const effective = source === undefined ? undefined : normalizeBaseUrl(source);
+  const keyPresent = spec.key ? present(env[spec.key.variable]) : false;
+  return {
+    id: spec.id,
+    description: spec.description,
+    example: spec.example,
+    key: spec.key ? { ...spec.key, present: keyPresent } : null,
+    baseUrl: {
+      variable: spec.baseUrl.variable,
+      set: urlSet,
+      default: spec.baseUrl.default ?? null,
+      effective: effective === undefined ? null : displayUrl(effective),
+    },
+    ready: effective !== undefined && (!spec.key?.required || keyPresent),
+  };
+}

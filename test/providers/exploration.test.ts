@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LLMock } from '@copilotkit/aimock';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Baton } from '../../src/baton.js';
+import { EXAMPLE_BRIEFS } from '../../src/test.js';
+import { tempDirs } from '../support/crash.js';
+import { FAKE_KEY } from './adapters.js';
+
+/**
+ * An exploration end to end against a loopback OpenAI endpoint: the writer and the judge are
+ * `openai:gpt-4o-mini`, answered by aimock. The recognisable fake key must reach the wire and
+ * nowhere else: not the database file, not its journal.
+ */
+
+const tmp = tempDirs();
+let mock: LLMock;
+let drafts = 0;
+
+const JUDGE_ANSWER = {
+  scores: [
+    { criterion: 'evidence', score: 7, reason: 'Cites rerun counts per shard.' },
+    { criterion: 'durable', score: 6, reason: 'Names an owner for the quarantine list.' },
+    { criterion: 'sequenced', score: 8, reason: 'Cheapest step first.' },
+  ],
+  constraints: [{ index: 3, pass: true, reason: 'Nothing is deleted.' }],
+  flags: [],
+  critique: 'Say how the quarantine list is kept short.',
+};
+
+beforeAll(async () => {
+  mock = new LLMock({ port: 0, host: '127.0.0.1', auth: { apiKeys: [FAKE_KEY] } });
+  mock.on({ systemMessage: 'You are a strict, fair judge' }, { content: JSON.stringify(JUDGE_ANSWER), usage: { prompt_tokens: 900, completion_tokens: 120 } });
+  mock.on({ userMessage: /[\s\S]*/u }, () => {
+    drafts += 1;
+    return {
+      content: `1. Quarantine each flaky test within a day of its third rerun (draft ${drafts}).\n2. Track reruns per shard weekly.\n3. Give the quarantine list an owner.`,
+      usage: { prompt_tokens: 600, completion_tokens: 60 },
+    };
+  });
+  await mock.start();
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+afterAll(async () => {
+  await mock.stop();
+  tmp.cleanup();
+});
+
+describe('an exploration against a loopback OpenAI endpoint', () => {
+  it('runs to a checkpoint and never writes the key to the database', async () => {
+    const dir = tmp.make('baton-openai-');
+    const db = join(dir, 'baton.db');
+    const env = { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: `${mock.url}/v1` };
+    // Only Baton's own env carries the key: the process environment must not be needed.
+    for (const name of Object.keys(env)) vi.stubEnv(name, undefined);
+    const baton = Baton.open({ db, cwd: dir, env });
+    try {
+      const id = await baton.start(EXAMPLE_BRIEFS.engineering, { model: 'openai:gpt-4o-mini', judge: 'openai:gpt-4o-mini', seed: 11 });
+      const outcome = await baton.run(id);
+      expect(outcome.checkpoint).not.toBeNull();
+      expect(outcome.board.cards.length).toBeGreaterThan(0);
+    } finally {
+      await baton.close();
+    }
+
+    const requests = mock.getRequests();
+    const paths = new Set(requests.map((r) => r.path));
+    expect([...paths]).toEqual(['/v1/chat/completions']);
+    expect(requests.every((r) => r.response.status === 200)).toBe(true);
+    expect(requests.some((r) => JSON.stringify(r.body).includes('You are a strict, fair judge'))).toBe(true);
+
+    // The database (and any journal beside it) holds the exploration, but not the key.
+    const files = readdirSync(dir);
+    expect(files).toContain('baton.db');
+    const all = Buffer.concat(files.map((file) => readFileSync(join(dir, file))));
+    expect(all.includes('openai:gpt-4o-mini')).toBe(true);
+    expect(all.includes('Quarantine each flaky test')).toBe(true);
+    expect(all.includes(FAKE_KEY)).toBe(false);
+  });
+});
