@@ -65,7 +65,7 @@ export function renderBoard(board: Board): string {
 
 function renderCard(card: BoardCard): string[] {
   const lines = [
-    `  ${shortId(card.candidateId)}  [${card.roles.join(', ')}]  ${card.kind} · lens ${card.lensName} · depth ${card.depth} · quality ${pct(card.quality)} · novelty ${card.novelty.toFixed(2)} · ${card.words} words`,
+    `  ${shortId(card.candidateId)}  [${card.roles.join(', ')}]  ${card.kind} · lens ${card.lensName} · depth ${card.depth} · quality ${pct(card.quality)} · novelty ${card.novelty.toFixed(2)} · ${card.words} words${card.taste !== undefined ? ` · taste ${card.taste >= 0 ? '+' : ''}${card.taste.toFixed(2)}` : ''}`,
     `      scores: ${card.scores.map((s) => `${s.criterion} ${s.score}`).join(' · ')}`,
     `      why on the board: ${card.why}`,
   ];

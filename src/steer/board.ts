@@ -20,6 +20,8 @@ export interface BoardInput {
   label: string;
   /** Most cards on the board. */
   maxCards?: number;
+  /** The person's taste: orders the cards that are not there for a trigger (best first always). */
+  taste?: (candidateId: string) => number | undefined;
   tradeOffMargin?: number;
 }
 
@@ -73,13 +75,31 @@ export function buildBoard(input: BoardInput): Board {
     explorationId: state.id,
     checkpointId: input.checkpointId,
     reasons: [...input.reasons],
-    cards: [...cards.values()],
+    cards: orderByTaste([...cards.values()], input),
     tradeOffs,
     spend: input.spend,
     lenses: lensCoverage(state),
     candidates: state.order.length,
     label: input.label,
   };
+}
+
+/**
+ * The best comes first, then whatever a trigger points at (why Baton stopped), then the rest
+ * in the order of the person's taste, once it has been learned.
+ */
+function orderByTaste(cards: BoardCard[], input: BoardInput): BoardCard[] {
+  const taste = input.taste;
+  if (!taste) return cards;
+  for (const c of cards) {
+    const score = taste(c.candidateId);
+    if (score !== undefined) c.taste = Math.round(score * 1000) / 1000;
+  }
+  const pointed = new Set(input.reasons.flatMap((r) => r.candidateIds));
+  const fixed = cards.filter((c, i) => i === 0 || pointed.has(c.candidateId));
+  const rest = cards.filter((c, i) => i !== 0 && !pointed.has(c.candidateId));
+  rest.sort((a, b) => (b.taste ?? 0) - (a.taste ?? 0));
+  return [...fixed, ...rest];
 }
 
 function card(state: ExplorationState, node: CandidateNode, role: string, why: string): BoardCard {

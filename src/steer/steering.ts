@@ -1,6 +1,7 @@
 import type { ExplorationEngine } from '../explore/engine.js';
 import type { ExplorationStatus } from '../explore/events.js';
 import { buildBoard } from './board.js';
+import { tasteFromLedger } from './taste/ledger.js';
 import { chooseCheckpoint, detectSignals } from './triggers.js';
 import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
 
@@ -111,12 +112,14 @@ async function raiseCheckpoint(engine: ExplorationEngine, reasons: TriggerSignal
 
 /** The board as it stands: the open checkpoint's reasons, or none between checkpoints. */
 export async function currentBoard(engine: ExplorationEngine, checkpointId: string | null, reasons: readonly TriggerSignal[]): Promise<Board> {
+  const taste = tasteFromLedger(engine.state, engine.brief.brief.criteria.map((c) => c.id));
   return buildBoard({
     state: engine.state,
     checkpointId,
     reasons,
     spend: await spendOf(engine),
     label: modelLabel(engine),
+    ...(taste.observations > 0 ? { taste: taste.score } : {}),
   });
 }
 

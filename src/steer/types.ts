@@ -30,6 +30,8 @@ export interface BoardCard {
   exhausted: string | null;
   excerpt: string;
   words: number;
+  /** How much this is to the person's taste, learned from their decisions (absent before any). */
+  taste?: number;
 }
 
 export interface Spend {

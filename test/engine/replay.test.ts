@@ -7,6 +7,7 @@ import type { Progress } from '../../src/explore/engine.js';
 import type { DerivedIndexes, ExplorationState } from '../../src/explore/state.js';
 import { applyEvent, deriveIndexes, initialState, replay } from '../../src/explore/state.js';
 import { buildBoard } from '../../src/steer/board.js';
+import { tasteFromLedger } from '../../src/steer/taste/ledger.js';
 import type { RunOutcome } from '../../src/steer/steering.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { EXAMPLE_BRIEFS } from '../../src/test.js';
@@ -100,12 +101,17 @@ async function checkConsistency(baton: Baton, id: string, outcome: RunOutcome, p
     const raisedAt = events.find((e) => e.event.type === 'checkpoint.raised' && e.event.checkpoint.id === outcome.checkpoint?.id);
     expect(raisedAt).toBeDefined();
     const before = replay(id, events.filter((e) => e.seq < (raisedAt?.seq ?? 0)));
+    // The person's taste, learned from the ledger up to then, orders the board.
+    const briefId = before.briefId;
+    const criteria = (await baton.store.getBrief(briefId))?.brief.criteria.map((c) => c.id) ?? [];
+    const taste = tasteFromLedger(before, criteria);
     const rebuilt = buildBoard({
       state: before,
       checkpointId: outcome.checkpoint.id,
       reasons: outcome.checkpoint.reasons,
       spend: outcome.board.spend,
       label: outcome.board.label,
+      ...(taste.observations > 0 ? { taste: taste.score } : {}),
     });
     expect(rebuilt).toStrictEqual(outcome.board);
   }
