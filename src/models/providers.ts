@@ -22,6 +22,8 @@ export interface ProviderSpec {
   description: string;
   /** A model id to show in help and errors. */
   example: string;
+  /** A small model `baton doctor` tries when none is named; absent when the provider has no well-known one. */
+  checkModel?: string;
   /** Where the API key comes from; `required` when the provider refuses calls without one. */
   key?: { variable: string; required: boolean };
   /** Where the base URL comes from; without `default`, the variable must be set. */
@@ -40,6 +42,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     id: 'openai',
     description: 'OpenAI (chat completions)',
     example: 'openai:gpt-4o-mini',
+    checkModel: 'gpt-4o-mini',
     key: { variable: 'OPENAI_API_KEY', required: true },
     baseUrl: { variable: 'OPENAI_BASE_URL', default: 'https://api.openai.com/v1' },
     local: false,
@@ -51,6 +54,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     id: 'anthropic',
     description: 'Anthropic (messages)',
     example: 'anthropic:claude-haiku-4-5',
+    checkModel: 'claude-haiku-4-5',
     key: { variable: 'ANTHROPIC_API_KEY', required: true },
     baseUrl: { variable: 'ANTHROPIC_BASE_URL', default: 'https://api.anthropic.com/v1' },
     local: false,
@@ -62,6 +66,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     id: 'ollama',
     description: 'Ollama on this machine or your network, through its OpenAI-compatible API',
     example: 'ollama:llama3.2',
+    checkModel: 'llama3.2',
     baseUrl: { variable: 'OLLAMA_HOST', default: 'http://127.0.0.1:11434' },
     local: true,
     seed: true,

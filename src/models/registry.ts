@@ -1,10 +1,13 @@
 import { closest } from 'fastest-levenshtein';
 import { BatonError } from '../errors.js';
+import { concurrencyFromEnv, ProviderLimits } from './concurrency.js';
 import { knownModelId } from './pricing.js';
 import type { ModelPort } from './port.js';
 import type { Env, ProviderStatus } from './providers.js';
 import { PROVIDER_SPECS, providerStatus } from './providers.js';
 import { createRehearsalModel } from './rehearsal/index.js';
+import type { RetryOptions } from './retry.js';
+import { withRetries } from './retry.js';
 import { createSdkModel } from './sdk-model.js';
 
 /**
@@ -18,7 +21,22 @@ export interface ModelOptions {
   latencyMs?: number;
   /** Where provider keys and base URLs are read from; `process.env` when not given. */
   env?: Record<string, string | undefined>;
+  /**
+   * The retry policy of real providers (attempts, waits, per-call timeout; an injected sleep and
+   * jitter source for tests). `DEFAULT_RETRY_POLICY` when not given. The rehearsal model is never retried.
+   */
+  retry?: Omit<RetryOptions, 'limiter'>;
+  /**
+   * Concurrent calls per provider. Default: `BATON_<PROVIDER>_CONCURRENCY` (e.g.
+   * `BATON_OPENAI_CONCURRENCY`), else 8.
+   */
+  concurrency?: number;
+  /** Whose semaphores count the calls in flight; one shared by the whole process when not given. */
+  limits?: ProviderLimits;
 }
+
+/** The semaphores of every provider, shared by all the models this process resolves. */
+const SHARED_LIMITS = new ProviderLimits();
 
 type Factory = (model: string, options: ModelOptions) => ModelPort;
 
@@ -41,7 +59,17 @@ const PROVIDERS = new Map<string, ProviderEntry>([
   ],
   ...PROVIDER_SPECS.map((spec): [string, ProviderEntry] => [
     spec.id,
-    { factory: (model, options) => createSdkModel(spec, model, envOf(options)), needsModel: true, example: spec.example },
+    {
+      factory: (model, options) => {
+        const env = envOf(options);
+        const port = createSdkModel(spec, model, env);
+        const limit = options.concurrency ?? concurrencyFromEnv(spec.id, env);
+        const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limit);
+        return withRetries(port, { ...options.retry, limiter });
+      },
+      needsModel: true,
+      example: spec.example,
+    },
   ]),
 ]);
 

@@ -1,14 +1,17 @@
-import { APICallError, generateText, RetryError } from 'ai';
-import { BatonError } from '../errors.js';
+import { generateText } from 'ai';
+import type { FaultContext } from './faults.js';
+import { explain, faultFromSdkError, isProviderFault, ProviderFault } from './faults.js';
 import { pricingFor } from './pricing.js';
 import type { ModelInfo, ModelPort, ModelRequest, ModelResponse } from './port.js';
 import type { Env, ProviderSpec } from './providers.js';
-import { connectionFor } from './providers.js';
+import { connectionFor, displayUrl } from './providers.js';
 
 /**
  * A `ModelPort` over a Vercel AI SDK language model: it sends the rendered chat messages and
- * answers with the text, the token usage and the model that answered. Failures become
- * `provider_failure` errors whose messages never contain the key.
+ * answers with the text, the token usage and the model that answered. Failures become classified
+ * `ProviderFault`s whose messages never contain the key; the registry's retry layer (`retry.ts`)
+ * decides what to try again, and turns what is left into `provider_failure`. An empty answer and a
+ * refusal are faults too: a caller never receives either as if it were a candidate.
  */
 
 /**
@@ -22,7 +25,14 @@ export function createSdkModel(spec: ProviderSpec, model: string, env: Env): Mod
   const id = `${spec.id}:${model}`;
   const connection = connectionFor(spec, id, env);
   const languageModel = spec.languageModel(model, connection);
-  const secrets = connection.apiKey !== undefined ? [connection.apiKey] : [];
+  const context: FaultContext = {
+    id,
+    model,
+    baseUrl: displayUrl(connection.baseURL),
+    baseUrlVariable: spec.baseUrl.variable,
+    keyVariable: spec.key?.variable,
+    secrets: connection.apiKey !== undefined ? [connection.apiKey] : [],
+  };
   const info: ModelInfo = {
     id,
     label: id,
@@ -45,42 +55,25 @@ export function createSdkModel(spec: ProviderSpec, model: string, env: Env): Mod
           maxOutputTokens: request.maxOutputTokens ?? info.maxOutputTokens,
           ...(spec.seed ? { seed: request.seed } : {}),
           ...(request.signal ? { abortSignal: request.signal } : {}),
-          // Until Baton's own retry layer (backoff, Retry-After, fault types) lands, the SDK's is the
-          // one layer, so a single 429 or 5xx does not stop an exploration.
-          maxRetries: 2,
+          // Baton's retry layer is the one layer: it honours Retry-After and knows the fault types.
+          maxRetries: 0,
         });
+        if (result.finishReason === 'content-filter') {
+          throw new ProviderFault({ kind: 'refusal', explanation: explain('refusal', context, { status: undefined, detail: '' }) });
+        }
+        if (result.text.trim() === '') {
+          const reason = result.finishReason === 'length' ? ' (it ran out of output tokens before writing any)' : '';
+          throw new ProviderFault({ kind: 'empty', explanation: `${explain('empty', context, { status: undefined, detail: '' })}${reason}` });
+        }
         return {
           text: result.text,
           usage: { inputTokens: result.usage.inputTokens ?? 0, outputTokens: result.usage.outputTokens ?? 0 },
           model: `${spec.id}:${result.response.modelId || model}`,
         };
       } catch (error) {
-        if (request.signal?.aborted) throw error;
-        throw providerError(error, spec, id, secrets);
+        if (request.signal?.aborted || isProviderFault(error)) throw error;
+        throw faultFromSdkError(error, context);
       }
     },
   };
-}
-
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
-/** A plain-words `provider_failure`, with any key scrubbed from the message. */
-function providerError(error: unknown, spec: ProviderSpec, id: string, secrets: readonly string[]): BatonError {
-  const last = RetryError.isInstance(error) ? error.lastError : error;
-  if (APICallError.isInstance(last)) {
-    const status = last.statusCode;
-    const hint =
-      (status === 401 || status === 403) && spec.key ? ` — check ${spec.key.variable}` : status === 404 ? ` — check the model name and ${spec.baseUrl.variable}` : '';
-    const message = redact(`${id}: the provider answered HTTP ${status ?? '?'}: ${last.message}${hint}`, secrets);
-    return new BatonError('provider_failure', message, { cause: error, retryable: last.isRetryable });
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return new BatonError('provider_failure', redact(`${id}: ${detail} (${spec.baseUrl.variable} may be wrong, or the server down)`, secrets), {
-    cause: error,
-    retryable: true,
-  });
 }

@@ -18,6 +18,8 @@ export interface AdapterCase {
   keyHeader: { name: string } | null;
   /** Field names for usage in a fixture, as the provider's wire format spells them. */
   usage(input: number, output: number): Record<string, number>;
+  /** The finish reason with which the provider's wire format says the model refused. */
+  refusalFinishReason: string;
 }
 
 const openAiUsage = (input: number, output: number): Record<string, number> => ({
@@ -34,6 +36,7 @@ export const ADAPTERS: AdapterCase[] = [
     keyVariable: 'OPENAI_API_KEY',
     keyHeader: { name: 'authorization' },
     usage: openAiUsage,
+    refusalFinishReason: 'content_filter',
   },
   {
     provider: 'anthropic',
@@ -42,6 +45,7 @@ export const ADAPTERS: AdapterCase[] = [
     keyVariable: 'ANTHROPIC_API_KEY',
     keyHeader: { name: 'x-api-key' },
     usage: (input, output) => ({ input_tokens: input, output_tokens: output }),
+    refusalFinishReason: 'refusal',
   },
   {
     provider: 'ollama',
@@ -51,6 +55,7 @@ export const ADAPTERS: AdapterCase[] = [
     keyVariable: null,
     keyHeader: null,
     usage: openAiUsage,
+    refusalFinishReason: 'content_filter',
   },
   {
     provider: 'openai-compatible',
@@ -59,5 +64,6 @@ export const ADAPTERS: AdapterCase[] = [
     keyVariable: 'BATON_OPENAI_COMPATIBLE_API_KEY',
     keyHeader: { name: 'authorization' },
     usage: openAiUsage,
+    refusalFinishReason: 'content_filter',
   },
 ];

@@ -105,7 +105,8 @@ for (const adapter of ADAPTERS) {
 
     it('fails with a clear error when the server is unreachable', async () => {
       const env = Object.fromEntries(Object.entries(adapter.env(mock)).map(([k, v]) => [k, v === FAKE_KEY ? v : v.replace(/:\d+/u, ':9')]));
-      const port = resolveModel(adapter.modelId, { seed: 1, env });
+      // A refused connection is retried: the waits are skipped, not taken.
+      const port = resolveModel(adapter.modelId, { seed: 1, env, retry: { sleep: () => Promise.resolve() } });
       const error = await rejection(port.complete(request('unreachable')));
       expect(isBatonError(error) && error.code).toBe('provider_failure');
       expect((error as Error).message).toContain(adapter.modelId);

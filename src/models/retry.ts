@@ -1,0 +1,179 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { BatonError } from '../errors.js';
+import type { Semaphore } from './concurrency.js';
+import { isProviderFault, ProviderFault } from './faults.js';
+import type { ModelPort, ModelRequest, ModelResponse } from './port.js';
+
+/**
+ * Baton's one retry layer, a `ModelPort` decorator the registry puts around every real provider
+ * (the SDK's own retries are off, so there is exactly one). Each attempt holds a slot of the
+ * provider's semaphore and has its own timeout; between attempts it waits — exponential backoff
+ * with full jitter, or exactly what the provider asked for in Retry-After — and gives up when the
+ * attempts or the total wait run out. What is retried is decided by the fault's kind (`faults.ts`):
+ * rate limits, server errors, timeouts, cut or refused connections, garbled answers and empty
+ * answers are; a refusal is retried once; a refused key, an unknown model or a rejected request
+ * is not.
+ */
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** The backoff before the second attempt is drawn from [0, baseDelayMs); it doubles each time. */
+  baseDelayMs: number;
+  /** A cap on one backoff (not on a Retry-After the provider asks for). */
+  maxDelayMs: number;
+  /** The most time spent waiting between attempts, in all; a longer Retry-After gives up at once. */
+  maxTotalWaitMs: number;
+  /** How long one attempt may take before it is abandoned and counted as a timeout. */
+  timeoutMs: number;
+  /** How many times a refusal is asked again before it is final. */
+  refusalRetries: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
+  maxAttempts: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxTotalWaitMs: 120_000,
+  timeoutMs: 300_000,
+  refusalRetries: 1,
+};
+
+export interface RetryEvent {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  fault: ProviderFault;
+  /** How long the layer waits before the next attempt. */
+  delayMs: number;
+}
+
+export interface RetryOptions extends Partial<RetryPolicy> {
+  /** In [0, 1): the jitter's source. `Math.random` by default (so that callers do not retry in step). */
+  random?: () => number;
+  /** Waits between attempts; tests inject one that records the delay and returns at once. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The provider's concurrency limit; each attempt holds one slot (none is held while waiting). */
+  limiter?: Semaphore;
+  /** Told about every retry, e.g. to log it. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Full jitter: a uniform draw below the capped exponential bound for this retry (attempt ≥ 1). */
+export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
+  const bound = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * bound);
+}
+
+/** The wait after a failed attempt: the provider's Retry-After when it gave one, else the backoff. */
+export function retryDelay(fault: ProviderFault, attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
+  return fault.retryAfterMs ?? backoffDelay(attempt, policy, random);
+}
+
+const realSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  await delay(ms, undefined, signal ? { signal } : {});
+};
+
+/**
+ * Wraps a model with Baton's retry policy and its provider's concurrency limit.
+ *
+ * @example
+ * const model = withRetries(createSdkModel(spec, 'gpt-4o-mini', env), { maxAttempts: 3, limiter });
+ */
+export function withRetries(port: ModelPort, options: RetryOptions = {}): ModelPort {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...definedPolicy(options) };
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? realSleep;
+  const once = (request: ModelRequest): Promise<ModelResponse> => attemptWithTimeout(port, request, policy.timeoutMs);
+  const limited = (request: ModelRequest): Promise<ModelResponse> =>
+    options.limiter ? options.limiter.run(() => once(request), request.signal) : once(request);
+
+  return {
+    info: port.info,
+    async complete(request: ModelRequest): Promise<ModelResponse> {
+      let waited = 0;
+      let refusals = 0;
+      for (let attempt = 1; ; attempt += 1) {
+        let fault: ProviderFault;
+        try {
+          return await limited(request);
+        } catch (error) {
+          if (request.signal?.aborted || !isProviderFault(error)) throw error;
+          fault = error;
+        }
+        const id = port.info.id;
+        if (!fault.retryable) throw failure(id, fault, { attempts: attempt, waited, retryable: false });
+        if (fault.kind === 'refusal' && (refusals += 1) > policy.refusalRetries) {
+          throw failure(id, fault, { attempts: attempt, waited, retryable: false });
+        }
+        if (attempt >= policy.maxAttempts) throw failure(id, fault, { attempts: attempt, waited, retryable: true });
+        const wait = retryDelay(fault, attempt, policy, random);
+        if (waited + wait > policy.maxTotalWaitMs) {
+          throw failure(id, fault, { attempts: attempt, waited, retryable: true, askedMs: fault.retryAfterMs });
+        }
+        options.onRetry?.({ attempt, fault, delayMs: wait });
+        await sleep(wait, request.signal);
+        waited += wait;
+      }
+    },
+  };
+}
+
+function definedPolicy(options: RetryOptions): Partial<RetryPolicy> {
+  const out: Partial<RetryPolicy> = {};
+  for (const key of Object.keys(DEFAULT_RETRY_POLICY) as (keyof RetryPolicy)[]) {
+    const value = options[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** One attempt, abandoned as a `timeout` fault after `timeoutMs`; the caller's abort passes through. */
+async function attemptWithTimeout(port: ModelPort, request: ModelRequest, timeoutMs: number): Promise<ModelResponse> {
+  const controller = new AbortController();
+  const parent = request.signal;
+  const onParentAbort = (): void => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onParentAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`no answer within ${timeoutMs} ms`));
+  }, timeoutMs);
+  try {
+    return await port.complete({ ...request, signal: controller.signal });
+  } catch (error) {
+    if (timedOut && !parent?.aborted) {
+      throw new ProviderFault({
+        kind: 'timeout',
+        explanation: `no answer within ${seconds(timeoutMs)} — the server may be overloaded or the model slow to load; try again later`,
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onParentAbort);
+  }
+}
+
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+interface Outcome {
+  attempts: number;
+  waited: number;
+  retryable: boolean;
+  /** A Retry-After longer than the wait budget allows. */
+  askedMs?: number | undefined;
+}
+
+/** The one error a caller sees: which model, what happened, what to try. Never a key (faults are redacted). */
+function failure(id: string, fault: ProviderFault, outcome: Outcome): BatonError {
+  const tries = outcome.attempts === 1 ? '' : ` (gave up after ${outcome.attempts} attempts${outcome.waited > 0 ? ` and ${seconds(outcome.waited)} of waiting` : ''})`;
+  const asked = outcome.askedMs !== undefined ? ` The provider asked to wait ${seconds(outcome.askedMs)} before trying again, longer than Baton waits.` : '';
+  const again = outcome.retryable ? ' Run the command again later: calls that completed are not paid for twice.' : '';
+  const what = `${fault.message}${tries}`;
+  const sentence = /[.?!]$/u.test(what) ? what : `${what}.`;
+  return new BatonError('provider_failure', `${id}: ${sentence}${asked}${again}`, { cause: fault, retryable: outcome.retryable });
+}
