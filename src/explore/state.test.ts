@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Lens } from '../brief/schema.js';
+import { mulberry32 } from '../util/mulberry32.js';
 import type { Decision } from '../steer/types.js';
 import type { ExplorationEvent } from './events.js';
 import type { DerivedIndexes, ExplorationState } from './state.js';
@@ -9,17 +10,8 @@ import type { Candidate, Judgment, MoveKind } from './types.js';
 
 const LENSES: Lens[] = ['invert', 'extreme', 'minimal'].map((id) => ({ id, name: id, text: `${id} lens`, builtin: true }));
 
-/** A small deterministic PRNG so one fast-check integer drives a whole event sequence. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** One fast-check integer drives a whole event sequence. */
+const rng = mulberry32;
 
 function candidate(id: string, kind: MoveKind, parentIds: string[], lensId: string, depth: number): Candidate {
   return {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { mulberry32 } from '../../src/util/mulberry32.js';
 
 /**
  * Helpers for the crash tests: run the real CLI as a child process and SIGKILL it, and read what
@@ -16,17 +17,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'baton.js');
 export const STORY = join(ROOT, 'examples', 'lighthouse-story.md');
 
-/** A small seeded PRNG (mulberry32): kill delays derive from the test seed, never from the clock. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** A small seeded PRNG: kill delays derive from the test seed, never from the clock. */
+export const prng = mulberry32;
 
 export function tempDirs(): { make(prefix: string): string; cleanup(): void } {
   const dirs: string[] = [];

@@ -1,4 +1,5 @@
 import { fnv1a, mix32 } from '../local-embedding.js';
+import { mulberry32 } from '../../util/mulberry32.js';
 
 /**
  * Deterministic randomness for the rehearsal model. Every choice is derived from a hash of the
@@ -45,14 +46,7 @@ export interface Rng {
 
 /** A seeded generator (mulberry32) whose seed is the hash of the parts. */
 export function createRng(...parts: Part[]): Rng {
-  let state = hash32(...parts);
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
+  const next = mulberry32(hash32(...parts));
   const int = (n: number): number => Math.floor(next() * n);
   return {
     next,

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../util/mulberry32.js';
+
 /**
  * Seeded randomness for the taste model. The embedding projection must be the same in every
  * process (a model restored from the ledger has to see the same features it was trained on), so
@@ -19,14 +21,7 @@ export interface Random {
  * random.next(); // the same number for seed 42, on any machine
  */
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     normal(): number {
