@@ -16,20 +16,18 @@ import type { Progress } from './explore/engine.js';
 import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
 import { parseJsonAnswer } from './explore/judge.js';
-import { pathTo } from './explore/state.js';
-import type { Candidate, Judgment } from './explore/types.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort } from './models/port.js';
 import { checkModelId, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
 import { decide, resolveCandidateId } from './steer/decisions.js';
 import type { ExportDocument } from './steer/export.js';
+import type { CandidateView, ExplorationView } from './steer/views.js';
+import { candidateView, explorationView } from './steer/views.js';
 import { buildExport, renderExportMarkdown } from './steer/export.js';
-import type { LedgerEntry } from './steer/ledger.js';
-import { buildLedger } from './steer/ledger.js';
 import type { RunOutcome } from './steer/steering.js';
 import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from './steer/steering.js';
-import type { Board, Decision, DecisionInput } from './steer/types.js';
+import type { Decision, DecisionInput } from './steer/types.js';
 import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
 import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
 
@@ -88,35 +86,6 @@ export interface ReframeResult {
 }
 
 const StoredFramingsSchema = z.object({ briefId: z.string(), framings: FramingsSchema.shape.framings });
-
-export interface CandidateView {
-  candidate: Omit<Candidate, 'embedding'>;
-  judgment: Judgment | null;
-  lens: Lens | null;
-  exhausted: string | null;
-  pruned: boolean;
-  children: string[];
-  lineage: string[];
-}
-
-export interface ExplorationView {
-  record: ExplorationRecord;
-  brief: BriefVersion;
-  label: string;
-  board: Board;
-  candidates: Array<{
-    id: string;
-    parentIds: string[];
-    kind: string;
-    lensId: string;
-    depth: number;
-    quality: number | null;
-    novelty: number | null;
-    exhausted: string | null;
-    pruned: boolean;
-  }>;
-  ledger: LedgerEntry[];
-}
 
 export class Baton {
   private opened: Store | undefined;
@@ -303,46 +272,13 @@ export class Baton {
   async show(idOrPrefix: string): Promise<ExplorationView> {
     const engine = await this.engine(idOrPrefix);
     const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
-    const state = engine.state;
-    return {
-      record,
-      brief: engine.brief,
-      label: modelLabel(engine),
-      board: state.openCheckpoint?.board ?? (await currentBoard(engine, null, [])),
-      candidates: state.order.map((id) => {
-        const node = state.nodes.get(id);
-        if (!node) throw new Error(`candidate ${id} missing from state`);
-        return {
-          id,
-          parentIds: node.candidate.parentIds,
-          kind: node.candidate.kind,
-          lensId: node.candidate.lensId,
-          depth: node.candidate.depth,
-          quality: node.judgment?.quality ?? null,
-          novelty: node.judgment?.novelty ?? null,
-          exhausted: node.exhausted,
-          pruned: node.pruned,
-        };
-      }),
-      ledger: buildLedger(state),
-    };
+    const board = engine.state.openCheckpoint?.board ?? (await currentBoard(engine, null, []));
+    return explorationView(engine.state, { record, brief: engine.brief, label: modelLabel(engine), board });
   }
 
   async candidate(idOrPrefix: string, ref: string): Promise<CandidateView> {
     const engine = await this.engine(idOrPrefix);
-    const id = resolveCandidateId(engine.state, ref);
-    const node = engine.state.nodes.get(id);
-    if (!node) throw new BatonError('not_found', `no candidate ${ref}`);
-    const { embedding: _embedding, ...candidate } = node.candidate;
-    return {
-      candidate,
-      judgment: node.judgment ?? null,
-      lens: engine.state.lenses.find((l) => l.id === node.candidate.lensId) ?? null,
-      exhausted: node.exhausted,
-      pruned: node.pruned,
-      children: node.children,
-      lineage: pathTo(engine.state, id).map((n) => n.candidate.id),
-    };
+    return candidateView(engine.state, resolveCandidateId(engine.state, ref));
   }
 
   async exportDocument(idOrPrefix: string): Promise<ExportDocument> {

@@ -3,15 +3,8 @@
  * not exported.
  */
 export { Baton, lensesFor } from './baton.js';
-export type {
-  BatonOptions,
-  CandidateView,
-  DecideOptions,
-  ExplorationView,
-  ReframeResult,
-  RunOptions,
-  StartOptions,
-} from './baton.js';
+export type { BatonOptions, DecideOptions, ReframeResult, RunOptions, StartOptions } from './baton.js';
+export type { CandidateView, ExplorationView, TreeEntry } from './steer/views.js';
 
 export { BatonError, EXIT, ERROR_CODES, formatLocation, isBatonError } from './errors.js';
 export type { ErrorCode, SourceLocation } from './errors.js';

@@ -1,4 +1,4 @@
-import type { CandidateView, ExplorationView } from '../baton.js';
+import type { CandidateView, ExplorationView } from '../steer/views.js';
 import type { RunOutcome } from '../steer/steering.js';
 import type { Board, BoardCard } from '../steer/types.js';
 import type { ExplorationRecord } from '../store/store.js';
