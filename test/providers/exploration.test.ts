@@ -4,6 +4,8 @@ import { LLMock } from '@copilotkit/aimock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Baton } from '../../src/baton.js';
 import { EXAMPLE_BRIEFS } from '../../src/test.js';
+import type { CliResult } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { tempDirs } from '../support/crash.js';
 import { FAKE_KEY } from './adapters.js';
 
@@ -80,5 +82,30 @@ describe('an exploration against a loopback OpenAI endpoint', () => {
     expect(all.includes('openai:gpt-4o-mini')).toBe(true);
     expect(all.includes('Quarantine each flaky test')).toBe(true);
     expect(all.includes(FAKE_KEY)).toBe(false);
+  });
+
+  it('keeps the key out of everything the CLI prints, exports and stores', async () => {
+    const dir = tmp.make('baton-openai-cli-');
+    const env = { OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: `${mock.url}/v1`, BATON_DB: join(dir, 'baton.db') };
+    const outputs: string[] = [];
+    const cli = async (args: string[]): Promise<CliResult> => {
+      const result = await runCli(args, { cwd: dir, env });
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+    const run = await cli(['run', EXAMPLE_BRIEFS.engineering, '--model', 'openai:gpt-4o-mini', '--json', '--seed', '5']);
+    expect(run.code, run.stderr).toBe(10);
+    const { exploration, board } = JSON.parse(run.stdout) as { exploration: string; board: { cards: Array<{ candidateId: string }> } };
+    const best = board.cards[0]?.candidateId as string;
+    expect((await cli(['decide', exploration, 'accept', best, '--why', 'cheapest first step', '--json'])).code).toBe(0);
+    expect((await cli(['export', exploration, '--format', 'md', '-o', 'result.md'])).code).toBe(0);
+    expect((await cli(['export', exploration, '--format', 'json', '-o', 'result.json'])).code).toBe(0);
+    expect((await cli(['show', exploration, '--json'])).code).toBe(0);
+    expect((await cli(['models', '--json'])).code).toBe(0);
+
+    const files = readdirSync(dir).map((file) => readFileSync(join(dir, file)));
+    const everything = Buffer.concat([...files, ...outputs.map((text) => Buffer.from(text))]);
+    expect(everything.includes('cheapest first step')).toBe(true);
+    expect(everything.includes(FAKE_KEY)).toBe(false);
   });
 });
