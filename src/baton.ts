@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { chooseLenses, resolveLenses } from './brief/lenses.js';
 import type { LintFinding } from './brief/lint.js';
 import { lintBrief } from './brief/lint.js';
-import { locateField, parseBrief, readBriefFile } from './brief/parse.js';
+import { locateField, parseBrief, readBriefFile, safeParseBrief } from './brief/parse.js';
 import type { Framing } from './brief/reframe.js';
 import { applyFraming, FramingsSchema, reframeLenses } from './brief/reframe.js';
 import type { Brief, Lens } from './brief/schema.js';
@@ -73,6 +73,8 @@ export interface RunOptions {
 export interface DecideOptions extends DecisionInput {
   /** For `redirect`: path of the edited brief. */
   briefPath?: string;
+  /** For `redirect`: the edited brief's Markdown (instead of `briefPath`), e.g. from the web UI. */
+  briefSource?: string;
   /** Continue running to the next checkpoint after recording the decision. */
   run?: boolean | RunOptions;
   /** Called once the decision is durable, before exploring on. */
@@ -140,21 +142,54 @@ export class Baton {
     return this.store.saveBrief(input);
   }
 
+  /** Validates a brief given as Markdown text and stores it as a brief version. */
+  async saveBriefSource(source: string, options: { parentId?: string; note?: string; name?: string } = {}): Promise<BriefVersion> {
+    const name = options.name ?? 'brief.md';
+    const brief = parseBrief(source, { file: name });
+    checkModels(brief, source, name);
+    const input: Parameters<Store['saveBrief']>[0] = { source, brief };
+    if (options.parentId !== undefined) input.parentId = options.parentId;
+    if (options.note !== undefined) input.note = options.note;
+    return this.store.saveBrief(input);
+  }
+
+  private async saveRedirectBrief(input: DecideOptions, parentId: string): Promise<BriefVersion> {
+    if (input.briefSource !== undefined) {
+      return this.saveBriefSource(input.briefSource, { parentId, ...(input.reason !== undefined ? { note: input.reason } : {}) });
+    }
+    if (!input.briefPath) throw new BatonError('invalid_input', 'redirect: give the edited brief (--brief FILE)', { location: { field: 'brief' } });
+    return this.saveBriefFile(input.briefPath, parentId, input.reason);
+  }
+
   /** Starts an exploration of a brief file; returns its id. Nothing runs until `run`. */
   async start(briefPath: string, options: StartOptions = {}): Promise<string> {
     const { absolute, source, brief } = await this.readBrief(briefPath);
+    return this.startBrief({ source, brief, file: absolute, path: absolute }, options);
+  }
+
+  /**
+   * Starts an exploration of a brief given as Markdown text (e.g. typed into the web UI);
+   * `name` is how problems are located (`brief.md:3:5: …`). Nothing runs until `run`.
+   */
+  async startFromSource(source: string, options: StartOptions & { name?: string } = {}): Promise<string> {
+    const name = options.name ?? 'brief.md';
+    return this.startBrief({ source, brief: parseBrief(source, { file: name }), file: name }, options);
+  }
+
+  private async startBrief(input: { source: string; brief: Brief; file: string; path?: string }, options: StartOptions): Promise<string> {
+    const { source, brief, file } = input;
     const model = options.model ?? brief.model;
     const judge = options.judge ?? options.model ?? brief.judge;
     const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
     // Fail on an unknown model, or a missing key, now, before anything is written.
     const env = this.env();
-    if (options.model === undefined) checkModel(brief.model, { ...locateField(source, 'model', { file: absolute }), field: 'model' }, env);
+    if (options.model === undefined) checkModel(brief.model, { ...locateField(source, 'model', { file }), field: 'model' }, env);
     if (options.judge === undefined && options.model === undefined) {
-      checkModel(brief.judge, { ...locateField(source, 'judge', { file: absolute }), field: 'judge' }, env);
+      checkModel(brief.judge, { ...locateField(source, 'judge', { file }), field: 'judge' }, env);
     }
     if (options.model !== undefined) checkModel(options.model, { field: '--model' }, env);
     if (options.judge !== undefined) checkModel(options.judge, { field: '--judge' }, env);
-    const version = await this.store.saveBrief({ source, brief, path: absolute });
+    const version = await this.store.saveBrief({ source, brief, ...(input.path !== undefined ? { path: input.path } : {}) });
     const id = `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
     await this.store.createExploration({
       id,
@@ -223,8 +258,7 @@ export class Baton {
       decideInput.lensSpec = existing ?? (resolveLenses([input.lens.trim()])[0] as Lens);
     }
     if (input.action === 'redirect') {
-      if (!input.briefPath) throw new BatonError('invalid_input', 'redirect: give the edited brief (--brief FILE)', { location: { field: 'brief' } });
-      const version = await this.saveBriefFile(input.briefPath, engine.state.briefId, input.reason);
+      const version = await this.saveRedirectBrief(input, engine.state.briefId);
       decideInput.briefId = version.id;
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
@@ -251,22 +285,23 @@ export class Baton {
   /** Lints a brief file: the coach's findings, plus model ids this build cannot resolve. */
   async lint(path: string): Promise<{ file: string; findings: LintFinding[] }> {
     const { source, brief } = await this.readBrief(path);
-    const findings = lintBrief(source, brief, { file: path });
-    for (const field of ['model', 'judge'] as const) {
-      try {
-        checkModel(brief[field], {});
-      } catch (error) {
-        if (!isBatonError(error)) throw error;
-        findings.push({
-          code: 'unknown-model',
-          severity: 'error',
-          message: error.message,
-          location: { line: 1, column: 1, ...locateField(source, field, { file: path }), field },
-          suggestion: `model: rehearsal   # explore offline first; providers are named provider:model`,
-        });
-      }
-    }
-    return { file: path, findings: findings.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0)) };
+    return { file: path, findings: lintWithModels(source, brief, path) };
+  }
+
+  /**
+   * Lints a brief given as Markdown text. Unlike `lint`, a brief that does not parse is not an
+   * error here: each problem comes back as an `invalid-brief` finding, located, for an editor.
+   */
+  lintSource(source: string, name = 'brief.md'): LintFinding[] {
+    const parsed = safeParseBrief(source, { file: name });
+    if (parsed.ok) return lintWithModels(source, parsed.brief, name);
+    return parsed.errors.map((problem) => ({
+      code: 'invalid-brief',
+      severity: 'error' as const,
+      message: problem.message,
+      location: problem.location,
+      suggestion: 'fix this field so that the brief can be read',
+    }));
   }
 
   async show(idOrPrefix: string): Promise<ExplorationView> {
@@ -363,6 +398,26 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
   const merged = [...current];
   for (const lens of chosen) if (!merged.some((l) => l.id === lens.id)) merged.push(lens);
   return merged;
+}
+
+/** The coach's findings, plus model ids this build cannot resolve, sorted by line. */
+function lintWithModels(source: string, brief: Brief, file: string): LintFinding[] {
+  const findings = lintBrief(source, brief, { file });
+  for (const field of ['model', 'judge'] as const) {
+    try {
+      checkModel(brief[field], {});
+    } catch (error) {
+      if (!isBatonError(error)) throw error;
+      findings.push({
+        code: 'unknown-model',
+        severity: 'error',
+        message: error.message,
+        location: { line: 1, column: 1, ...locateField(source, field, { file }), field },
+        suggestion: `model: rehearsal   # explore offline first; providers are named provider:model`,
+      });
+    }
+  }
+  return findings.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0));
 }
 
 /**

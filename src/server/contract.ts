@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ExplorationStatus } from '../explore/events.js';
 import type { ExplorationView, CandidateView } from '../steer/views.js';
+import type { SeriesPoint } from '../steer/series.js';
 import type { Decision, TriggerSignal } from '../steer/types.js';
 import { DECISION_ACTIONS } from '../steer/types.js';
 
@@ -14,7 +15,6 @@ import { DECISION_ACTIONS } from '../steer/types.js';
  */
 
 export const CSRF_HEADER = 'x-baton-csrf';
-export const SESSION_COOKIE = 'baton_session';
 
 /** A brief's Markdown is at most 1 MiB, as on disk. */
 const BRIEF_TEXT = z.string().min(1, 'the brief is empty').max(1024 * 1024, 'the brief is over 1 MiB');
@@ -166,22 +166,7 @@ export interface LintResponse {
   findings: ApiLintFinding[];
 }
 
-/** One judged candidate, in the order it was judged. */
-export interface SeriesPoint {
-  /** 1-based count of judged candidates so far. */
-  move: number;
-  candidateId: string;
-  quality: number;
-  /** The best quality so far, this one included. */
-  bestQuality: number;
-  novelty: number;
-  lensId: string;
-  /** Cumulative spend when this candidate was judged. */
-  spendUsd: number;
-  calls: number;
-  tokens: number;
-  at: string;
-}
+export type { SeriesPoint } from '../steer/series.js';
 
 /** `GET /api/explorations/:id/series` */
 export interface SeriesResponse {

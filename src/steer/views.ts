@@ -38,6 +38,8 @@ export interface ExplorationView {
   board: Board;
   candidates: TreeEntry[];
   ledger: LedgerEntry[];
+  /** Why the exploration ended, when it has. */
+  endReason: string | null;
 }
 
 export function explorationView(
@@ -60,7 +62,7 @@ export function explorationView(
       pruned: node.pruned,
     });
   }
-  return { ...context, candidates, ledger: buildLedger(state) };
+  return { ...context, candidates, ledger: buildLedger(state), endReason: state.endReason };
 }
 
 /** The candidate `id` (which must exist) with its judgment, lens and lineage. */
