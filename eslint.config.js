@@ -9,22 +9,42 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
     plugins: { import: importPlugin },
     settings: {
-      'import/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       // The TypeScript resolver maps `./x.js` imports to `./x.ts`, so cycles are actually seen.
-      'import/resolver': { typescript: { project: './tsconfig.json' }, node: true },
+      'import/resolver': { typescript: { project: ['./tsconfig.json', './tsconfig.web.json'] }, node: true },
     },
     rules: {
       'import/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The web UI runs in the browser: no Node modules, and only the library's types (its runtime
+    // would drag Node, SQLite and the providers into the bundle).
+    files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'the web UI runs in the browser' },
+            {
+              group: ['**/brief/*', '**/explore/*', '**/models/*', '**/steer/*', '**/store/*', '**/server/*', '**/util/*', '**/baton.js', '**/errors.js', '**/index.js'],
+              allowTypeImports: true,
+              message: 'the web UI imports only types from the library (import type)',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,0 +1,169 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { ReactElement } from 'react';
+import { getJson, getSession, messageOf, postJson } from './api.js';
+import { BoardView } from './components/BoardView.js';
+import { BriefEditor } from './components/BriefEditor.js';
+import { CandidateDetail } from './components/CandidateDetail.js';
+import { ChartsView } from './components/ChartsView.js';
+import { CompareView } from './components/CompareView.js';
+import { ExplorationList } from './components/ExplorationList.js';
+import { LedgerView } from './components/LedgerView.js';
+import { TreeView } from './components/TreeView.js';
+import type { Tab } from './route.js';
+import { TABS, useRoute } from './route.js';
+import type { ExplorationDetail, ExplorationSummary, ExplorationsResponse } from './types.js';
+import { useExploration } from './use-exploration.js';
+
+const TAB_NAMES: Record<Tab, string> = {
+  board: 'Board',
+  tree: 'Tree',
+  candidate: 'Candidate',
+  compare: 'Compare',
+  brief: 'Brief',
+  charts: 'Charts',
+  ledger: 'Ledger',
+};
+
+/** How often the list of explorations is refreshed when nothing else refreshes it. */
+const LIST_REFRESH_MS = 15_000;
+
+export function App(): ReactElement {
+  const [route, navigate] = useRoute();
+  const [version, setVersion] = useState<string | null>(null);
+  const [fatal, setFatal] = useState<string | null>(null);
+  const [explorations, setExplorations] = useState<ExplorationSummary[] | null>(null);
+
+  const loadList = useCallback(() => {
+    getJson<ExplorationsResponse>('/api/explorations')
+      .then((list) => setExplorations(list.explorations))
+      .catch((failure: unknown) => setFatal(messageOf(failure)));
+  }, []);
+
+  useEffect(() => {
+    getSession()
+      .then((session) => {
+        setVersion(session.version);
+        loadList();
+      })
+      .catch((failure: unknown) => setFatal(messageOf(failure)));
+    const timer = window.setInterval(loadList, LIST_REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [loadList]);
+
+  const live = useExploration(route.explorationId, loadList);
+  const detail = live.detail;
+
+  if (fatal && version === null) {
+    return (
+      <main className="fatal">
+        <h1>Baton</h1>
+        <p role="alert">{fatal}</p>
+      </main>
+    );
+  }
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Baton</h1>
+        {detail && <ExplorationHeading detail={detail} />}
+        <span className="version">{version ? `v${version}` : ''}</span>
+      </header>
+      <ExplorationList explorations={explorations} selectedId={route.explorationId} onSelect={(id) => navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null })} onNew={() => navigate({ explorationId: null, tab: 'brief', candidateId: null, otherId: null })} />
+      <main className="main">
+        {route.explorationId !== null && (
+          <div role="tablist" aria-label="Views" className="tabs">
+            {TABS.map((tab) => (
+              <button key={tab} type="button" role="tab" aria-selected={route.tab === tab} className={route.tab === tab ? 'tab current' : 'tab'} onClick={() => navigate({ tab })}>
+                {TAB_NAMES[tab]}
+              </button>
+            ))}
+          </div>
+        )}
+        {live.error && (
+          <p className="error banner" role="alert">
+            {live.error}
+          </p>
+        )}
+        <div role="tabpanel" aria-label={TAB_NAMES[route.tab]} className="panel">
+          <Panel route={route} navigate={navigate} live={live} onStarted={(id) => {
+            loadList();
+            navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null });
+          }} />
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function ExplorationHeading({ detail }: { detail: ExplorationDetail }): ReactElement {
+  return (
+    <div className="heading">
+      <span className="question" title={detail.brief.brief.question}>
+        {detail.record.title}
+      </span>
+      <span className={detail.label.includes('rehearsal') ? 'model-label rehearsal' : 'model-label'} title="The models in play">
+        {detail.label}
+      </span>
+    </div>
+  );
+}
+
+interface PanelProps {
+  route: ReturnType<typeof useRoute>[0];
+  navigate: ReturnType<typeof useRoute>[1];
+  live: ReturnType<typeof useExploration>;
+  onStarted: (id: string) => void;
+}
+
+function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
+  const { detail } = live;
+  const lensNames = useMemo(() => new Map((detail?.board.lenses ?? []).map((lens) => [lens.lensId, lens.lensName])), [detail]);
+  const chosenId = useMemo(() => acceptedCandidate(detail), [detail]);
+  const open = (id: string): void => navigate({ tab: 'candidate', candidateId: id, otherId: null });
+  const compare = (id: string): void => navigate({ tab: 'compare', candidateId: id, otherId: route.otherId });
+
+  if (route.tab === 'brief' || route.explorationId === null) return <BriefEditor key={route.explorationId ?? 'new'} explorationId={route.explorationId} onStarted={onStarted} />;
+  if (!detail) return <p className="muted">{live.error ? '' : 'Loading…'}</p>;
+  const id = detail.record.id;
+
+  switch (route.tab) {
+    case 'board':
+      return (
+        <BoardView
+          detail={detail}
+          running={live.running}
+          progress={live.progress}
+          onOpen={open}
+          onDecided={() => {
+            live.markRunning();
+            live.refresh();
+          }}
+          onRun={() => {
+            live.markRunning();
+            postJson(`/api/explorations/${encodeURIComponent(id)}/run`, {})
+              .catch(() => undefined)
+              .finally(live.refresh);
+          }}
+        />
+      );
+    case 'tree':
+      return <TreeView entries={detail.candidates} lensNames={lensNames} selectedId={route.candidateId} chosenId={chosenId} onSelect={(candidateId) => navigate({ candidateId })} onOpen={open} onCompare={compare} />;
+    case 'candidate': {
+      const candidateId = route.candidateId ?? detail.board.cards[0]?.candidateId ?? null;
+      return candidateId === null ? <p className="muted">No candidates yet.</p> : <CandidateDetail explorationId={id} candidateId={candidateId} onOpen={open} onCompare={compare} />;
+    }
+    case 'compare':
+      return <CompareView explorationId={id} entries={detail.candidates} leftId={route.candidateId} rightId={route.otherId} onChange={(left, right) => navigate({ candidateId: left, otherId: right })} />;
+    case 'charts':
+      return <ChartsView explorationId={id} version={live.version} lensNames={lensNames} />;
+    case 'ledger':
+      return <LedgerView detail={detail} />;
+  }
+}
+
+/** The accepted candidate, whose path the tree highlights. */
+function acceptedCandidate(detail: ExplorationDetail | null): string | null {
+  const accepted = detail?.ledger.filter((entry) => entry.decision?.action === 'accept').at(-1);
+  return accepted?.decision?.candidateIds[0] ?? null;
+}

@@ -1,0 +1,198 @@
+import { useState } from 'react';
+import type { ReactElement } from 'react';
+import { formatScore, formatUsd, plural } from '../format.js';
+import { lensColour } from '../lenses.js';
+import type { BoardCard, DecisionAction, ExplorationDetail } from '../types.js';
+import { DecisionPanel } from './DecisionPanel.js';
+import type { PendingDecision } from './DecisionPanel.js';
+
+interface BoardViewProps {
+  detail: ExplorationDetail;
+  running: boolean;
+  progress: { candidates: number; judged: number };
+  onDecided: () => void;
+  onOpen: (candidateId: string) => void;
+  onRun: () => void;
+}
+
+/** What the person sees at a checkpoint: why Baton stopped, the cards, the spend, the decisions. */
+export function BoardView({ detail, running, progress, onDecided, onOpen, onRun }: BoardViewProps): ReactElement {
+  const { board } = detail;
+  const [pending, setPending] = useState<PendingDecision | null>(null);
+  const [forCombine, setForCombine] = useState<string[]>([]);
+  const open = detail.checkpoint !== null && !running;
+  const reasons = detail.checkpoint?.reasons ?? board.reasons;
+
+  const choose = (action: DecisionAction, candidateIds: string[] = []): void => setPending({ action, candidateIds });
+  const toggleCombine = (id: string): void =>
+    setForCombine((current) => (current.includes(id) ? current.filter((c) => c !== id) : [...current.slice(-1), id]));
+
+  return (
+    <section className="board" aria-label="Board">
+      <StatusLine detail={detail} running={running} progress={progress} onRun={onRun} />
+      {reasons.length > 0 && (
+        <div className="reasons">
+          <h2>{open ? 'Baton stopped to ask you' : 'Last checkpoint'}</h2>
+          <ul>
+            {reasons.map((reason) => (
+              <li key={reason.key}>
+                <span className={`trigger trigger-${reason.kind}`}>{reason.kind}</span> {reason.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <SpendLine detail={detail} />
+      {open && (
+        <div className="board-actions" role="group" aria-label="Decisions about the whole exploration">
+          <button type="button" disabled={forCombine.length !== 2} onClick={() => choose('combine', forCombine)}>
+            Combine {forCombine.length === 2 ? forCombine.join(' + ') : '(select two cards)'}
+          </button>
+          <button type="button" onClick={() => choose('lens')}>
+            Try a lens
+          </button>
+          <button type="button" onClick={() => choose('redirect')}>
+            Redirect (edit the brief)
+          </button>
+          <button type="button" onClick={() => choose('continue')}>
+            Continue
+          </button>
+        </div>
+      )}
+      {open && pending && (
+        <DecisionPanel
+          key={`${pending.action}:${pending.candidateIds.join(',')}`}
+          detail={detail}
+          pending={pending}
+          onCancel={() => setPending(null)}
+          onDecided={() => {
+            setPending(null);
+            setForCombine([]);
+            onDecided();
+          }}
+        />
+      )}
+      <ol className="cards">
+        {board.cards.map((card) => (
+          <Card
+            key={card.candidateId}
+            card={card}
+            actionable={open}
+            selectedForCombine={forCombine.includes(card.candidateId)}
+            onAction={(action) => choose(action, [card.candidateId])}
+            onToggleCombine={() => toggleCombine(card.candidateId)}
+            onOpen={() => onOpen(card.candidateId)}
+          />
+        ))}
+      </ol>
+      {board.cards.length === 0 && <p className="muted">No candidates on the board yet.</p>}
+    </section>
+  );
+}
+
+function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, 'detail' | 'running' | 'progress' | 'onRun'>): ReactElement {
+  if (running) {
+    return (
+      <p className="status running" role="status">
+        <span className="spinner" aria-hidden="true" /> Exploring… {plural(progress.candidates, 'new candidate')}, {progress.judged} judged. Decisions wait until Baton stops.
+      </p>
+    );
+  }
+  if (detail.lastError) return <p className="status failed" role="alert">The last run failed: {detail.lastError}</p>;
+  if (detail.checkpoint) return <p className="status awaiting" role="status">Awaiting your decision.</p>;
+  if (detail.status === 'accepted' || detail.status === 'exhausted' || detail.status === 'stopped') {
+    return (
+      <p className="status ended" role="status">
+        This exploration is {detail.status}
+        {detail.endReason ? `: ${detail.endReason}` : '.'}
+      </p>
+    );
+  }
+  return (
+    <p className="status" role="status">
+      Not running.{' '}
+      <button type="button" onClick={onRun}>
+        Explore to the next checkpoint
+      </button>
+    </p>
+  );
+}
+
+function SpendLine({ detail }: { detail: ExplorationDetail }): ReactElement {
+  const { spend } = detail.board;
+  const budget = [spend.budget.calls !== undefined && `${spend.budget.calls} calls`, spend.budget.tokens !== undefined && `${spend.budget.tokens} tokens`, spend.budget.usd !== undefined && formatUsd(spend.budget.usd)]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    <p className="spend">
+      <strong>Spend</strong> {plural(spend.calls, 'call')} · {spend.tokens.toLocaleString()} tokens · {formatUsd(spend.usd)}
+      {spend.possiblyBilled > 0 && ` · ${spend.possiblyBilled} possibly billed`}
+      {budget && ` — ${Math.round(spend.share * 100)}% of the budget (${budget})`} · {plural(detail.board.candidates, 'candidate')}
+    </p>
+  );
+}
+
+interface CardProps {
+  card: BoardCard;
+  actionable: boolean;
+  selectedForCombine: boolean;
+  onAction: (action: DecisionAction) => void;
+  onToggleCombine: () => void;
+  onOpen: () => void;
+}
+
+function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine, onOpen }: CardProps): ReactElement {
+  const headingId = `card-${card.candidateId}`;
+  return (
+    <li className={selectedForCombine ? 'card selected' : 'card'} aria-labelledby={headingId} style={{ borderLeftColor: lensColour(card.lensId) }}>
+      <header>
+        <h3 id={headingId}>
+          <button type="button" className="link" onClick={onOpen}>
+            {card.candidateId}
+          </button>
+        </h3>
+        <span className="roles">{card.roles.join(' · ')}</span>
+      </header>
+      <p className="why">{card.why}</p>
+      <p className="meta">
+        <span className="swatch" style={{ background: lensColour(card.lensId) }} aria-hidden="true" /> {card.lensName} · {card.kind}, depth {card.depth} · quality <strong>{formatScore(card.quality)}</strong> · novelty {formatScore(card.novelty)} · {card.words} words
+        {card.taste !== undefined && ` · taste ${formatScore(card.taste)}`}
+        {card.exhausted && ` · exhausted: ${card.exhausted}`}
+      </p>
+      <ul className="scores">
+        {card.scores.map((score) => (
+          <li key={score.criterion} title={score.reason}>
+            {score.criterion} <strong>{score.score}</strong>
+          </li>
+        ))}
+      </ul>
+      {card.flags.map((flag) => (
+        <p key={flag.kind + flag.reason} className="flag">
+          ⚑ {flag.kind}: {flag.reason}
+        </p>
+      ))}
+      {card.failed.map((failed) => (
+        <p key={failed} className="failed">
+          ✗ {failed}
+        </p>
+      ))}
+      <blockquote className="excerpt model-text plain">{card.excerpt}</blockquote>
+      {actionable && (
+        <div className="row card-actions" role="group" aria-label={`Decisions about ${card.candidateId}`}>
+          <button type="button" onClick={() => onAction('deepen')}>
+            Deepen
+          </button>
+          <button type="button" onClick={() => onAction('prune')}>
+            Prune
+          </button>
+          <button type="button" onClick={() => onAction('accept')}>
+            Accept
+          </button>
+          <label className="check">
+            <input type="checkbox" checked={selectedForCombine} onChange={onToggleCombine} /> select to combine
+          </label>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,82 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ReactElement } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { getJson, messageOf } from '../api.js';
+import { lensColour } from '../lenses.js';
+import type { SeriesPoint, SeriesResponse } from '../types.js';
+
+/** Best quality over moves, novelty against quality (by lens), spend over the exploration. */
+export function ChartsView({ explorationId, version, lensNames }: { explorationId: string; version: number; lensNames: ReadonlyMap<string, string> }): ReactElement {
+  const [points, setPoints] = useState<SeriesPoint[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    getJson<SeriesResponse>(`/api/explorations/${encodeURIComponent(explorationId)}/series`)
+      .then((series) => live && setPoints(series.points))
+      .catch((failure: unknown) => live && setError(messageOf(failure)));
+    return () => {
+      live = false;
+    };
+  }, [explorationId, version]);
+
+  const byLens = useMemo(() => {
+    const groups = new Map<string, SeriesPoint[]>();
+    for (const point of points ?? []) groups.set(point.lensId, [...(groups.get(point.lensId) ?? []), point]);
+    return [...groups.entries()];
+  }, [points]);
+
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (points === null) return <p className="muted">Loading…</p>;
+  if (points.length === 0) return <p className="muted">Nothing judged yet.</p>;
+
+  return (
+    <section className="charts" aria-label="Charts">
+      <figure>
+        <figcaption>Best quality over moves</figcaption>
+        <ResponsiveContainer width="100%" height={240}>
+          <LineChart data={points} margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
+            <CartesianGrid stroke="#eceff2" />
+            <XAxis dataKey="move" type="number" domain={['dataMin', 'dataMax']} />
+            <YAxis domain={[0, 1]} />
+            <Tooltip />
+            <Legend />
+            <Line type="stepAfter" dataKey="bestQuality" name="best quality" stroke="#2f4b7c" dot={false} isAnimationActive={false} />
+            <Line type="linear" dataKey="quality" name="quality of each candidate" stroke="#9aa5b1" strokeWidth={0} dot={{ r: 1.5 }} isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure>
+        <figcaption>Novelty against quality, by lens</figcaption>
+        <ResponsiveContainer width="100%" height={280}>
+          <ScatterChart margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
+            <CartesianGrid stroke="#eceff2" />
+            <XAxis dataKey="novelty" type="number" name="novelty" domain={[0, 1]} />
+            <YAxis dataKey="quality" type="number" name="quality" domain={[0, 1]} />
+            <ZAxis range={[18, 18]} />
+            <Tooltip />
+            <Legend />
+            {byLens.map(([lensId, data]) => (
+              <Scatter key={lensId} name={lensNames.get(lensId) ?? lensId} data={data} fill={lensColour(lensId)} isAnimationActive={false} />
+            ))}
+          </ScatterChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure>
+        <figcaption>Spend over the exploration</figcaption>
+        <ResponsiveContainer width="100%" height={240}>
+          <LineChart data={points} margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
+            <CartesianGrid stroke="#eceff2" />
+            <XAxis dataKey="move" type="number" domain={['dataMin', 'dataMax']} />
+            <YAxis yAxisId="calls" />
+            <YAxis yAxisId="usd" orientation="right" />
+            <Tooltip />
+            <Legend />
+            <Line yAxisId="calls" dataKey="calls" name="calls" stroke="#59a14f" dot={false} isAnimationActive={false} />
+            <Line yAxisId="usd" dataKey="spendUsd" name="US$" stroke="#e15759" dot={false} isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+    </section>
+  );
+}

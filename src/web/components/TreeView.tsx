@@ -1,0 +1,219 @@
+import { memo, useEffect, useMemo, useRef } from 'react';
+import type { KeyboardEvent, MouseEvent, ReactElement } from 'react';
+import { lensColour, MUTED } from '../lenses.js';
+import type { TreeLayout } from '../tree-layout.js';
+import { layoutTree, pathToRoot } from '../tree-layout.js';
+import type { TreeEntry } from '../types.js';
+import { formatScore } from '../format.js';
+
+interface TreeViewProps {
+  entries: readonly TreeEntry[];
+  lensNames: ReadonlyMap<string, string>;
+  selectedId: string | null;
+  /** The accepted candidate, whose path is highlighted (else the selected one's). */
+  chosenId: string | null;
+  onSelect: (id: string) => void;
+  onOpen: (id: string) => void;
+  onCompare: (id: string) => void;
+}
+
+/**
+ * The exploration as one SVG: simple shapes, one element per candidate, laid out once per data
+ * change. The big layer is memoised, so selecting a node re-renders only the highlight layer.
+ * Keyboard: ↑/↓ walk the rows, ← goes to the parent, → to the first child, Enter opens.
+ */
+export function TreeView({ entries, lensNames, selectedId, chosenId, onSelect, onOpen, onCompare }: TreeViewProps): ReactElement {
+  const layout = useMemo(() => layoutTree(entries), [entries]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const selected = selectedId === null ? undefined : layout.nodes.get(selectedId);
+
+  useEffect(() => {
+    const box = scroller.current;
+    if (!box || !selected) return;
+    const inView = selected.x >= box.scrollLeft && selected.x <= box.scrollLeft + box.clientWidth && selected.y >= box.scrollTop && selected.y <= box.scrollTop + box.clientHeight;
+    if (!inView) box.scrollTo({ left: Math.max(0, selected.x - box.clientWidth / 2), top: Math.max(0, selected.y - box.clientHeight / 2) });
+  }, [selected]);
+
+  const onClick = (event: MouseEvent<SVGSVGElement>): void => {
+    const id = (event.target as Element).closest('[data-candidate]')?.getAttribute('data-candidate');
+    if (id) onSelect(id);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    const next = keyboardMove(layout, selectedId, event.key);
+    if (next === 'open') {
+      if (selectedId) onOpen(selectedId);
+    } else if (next) onSelect(next);
+    else return;
+    event.preventDefault();
+  };
+
+  const lenses = useMemo(() => [...new Set(entries.map((entry) => entry.lensId))], [entries]);
+
+  return (
+    <section className="tree-view" aria-label="Exploration tree">
+      <div className="tree-toolbar">
+        <ul className="legend" aria-label="Lenses">
+          {lenses.map((lensId) => (
+            <li key={lensId}>
+              <span className="swatch" style={{ background: lensColour(lensId) }} aria-hidden="true" />
+              {lensNames.get(lensId) ?? lensId}
+            </li>
+          ))}
+          <li>
+            <span className="swatch" style={{ background: MUTED }} aria-hidden="true" />
+            exhausted or pruned
+          </li>
+        </ul>
+        <span className="muted">{entries.length} candidates</span>
+      </div>
+      <div className="tree-body">
+        <div
+          className="tree-scroll"
+          ref={scroller}
+          tabIndex={0}
+          role="application"
+          aria-label="Tree of candidates: arrow keys move, Enter opens"
+          onKeyDown={onKeyDown}
+        >
+          <svg width={layout.width} height={layout.height} onClick={onClick} data-testid="tree-svg">
+            <TreeLayer layout={layout} />
+            <Highlight layout={layout} selectedId={selectedId} chosenId={chosenId} />
+          </svg>
+        </div>
+        <aside className="tree-selection" aria-live="polite">
+          {selected ? (
+            <>
+              <h3>{selected.entry.id}</h3>
+              <dl>
+                <dt>lens</dt>
+                <dd>
+                  <span className="swatch" style={{ background: lensColour(selected.entry.lensId) }} aria-hidden="true" /> {lensNames.get(selected.entry.lensId) ?? selected.entry.lensId}
+                </dd>
+                <dt>move</dt>
+                <dd>
+                  {selected.entry.kind}, depth {selected.entry.depth}
+                </dd>
+                <dt>quality</dt>
+                <dd>{formatScore(selected.entry.quality)}</dd>
+                <dt>novelty</dt>
+                <dd>{formatScore(selected.entry.novelty)}</dd>
+                {selected.entry.exhausted && (
+                  <>
+                    <dt>exhausted</dt>
+                    <dd>{selected.entry.exhausted}</dd>
+                  </>
+                )}
+                {selected.entry.pruned && (
+                  <>
+                    <dt>pruned</dt>
+                    <dd>yes</dd>
+                  </>
+                )}
+              </dl>
+              <div className="row">
+                <button type="button" onClick={() => onOpen(selected.entry.id)}>
+                  Open
+                </button>
+                <button type="button" onClick={() => onCompare(selected.entry.id)}>
+                  Compare
+                </button>
+              </div>
+            </>
+          ) : (
+            <p className="muted">Click a candidate (or focus the tree and use the arrow keys).</p>
+          )}
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+/** Every link and node; re-rendered only when the layout changes. */
+const TreeLayer = memo(function TreeLayer({ layout }: { layout: TreeLayout }): ReactElement {
+  const { linksByColour, nodes } = useMemo(() => {
+    const byColour = new Map<string, string[]>();
+    const shapes: ReactElement[] = [];
+    for (const node of layout.nodes.values()) {
+      const muted = node.entry.pruned || node.entry.exhausted !== null;
+      const colour = muted ? MUTED : lensColour(node.entry.lensId);
+      const parent = node.parentId === null ? undefined : layout.nodes.get(node.parentId);
+      if (parent) push(byColour, colour, linkPath(parent, node));
+      shapes.push(
+        <circle
+          key={node.entry.id}
+          data-candidate={node.entry.id}
+          cx={node.x}
+          cy={node.y}
+          r={3 + 3 * (node.entry.quality ?? 0)}
+          fill={colour}
+          className={muted ? 'node muted' : 'node'}
+        >
+          <title>{`${node.entry.id} · ${node.entry.lensId} · quality ${formatScore(node.entry.quality)}`}</title>
+        </circle>,
+      );
+    }
+    for (const [from, to] of layout.extraLinks) {
+      const a = layout.nodes.get(from);
+      const b = layout.nodes.get(to);
+      if (a && b) push(byColour, 'combine', linkPath(a, b));
+    }
+    return { linksByColour: [...byColour.entries()], nodes: shapes };
+  }, [layout]);
+  return (
+    <g>
+      {linksByColour.map(([colour, segments]) => (
+        <path key={colour} d={segments.join('')} className={colour === 'combine' ? 'link combine' : 'link'} stroke={colour === 'combine' ? undefined : colour} fill="none" />
+      ))}
+      {nodes}
+    </g>
+  );
+});
+
+function Highlight({ layout, selectedId, chosenId }: { layout: TreeLayout; selectedId: string | null; chosenId: string | null }): ReactElement | null {
+  const path = pathToRoot(layout, chosenId ?? selectedId);
+  const segments: string[] = [];
+  for (let i = 1; i < path.length; i += 1) {
+    const a = layout.nodes.get(path[i - 1] as string);
+    const b = layout.nodes.get(path[i] as string);
+    if (a && b) segments.push(linkPath(a, b));
+  }
+  const selected = selectedId === null ? undefined : layout.nodes.get(selectedId);
+  const chosen = chosenId === null ? undefined : layout.nodes.get(chosenId);
+  return (
+    <g pointerEvents="none">
+      {segments.length > 0 && <path d={segments.join('')} className={chosen ? 'chosen-path accepted' : 'chosen-path'} fill="none" />}
+      {chosen && <circle cx={chosen.x} cy={chosen.y} r={9} className="chosen-ring" />}
+      {selected && <circle cx={selected.x} cy={selected.y} r={8} className="selected-ring" />}
+    </g>
+  );
+}
+
+function linkPath(a: { x: number; y: number }, b: { x: number; y: number }): string {
+  const mid = (a.x + b.x) / 2;
+  return `M${a.x},${a.y}C${mid},${a.y} ${mid},${b.y} ${b.x},${b.y}`;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function keyboardMove(layout: TreeLayout, selectedId: string | null, key: string): string | 'open' | null {
+  if (key === 'Enter') return 'open';
+  const node = selectedId === null ? undefined : layout.nodes.get(selectedId);
+  if (!node) return ['ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight'].includes(key) ? (layout.order[0] ?? null) : null;
+  const at = layout.order.indexOf(node.entry.id);
+  switch (key) {
+    case 'ArrowDown':
+      return layout.order[at + 1] ?? null;
+    case 'ArrowUp':
+      return at > 0 ? (layout.order[at - 1] ?? null) : null;
+    case 'ArrowLeft':
+      return node.parentId;
+    case 'ArrowRight':
+      return node.childIds[0] ?? null;
+    default:
+      return null;
+  }
+}

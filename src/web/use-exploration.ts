@@ -1,0 +1,114 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { getJson, messageOf } from './api.js';
+import type { ExplorationDetail, RunStatus } from './types.js';
+
+/** How long events are gathered before the exploration is fetched again: one refresh per batch. */
+const REFRESH_BATCH_MS = 400;
+
+export interface LiveExploration {
+  detail: ExplorationDetail | null;
+  error: string | null;
+  /** A background run is going (from the detail, kept current by `status` events). */
+  running: boolean;
+  /** Candidates added since the current run started, from the event stream. */
+  progress: { candidates: number; judged: number };
+  /** Bumped on every refresh, so views that fetch on their own (charts) know to refetch. */
+  version: number;
+  refresh: () => void;
+  /** Called after a request that starts a run: actions are disabled before the first event. */
+  markRunning: () => void;
+}
+
+/**
+ * One exploration, kept live: fetched once, then refreshed after batches of server-sent events.
+ * The EventSource reconnects by itself and sends `Last-Event-ID`, so no event is lost or doubled.
+ */
+export function useExploration(id: string | null, onStatus?: (status: RunStatus) => void): LiveExploration {
+  const [detail, setDetail] = useState<ExplorationDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const [progress, setProgress] = useState({ candidates: 0, judged: 0 });
+  const [version, setVersion] = useState(0);
+  const timer = useRef<number | undefined>(undefined);
+  const onStatusRef = useRef(onStatus);
+  onStatusRef.current = onStatus;
+
+  const load = useCallback(async (target: string) => {
+    try {
+      const next = await getJson<ExplorationDetail>(`/api/explorations/${encodeURIComponent(target)}`);
+      setDetail((current) => (current === null || current.record.id === target ? next : current));
+      setRunning(next.running);
+      setError(null);
+      setVersion((v) => v + 1);
+    } catch (failure) {
+      setError(messageOf(failure));
+    }
+  }, []);
+
+  const scheduleRefresh = useCallback(
+    (target: string) => {
+      if (timer.current !== undefined) return;
+      timer.current = window.setTimeout(() => {
+        timer.current = undefined;
+        void load(target);
+      }, REFRESH_BATCH_MS);
+    },
+    [load],
+  );
+
+  useEffect(() => {
+    setDetail(null);
+    setError(null);
+    setProgress({ candidates: 0, judged: 0 });
+    if (id === null) return;
+    void load(id);
+    const source = new EventSource(`/api/explorations/${encodeURIComponent(id)}/events`);
+    const onDomainEvent = (event: MessageEvent<string>): void => {
+      if (event.type === 'candidate.added') setProgress((p) => ({ ...p, candidates: p.candidates + 1 }));
+      if (event.type === 'candidate.judged') setProgress((p) => ({ ...p, judged: p.judged + 1 }));
+      scheduleRefresh(id);
+    };
+    const eventTypes = ['candidate.added', 'candidate.judged', 'path.exhausted', 'checkpoint.raised', 'decision.made', 'brief.redirected', 'lens.added', 'exploration.ended'];
+    for (const type of eventTypes) source.addEventListener(type, onDomainEvent);
+    source.addEventListener('status', (event: MessageEvent<string>) => {
+      const status = parseStatus(event.data);
+      if (!status) return;
+      if (status.state === 'started') {
+        setRunning(true);
+        setProgress({ candidates: 0, judged: 0 });
+      } else {
+        setRunning(false);
+        if (status.state === 'failed' && status.message) setError(status.message);
+      }
+      onStatusRef.current?.(status);
+      scheduleRefresh(id);
+    });
+    return () => {
+      source.close();
+      window.clearTimeout(timer.current);
+      timer.current = undefined;
+    };
+  }, [id, load, scheduleRefresh]);
+
+  const refresh = useCallback(() => {
+    if (id !== null) void load(id);
+  }, [id, load]);
+
+  const markRunning = useCallback(() => {
+    setRunning(true);
+    setProgress({ candidates: 0, judged: 0 });
+  }, []);
+
+  return { detail: detail?.record.id === id ? detail : null, error, running, progress, version, refresh, markRunning };
+}
+
+/** A `status` event's data; untrusted until checked. */
+function parseStatus(data: string): RunStatus | null {
+  try {
+    const value: unknown = JSON.parse(data);
+    if (typeof value === 'object' && value !== null && typeof (value as RunStatus).state === 'string') return value as RunStatus;
+  } catch {
+    // Not JSON: ignore; the next refresh shows the truth.
+  }
+  return null;
+}
