@@ -85,7 +85,7 @@ export function App(): ReactElement {
             {live.error}
           </p>
         )}
-        <div role="tabpanel" aria-label={TAB_NAMES[route.tab]} className="panel">
+        <div role="tabpanel" aria-label={`${TAB_NAMES[route.tab]} view`} className="panel">
           <Panel route={route} navigate={navigate} live={live} onStarted={(id) => {
             loadList();
             navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null });

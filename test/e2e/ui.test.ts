@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLES, tempDir } from '../support/cli.js';
+import type { Served } from './browser.js';
+import { browserAvailable, eventually, launchBrowser, screenshot, startServe, watchPage } from './browser.js';
+import { seedHostileExploration, seedLargeExploration } from './seed.js';
+
+/**
+ * The board in the browser: Debian's Chromium, driven by playwright-core, against the real
+ * `baton serve` over a temp SQLite file. A person's walk from a brief to an accepted result,
+ * hostile model text, and a tree of thousands of candidates. Screenshots of the main views go
+ * to test-artifacts/screenshots/.
+ */
+
+const LARGE = 2_100;
+const enabled = browserAvailable();
+
+describe.skipIf(!enabled)('the web UI in Chromium', () => {
+  let served: Served;
+  let browser: Browser;
+  let hostile: { id: string; candidateId: string };
+  let large: { id: string; candidateIds: string[] };
+
+  beforeAll(async () => {
+    const dir = tempDir('baton-e2e-');
+    const db = join(dir, 'baton.db');
+    hostile = await seedHostileExploration(db);
+    large = await seedLargeExploration(db, LARGE);
+    served = await startServe(db, dir);
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+
+  /** A signed-in page: the token URL sets the session cookie and redirects to the UI. */
+  async function signedIn(): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const { problems } = await watchPage(page);
+    await page.goto(served.tokenUrl);
+    expect(new URL(page.url()).searchParams.get('token')).toBeNull();
+    await page.getByRole('navigation', { name: 'Explorations' }).waitFor();
+    return { context, page, problems };
+  }
+
+  /** Waits until the exploration is at rest (not running) at a checkpoint other than `after`. */
+  async function nextCheckpoint(page: Page, id: string, after: string | null): Promise<string> {
+    // Runs in the page (with its session cookie); a string, as the tests have no DOM types.
+    const handle = await page.waitForFunction(
+      `fetch('/api/explorations/${encodeURIComponent(id)}').then((r) => r.json()).then((detail) => {
+        if (detail.running) return null;
+        if (detail.checkpoint && detail.checkpoint.id !== ${JSON.stringify(after)}) return detail.checkpoint.id;
+        if (detail.status !== 'running' && detail.status !== 'awaiting') return 'ended:' + detail.status;
+        return null;
+      })`,
+      undefined,
+      { polling: 250, timeout: 60_000 },
+    );
+    const checkpoint = (await handle.jsonValue()) as string;
+    expect(checkpoint.startsWith('ended:'), `the exploration ended (${checkpoint}) instead of raising a checkpoint`).toBe(false);
+    await page.getByText('Awaiting your decision.').waitFor();
+    return checkpoint;
+  }
+
+  it('walks a rehearsal exploration from the brief editor through two checkpoints to an accepted result', async () => {
+    const { context, page, problems } = await signedIn();
+    await screenshot(page, '01-explorations-list');
+
+    // The brief editor: the lighthouse example, linted live, started with a fixed seed.
+    await page.getByRole('button', { name: 'New brief' }).click();
+    const brief = page.getByRole('textbox', { name: 'Brief', exact: true });
+    await brief.fill(readFileSync(join(EXAMPLES, 'lighthouse-story.md'), 'utf8'));
+    await page.getByRole('heading', { name: 'Lint' }).waitFor();
+    await page.locator('.lint').getByText(/No findings|line \d+/).first().waitFor();
+    await screenshot(page, '02-brief-editor');
+    await page.getByLabel('Seed (optional)').fill('1');
+    await page.getByRole('button', { name: 'Start exploration' }).click();
+    await page.waitForURL(/#\/x[^/]+\/board/);
+    const id = decodeURIComponent(/#\/([^/]+)\//.exec(page.url())?.[1] ?? '');
+    await eventually(async () => expect(await page.locator('.model-label').innerText()).toMatch(/rehearsal/));
+
+    // Checkpoint 1: deepen the first card with feedback and a reason.
+    const first = await nextCheckpoint(page, id, null);
+    await screenshot(page, '03-board');
+    const firstCard = page.locator('.cards > li').first();
+    const deepened = (await firstCard.locator('h3').innerText()).trim();
+    await firstCard.getByRole('button', { name: 'Deepen' }).click();
+    await page.getByLabel('Feedback for the next version').fill('Let the ending turn on the foghorn from the first line.');
+    await page.getByLabel('Reason (goes in the ledger)').fill('Reason one: the strongest voice, worth a quieter ending.');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+
+    // Checkpoint 2: try a built-in lens.
+    const second = await nextCheckpoint(page, id, first);
+    await page.getByRole('button', { name: 'Try a lens' }).click();
+    await page.getByLabel('Lens', { exact: true }).selectOption('invert');
+    await page.getByLabel('Reason (goes in the ledger)').fill('Reason two: every path sounds alike; turn the problem over.');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+
+    // Checkpoint 3: accept the best card.
+    await nextCheckpoint(page, id, second);
+    const best = page.locator('.cards > li').first();
+    const accepted = (await best.locator('h3').innerText()).trim();
+    await best.getByRole('button', { name: 'Accept' }).click();
+    await page.getByLabel('Reason (goes in the ledger)').fill('Reason three: this one will still be with a reader next week.');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    await page.getByText(/This exploration is accepted/).waitFor({ timeout: 60_000 });
+
+    // The ledger shows every decision with its reason.
+    await page.getByRole('tab', { name: 'Ledger' }).click();
+    const ledger = page.getByRole('region', { name: 'Ledger' });
+    await eventually(async () => {
+      const table = await ledger.locator('table').innerText();
+      for (const reason of ['Reason one', 'Reason two', 'Reason three']) expect(table).toContain(reason);
+      expect(table).toMatch(/deepen/);
+      expect(table).toContain(deepened);
+      expect(table).toMatch(/lens: invert/);
+    });
+    await screenshot(page, '08-ledger');
+
+    // The export, downloaded as a person would, carries the reasons and the accepted candidate.
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export Markdown' }).click();
+    const markdown = readFileSync((await (await download).path()) as string, 'utf8');
+    for (const reason of ['Reason one', 'Reason two', 'Reason three']) expect(markdown).toContain(reason);
+    expect(markdown).toContain(accepted.split(/[.:]/).at(-1) ?? accepted);
+
+    // The tree highlights the accepted path; clicking a node selects it.
+    await page.getByRole('tab', { name: 'Tree' }).click();
+    await page.locator('.chosen-path.accepted').waitFor();
+    await page.locator(`circle[data-candidate="${accepted}"]`).click();
+    await eventually(async () => expect(await page.locator('.tree-selection h3').innerText()).toBe(accepted));
+    await screenshot(page, '04-tree');
+
+    // Candidate detail of a deepened candidate: scores with reasons, lineage, diff against its parent.
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: /Against its parent/ }).waitFor();
+    expect(await page.getByRole('table').first().innerText()).toContain('ending');
+    await screenshot(page, '05-candidate');
+
+    // Compare the accepted candidate with the one first deepened; "only differences" elides the rest.
+    await page.goto(`${served.origin}/#/${encodeURIComponent(id)}/compare/${encodeURIComponent(deepened)}/${encodeURIComponent(accepted)}`);
+    await page.getByRole('table', { name: 'Scores compared' }).waitFor();
+    await page.getByLabel('only differences').check();
+    await screenshot(page, '06-compare');
+
+    // Charts: quality over moves, novelty against quality, spend.
+    await page.getByRole('tab', { name: 'Charts' }).click();
+    await page.locator('.charts svg.recharts-surface').first().waitFor();
+    expect(await page.locator('.charts figure').count()).toBe(3);
+    await screenshot(page, '07-charts');
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows hostile model text as inert text: no injected element runs or loads', async () => {
+    const { context, page, problems } = await signedIn();
+    await page.goto(`${served.origin}/#/${hostile.id}/board`);
+    await page.locator('.cards > li').first().waitFor();
+    await page.goto(`${served.origin}/#/${hostile.id}/candidate/${encodeURIComponent(hostile.candidateId)}`);
+    const text = page.getByRole('region', { name: 'Text' });
+    await text.getByText('The sea answers', { exact: false }).waitFor();
+    const shown = await text.innerText();
+    expect(shown).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(shown).toContain('<script>window.__pwned=1</script>');
+    expect(shown).toContain('[image: tracker]');
+    expect(await page.getByRole('table').first().innerText()).toContain('<img src=x onerror="window.__pwned=1">');
+    await screenshot(page, '09-hostile-candidate');
+    await page.getByLabel('show as Markdown').uncheck();
+    await eventually(async () => expect(await text.innerText()).toContain('<script>window.__pwned=1</script>'));
+
+    const dom = (await page.evaluate(`({
+      pwned: window.__pwned,
+      images: document.querySelectorAll('img').length,
+      scripts: [...document.querySelectorAll('script')].map((script) => script.getAttribute('src') ?? 'inline'),
+      javascriptLinks: document.querySelectorAll('a[href^="javascript"]').length,
+    })`)) as { pwned: unknown; images: number; scripts: string[]; javascriptLinks: number };
+    expect(dom.pwned).toBeUndefined();
+    expect(dom.images).toBe(0);
+    expect(dom.scripts.every((src) => src.startsWith('/assets/'))).toBe(true);
+    expect(dom.javascriptLinks).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it(`draws a tree of ${LARGE} candidates and a node can be selected`, async () => {
+    const { context, page, problems } = await signedIn();
+    await page.goto(`${served.origin}/#/${large.id}/tree`);
+    const nodes = page.locator('circle[data-candidate]');
+    await nodes.first().waitFor({ timeout: 30_000 });
+    expect(await nodes.count()).toBe(LARGE);
+    const target = large.candidateIds[1500] as string;
+    await page.locator(`circle[data-candidate="${target}"]`).click();
+    const selection = page.locator('.tree-selection h3');
+    await eventually(async () => expect(await selection.innerText()).toBe(target));
+    // Keyboard: the tree takes focus and ← goes to the parent.
+    await page.getByRole('application').focus();
+    await page.keyboard.press('ArrowLeft');
+    await eventually(async () => expect(await selection.innerText()).not.toBe(target));
+    expect(await page.locator('circle.node.muted').count()).toBeGreaterThan(0);
+    await screenshot(page, '10-large-tree');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
