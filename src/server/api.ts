@@ -1,0 +1,215 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { Baton, DecideOptions } from '../baton.js';
+import type { LintFinding } from '../brief/lint.js';
+import { isBatonError } from '../errors.js';
+import { explorationSeries } from '../steer/series.js';
+import type { ExplorationRecord } from '../store/store.js';
+import { VERSION } from '../version.js';
+import type {
+  ApiLintFinding,
+  DecisionBody as DecisionBodyType,
+  BriefResponse,
+  CandidateDetail,
+  DecisionResponse,
+  ExplorationDetail,
+  ExplorationsResponse,
+  ExplorationSummary,
+  LintResponse,
+  SeriesResponse,
+  SessionResponse,
+  StartedResponse,
+} from './contract.js';
+import { DecisionBody, EventsQuery, ExportQuery, LintBody, StartExplorationBody } from './contract.js';
+import type { CommitSignal } from './event-stream.js';
+import { streamEvents } from './event-stream.js';
+import { HttpProblem, jsonBody, validate } from './problems.js';
+import type { BackgroundRuns } from './runs.js';
+import type { Secrets } from './security.js';
+
+/**
+ * The JSON API: a thin shell over the library (`Baton`). It parses and validates input, calls
+ * the facade, and shapes the answer; exploring happens in `BackgroundRuns`.
+ */
+
+export interface ApiDeps {
+  baton: Baton;
+  runs: BackgroundRuns;
+  commits: CommitSignal;
+  secrets: Secrets;
+  pollMs: number;
+  heartbeatMs: number;
+}
+
+export function apiRoutes(deps: ApiDeps): Hono {
+  const { baton, runs } = deps;
+  const api = new Hono();
+
+  api.get('/session', (c) => c.json<SessionResponse>({ csrfToken: deps.secrets.csrfToken, version: VERSION }));
+
+  api.get('/explorations', async (c) => {
+    const records = await baton.list();
+    const explorations = await Promise.all(records.map((record) => summaryOf(deps, record)));
+    return c.json<ExplorationsResponse>({ explorations });
+  });
+
+  api.post('/explorations', async (c) => {
+    const body = validate(StartExplorationBody, await jsonBody(c));
+    const start: Parameters<Baton['startFromSource']>[1] = {};
+    if (body.seed !== undefined) start.seed = body.seed;
+    if (body.model !== undefined) start.model = body.model;
+    const id = await baton.startFromSource(body.briefText, start).catch(locateIn('briefText'));
+    runs.run(id);
+    return c.json<StartedResponse>({ id }, 202);
+  });
+
+  api.get('/explorations/:id', async (c) => {
+    const view = await baton.show(c.req.param('id'));
+    const id = view.record.id;
+    const status = view.record.status;
+    const { calls, tokens, usd, possiblyBilled } = view.board.spend;
+    const detail: ExplorationDetail = {
+      ...view,
+      status,
+      running: runs.isRunning(id),
+      spend: { calls, tokens, usd, possiblyBilled },
+      checkpoint: status === 'awaiting' && view.board.checkpointId ? { id: view.board.checkpointId, reasons: view.board.reasons } : null,
+      lastError: runs.lastError(id),
+    };
+    return c.json(detail);
+  });
+
+  api.get('/explorations/:id/candidates/:cid', async (c) => {
+    const view = await baton.candidate(c.req.param('id'), c.req.param('cid')).catch((error: unknown) => {
+      // An unknown candidate in a URL is a missing resource, not a bad field.
+      if (isBatonError(error) && error.code === 'invalid_input') throw new HttpProblem('not_found', error.message, 'candidate');
+      throw error;
+    });
+    const parentId = view.candidate.parentIds[0];
+    const parent = parentId === undefined ? undefined : await baton.store.getCandidate(parentId);
+    return c.json<CandidateDetail>({ ...view, parentText: parent?.text ?? null });
+  });
+
+  api.post('/explorations/:id/decisions', async (c) => {
+    const body = validate(DecisionBody, await jsonBody(c));
+    const id = await baton.resolveId(c.req.param('id'));
+    const decision = await runs.decide(id, decideOptions(body)).catch(body.briefText !== undefined ? locateIn('briefText') : rethrow);
+    return c.json<DecisionResponse>({ decision }, 202);
+  });
+
+  api.post('/explorations/:id/run', async (c) => {
+    const id = await baton.resolveId(c.req.param('id'));
+    runs.run(id);
+    return c.json<StartedResponse>({ id }, 202);
+  });
+
+  api.get('/explorations/:id/export', async (c) => {
+    const { format } = validate(ExportQuery, c.req.query());
+    const text = await baton.export(c.req.param('id'), format);
+    const type = format === 'json' ? 'application/json; charset=utf-8' : 'text/markdown; charset=utf-8';
+    return c.body(text, 200, { 'Content-Type': type });
+  });
+
+  api.get('/explorations/:id/brief', async (c) => {
+    const record = await recordOf(baton, c.req.param('id'));
+    const version = await baton.store.getBrief(record.currentBriefId);
+    if (!version) throw new HttpProblem('not_found', `brief ${record.currentBriefId} is missing`);
+    return c.json<BriefResponse>({ briefId: version.id, source: version.source });
+  });
+
+  api.get('/explorations/:id/series', async (c) => {
+    const id = await baton.resolveId(c.req.param('id'));
+    const [events, calls] = await Promise.all([baton.store.readEvents(id), baton.store.listCalls(id)]);
+    return c.json<SeriesResponse>({ points: explorationSeries(events, calls) });
+  });
+
+  api.get('/explorations/:id/events', async (c) => {
+    const id = await baton.resolveId(c.req.param('id'));
+    const lastEventId = c.req.header('last-event-id');
+    const { after } = validate(EventsQuery, lastEventId !== undefined ? { after: lastEventId } : c.req.query());
+    return streamSSE(c, (stream) =>
+      streamEvents(stream, {
+        store: baton.store,
+        explorationId: id,
+        after: after ?? 0,
+        signal: deps.commits,
+        onStatus: (listener) => runs.onStatus(listener),
+        pollMs: deps.pollMs,
+        heartbeatMs: deps.heartbeatMs,
+      }),
+    );
+  });
+
+  api.post('/lint', async (c) => {
+    const { text } = validate(LintBody, await jsonBody(c));
+    return c.json<LintResponse>({ findings: baton.lintSource(text).map(apiFinding) });
+  });
+
+  api.all('*', () => {
+    throw new HttpProblem('not_found', 'no such API route');
+  });
+  return api;
+}
+
+function decideOptions(body: DecisionBodyType): DecideOptions {
+  const options: DecideOptions = { action: body.action };
+  if (body.candidateIds !== undefined) options.candidateIds = body.candidateIds;
+  if (body.reason !== undefined) options.reason = body.reason;
+  if (body.feedback !== undefined) options.feedback = body.feedback;
+  if (body.lens !== undefined) options.lens = body.lens;
+  if (body.briefText !== undefined) options.briefSource = body.briefText;
+  return options;
+}
+
+async function recordOf(baton: Baton, idOrPrefix: string): Promise<ExplorationRecord> {
+  const id = await baton.resolveId(idOrPrefix);
+  const record = await baton.store.getExploration(id);
+  if (!record) throw new HttpProblem('not_found', `no exploration "${idOrPrefix}"`, 'exploration');
+  return record;
+}
+
+async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<ExplorationSummary> {
+  const store = deps.baton.store;
+  const [brief, candidates, spend] = await Promise.all([store.getBrief(record.currentBriefId), store.listCandidates(record.id), store.spend(record.id)]);
+  return {
+    id: record.id,
+    briefId: record.currentBriefId,
+    question: brief?.brief.question ?? record.title,
+    status: record.status,
+    label: modelsLabel(record),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    candidates: candidates.length,
+    spend: { calls: spend.calls, tokens: spend.tokens, usd: Math.round(spend.usd * 1e6) / 1e6, possiblyBilled: spend.possiblyBilled },
+    running: deps.runs.isRunning(record.id),
+  };
+}
+
+/** The models of an exploration, `rehearsal` first whenever it is one of them. */
+function modelsLabel(record: ExplorationRecord): string {
+  const models = [...new Set([record.model, record.judge])];
+  return models.some((m) => m.startsWith('rehearsal')) ? `rehearsal (${models.join(', ')})` : models.join(', ');
+}
+
+function apiFinding(finding: LintFinding): ApiLintFinding {
+  const { line, column, field } = finding.location;
+  return { code: finding.code, severity: finding.severity, message: finding.message, line, column, field, suggestion: finding.suggestion };
+}
+
+/** A brief problem's field is inside the brief: say which request field held the brief. */
+function locateIn(bodyField: string): (error: unknown) => never {
+  return (error) => {
+    if (isBatonError(error) && error.code === 'invalid_input' && error.location?.line !== undefined) {
+      const inner = error.location.field;
+      const problem = new HttpProblem('invalid_input', error.message, inner ? `${bodyField}.${inner}` : bodyField);
+      problem.body.line = error.location.line;
+      if (error.location.column !== undefined) problem.body.column = error.location.column;
+      throw problem;
+    }
+    throw error;
+  };
+}
+
+function rethrow(error: unknown): never {
+  throw error;
+}
