@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ReactElement } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { getJson, messageOf } from '../api.js';
 import { lensColour } from '../lenses.js';
 import type { SeriesPoint, SeriesResponse } from '../types.js';
@@ -35,15 +35,16 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
       <figure>
         <figcaption>Best quality over moves</figcaption>
         <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={points} margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
+          <ComposedChart data={points} margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
             <CartesianGrid stroke="#eceff2" />
             <XAxis dataKey="move" type="number" domain={['dataMin', 'dataMax']} />
             <YAxis domain={[0, 1]} />
+            <ZAxis range={[14, 14]} />
             <Tooltip />
             <Legend />
-            <Line type="stepAfter" dataKey="bestQuality" name="best quality" stroke="#2f4b7c" dot={false} isAnimationActive={false} />
-            <Line type="linear" dataKey="quality" name="quality of each candidate" stroke="#9aa5b1" strokeWidth={0} dot={{ r: 1.5 }} isAnimationActive={false} />
-          </LineChart>
+            <Scatter dataKey="quality" name="quality of each candidate" fill="#9aa5b1" isAnimationActive={false} />
+            <Line type="stepAfter" dataKey="bestQuality" name="best quality" stroke="#2f4b7c" strokeWidth={2} dot={false} isAnimationActive={false} />
+          </ComposedChart>
         </ResponsiveContainer>
       </figure>
       <figure>
