@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { Baton } from '../../src/baton.js';
+import type { StartedResponse, StreamedEvent } from '../../src/server/contract.js';
+import { json, LIGHTHOUSE, testServer } from './fixture.js';
+import { openEvents } from './http.js';
+import { EXAMPLES } from '../support/cli.js';
+import { join } from 'node:path';
+
+describe('baton serve: live updates by server-sent events', async () => {
+  const t = await testServer();
+
+  it('streams the event log, and a reconnect with Last-Event-ID resumes exactly after that id', async () => {
+    const { id } = json<StartedResponse>(await t.browser('/api/explorations', { body: { briefText: LIGHTHOUSE, seed: 11 } }));
+    const first = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
+    await first.until((m) => m.event === 'checkpoint.raised');
+    first.close();
+    const seen = first.messages.filter((m) => m.id !== undefined);
+    expect(seen[0]?.event).toBe('exploration.created');
+    expect(seen.length).toBeGreaterThan(10);
+    const seqs = seen.map((m) => Number(m.id));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    for (const message of seen) {
+      const data = JSON.parse(message.data) as StreamedEvent;
+      expect(data.seq).toBe(Number(message.id));
+      expect(data.type).toBe(message.event);
+      expect(message.data).not.toContain('embedding');
+    }
+
+    const cut = seen[Math.floor(seen.length / 2)] as { id: string };
+    const resumed = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie, 'last-event-id': cut.id });
+    await resumed.until((m) => m.event === 'checkpoint.raised');
+    resumed.close();
+    const expected = seen.filter((m) => Number(m.id) > Number(cut.id)).map((m) => m.id);
+    expect(resumed.messages.filter((m) => m.id !== undefined).map((m) => m.id)).toEqual(expected);
+
+    const byQuery = await openEvents(t.port, `/api/explorations/${id}/events?after=${cut.id}`, { cookie: t.cookie });
+    await byQuery.until((m) => m.event === 'checkpoint.raised');
+    byQuery.close();
+    expect(byQuery.messages.filter((m) => m.id !== undefined).map((m) => m.id)).toEqual(expected);
+
+    const bad = await t.browser(`/api/explorations/${id}/events`, { headers: { 'last-event-id': 'yesterday' } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('picks up events another process writes to the same database', async () => {
+    const other = Baton.open({ db: t.db, cwd: t.dir, env: {} });
+    try {
+      const id = await other.start(join(EXAMPLES, 'lighthouse-story.md'), { seed: 5 });
+      const stream = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
+      await stream.until((m) => m.event === 'exploration.created');
+      expect(stream.messages.some((m) => m.event === 'candidate.added')).toBe(false);
+      await other.run(id);
+      await stream.until((m) => m.event === 'checkpoint.raised');
+      stream.close();
+      const fromStore = await other.store.readEvents(id);
+      expect(stream.messages.filter((m) => m.id !== undefined).map((m) => Number(m.id))).toEqual(fromStore.map((e) => e.seq));
+    } finally {
+      await other.close();
+    }
+  });
+});
