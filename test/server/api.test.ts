@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CandidateDetail, DecisionResponse, ExplorationDetail, ExplorationsResponse, LintResponse, SeriesResponse, StartedResponse } from '../../src/server/contract.js';
 import { json, LEAK_KEY, LIGHTHOUSE, testServer } from './fixture.js';
 import type { EventStream } from './http.js';
@@ -9,9 +11,21 @@ async function runEnds(stream: EventStream, from: number): Promise<void> {
   await stream.until((m) => stream.messages.indexOf(m) >= from && m.event === 'status' && /"state":"(finished|failed)"/u.test(m.data));
 }
 
+/** A provider that refuses the key, echoing what it was sent, as some real ones partly do. */
+async function refusingProvider(): Promise<{ url: string; close(): void }> {
+  const server = createServer((req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${req.headers.authorization ?? ''}`, type: 'invalid_request_error', code: 'invalid_api_key' } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  afterAll(() => void server.close());
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close: () => server.close() };
+}
+
 describe('baton serve: the JSON API', async () => {
+  const provider = await refusingProvider();
   // Slow enough that a run is still going when a second decision arrives.
-  const t = await testServer({ baton: { latencyMs: 40 } });
+  const t = await testServer({ baton: { latencyMs: 40 }, env: { OPENAI_API_KEY: LEAK_KEY, OPENAI_BASE_URL: provider.url } });
 
   it('refuses invalid bodies with 400 and the offending field', async () => {
     const cases: Array<[string, unknown, string]> = [
@@ -142,7 +156,7 @@ describe('baton serve: the JSON API', async () => {
     stream.close();
   });
 
-  it('reports a failing run (provider down) in the detail and on the stream, and keeps serving', async () => {
+  it('reports a failing run (the provider refuses the key) in the detail and on the stream, and keeps serving', async () => {
     const briefText = LIGHTHOUSE.replace('model: rehearsal', 'model: openai:gpt-4o-mini').replace('judge: rehearsal', 'judge: openai:gpt-4o-mini');
     const started = await t.browser('/api/explorations', { body: { briefText, seed: 3 } });
     expect(started.status, started.body).toBe(202);
@@ -152,9 +166,10 @@ describe('baton serve: the JSON API', async () => {
     stream.close();
     const detail = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
     expect(detail.running).toBe(false);
-    expect(detail.lastError).toBeTruthy();
+    expect(detail.lastError).toMatch(/openai/iu);
     expect(failed.data).toContain(JSON.stringify(detail.lastError).slice(1, -1));
     expect(detail.lastError).not.toMatch(/\n\s+at /u);
+    expect(detail.lastError).not.toContain(LEAK_KEY);
     expect((await t.browser('/api/session')).status).toBe(200);
   }, 180_000);
 
