@@ -70,7 +70,9 @@ async function parse<T>(response: Response): Promise<T> {
 
 function failureOf(status: number, body: unknown): ApiFailure {
   if (isApiError(body)) {
-    const where = body.line !== undefined ? ` (line ${body.line}${body.column !== undefined ? `, column ${body.column}` : ''})` : '';
+    // Say where, unless the message already does (`brief.md:8:1: …`).
+    const located = /:\d+:\d+|\bline \d+/.test(body.message);
+    const where = body.line !== undefined && !located ? ` (line ${body.line}${body.column !== undefined ? `, column ${body.column}` : ''})` : '';
     return new ApiFailure(`${body.message}${where}`, status, body.code, body.field);
   }
   if (status === 401) return new ApiFailure('This page is not signed in: open the link `baton serve` printed (with its token).', status, 'unauthorized');

@@ -58,7 +58,7 @@ export async function watchPage(page: Page): Promise<{ problems: string[] }> {
   const problems: string[] = [];
   page.on('console', (message) => {
     const text = message.text();
-    if (/Content Security Policy|Refused to/i.test(text)) problems.push(`console: ${text}`);
+    if (/Content Security Policy|Refused/i.test(text)) problems.push(`console: ${text}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   // A string: this runs in the page, and the tests are typechecked without the DOM's types.

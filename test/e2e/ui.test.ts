@@ -42,8 +42,12 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
     const { problems } = await watchPage(page);
-    await page.goto(served.tokenUrl);
+    const response = await page.goto(served.tokenUrl);
     expect(new URL(page.url()).searchParams.get('token')).toBeNull();
+    // The policy the "no CSP violations" checks are about is really in force.
+    const policy = response?.headers()['content-security-policy'] ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self'");
     await page.getByRole('navigation', { name: 'Explorations' }).waitFor();
     return { context, page, problems };
   }
@@ -158,6 +162,70 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
     await context.close();
   });
 
+  it('combines, prunes, redirects with an edited brief (a broken one is refused with its line) and continues', async () => {
+    const { context, page, problems } = await signedIn();
+    // Started through the API this time, as a script would, with the page's session.
+    const briefText = readFileSync(join(EXAMPLES, 'lighthouse-story.md'), 'utf8');
+    const id = (await page.evaluate(`fetch('/api/session').then((r) => r.json()).then((session) =>
+      fetch('/api/explorations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-baton-csrf': session.csrfToken },
+        body: JSON.stringify({ briefText: ${JSON.stringify(briefText)}, seed: 1 }),
+      })).then((r) => r.json()).then((body) => body.id)`)) as string;
+    await page.goto(`${served.origin}/#/${id}/board`);
+
+    // Checkpoint 1: combine two cards.
+    const first = await nextCheckpoint(page, id, null);
+    const cards = page.locator('.cards > li');
+    await cards.nth(0).getByLabel('select to combine').check();
+    await cards.nth(1).getByLabel('select to combine').check();
+    await page.getByRole('button', { name: /^Combine .+ \+ / }).click();
+    await page.getByLabel('Reason (goes in the ledger)').fill('Reason combine: the voice of one, the imagery of the other.');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+
+    // Checkpoint 2: prune the weakest card on the board.
+    const second = await nextCheckpoint(page, id, first);
+    const pruned = (await cards.last().locator('h3').innerText()).trim();
+    await cards.last().getByRole('button', { name: 'Prune' }).click();
+    await page.getByLabel('Reason (goes in the ledger)').fill('Reason prune: this direction explains instead of telling.');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+
+    // Checkpoint 3: redirect. The editor holds the current brief; a broken edit is refused with
+    // its line, nothing is recorded, and the fixed edit goes through.
+    const third = await nextCheckpoint(page, id, second);
+    await page.getByRole('button', { name: 'Redirect (edit the brief)' }).click();
+    const editor = page.getByRole('textbox', { name: 'The brief (edited)' });
+    await eventually(async () => expect(await editor.inputValue()).toContain('lighthouse'));
+    await editor.fill(briefText.replace('question: >-', 'question: [unclosed'));
+    await page.getByLabel('Reason (goes in the ledger)').fill('Reason redirect: the story is for a classroom reading aloud.');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: /line \d+/ });
+    await refusal.waitFor();
+    expect(await page.locator('.lint .findings').innerText()).toMatch(/line \d+/);
+    await screenshot(page, '11-redirect-refused');
+    await editor.fill(briefText.replace('still think about a week later', 'still think about a month later'));
+    await page.getByRole('button', { name: 'Record decision' }).click();
+
+    // Checkpoint 4: continue.
+    await nextCheckpoint(page, id, third);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Reason (goes in the ledger)').fill('Reason continue: let it run on the new question.');
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    await page.getByText(/Exploring…|Awaiting your decision|This exploration is/).first().waitFor();
+
+    await page.getByRole('tab', { name: 'Ledger' }).click();
+    await eventually(async () => {
+      const table = await page.getByRole('region', { name: 'Ledger' }).locator('table').innerText();
+      for (const reason of ['Reason combine', 'Reason prune', 'Reason redirect', 'Reason continue']) expect(table).toContain(reason);
+      expect(table).toContain(pruned);
+      expect(table).toMatch(/brief: /);
+    });
+    await page.getByRole('tab', { name: 'Tree' }).click();
+    await page.locator(`circle.node.muted[data-candidate="${pruned}"]`).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('shows hostile model text as inert text: no injected element runs or loads', async () => {
     const { context, page, problems } = await signedIn();
     await page.goto(`${served.origin}/#/${hostile.id}/board`);
@@ -185,6 +253,10 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
     expect(dom.scripts.every((src) => src.startsWith('/assets/'))).toBe(true);
     expect(dom.javascriptLinks).toBe(0);
     expect(problems).toEqual([]);
+
+    // The watcher does see a violation: an inline <style> added by script is refused.
+    await page.evaluate(`document.head.appendChild(Object.assign(document.createElement('style'), { textContent: 'body { color: red }' }))`);
+    await eventually(() => expect(problems.join('\n')).toMatch(/Content Security Policy|Refused/));
     await context.close();
   });
 
