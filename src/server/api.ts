@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Baton, DecideOptions } from '../baton.js';
 import type { LintFinding } from '../brief/lint.js';
 import { isBatonError } from '../errors.js';
-import { explorationSeries } from '../steer/series.js';
+import { candidateCost, explorationSeries } from '../steer/series.js';
 import type { ExplorationRecord } from '../store/store.js';
 import { VERSION } from '../version.js';
 import type {
@@ -86,8 +86,11 @@ export function apiRoutes(deps: ApiDeps): Hono {
       throw error;
     });
     const parentId = view.candidate.parentIds[0];
-    const parent = parentId === undefined ? undefined : await baton.store.getCandidate(parentId);
-    return c.json<CandidateDetail>({ ...view, parentText: parent?.text ?? null });
+    const [parent, calls] = await Promise.all([
+      parentId === undefined ? undefined : baton.store.getCandidate(parentId),
+      baton.store.listCalls(view.candidate.explorationId),
+    ]);
+    return c.json<CandidateDetail>({ ...view, parentText: parent?.text ?? null, cost: candidateCost(view.candidate, calls) });
   });
 
   api.post('/explorations/:id/decisions', async (c) => {

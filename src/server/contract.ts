@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExplorationStatus } from '../explore/events.js';
 import type { ExplorationView, CandidateView } from '../steer/views.js';
-import type { SeriesPoint } from '../steer/series.js';
+import type { CandidateCost, SeriesPoint } from '../steer/series.js';
 import type { Decision, TriggerSignal } from '../steer/types.js';
 import { DECISION_ACTIONS } from '../steer/types.js';
 
@@ -138,6 +138,8 @@ export interface ExplorationDetail extends ExplorationView {
 export interface CandidateDetail extends CandidateView {
   /** The first parent's text, to diff against; null for an opening. */
   parentText: string | null;
+  /** The calls that wrote and judged it. */
+  cost: CandidateCost;
 }
 
 /** `POST /api/explorations/:id/decisions` (202) */
@@ -166,7 +168,7 @@ export interface LintResponse {
   findings: ApiLintFinding[];
 }
 
-export type { SeriesPoint } from '../steer/series.js';
+export type { CandidateCost, SeriesPoint } from '../steer/series.js';
 
 /** `GET /api/explorations/:id/series` */
 export interface SeriesResponse {

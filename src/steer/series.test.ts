@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import type { CallRecord } from '../store/store.js';
-import { explorationSeries } from './series.js';
+import { candidateCost, explorationSeries } from './series.js';
 
 const T = (second: number): string => `2026-01-01T00:00:${String(second).padStart(2, '0')}.000Z`;
 
@@ -50,5 +50,12 @@ describe('explorationSeries', () => {
 
   it('is empty before anything is judged', () => {
     expect(explorationSeries([added(1, 'x.c1', 'invert')], [call('a', 1, 1, 1)])).toEqual([]);
+  });
+});
+
+describe('candidateCost', () => {
+  it('adds the calls that wrote a candidate and judged it, and nothing else', () => {
+    const calls = [call('x:m3:write', 1, 0.1, 10), call('x:m3:write~2', 2, 0.2, 20), call('x.c3:judge:b1', 3, 0.05, 5), call('x.c3:judge:b2:retry', 4, 0.05, 5), call('x:m30:write', 5, 9, 9), call('x.c30:judge:b1', 6, 9, 9)];
+    expect(candidateCost({ id: 'x.c3', moveId: 'x:m3' }, calls)).toEqual({ calls: 4, tokens: 40, usd: 0.4 });
   });
 });

@@ -57,3 +57,26 @@ export function explorationSeries(events: readonly StoredEvent[], calls: readonl
   }
   return points;
 }
+
+export interface CandidateCost {
+  calls: number;
+  tokens: number;
+  usd: number;
+}
+
+/**
+ * What one candidate cost: the calls of the move that wrote it and every judging of it (call
+ * keys are `<moveId>:write…` and `<candidateId>:judge…`). Calls cut off by a crash count as calls
+ * with no tokens.
+ */
+export function candidateCost(candidate: { id: string; moveId: string }, calls: readonly CallRecord[]): CandidateCost {
+  const cost: CandidateCost = { calls: 0, tokens: 0, usd: 0 };
+  for (const call of calls) {
+    if (!call.key.startsWith(`${candidate.moveId}:`) && !call.key.startsWith(`${candidate.id}:judge`)) continue;
+    cost.calls += 1;
+    cost.tokens += (call.usage?.inputTokens ?? 0) + (call.usage?.outputTokens ?? 0);
+    cost.usd += call.usd ?? 0;
+  }
+  cost.usd = Math.round(cost.usd * 1e6) / 1e6;
+  return cost;
+}

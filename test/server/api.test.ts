@@ -110,6 +110,8 @@ describe('baton serve: the JSON API', async () => {
     const candidate = json<CandidateDetail>(await t.browser(`/api/explorations/${id}/candidates/${deepened?.id ?? ''}`));
     const parent = json<CandidateDetail>(await t.browser(`/api/explorations/${id}/candidates/${best}`));
     expect(candidate.parentText).toBe(parent.candidate.text);
+    expect(candidate.cost.calls).toBeGreaterThanOrEqual(2);
+    expect(candidate.cost.tokens).toBeGreaterThan(0);
     const opening = detail.candidates.find((c) => c.kind === 'open')?.id ?? '';
     expect(json<CandidateDetail>(await t.browser(`/api/explorations/${id}/candidates/${opening}`)).parentText).toBeNull();
     expect(JSON.stringify(candidate)).not.toContain('embedding');
