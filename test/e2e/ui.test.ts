@@ -199,9 +199,13 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
     await editor.fill(briefText.replace('question: >-', 'question: [unclosed'));
     await page.getByLabel('Reason (goes in the ledger)').fill('Reason redirect: the story is for a classroom reading aloud.');
     await page.getByRole('button', { name: 'Record decision' }).click();
-    const refusal = page.getByRole('alert').filter({ hasText: /line \d+/ });
+    const refusal = page.getByRole('alert').filter({ hasText: /:8:1|line 8/ });
     await refusal.waitFor();
     expect(await page.locator('.lint .findings').innerText()).toMatch(/line \d+/);
+    const decisions = (await page.evaluate(
+      `fetch('/api/explorations/${id}').then((r) => r.json()).then((detail) => detail.ledger.filter((entry) => entry.decision).map((entry) => entry.decision.action))`,
+    )) as string[];
+    expect(decisions).toEqual(['combine', 'prune']);
     await screenshot(page, '11-redirect-refused');
     await editor.fill(briefText.replace('still think about a week later', 'still think about a month later'));
     await page.getByRole('button', { name: 'Record decision' }).click();
@@ -228,8 +232,11 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
 
   it('shows hostile model text as inert text: no injected element runs or loads', async () => {
     const { context, page, problems } = await signedIn();
-    await page.goto(`${served.origin}/#/${hostile.id}/board`);
+    // `baton demo` opens `/?exploration=ID`: the UI lands on that exploration's board.
+    await page.goto(`${served.origin}/?exploration=${hostile.id}`);
     await page.locator('.cards > li').first().waitFor();
+    expect(page.url()).toContain(`#/${hostile.id}/board`);
+    expect(await page.locator('.cards').innerText()).toContain('<img src=x onerror="window.__pwned=1">');
     await page.goto(`${served.origin}/#/${hostile.id}/candidate/${encodeURIComponent(hostile.candidateId)}`);
     const text = page.getByRole('region', { name: 'Text' });
     await text.getByText('The sea answers', { exact: false }).waitFor();

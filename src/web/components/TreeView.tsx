@@ -5,6 +5,7 @@ import type { TreeLayout } from '../tree-layout.js';
 import { layoutTree, pathToRoot } from '../tree-layout.js';
 import type { TreeEntry } from '../types.js';
 import { formatScore } from '../format.js';
+import { useStableEntries } from '../stable-entries.js';
 
 interface TreeViewProps {
   entries: readonly TreeEntry[];
@@ -23,7 +24,8 @@ interface TreeViewProps {
  * Keyboard: ↑/↓ walk the rows, ← goes to the parent, → to the first child, Enter opens.
  */
 export function TreeView({ entries, lensNames, selectedId, chosenId, onSelect, onOpen, onCompare }: TreeViewProps): ReactElement {
-  const layout = useMemo(() => layoutTree(entries), [entries]);
+  const stable = useStableEntries(entries);
+  const layout = useMemo(() => layoutTree(stable), [stable]);
   const scroller = useRef<HTMLDivElement>(null);
   const selected = selectedId === null ? undefined : layout.nodes.get(selectedId);
 
@@ -47,7 +49,7 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, onSelect, o
     event.preventDefault();
   };
 
-  const lenses = useMemo(() => [...new Set(entries.map((entry) => entry.lensId))], [entries]);
+  const lenses = useMemo(() => [...new Set(stable.map((entry) => entry.lensId))], [stable]);
 
   return (
     <section className="tree-view" aria-label="Exploration tree">
