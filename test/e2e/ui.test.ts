@@ -144,6 +144,10 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
     await page.getByRole('button', { name: 'Open' }).click();
     await page.getByRole('heading', { name: /Against its parent/ }).waitFor();
     expect(await page.getByRole('table').first().innerText()).toContain('ending');
+    const judgment = await page.getByRole('region', { name: 'Judgment' }).innerText();
+    expect(judgment).toMatch(/[1-9]\d* calls? \(writing and judging it\)/);
+    expect(await page.getByRole('navigation', { name: 'Lineage' }).locator('li').count()).toBeGreaterThan(1);
+    expect(await page.locator('.diff ins, .diff del').count()).toBeGreaterThan(0);
     await screenshot(page, '05-candidate');
 
     // Compare the accepted candidate with the one first deepened; "only differences" elides the rest.

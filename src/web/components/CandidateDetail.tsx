@@ -1,20 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { ReactElement } from 'react';
 import { getJson, messageOf } from '../api.js';
-import { formatScore, formatTime, formatUsd } from '../format.js';
+import { formatScore, formatTime, formatUsd, plural } from '../format.js';
 import { lensColour } from '../lenses.js';
 import type { CandidateDetail as Detail } from '../types.js';
 import { ModelText } from './ModelText.js';
 import { InlineDiff } from './TextDiff.js';
 
-/** The cost the server may attach to a candidate (its move's and judge's calls). */
-interface MaybeCost {
-  cost?: { calls: number; tokens: number; usd: number };
-}
-
 /** One candidate in full: text, scores with reasons, novelty, cost, lineage, diff against its parent. */
 export function CandidateDetail({ explorationId, candidateId, onOpen, onCompare }: { explorationId: string; candidateId: string; onOpen: (id: string) => void; onCompare: (id: string) => void }): ReactElement {
-  const [view, setView] = useState<(Detail & MaybeCost) | null>(null);
+  const [view, setView] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [asMarkdown, setAsMarkdown] = useState(true);
 
@@ -22,7 +17,7 @@ export function CandidateDetail({ explorationId, candidateId, onOpen, onCompare 
     let live = true;
     setView(null);
     setError(null);
-    getJson<Detail & MaybeCost>(`/api/explorations/${encodeURIComponent(explorationId)}/candidates/${encodeURIComponent(candidateId)}`)
+    getJson<Detail>(`/api/explorations/${encodeURIComponent(explorationId)}/candidates/${encodeURIComponent(candidateId)}`)
       .then((next) => live && setView(next))
       .catch((failure: unknown) => live && setError(messageOf(failure)));
     return () => {
@@ -106,7 +101,9 @@ export function CandidateDetail({ explorationId, candidateId, onOpen, onCompare 
             <p className="muted">Not judged yet.</p>
           )}
           <h4>Cost</h4>
-          <p>{view.cost ? `${view.cost.calls} calls · ${view.cost.tokens.toLocaleString()} tokens · ${formatUsd(view.cost.usd)}` : '—'}</p>
+          <p>
+            {plural(view.cost.calls, 'call')} (writing and judging it) · {view.cost.tokens.toLocaleString()} tokens · {formatUsd(view.cost.usd)}
+          </p>
           <h4>Lineage</h4>
           <nav aria-label="Lineage">
             <ol className="lineage">
