@@ -33,10 +33,14 @@ export function App(): ReactElement {
   const [fatal, setFatal] = useState<string | null>(null);
   const [explorations, setExplorations] = useState<ExplorationSummary[] | null>(null);
 
+  const [listError, setListError] = useState<string | null>(null);
   const loadList = useCallback(() => {
     getJson<ExplorationsResponse>('/api/explorations')
-      .then((list) => setExplorations(list.explorations))
-      .catch((failure: unknown) => setFatal(messageOf(failure)));
+      .then((list) => {
+        setExplorations(list.explorations);
+        setListError(null);
+      })
+      .catch((failure: unknown) => setListError(messageOf(failure)));
   }, []);
 
   useEffect(() => {
@@ -79,6 +83,16 @@ export function App(): ReactElement {
               </button>
             ))}
           </div>
+        )}
+        {listError && (
+          <p className="error banner" role="alert">
+            {listError}
+          </p>
+        )}
+        {!live.connected && route.explorationId !== null && (
+          <p className="error banner" role="status">
+            Live updates are interrupted; reconnecting…
+          </p>
         )}
         {live.error && (
           <p className="error banner" role="alert">

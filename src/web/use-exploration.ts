@@ -12,6 +12,8 @@ export interface LiveExploration {
   running: boolean;
   /** Candidates added since the current run started, from the event stream. */
   progress: { candidates: number; judged: number };
+  /** False while the event stream is down (the browser reconnects by itself). */
+  connected: boolean;
   /** Bumped on every refresh, so views that fetch on their own (charts) know to refetch. */
   version: number;
   refresh: () => void;
@@ -29,6 +31,7 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState({ candidates: 0, judged: 0 });
   const [version, setVersion] = useState(0);
+  const [connected, setConnected] = useState(true);
   const timer = useRef<number | undefined>(undefined);
   const onStatusRef = useRef(onStatus);
   onStatusRef.current = onStatus;
@@ -63,6 +66,12 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
     if (id === null) return;
     void load(id);
     const source = new EventSource(`/api/explorations/${encodeURIComponent(id)}/events`);
+    source.onopen = () => {
+      setConnected(true);
+      // Whatever happened while the stream was down is in the next fetch.
+      scheduleRefresh(id);
+    };
+    source.onerror = () => setConnected(false);
     const onDomainEvent = (event: MessageEvent<string>): void => {
       if (event.type === 'candidate.added') setProgress((p) => ({ ...p, candidates: p.candidates + 1 }));
       if (event.type === 'candidate.judged') setProgress((p) => ({ ...p, judged: p.judged + 1 }));
@@ -99,7 +108,7 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
     setProgress({ candidates: 0, judged: 0 });
   }, []);
 
-  return { detail: detail?.record.id === id ? detail : null, error, running, progress, version, refresh, markRunning };
+  return { detail: detail?.record.id === id ? detail : null, error, running, progress, connected, version, refresh, markRunning };
 }
 
 /** A `status` event's data; untrusted until checked. */

@@ -95,6 +95,22 @@ export async function seedLargeExploration(dbPath: string, count: number): Promi
   });
 }
 
+/**
+ * Another writer on the same database (as a CLI run beside the server would be) adds one judged
+ * candidate under `parentId`; the server's event stream must carry it to the page.
+ */
+export async function appendCandidate(dbPath: string, explorationId: string, n: number, parentId: string): Promise<string> {
+  return withStore(dbPath, async (store) => {
+    const parent = await store.getCandidate(parentId);
+    if (!parent) throw new Error(`no candidate ${parentId}`);
+    const exploration = await store.getExploration(explorationId);
+    const candidate = fixtureCandidate(explorationId, n, { kind: 'deepen', parentIds: [parentId], lensId: parent.lensId, depth: parent.depth + 1, text: `Candidate ${n}, written by another process.` });
+    const judgment = fixtureJudgment(candidate.id, exploration?.currentBriefId ?? '', { quality: 0.95, novelty: 0.5, flags: [] });
+    await store.commit(explorationId, { events: [{ type: 'candidate.added', candidate }, { type: 'candidate.judged', judgment }] });
+    return candidate.id;
+  });
+}
+
 /** A parent chosen deterministically, favouring recent candidates so paths grow deep. */
 function pick(candidates: readonly Candidate[], salt: number): string {
   const recent = Math.min(candidates.length, 60);

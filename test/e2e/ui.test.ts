@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, tempDir } from '../support/cli.js';
 import type { Served } from './browser.js';
 import { browserAvailable, eventually, launchBrowser, screenshot, startServe, watchPage } from './browser.js';
-import { seedHostileExploration, seedLargeExploration } from './seed.js';
+import { appendCandidate, seedHostileExploration, seedLargeExploration } from './seed.js';
 
 /**
  * The board in the browser: Debian's Chromium, driven by playwright-core, against the real
@@ -18,6 +18,7 @@ const LARGE = 2_100;
 const enabled = browserAvailable();
 
 describe.skipIf(!enabled)('the web UI in Chromium', () => {
+  let db: string;
   let served: Served;
   let browser: Browser;
   let hostile: { id: string; candidateId: string };
@@ -25,7 +26,7 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
 
   beforeAll(async () => {
     const dir = tempDir('baton-e2e-');
-    const db = join(dir, 'baton.db');
+    db = join(dir, 'baton.db');
     hostile = await seedHostileExploration(db);
     large = await seedLargeExploration(db, LARGE);
     served = await startServe(db, dir);
@@ -271,6 +272,17 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
     await context.close();
   });
 
+  it('without the token, the page says how to get in (and shows no data)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${served.origin}/`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/baton serve/);
+    expect(await page.getByRole('navigation', { name: 'Explorations' }).count()).toBe(0);
+    await context.close();
+  });
+
   it(`draws a tree of ${LARGE} candidates and a node can be selected`, async () => {
     const { context, page, problems } = await signedIn();
     await page.goto(`${served.origin}/#/${large.id}/tree`);
@@ -286,6 +298,11 @@ describe.skipIf(!enabled)('the web UI in Chromium', () => {
     await page.keyboard.press('ArrowLeft');
     await eventually(async () => expect(await selection.innerText()).not.toBe(target));
     expect(await page.locator('circle.node.muted').count()).toBeGreaterThan(0);
+
+    // Live: a candidate written by another process arrives over the event stream, no reload.
+    const added = await appendCandidate(db, large.id, LARGE + 1, target);
+    await page.locator(`circle[data-candidate="${added}"]`).waitFor({ timeout: 20_000 });
+    expect(await nodes.count()).toBe(LARGE + 1);
     await screenshot(page, '10-large-tree');
     expect(problems).toEqual([]);
     await context.close();
