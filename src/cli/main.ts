@@ -12,6 +12,7 @@ import { registerLs } from './commands/ls.js';
 import { registerModels } from './commands/models.js';
 import { registerReframe } from './commands/reframe.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerShow } from './commands/show.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerDemo, registerModels, registerDoctor]) {
+  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerServe, registerDemo, registerModels, registerDoctor]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
