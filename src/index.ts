@@ -33,3 +33,7 @@ export type { LedgerEntry } from './steer/ledger.js';
 
 export { openSqliteStore, defaultDbPath } from './store/sqlite-store.js';
 export type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
+
+export { startServer } from './server/server.js';
+export type { RunningServer, ServeOptions } from './server/server.js';
+export type * from './server/contract.js';
