@@ -96,7 +96,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
   api.post('/explorations/:id/decisions', async (c) => {
     const body = validate(DecisionBody, await jsonBody(c));
     const id = await baton.resolveId(c.req.param('id'));
-    const decision = await runs.decide(id, decideOptions(body)).catch(body.briefText !== undefined ? locateIn('briefText') : rethrow);
+    const decision = await runs.decide(id, decideOptions(body)).catch(decisionProblem);
     return c.json<DecisionResponse>({ decision }, 202);
   });
 
@@ -213,6 +213,14 @@ function locateIn(bodyField: string): (error: unknown) => never {
   };
 }
 
-function rethrow(error: unknown): never {
+/** The facade names decision fields as the CLI does; name them as the request body does. */
+const DECISION_FIELDS: Record<string, string> = { candidates: 'candidateIds', candidate: 'candidateIds', brief: 'briefText' };
+
+function decisionProblem(error: unknown): never {
+  if (isBatonError(error) && error.location?.line !== undefined) locateIn('briefText')(error);
+  const field = isBatonError(error) ? error.location?.field : undefined;
+  if (isBatonError(error) && field !== undefined && DECISION_FIELDS[field] !== undefined) {
+    throw new HttpProblem(error.code, error.message, DECISION_FIELDS[field]);
+  }
   throw error;
 }

@@ -177,6 +177,7 @@ export interface SeriesResponse {
 
 /**
  * `GET /api/explorations/:id/events` sends server-sent events:
+ * - first `event: ready`, `data: {explorationId, after}` (no id);
  * - `id: <seq>`, `event: <event type>` (e.g. `candidate.added`), `data: StreamedEvent`;
  * - `event: status`, `data: RunStatus` when a background run starts, ends or fails;
  * - comments as heartbeats.

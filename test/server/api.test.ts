@@ -2,11 +2,21 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CandidateDetail, DecisionResponse, ExplorationDetail, ExplorationsResponse, LintResponse, SeriesResponse, StartedResponse } from '../../src/server/contract.js';
+import type { TestServer } from './fixture.js';
 import { json, LEAK_KEY, LIGHTHOUSE, testServer } from './fixture.js';
-import type { EventStream } from './http.js';
+import type { EventStream, HttpResponse } from './http.js';
 import { openEvents } from './http.js';
 
 /** Waits on the exploration's event stream for the end of the current background run. */
+/** Waits until no background run holds the exploration (a run may end before a stream opens). */
+async function idle(t: TestServer, id: string): Promise<void> {
+  for (let tries = 0; tries < 1200; tries += 1) {
+    if (!json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`)).running) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`exploration ${id} is still running`);
+}
+
 async function runEnds(stream: EventStream, from: number): Promise<void> {
   await stream.until((m) => stream.messages.indexOf(m) >= from && m.event === 'status' && /"state":"(finished|failed)"/u.test(m.data));
 }
@@ -83,7 +93,8 @@ describe('baton serve: the JSON API', async () => {
     const stream = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
     expect(stream.status).toBe(200);
     expect(stream.headers['content-type']).toMatch(/text\/event-stream/u);
-    await runEnds(stream, 0);
+    await stream.until((m) => m.event === 'checkpoint.raised');
+    await idle(t, id);
 
     let detail = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
     expect(detail).toMatchObject({ status: 'awaiting', running: false, lastError: null });
@@ -92,16 +103,19 @@ describe('baton serve: the JSON API', async () => {
     expect(detail.candidates.length).toBeGreaterThan(3);
     const best = detail.board.cards[0]?.candidateId as string;
 
-    // First decision: deepen the best, with a reason. A second decision while it runs is a 409.
+    // First decision: deepen the best, with a reason. Two at once: one is taken, the other is a
+    // 409, since the first holds the exploration from recording the decision to the next checkpoint.
     const mark = stream.messages.length;
-    const first = await t.browser(`/api/explorations/${id}/decisions`, { body: { action: 'deepen', candidateIds: [best], reason: 'the ending lands; push the voice', feedback: 'more salt' } });
-    // 202 as soon as the decision is durable; exploring on takes many model calls of 40 ms.
-    const second = await t.browser(`/api/explorations/${id}/decisions`, { body: { action: 'continue', reason: 'too soon' } });
-    expect(first.status, first.body).toBe(202);
-    expect(json<DecisionResponse>(first).decision).toMatchObject({ action: 'deepen', reason: 'the ending lands; push the voice', candidateIds: [best] });
-    expect(second.status, second.body).toBe(409);
-    expect(json(second)).toMatchObject({ code: 'conflict' });
-    expect(json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`)).running).toBe(true);
+    const attempts = await Promise.all(
+      ['the ending lands; push the voice', 'the ending lands; push the voice (again)'].map((reason) =>
+        t.browser(`/api/explorations/${id}/decisions`, { body: { action: 'deepen', candidateIds: [best], reason, feedback: 'more salt' } }),
+      ),
+    );
+    expect(attempts.map((a) => a.status).sort(), attempts.map((a) => a.body).join('\n')).toEqual([202, 409]);
+    const first = attempts.find((a) => a.status === 202) as HttpResponse;
+    expect(json(attempts.find((a) => a.status === 409) as HttpResponse)).toMatchObject({ code: 'conflict' });
+    const firstReason = json<DecisionResponse>(first).decision.reason as string;
+    expect(json<DecisionResponse>(first).decision).toMatchObject({ action: 'deepen', candidateIds: [best], reason: expect.stringContaining('the ending lands') });
     await runEnds(stream, mark);
 
     detail = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
@@ -132,8 +146,8 @@ describe('baton serve: the JSON API', async () => {
     detail = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
     expect(detail.status).toBe('accepted');
     const reasons = detail.ledger.flatMap((e) => (e.decision?.reason ? [e.decision.reason] : []));
-    expect(reasons).toEqual(expect.arrayContaining(['the ending lands; push the voice', 'a keeper a reader remembers']));
-    expect(reasons.length).toBeGreaterThanOrEqual(2);
+    expect(reasons).toEqual(expect.arrayContaining([firstReason, 'keep looking for a stranger ending', 'a keeper a reader remembers']));
+    expect(reasons.filter((r) => r.startsWith('the ending lands')), 'the refused decision left no trace').toEqual([firstReason]);
 
     const markdown = await t.browser(`/api/explorations/${id}/export?format=md`);
     expect(markdown.headers['content-type']).toMatch(/text\/markdown/u);
@@ -163,11 +177,15 @@ describe('baton serve: the JSON API', async () => {
     const started = await t.browser('/api/explorations', { body: { briefText, seed: 3 } });
     expect(started.status, started.body).toBe(202);
     const { id } = json<StartedResponse>(started);
-    const stream = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
-    const failed = await stream.until((m) => m.event === 'status' && m.data.includes('"failed"'), 120_000);
-    stream.close();
+    await idle(t, id);
     const detail = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
     expect(detail.running).toBe(false);
+    // Resuming fails the same way, and the stream says so.
+    const stream = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
+    await stream.until((m) => m.event === 'ready');
+    expect((await t.browser(`/api/explorations/${id}/run`, { body: {} })).status).toBe(202);
+    const failed = await stream.until((m) => m.event === 'status' && m.data.includes('"failed"'), 120_000);
+    stream.close();
     expect(detail.lastError).toMatch(/openai/iu);
     expect(failed.data).toContain(JSON.stringify(detail.lastError).slice(1, -1));
     expect(detail.lastError).not.toMatch(/\n\s+at /u);
@@ -181,5 +199,40 @@ describe('baton serve: the JSON API', async () => {
       expect(response.body).not.toContain(LEAK_KEY);
       expect(JSON.stringify(response.headers)).not.toContain(LEAK_KEY);
     }
+  });
+});
+
+describe('baton serve: decisions the API refuses, and a redirect with an edited brief', async () => {
+  const t = await testServer();
+
+  it('names the body field of an impossible decision, and redirects to a new brief version', async () => {
+    const { id } = json<StartedResponse>(await t.browser('/api/explorations', { body: { briefText: LIGHTHOUSE, seed: 2 } }));
+    const stream = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
+    await idle(t, id);
+    const decide = (body: unknown) => t.browser(`/api/explorations/${id}/decisions`, { body });
+    const detail = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
+    const card = detail.board.cards[0]?.candidateId as string;
+
+    const combineOne = await decide({ action: 'combine', candidateIds: [card], reason: 'x' });
+    expect(combineOne.status).toBe(400);
+    expect(json(combineOne)).toMatchObject({ code: 'invalid_input', field: 'candidateIds' });
+    expect(json(await decide({ action: 'deepen', candidateIds: ['c999'] }))).toMatchObject({ field: 'candidateIds' });
+    expect(json(await decide({ action: 'redirect' }))).toMatchObject({ field: 'briefText' });
+    const badBrief = await decide({ action: 'redirect', briefText: LIGHTHOUSE.replace('attention: 4', 'attention: lots') });
+    expect(badBrief.status).toBe(400);
+    expect(json(badBrief)).toMatchObject({ field: 'briefText.attention', line: expect.any(Number) });
+    expect(json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`)).ledger.filter((e) => e.decision)).toEqual([]);
+
+    const edited = LIGHTHOUSE.replace('Stories run 250–600 words', 'Stories run 250–500 words');
+    const mark = stream.messages.length;
+    const redirect = await decide({ action: 'redirect', briefText: edited, reason: 'the anthology shortened its stories' });
+    expect(redirect.status, redirect.body).toBe(202);
+    await runEnds(stream, mark);
+    stream.close();
+    const brief = json<{ briefId: string; source: string }>(await t.browser(`/api/explorations/${id}/brief`));
+    expect(brief.source).toBe(edited);
+    expect(brief.briefId).not.toBe(detail.brief.id);
+    const after = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
+    expect(after.ledger.map((e) => e.decision?.reason)).toContain('the anthology shortened its stories');
   });
 });
