@@ -145,6 +145,7 @@ function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
     case 'board':
       return (
         <BoardView
+          key={detail.checkpoint?.id ?? 'no-checkpoint'}
           detail={detail}
           running={live.running}
           progress={live.progress}

@@ -17,7 +17,7 @@ import { appendCandidate, seedHostileExploration, seedLargeExploration } from '.
 const LARGE = 2_100;
 const enabled = browserAvailable();
 
-describe.skipIf(!enabled)('the web UI in Chromium', () => {
+describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => {
   let db: string;
   let served: Served;
   let browser: Browser;
