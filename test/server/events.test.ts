@@ -3,7 +3,7 @@ import { Baton } from '../../src/baton.js';
 import type { StartedResponse, StreamedEvent } from '../../src/server/contract.js';
 import { json, LIGHTHOUSE, testServer } from './fixture.js';
 import { openEvents } from './http.js';
-import { EXAMPLES } from '../support/cli.js';
+import { EXAMPLES, runCli } from '../support/cli.js';
 import { join } from 'node:path';
 
 describe('baton serve: live updates by server-sent events', async () => {
@@ -57,5 +57,18 @@ describe('baton serve: live updates by server-sent events', async () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('picks up events that `baton run` in another process writes', async () => {
+    const starter = Baton.open({ db: t.db, cwd: t.dir, env: {} });
+    const id = await starter.start(join(EXAMPLES, 'lighthouse-story.md'), { seed: 9 });
+    await starter.close();
+    const stream = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
+    await stream.until((m) => m.event === 'exploration.created');
+    const run = await runCli(['run', id, '--db', t.db], { cwd: t.dir });
+    expect(run.code, run.stderr).toBe(10);
+    await stream.until((m) => m.event === 'checkpoint.raised');
+    stream.close();
+    expect(stream.messages.filter((m) => m.event === 'candidate.added').length).toBeGreaterThan(3);
   });
 });

@@ -51,8 +51,13 @@ async function showInBrowser(ctx: CliContext, options: Options, id: string): Pro
   const server = await startServing(ctx, options);
   const stopped = stopRequested();
   const url = `${server.url}&exploration=${encodeURIComponent(id)}`;
-  const opened = hasDisplay(ctx.io.env) && (await openBrowser(url));
-  ctx.io.err(opened ? '\nThe board is open in your browser; this URL opens it again:\n' : '\nNo display here: open the board in a browser at\n');
+  const display = hasDisplay(ctx.io.env);
+  const opened = display && (await openBrowser(url));
+  ctx.io.err(
+    opened
+      ? '\nThe board is open in your browser; this URL opens it again:\n'
+      : `\n${display ? 'Could not start a browser' : 'No display here'}: open the board in a browser at\n`,
+  );
   // With --json, stdout stays the one JSON document already printed.
   if (options.json) ctx.io.err(`${url}\n`);
   else ctx.io.out(`${url}\n`);
