@@ -1,6 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getJson, messageOf } from './api.js';
-import type { ExplorationDetail, RunStatus } from './types.js';
+import type { ExplorationDetail as ApiExplorationDetail, RunStatus } from './types.js';
+
+/** The detail, with the seq of its last event when the server says it (to resume the stream there). */
+type ExplorationDetail = ApiExplorationDetail & { lastSeq?: number };
+
+/** The events that change what the UI shows (see src/explore/events.ts). */
+const DOMAIN_EVENTS = ['candidate.added', 'candidate.judged', 'path.exhausted', 'checkpoint.raised', 'decision.made', 'brief.redirected', 'lens.added', 'exploration.ended'];
 
 /** How long events are gathered before the exploration is fetched again: one refresh per batch. */
 const REFRESH_BATCH_MS = 400;
@@ -36,15 +42,17 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
   const onStatusRef = useRef(onStatus);
   onStatusRef.current = onStatus;
 
-  const load = useCallback(async (target: string) => {
+  const load = useCallback(async (target: string): Promise<ExplorationDetail | null> => {
     try {
       const next = await getJson<ExplorationDetail>(`/api/explorations/${encodeURIComponent(target)}`);
       setDetail((current) => (current === null || current.record.id === target ? next : current));
       setRunning(next.running);
       setError(null);
       setVersion((v) => v + 1);
+      return next;
     } catch (failure) {
       setError(messageOf(failure));
+      return null;
     }
   }, []);
 
@@ -64,36 +72,46 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
     setError(null);
     setProgress({ candidates: 0, judged: 0 });
     if (id === null) return;
-    void load(id);
-    const source = new EventSource(`/api/explorations/${encodeURIComponent(id)}/events`);
-    source.onopen = () => {
-      setConnected(true);
-      // Whatever happened while the stream was down is in the next fetch.
-      scheduleRefresh(id);
+    let source: EventSource | undefined;
+    let closed = false;
+    const openStream = (target: string, after: number | undefined): EventSource => {
+      const query = after !== undefined && Number.isInteger(after) ? `?after=${after}` : '';
+      const stream = new EventSource(`/api/explorations/${encodeURIComponent(target)}/events${query}`);
+      stream.onopen = () => {
+        setConnected(true);
+        // Whatever happened while the stream was down is in the next fetch.
+        scheduleRefresh(target);
+      };
+      stream.onerror = () => setConnected(false);
+      const onDomainEvent = (event: MessageEvent<string>): void => {
+        if (event.type === 'candidate.added') setProgress((p) => ({ ...p, candidates: p.candidates + 1 }));
+        if (event.type === 'candidate.judged') setProgress((p) => ({ ...p, judged: p.judged + 1 }));
+        scheduleRefresh(target);
+      };
+      for (const type of DOMAIN_EVENTS) stream.addEventListener(type, onDomainEvent);
+      stream.addEventListener('status', (event: MessageEvent<string>) => {
+        const status = parseStatus(event.data);
+        if (!status) return;
+        if (status.state === 'started') {
+          setRunning(true);
+          setProgress({ candidates: 0, judged: 0 });
+        } else {
+          setRunning(false);
+          if (status.state === 'failed' && status.message) setError(status.message);
+        }
+        onStatusRef.current?.(status);
+        scheduleRefresh(target);
+      });
+      return stream;
     };
-    source.onerror = () => setConnected(false);
-    const onDomainEvent = (event: MessageEvent<string>): void => {
-      if (event.type === 'candidate.added') setProgress((p) => ({ ...p, candidates: p.candidates + 1 }));
-      if (event.type === 'candidate.judged') setProgress((p) => ({ ...p, judged: p.judged + 1 }));
-      scheduleRefresh(id);
-    };
-    const eventTypes = ['candidate.added', 'candidate.judged', 'path.exhausted', 'checkpoint.raised', 'decision.made', 'brief.redirected', 'lens.added', 'exploration.ended'];
-    for (const type of eventTypes) source.addEventListener(type, onDomainEvent);
-    source.addEventListener('status', (event: MessageEvent<string>) => {
-      const status = parseStatus(event.data);
-      if (!status) return;
-      if (status.state === 'started') {
-        setRunning(true);
-        setProgress({ candidates: 0, judged: 0 });
-      } else {
-        setRunning(false);
-        if (status.state === 'failed' && status.message) setError(status.message);
-      }
-      onStatusRef.current?.(status);
-      scheduleRefresh(id);
+    // The view first, then the events after it: the stream does not replay what the view holds.
+    void load(id).then((first) => {
+      if (closed) return;
+      source = openStream(id, first?.lastSeq);
     });
     return () => {
-      source.close();
+      closed = true;
+      source?.close();
       window.clearTimeout(timer.current);
       timer.current = undefined;
     };

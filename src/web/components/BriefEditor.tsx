@@ -4,20 +4,21 @@ import { getJson, messageOf, postJson } from '../api.js';
 import type { BriefResponse, StartedResponse } from '../types.js';
 import { BriefField } from './BriefField.js';
 
+/** A starting point that lints clean, for a person with no brief yet. */
 const STARTER = `---
-intent: Why this matters, and to whom.
+intent: Colleagues new to the topic should come away knowing why this matters to them.
 question: What should this become?
 constraints:
   - max_words: 300
 criteria:
   - id: clear
-    text: A reader gets the point on first reading.
+    text: A reader new to the topic gets the point on first reading.
     weight: 2
 lenses: auto
 model: rehearsal
 judge: rehearsal
 ---
-Context the models should know.
+Context the models should know: who asked, what exists already, what was tried.
 `;
 
 /**

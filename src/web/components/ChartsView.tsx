@@ -26,6 +26,11 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
     return [...groups.entries()];
   }, [points]);
 
+  const overTime = useMemo(() => {
+    const start = Date.parse(points?.[0]?.at ?? '');
+    return (points ?? []).map((point) => ({ ...point, elapsed: Number.isNaN(start) ? point.move : (Date.parse(point.at) - start) / 1000 }));
+  }, [points]);
+
   if (error) return <p className="error" role="alert">{error}</p>;
   if (points === null) return <p className="muted">Loading…</p>;
   if (points.length === 0) return <p className="muted">Nothing judged yet.</p>;
@@ -64,11 +69,11 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
         </ResponsiveContainer>
       </figure>
       <figure>
-        <figcaption>Spend over the exploration</figcaption>
+        <figcaption>Spend over time (since the first judged candidate; pauses are time at checkpoints)</figcaption>
         <ResponsiveContainer width="100%" height={240}>
-          <LineChart data={points} margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
+          <LineChart data={overTime} margin={{ top: 8, right: 24, bottom: 8, left: 0 }}>
             <CartesianGrid stroke="#eceff2" />
-            <XAxis dataKey="move" type="number" domain={['dataMin', 'dataMax']} />
+            <XAxis dataKey="elapsed" type="number" domain={['dataMin', 'dataMax']} tickFormatter={formatElapsed} />
             <YAxis yAxisId="calls" />
             <YAxis yAxisId="usd" orientation="right" />
             <Tooltip />
@@ -80,4 +85,13 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
       </figure>
     </section>
   );
+}
+
+/** Seconds as m:ss (or h:mm:ss). */
+function formatElapsed(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
