@@ -43,10 +43,17 @@ export interface Served {
 }
 
 /** Starts the server `baton serve` runs, on 127.0.0.1 and a free port, over `dbPath`. */
-export async function startServe(dbPath: string, cwd: string): Promise<Served> {
+export async function startServe(dbPath: string, cwd: string, options: { latencyMs?: number } = {}): Promise<Served> {
   if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
   const log: string[] = [];
-  const server = await startServer({ db: dbPath, port: 0, cwd, env: { ...process.env, BATON_DB: undefined }, log: (line) => log.push(line) });
+  const server = await startServer({
+    db: dbPath,
+    port: 0,
+    cwd,
+    env: { ...process.env, BATON_DB: undefined },
+    log: (line) => log.push(line),
+    ...(options.latencyMs !== undefined ? { baton: { latencyMs: options.latencyMs } } : {}),
+  });
   return { origin: server.origin, tokenUrl: server.url, log, stop: () => server.close() };
 }
 

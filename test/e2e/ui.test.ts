@@ -272,6 +272,31 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
     await context.close();
   });
 
+  it('shows a run in progress from the event stream, with the decisions held back until Baton stops', async () => {
+    // A second server whose rehearsal model takes its time, so the run can be watched.
+    const dir = tempDir('baton-e2e-slow-');
+    const slow = await startServe(join(dir, 'baton.db'), dir, { latencyMs: 300 });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const { problems } = await watchPage(page);
+      await page.goto(slow.tokenUrl);
+      await page.getByRole('button', { name: 'New brief' }).click();
+      await page.getByRole('textbox', { name: 'Brief', exact: true }).fill(readFileSync(join(EXAMPLES, 'lighthouse-story.md'), 'utf8'));
+      await page.getByRole('button', { name: 'Start exploration' }).click();
+      const status = page.getByRole('status').filter({ hasText: 'Exploring…' });
+      await eventually(async () => expect(await status.innerText()).toMatch(/Exploring… [1-9]\d* new candidates?/));
+      await screenshot(page, '12-running');
+      expect(await page.getByRole('button', { name: 'Deepen' }).count()).toBe(0);
+      await page.getByText('Awaiting your decision.').waitFor({ timeout: 90_000 });
+      expect(await page.getByRole('button', { name: 'Deepen' }).count()).toBeGreaterThan(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await slow.stop();
+    }
+  });
+
   it('without the token, the page says how to get in (and shows no data)', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

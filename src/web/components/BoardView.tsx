@@ -85,7 +85,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
           />
         ))}
       </ol>
-      {board.cards.length === 0 && <p className="muted">No candidates on the board yet.</p>}
+      {board.cards.length === 0 && <p className="muted">{running ? 'The board is drawn when Baton stops; the Tree shows candidates as they arrive.' : 'No candidates on the board yet.'}</p>}
     </section>
   );
 }
