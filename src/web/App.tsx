@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ReactElement } from 'react';
+import type { KeyboardEvent, ReactElement } from 'react';
 import { getJson, getSession, messageOf, postJson } from './api.js';
 import { BoardView } from './components/BoardView.js';
 import { BriefEditor } from './components/BriefEditor.js';
@@ -76,9 +76,9 @@ export function App(): ReactElement {
       <ExplorationList explorations={explorations} selectedId={route.explorationId} onSelect={(id) => navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null })} onNew={() => navigate({ explorationId: null, tab: 'brief', candidateId: null, otherId: null })} />
       <main className="main">
         {route.explorationId !== null && (
-          <div role="tablist" aria-label="Views" className="tabs">
+          <div role="tablist" aria-label="Views" className="tabs" onKeyDown={(event) => moveBetweenTabs(event, route.tab, (tab) => navigate({ tab }))}>
             {TABS.map((tab) => (
-              <button key={tab} type="button" role="tab" aria-selected={route.tab === tab} className={route.tab === tab ? 'tab current' : 'tab'} onClick={() => navigate({ tab })}>
+              <button key={tab} type="button" role="tab" data-tab={tab} aria-selected={route.tab === tab} tabIndex={route.tab === tab ? 0 : -1} className={route.tab === tab ? 'tab current' : 'tab'} onClick={() => navigate({ tab })}>
                 {TAB_NAMES[tab]}
               </button>
             ))}
@@ -181,4 +181,14 @@ function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
 function acceptedCandidate(detail: ExplorationDetail | null): string | null {
   const accepted = detail?.ledger.filter((entry) => entry.decision?.action === 'accept').at(-1);
   return accepted?.decision?.candidateIds[0] ?? null;
+}
+
+/** ← and → move between tabs (the usual tablist keys); Home and End go to the first and last. */
+function moveBetweenTabs(event: KeyboardEvent<HTMLDivElement>, current: Tab, go: (tab: Tab) => void): void {
+  const at = TABS.indexOf(current);
+  const next = { ArrowRight: TABS[(at + 1) % TABS.length], ArrowLeft: TABS[(at - 1 + TABS.length) % TABS.length], Home: TABS[0], End: TABS[TABS.length - 1] }[event.key];
+  if (!next) return;
+  event.preventDefault();
+  go(next);
+  event.currentTarget.querySelector<HTMLButtonElement>(`[data-tab="${next}"]`)?.focus();
 }

@@ -333,6 +333,12 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
     const added = await appendCandidate(db, large.id, LARGE + 1, target);
     await page.locator(`circle[data-candidate="${added}"]`).waitFor({ timeout: 20_000 });
     expect(await nodes.count()).toBe(LARGE + 1);
+
+    // The tabs answer the keyboard: → from Tree opens Candidate, on the selected node.
+    await page.getByRole('tab', { name: 'Tree' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForURL(/\/candidate\//);
+    expect(await page.getByRole('tab', { name: 'Candidate' }).getAttribute('aria-selected')).toBe('true');
     await screenshot(page, '10-large-tree');
     expect(problems).toEqual([]);
     await context.close();
