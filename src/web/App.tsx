@@ -1,10 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { KeyboardEvent, ReactElement } from 'react';
 import { getJson, getSession, messageOf, postJson } from './api.js';
 import { BoardView } from './components/BoardView.js';
 import { BriefEditor } from './components/BriefEditor.js';
 import { CandidateDetail } from './components/CandidateDetail.js';
-import { ChartsView } from './components/ChartsView.js';
 import { CompareView } from './components/CompareView.js';
 import { ExplorationList } from './components/ExplorationList.js';
 import { LedgerView } from './components/LedgerView.js';
@@ -13,6 +12,9 @@ import type { Tab } from './route.js';
 import { TABS, useRoute } from './route.js';
 import type { ExplorationDetail, ExplorationSummary, ExplorationsResponse } from './types.js';
 import { useExploration } from './use-exploration.js';
+
+/** The charts library is most of the bundle: it loads (as a file of its own) when Charts opens. */
+const ChartsView = lazy(() => import('./components/ChartsView.js').then((module) => ({ default: module.ChartsView })));
 
 const TAB_NAMES: Record<Tab, string> = {
   board: 'Board',
@@ -171,7 +173,11 @@ function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
     case 'compare':
       return <CompareView explorationId={id} entries={detail.candidates} leftId={route.candidateId} rightId={route.otherId} onChange={(left, right) => navigate({ candidateId: left, otherId: right })} />;
     case 'charts':
-      return <ChartsView explorationId={id} version={live.version} lensNames={lensNames} />;
+      return (
+        <Suspense fallback={<p className="muted">Loading the charts…</p>}>
+          <ChartsView explorationId={id} version={live.version} lensNames={lensNames} />
+        </Suspense>
+      );
     case 'ledger':
       return <LedgerView detail={detail} />;
   }
