@@ -58,7 +58,11 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const start: Parameters<Baton['startFromSource']>[1] = {};
     if (body.seed !== undefined) start.seed = body.seed;
     if (body.model !== undefined) start.model = body.model;
-    const id = await baton.startFromSource(body.briefText, start).catch(locateIn('briefText'));
+    const id = await baton.startFromSource(body.briefText, start).catch((error: unknown) => {
+      // The facade names the override as the CLI flag; the request calls it `model`.
+      if (isBatonError(error) && error.location?.field?.startsWith('--')) throw new HttpProblem(error.code, error.message, 'model');
+      return locateIn('briefText')(error);
+    });
     runs.run(id);
     return c.json<StartedResponse>({ id }, 202);
   });

@@ -51,6 +51,9 @@ describe('baton serve: the JSON API', async () => {
       expect(response.status, `${path} ${JSON.stringify(body)}`).toBe(400);
       expect(json(response)).toMatchObject({ code: 'invalid_input', field });
     }
+    const unknownModel = await t.browser('/api/explorations', { body: { briefText: LIGHTHOUSE, model: 'nowhere:model' } });
+    expect(unknownModel.status).toBe(400);
+    expect(json(unknownModel)).toMatchObject({ field: 'model' });
     const notJson = await t.browser('/api/lint', { body: '{"text":', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect((await t.browser('/api/lint', { body: 'text=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(400);
