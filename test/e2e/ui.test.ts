@@ -338,7 +338,7 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
     await page.getByRole('tab', { name: 'Tree' }).focus();
     await page.keyboard.press('ArrowRight');
     await page.waitForURL(/\/candidate\//);
-    expect(await page.getByRole('tab', { name: 'Candidate' }).getAttribute('aria-selected')).toBe('true');
+    await eventually(async () => expect(await page.getByRole('tab', { name: 'Candidate' }).getAttribute('aria-selected')).toBe('true'));
     await screenshot(page, '10-large-tree');
     expect(problems).toEqual([]);
     await context.close();

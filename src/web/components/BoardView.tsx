@@ -43,6 +43,19 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
         </div>
       )}
       <SpendLine detail={detail} />
+      <LensCoverage detail={detail} />
+      {board.tradeOffs.length > 0 && (
+        <div className="trade-offs">
+          <h3>Trade-offs</h3>
+          <ul>
+            {board.tradeOffs.map((t) => (
+              <li key={`${t.a}+${t.b}`}>
+                <strong>{t.a}</strong> is stronger on {t.aWins.join(', ') || '—'}; <strong>{t.b}</strong> on {t.bWins.join(', ') || '—'}.
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {open && (
         <div className="board-actions" role="group" aria-label="Decisions about the whole exploration">
           <button type="button" disabled={forCombine.length !== 2} onClick={() => choose('combine', forCombine)}>
@@ -129,6 +142,20 @@ function SpendLine({ detail }: { detail: ExplorationDetail }): ReactElement {
       {spend.possiblyBilled > 0 && ` · ${spend.possiblyBilled} possibly billed`}
       {budget && ` — ${Math.round(spend.share * 100)}% of the budget (${budget})`} · {plural(detail.board.candidates, 'candidate')}
     </p>
+  );
+}
+
+/** The lenses in play, in their colours: how many candidates each has, and its best quality. */
+function LensCoverage({ detail }: { detail: ExplorationDetail }): ReactElement | null {
+  if (detail.board.lenses.length === 0) return null;
+  return (
+    <ul className="legend lens-coverage" aria-label="Lenses in play">
+      {detail.board.lenses.map((lens) => (
+        <li key={lens.lensId} title={lens.lensId}>
+          <span className="swatch" style={{ background: lensColour(lens.lensId) }} aria-hidden="true" /> {lens.lensName}: {plural(lens.candidates, 'candidate')}, best {formatScore(lens.best)}
+        </li>
+      ))}
+    </ul>
   );
 }
 

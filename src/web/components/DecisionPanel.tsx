@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { FormEvent, ReactElement } from 'react';
 import { getJson, messageOf, postJson } from '../api.js';
 import { BUILT_IN_LENS_CHOICES } from '../lenses.js';
@@ -36,6 +36,13 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const explorationId = detail.record.id;
+  const form = useRef<HTMLFormElement>(null);
+
+  // The form opens above the cards: bring it into view and put the cursor in its first field.
+  useEffect(() => {
+    form.current?.scrollIntoView({ block: 'nearest' });
+    form.current?.querySelector<HTMLElement>('textarea, select, input')?.focus({ preventScroll: true });
+  }, []);
 
   useEffect(() => {
     if (pending.action !== 'redirect') return;
@@ -77,7 +84,7 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
 
   const lensesInPlay = detail.board.lenses.map((lens) => lens.lensId);
   return (
-    <form className="decision-panel" aria-label={`Decision: ${TITLES[pending.action]}`} onSubmit={(event) => void submit(event)}>
+    <form ref={form} className="decision-panel" aria-label={`Decision: ${TITLES[pending.action]}`} onSubmit={(event) => void submit(event)}>
       <h2>
         {TITLES[pending.action]}
         {pending.candidateIds.length > 0 && ` ${pending.candidateIds.join(' + ')}`}
