@@ -39,6 +39,8 @@ export interface ApiDeps {
   secrets: Secrets;
   pollMs: number;
   heartbeatMs: number;
+  /** Event streams in progress, so that closing the server can let them end cleanly. */
+  streams: Set<Promise<void>>;
 }
 
 export function apiRoutes(deps: ApiDeps): Hono {
@@ -134,8 +136,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const id = await baton.resolveId(c.req.param('id'));
     const lastEventId = c.req.header('last-event-id');
     const { after } = validate(EventsQuery, lastEventId !== undefined ? { after: lastEventId } : c.req.query());
-    return streamSSE(c, (stream) =>
-      streamEvents(stream, {
+    return streamSSE(c, async (stream) => {
+      const streaming = streamEvents(stream, {
         store: baton.store,
         explorationId: id,
         after: after ?? 0,
@@ -143,8 +145,14 @@ export function apiRoutes(deps: ApiDeps): Hono {
         onStatus: (listener) => runs.onStatus(listener),
         pollMs: deps.pollMs,
         heartbeatMs: deps.heartbeatMs,
-      }),
-    );
+      });
+      deps.streams.add(streaming);
+      try {
+        await streaming;
+      } finally {
+        deps.streams.delete(streaming);
+      }
+    });
   });
 
   api.post('/lint', async (c) => {

@@ -68,6 +68,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const runs = new BackgroundRuns(baton, log);
   const secrets = newSecrets(options.token);
   const listening: Listening = { port: 0, hostNames: hostNames(host) };
+  const streams = new Set<Promise<void>>();
   const app = createApp({
     baton,
     runs,
@@ -77,6 +78,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     log,
     pollMs: options.pollMs ?? 500,
     heartbeatMs: options.heartbeatMs ?? 15_000,
+    streams,
     ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
@@ -102,8 +104,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     close: () => {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Event streams end first (their clients see a clean end), then the runs stop.
         commits.close();
+        await Promise.race([Promise.allSettled([...streams]), delay(2_000)]);
         await runs.stop();
+        // Idle keep-alive sockets go now; a response still being written gets a moment to finish.
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        await Promise.race([closed, delay(2_000)]);
         if ('closeAllConnections' in server) server.closeAllConnections();
         await closed;
         await baton.close();
@@ -111,6 +118,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       return closing;
     },
   };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /**

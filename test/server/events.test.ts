@@ -72,3 +72,18 @@ describe('baton serve: live updates by server-sent events', async () => {
     expect(stream.messages.filter((m) => m.event === 'candidate.added').length).toBeGreaterThan(3);
   });
 });
+
+describe('baton serve: streams that wait', () => {
+  it('sends heartbeats while nothing happens, refuses a second run (409), and ends open streams on close', async () => {
+    const t = await testServer({ heartbeatMs: 50, baton: { latencyMs: 30 } });
+    const { id } = json<StartedResponse>(await t.browser('/api/explorations', { body: { briefText: LIGHTHOUSE, seed: 4 } }));
+    const again = await t.browser(`/api/explorations/${id}/run`, { body: {} });
+    expect(again.status, again.body).toBe(409);
+    const stream = await openEvents(t.port, `/api/explorations/${id}/events`, { cookie: t.cookie });
+    await stream.until((m) => m.event === 'checkpoint.raised');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(stream.raw()).toContain(': heartbeat');
+    await t.server.close();
+    await stream.ended;
+  });
+});

@@ -49,6 +49,10 @@ export interface EventStream {
   status: number;
   headers: IncomingHttpHeaders;
   messages: SseMessage[];
+  /** Everything received, comments included. */
+  raw: () => string;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
   /** Resolves once a message matches (or rejects after `ms`). */
   until(match: (message: SseMessage) => boolean, ms?: number): Promise<SseMessage>;
   close(): void;
@@ -60,7 +64,10 @@ export function openEvents(port: number, path: string, headers: Record<string, s
       const messages: SseMessage[] = [];
       const waiters = new Set<() => void>();
       let buffer = '';
+      let raw = '';
+      const ended = new Promise<void>((done) => res.once('end', done));
       res.setEncoding('utf8').on('data', (chunk: string) => {
+        raw += chunk;
         buffer += chunk;
         for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, end);
@@ -75,6 +82,8 @@ export function openEvents(port: number, path: string, headers: Record<string, s
         status: res.statusCode ?? 0,
         headers: res.headers,
         messages,
+        raw: () => raw,
+        ended,
         until: (match, ms = 60_000) =>
           new Promise((found, fail) => {
             const check = (): boolean => {
