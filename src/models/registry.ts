@@ -1,10 +1,12 @@
 import { closest } from 'fastest-levenshtein';
+import type { LoadedConfig } from '../config/user-config.js';
+import { loadUserConfig } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
 import { concurrencyFromEnv, ProviderLimits } from './concurrency.js';
 import { knownModelId } from './pricing.js';
 import type { ModelPort } from './port.js';
 import type { Env, ProviderStatus } from './providers.js';
-import { PROVIDER_SPECS, providerStatus } from './providers.js';
+import { PROVIDER_SPECS, providerStatus, withConfig } from './providers.js';
 import { createRehearsalModel } from './rehearsal/index.js';
 import type { RetryOptions } from './retry.js';
 import { withRetries } from './retry.js';
@@ -33,6 +35,13 @@ export interface ModelOptions {
   concurrency?: number;
   /** Whose semaphores count the calls in flight; one shared by the whole process when not given. */
   limits?: ProviderLimits;
+  /**
+   * The person's config file (keys, base URLs, concurrency, prices, retry policy), already read;
+   * when not given it is read from `BATON_CONFIG` / `~/.config/baton/config.yaml` (see `loadUserConfig`).
+   */
+  config?: LoadedConfig;
+  /** The project directory, where a config file holding keys must not be; the process's by default. */
+  cwd?: string;
 }
 
 /** The semaphores of every provider, shared by all the models this process resolves. */
@@ -61,11 +70,12 @@ const PROVIDERS = new Map<string, ProviderEntry>([
     spec.id,
     {
       factory: (model, options) => {
-        const env = envOf(options);
-        const port = createSdkModel(spec, model, env);
+        const loaded = configOf(options);
+        const env = withConfig(envOf(options), loaded);
+        const port = createSdkModel(spec, model, env, loaded.config.pricing);
         const limit = options.concurrency ?? concurrencyFromEnv(spec.id, env);
         const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limit);
-        return withRetries(port, { ...options.retry, limiter });
+        return withRetries(port, { ...retryFromConfig(loaded), ...options.retry, limiter });
       },
       needsModel: true,
       example: spec.example,
@@ -75,6 +85,18 @@ const PROVIDERS = new Map<string, ProviderEntry>([
 
 function envOf(options: ModelOptions): Env {
   return options.env ?? process.env;
+}
+
+function configOf(options: ModelOptions): LoadedConfig {
+  return options.config ?? loadUserConfig({ env: envOf(options), cwd: options.cwd ?? process.cwd() });
+}
+
+function retryFromConfig(loaded: LoadedConfig): Omit<RetryOptions, 'limiter'> {
+  const { maxAttempts, timeoutSeconds } = loaded.config.retry;
+  return {
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}),
+  };
 }
 
 export function providerIds(): string[] {
@@ -123,8 +145,8 @@ export function resolveModel(id: string, options: ModelOptions): ModelPort {
   return entry.factory(model, options);
 }
 
-/** Every provider and whether this environment can use it, for `baton models`; never a key's value. */
-export function describeProviders(env: Env): ProviderStatus[] {
+/** Every provider and whether this environment (and config file) can use it, for `baton models`; never a key's value. */
+export function describeProviders(env: Env, config: LoadedConfig = loadUserConfig({ env, cwd: process.cwd() })): ProviderStatus[] {
   const rehearsal: ProviderStatus = {
     id: 'rehearsal',
     description: 'The offline rehearsal model: deterministic, free, for demos and tests',
@@ -133,5 +155,5 @@ export function describeProviders(env: Env): ProviderStatus[] {
     baseUrl: null,
     ready: true,
   };
-  return [rehearsal, ...PROVIDER_SPECS.map((spec) => providerStatus(spec, env))];
+  return [rehearsal, ...PROVIDER_SPECS.map((spec) => providerStatus(spec, env, config))];
 }
