@@ -2,13 +2,16 @@ import { BatonError } from '../errors.js';
 import type { BudgetGuard } from '../models/budget.js';
 import { costOf, estimateCall } from '../models/budget.js';
 import type { ModelPort, ModelRequest, ModelTask } from '../models/port.js';
-import type { CallPurpose, Store } from '../store/store.js';
+import { mayHaveBeenBilled } from '../models/port.js';
+import type { AnswerCheck, CallPurpose, Store } from '../store/store.js';
 import { messagesFor } from './prompts.js';
 
 /**
  * Model calls, recorded: an intent row before the request, a result row after. A call already
  * completed is never made again (its recorded answer is returned); a call cut off by a crash
- * stays on the record as possibly billed, and is made again under the next attempt's key.
+ * stays on the record as possibly billed, and is made again under the next attempt's key. A call
+ * that failed after the provider may have generated (a timeout, a cut-off or garbled answer) is
+ * counted at its reserved worst case; one the provider rejected outright costs nothing.
  */
 
 export interface RecordedCall {
@@ -22,6 +25,8 @@ export interface RecordedCall {
   seed: number;
   /** When given, the call is made only if the budget allows it (in-flight calls counted). */
   budget?: BudgetGuard;
+  /** For structured answers: whether the answer parsed, needed repair, or is unusable (recorded with the result). */
+  check?: (text: string) => AnswerCheck;
 }
 
 /** Thrown when the budget forbids a call; nothing was recorded or sent. */
@@ -43,7 +48,7 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
 
   const messages = messagesFor(task);
   const estimate = estimateCall(port.info, messages);
-  const reservation = call.budget ? call.budget.reserve(estimate) : undefined;
+  const reservation = call.budget ? call.budget.reserve({ tokens: estimate.tokens, usd: estimate.usd }) : undefined;
   if (reservation === null) throw new BudgetStop();
   await store.beginCall({
     key,
@@ -58,13 +63,28 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
   try {
     const response = await port.complete(request);
     const usd = costOf(port.info, response.usage);
-    await store.finishCall({ key, status: 'done', output: response.text, usage: response.usage, usd, latencyMs: Date.now() - started });
+    const answer = call.check?.(response.text);
+    await store.finishCall({
+      key,
+      status: 'done',
+      output: response.text,
+      usage: response.usage,
+      usd,
+      latencyMs: Date.now() - started,
+      ...(answer !== undefined ? { answer } : {}),
+    });
     if (reservation) call.budget?.settle(reservation, { tokens: response.usage.inputTokens + response.usage.outputTokens, usd });
     return response.text;
   } catch (error) {
-    if (reservation) call.budget?.release(reservation);
+    const billed = mayHaveBeenBilled(error);
+    const usage = billed ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens } : { inputTokens: 0, outputTokens: 0 };
+    const usd = billed ? estimate.usd : 0;
+    if (reservation) {
+      if (billed) call.budget?.settle(reservation, { tokens: estimate.tokens, usd });
+      else call.budget?.release(reservation);
+    }
     const message = error instanceof Error ? error.message : String(error);
-    await store.finishCall({ key, status: 'failed', output: message, usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: Date.now() - started });
+    await store.finishCall({ key, status: 'failed', output: message, usage, usd, latencyMs: Date.now() - started });
     if (error instanceof BatonError) throw error;
     throw new BatonError('provider_failure', `${port.info.id} failed: ${message}`, { cause: error, retryable: true });
   }

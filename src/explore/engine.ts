@@ -4,12 +4,13 @@ import { BatonError } from '../errors.js';
 import { BudgetGuard } from '../models/budget.js';
 import { cosineSimilarity } from '../models/local-embedding.js';
 import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
-import type { BriefVersion, CallPurpose, Store } from '../store/store.js';
+import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
 import { BudgetStop, recordedCall } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { exhaustionReason } from './exhaustion.js';
 import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
 import { NoveltyIndex } from './novelty.js';
+import { answerQuality } from './structured.js';
 import { DEFAULT_POLICY, planMoves } from './policy.js';
 import type { CandidateNode, ExplorationState } from './state.js';
 import { applyEvent, pathTo, replay } from './state.js';
@@ -50,6 +51,9 @@ export interface WaveResult {
   /** The budget forbids any further move. */
   budgetSpent: boolean;
 }
+
+/** How many times the judge is asked for a usable answer before the candidate is flagged unclear. */
+const JUDGE_ASKS = 3;
 
 interface MoveOutcome {
   move: PlannedMove;
@@ -304,15 +308,15 @@ export class ExplorationEngine {
     const brief = this.brief.brief;
     const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
     const key = `${candidateId}:judge:${this.brief.id}`;
-    let answer = null;
-    let output = await this.call(key, 'judge', this.deps.judge, task);
-    let parsed = parseJudgeAnswer(output);
-    if (!parsed.ok) {
-      // One retry with the same prompt: a malformed answer is usually a fluke.
-      output = await this.call(`${key}:retry`, 'judge', this.deps.judge, task);
-      parsed = parseJudgeAnswer(output);
+    const check = (text: string): AnswerCheck => answerQuality(parseJudgeAnswer(text));
+    // An unusable answer (even after repair) is asked again with the same prompt, each ask a
+    // recorded call within the budget; after the last one the candidate is flagged unclear.
+    let parsed = parseJudgeAnswer(await this.call(key, 'judge', this.deps.judge, task, check));
+    for (let ask = 2; !parsed.ok && ask <= JUDGE_ASKS; ask += 1) {
+      const retryKey = ask === 2 ? `${key}:retry` : `${key}:retry${ask - 1}`;
+      parsed = parseJudgeAnswer(await this.call(retryKey, 'judge', this.deps.judge, task, check));
     }
-    if (parsed.ok) answer = parsed.value;
+    const answer = parsed.ok ? parsed.value : null;
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
     const verdict = await assembleVerdict(brief, text, answer, briefDir ? { briefDir } : {});
     return {
@@ -362,9 +366,19 @@ export class ExplorationEngine {
   }
 
   /** One recorded model call; a budget refusal leaves the move pending and blocks further moves. */
-  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<string> {
+  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask, check?: (text: string) => AnswerCheck): Promise<string> {
     try {
-      return await recordedCall({ store: this.deps.store, key, explorationId: this.state.id, purpose, port, task, seed: this.state.seed, budget: this.budget });
+      return await recordedCall({
+        store: this.deps.store,
+        key,
+        explorationId: this.state.id,
+        purpose,
+        port,
+        task,
+        seed: this.state.seed,
+        budget: this.budget,
+        ...(check ? { check } : {}),
+      });
     } catch (error) {
       if (error instanceof BudgetStop) this.budgetBlocked = true;
       throw error;

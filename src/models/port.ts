@@ -75,6 +75,22 @@ export interface ModelInfo {
   maxOutputTokens: number;
 }
 
+/**
+ * A failed call that may still have been billed: an attempt timed out, was cut off, or came back
+ * garbled, empty or refused after the provider had generated. The budget counts such a call at its
+ * reserved worst case. Adapters mark the error they throw; callers read it with `mayHaveBeenBilled`.
+ */
+const BILLED = Symbol.for('baton.mayHaveBeenBilled');
+
+export function markMayHaveBeenBilled<E extends object>(error: E): E {
+  Object.defineProperty(error, BILLED, { value: true, enumerable: false });
+  return error;
+}
+
+export function mayHaveBeenBilled(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BILLED] === true;
+}
+
 export interface ModelPort {
   readonly info: ModelInfo;
   complete(request: ModelRequest): Promise<ModelResponse>;

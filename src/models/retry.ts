@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
 import type { Semaphore } from './concurrency.js';
-import { isProviderFault, ProviderFault } from './faults.js';
+import { isProviderFault, MAY_BE_BILLED, ProviderFault } from './faults.js';
 import type { ModelPort, ModelRequest, ModelResponse } from './port.js';
+import { markMayHaveBeenBilled } from './port.js';
 
 /**
  * Baton's one retry layer, a `ModelPort` decorator the registry puts around every real provider
@@ -92,6 +93,11 @@ export function withRetries(port: ModelPort, options: RetryOptions = {}): ModelP
     async complete(request: ModelRequest): Promise<ModelResponse> {
       let waited = 0;
       let refusals = 0;
+      let billed = false;
+      const fail = (fault: ProviderFault, outcome: Outcome): BatonError => {
+        const error = failure(port.info.id, fault, outcome);
+        return billed ? markMayHaveBeenBilled(error) : error;
+      };
       for (let attempt = 1; ; attempt += 1) {
         let fault: ProviderFault;
         try {
@@ -100,15 +106,15 @@ export function withRetries(port: ModelPort, options: RetryOptions = {}): ModelP
           if (request.signal?.aborted || !isProviderFault(error)) throw error;
           fault = error;
         }
-        const id = port.info.id;
-        if (!fault.retryable) throw failure(id, fault, { attempts: attempt, waited, retryable: false });
+        billed ||= MAY_BE_BILLED[fault.kind];
+        if (!fault.retryable) throw fail(fault, { attempts: attempt, waited, retryable: false });
         if (fault.kind === 'refusal' && (refusals += 1) > policy.refusalRetries) {
-          throw failure(id, fault, { attempts: attempt, waited, retryable: false });
+          throw fail(fault, { attempts: attempt, waited, retryable: false });
         }
-        if (attempt >= policy.maxAttempts) throw failure(id, fault, { attempts: attempt, waited, retryable: true });
+        if (attempt >= policy.maxAttempts) throw fail(fault, { attempts: attempt, waited, retryable: true });
         const wait = retryDelay(fault, attempt, policy, random);
         if (waited + wait > policy.maxTotalWaitMs) {
-          throw failure(id, fault, { attempts: attempt, waited, retryable: true, askedMs: fault.retryAfterMs });
+          throw fail(fault, { attempts: attempt, waited, retryable: true, askedMs: fault.retryAfterMs });
         }
         options.onRetry?.({ attempt, fault, delayMs: wait });
         await sleep(wait, request.signal);

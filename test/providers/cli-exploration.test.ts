@@ -62,10 +62,17 @@ function workspace(env: Record<string, string>, retry = 'retry:\n  timeoutSecond
   };
 }
 
-function callRows(db: string): Array<{ key: string; status: string; purpose: string }> {
+interface CallRow {
+  key: string;
+  status: string;
+  purpose: string;
+  answer: string | null;
+}
+
+function callRows(db: string): CallRow[] {
   const sqlite = new Database(db, { readonly: true });
   try {
-    return sqlite.prepare('SELECT key, status, purpose FROM calls ORDER BY started_at').all() as Array<{ key: string; status: string; purpose: string }>;
+    return sqlite.prepare('SELECT key, status, purpose, answer FROM calls ORDER BY started_at').all() as CallRow[];
   } finally {
     sqlite.close();
   }
@@ -133,10 +140,13 @@ for (const adapter of ADAPTERS) {
         const rows = callRows(ws.db);
         const done = rows.filter((r) => r.status === 'done');
         expect(rows.every((r) => r.status === 'done')).toBe(true);
-        const transportFaults = [...loopback.played.values()].filter((f) => f !== 'malformed_judge').length;
+        const played = [...loopback.played.values()];
+        const transportFaults = played.filter((f) => f !== 'malformed_judge').length;
         expect(loopback.numbered()).toBe(done.length + transportFaults);
-        // The judge's cut-off answers were repaired or asked again, and recorded as such.
-        expect(done.some((r) => r.purpose === 'judge')).toBe(true);
+        // The judge's cut-off answers were repaired (no re-ask needed), and recorded as such.
+        const judged = done.filter((r) => r.purpose === 'judge');
+        expect(judged.filter((r) => r.answer === 'repaired')).toHaveLength(played.filter((f) => f === 'malformed_judge').length);
+        expect(judged.every((r) => r.answer === 'valid' || r.answer === 'repaired')).toBe(true);
       } finally {
         await loopback.mock.stop();
       }
