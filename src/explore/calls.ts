@@ -79,10 +79,8 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
     const billed = mayHaveBeenBilled(error);
     const usage = billed ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens } : { inputTokens: 0, outputTokens: 0 };
     const usd = billed ? estimate.usd : 0;
-    if (reservation) {
-      if (billed) call.budget?.settle(reservation, { tokens: estimate.tokens, usd });
-      else call.budget?.release(reservation);
-    }
+    // A failed call still counts as a call (as the store counts it), at no cost unless it may have been billed.
+    if (reservation) call.budget?.settle(reservation, { tokens: usage.inputTokens + usage.outputTokens, usd });
     const message = error instanceof Error ? error.message : String(error);
     await store.finishCall({ key, status: 'failed', output: message, usage, usd, latencyMs: Date.now() - started });
     if (error instanceof BatonError) throw error;

@@ -143,6 +143,8 @@ export class ExplorationEngine {
     if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
     const finished = await this.finishInterrupted();
     if (finished > 0) return { moved: finished, nothingLeft: false, budgetSpent: false };
+    // Interrupted work the budget refused to finish: nothing new can be afforded either.
+    if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
 
     const weights = new Map(this.brief.brief.criteria.map((c) => [c.id, c.weight]));
     const proposals = planMoves(this.state, {
