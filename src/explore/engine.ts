@@ -5,7 +5,7 @@ import { BudgetGuard } from '../models/budget.js';
 import { cosineSimilarity } from '../models/local-embedding.js';
 import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
-import { BudgetStop, recordedCall } from './calls.js';
+import { BudgetStop, recordedCall, recordedEmbedding } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { exhaustionReason } from './exhaustion.js';
 import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
@@ -35,6 +35,8 @@ export interface EngineDeps {
 export interface EngineOptions {
   /** Moves run at once. */
   concurrency?: number;
+  /** The embedding an exploration names (`provider:model`), resolved when it is loaded; `deps.embedding` otherwise. */
+  resolveEmbedding?: (id: string) => EmbeddingPort;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -85,7 +87,9 @@ export class ExplorationEngine {
   static async load(deps: EngineDeps, explorationId: string, options: EngineOptions = {}): Promise<ExplorationEngine> {
     const events = await deps.store.readEvents(explorationId);
     if (events.length === 0) throw new BatonError('not_found', `no exploration ${explorationId}`);
-    const engine = new ExplorationEngine(deps, replay(explorationId, events), options);
+    const state = replay(explorationId, events);
+    const embedding = state.embed !== null && options.resolveEmbedding ? options.resolveEmbedding(state.embed) : deps.embedding;
+    const engine = new ExplorationEngine({ ...deps, embedding }, state, options);
     for (const id of engine.state.order) {
       const node = engine.state.nodes.get(id) as CandidateNode;
       engine.novelty.add(id, node.candidate.embedding);
@@ -264,7 +268,7 @@ export class ExplorationEngine {
     const task = this.writerTask(move, brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
     const text = write.trim();
-    const [embedding] = await this.deps.embedding.embed([text]);
+    const embedding = await this.embed(`${move.id}:embed`, move.kind, text);
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
     const candidate: Candidate = {
       id: candidateId,
@@ -275,7 +279,7 @@ export class ExplorationEngine {
       lensId: move.lens.id,
       depth: Math.max(0, ...parents.map((p) => p?.depth ?? 0)) + 1,
       text,
-      embedding: embedding as Float32Array,
+      embedding,
       model: this.deps.writer.info.id,
       createdAt: this.now(),
     };
@@ -381,6 +385,16 @@ export class ExplorationEngine {
         budget: this.budget,
         ...(check ? { check } : {}),
       });
+    } catch (error) {
+      if (error instanceof BudgetStop) this.budgetBlocked = true;
+      throw error;
+    }
+  }
+
+  /** A candidate's embedding; a provider's is recorded and budgeted like any call. */
+  private async embed(key: string, purpose: CallPurpose, text: string): Promise<Float32Array> {
+    try {
+      return await recordedEmbedding({ store: this.deps.store, key, explorationId: this.state.id, purpose, port: this.deps.embedding, text, budget: this.budget });
     } catch (error) {
       if (error instanceof BudgetStop) this.budgetBlocked = true;
       throw error;

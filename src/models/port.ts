@@ -99,6 +99,14 @@ export interface ModelPort {
 /** Embeddings for novelty. The local lexical embedding implements it with no model. */
 export interface EmbeddingPort {
   readonly id: string;
+  /** Known up front for the local embedding; 0 for a provider's model until it has answered. */
   readonly dimensions: number;
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Present for a provider's embedding model: what it costs, so that its calls are recorded,
+   * counted in the budget and never paid twice. The local embedding is free and has none.
+   */
+  readonly info?: ModelInfo;
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** The vectors with the tokens the provider counted; implemented by ports with `info`. */
+  embedWithUsage?(texts: readonly string[], signal?: AbortSignal): Promise<{ vectors: Float32Array[]; usage: Usage }>;
 }

@@ -1,7 +1,7 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import type { LanguageModel } from 'ai';
+import type { EmbeddingModel, LanguageModel } from 'ai';
 import type { LoadedConfig, ProviderSettings } from '../config/user-config.js';
 import { EMPTY_CONFIG } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
@@ -38,6 +38,10 @@ export interface ProviderSpec {
   /** Upper bound on one call's output tokens. */
   maxOutputTokens: number;
   languageModel(model: string, connection: Connection): LanguageModel;
+  /** The provider's embedding models; absent when it has none (Anthropic). */
+  embeddingModel?(model: string, connection: Connection): EmbeddingModel;
+  /** An embedding model to show in help. */
+  embeddingExample?: string;
 }
 
 export const PROVIDER_SPECS: readonly ProviderSpec[] = [
@@ -52,6 +56,8 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     seed: true,
     maxOutputTokens: 4096,
     languageModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).chat(model),
+    embeddingModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).embedding(model),
+    embeddingExample: 'openai:text-embedding-3-small',
   },
   {
     id: 'anthropic',
@@ -75,6 +81,8 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     seed: true,
     maxOutputTokens: 4096,
     languageModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).chatModel(model),
+    embeddingModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).embeddingModel(model),
+    embeddingExample: 'ollama:nomic-embed-text',
   },
   {
     id: 'openai-compatible',
@@ -89,6 +97,11 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
       createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).chatModel(
         model,
       ),
+    embeddingModel: (model, c) =>
+      createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).embeddingModel(
+        model,
+      ),
+    embeddingExample: 'openai-compatible:my-embedding-model',
   },
 ];
 

@@ -4,12 +4,14 @@ import { loadUserConfig } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
 import { concurrencyFromEnv, ProviderLimits } from './concurrency.js';
 import { knownModelId } from './pricing.js';
-import type { ModelPort } from './port.js';
+import { createLocalEmbedding } from './local-embedding.js';
+import type { EmbeddingPort, ModelPort } from './port.js';
 import type { Env, ProviderStatus } from './providers.js';
-import { PROVIDER_SPECS, providerStatus, withConfig } from './providers.js';
+import { PROVIDER_SPECS, providerSpec, providerStatus, withConfig } from './providers.js';
 import { createRehearsalModel } from './rehearsal/index.js';
 import type { RetryOptions } from './retry.js';
-import { withRetries } from './retry.js';
+import { retrier, withRetries } from './retry.js';
+import { createSdkEmbedding } from './sdk-embedding.js';
 import { createSdkModel } from './sdk-model.js';
 
 /**
@@ -143,6 +145,36 @@ export function checkModelId(id: string): void {
 export function resolveModel(id: string, options: ModelOptions): ModelPort {
   const { entry, model } = parseModelId(id);
   return entry.factory(model, options);
+}
+
+/** The local lexical embedding's id: what novelty uses when no provider embedding is named. */
+export const LOCAL_EMBEDDING = 'local';
+
+/**
+ * Resolves the embedding novelty uses: `local` (or nothing) for the local lexical embedding, or a
+ * provider's embedding model as `provider:model` — through the same keys, config, retry layer and
+ * concurrency limit as its completions. A provider without embeddings is refused, naming those
+ * that have them.
+ *
+ * @example
+ * const embedding = resolveEmbedding('openai:text-embedding-3-small', { seed: 1 });
+ */
+export function resolveEmbedding(id: string | undefined, options: ModelOptions): EmbeddingPort {
+  if (id === undefined || id === LOCAL_EMBEDDING) return createLocalEmbedding();
+  const { model } = parseModelId(id);
+  const provider = id.slice(0, id.indexOf(':'));
+  const spec = providerSpec(provider);
+  const withEmbeddings = PROVIDER_SPECS.filter((s) => s.embeddingModel).map((s) => s.embeddingExample ?? s.id);
+  if (!spec?.embeddingModel) {
+    throw new BatonError('invalid_input', `embedding "${id}": ${provider} has no embedding models — use "local" or one of ${withEmbeddings.join(', ')}`, {
+      location: { field: 'embed' },
+    });
+  }
+  const loaded = configOf(options);
+  const env = withConfig(envOf(options), loaded);
+  const limit = options.concurrency ?? concurrencyFromEnv(spec.id, env);
+  const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limit);
+  return createSdkEmbedding(spec, model, env, loaded.config.pricing, retrier({ ...retryFromConfig(loaded), ...options.retry, limiter }));
 }
 
 /** Every provider and whether this environment (and config file) can use it, for `baton models`; never a key's value. */

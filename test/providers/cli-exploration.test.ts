@@ -164,7 +164,7 @@ for (const adapter of ADAPTERS) {
         expect(down.stderr).toMatch(/HTTP 503/u);
         expect(down.stderr).not.toContain('    at ');
         expect(down.stderr).not.toContain(FAKE_KEY);
-        const id = /baton run (x[0-9a-z]+)/u.exec(down.stderr)?.[1] ?? /exploration (x[0-9a-z]+)/u.exec(down.stderr)?.[1];
+        const id = /Resume with: baton run (x[0-9a-z]+)/u.exec(down.stderr)?.[1];
         expect(id, down.stderr).toBeTruthy();
         const statuses = loopback.requests().map((r) => r.response.status);
         expect(statuses.slice(0, 8).every((s) => s === 200)).toBe(true);

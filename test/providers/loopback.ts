@@ -91,7 +91,8 @@ export async function startLoopback(adapter: AdapterCase, faults: ReadonlyMap<nu
 
   mock.on({ systemMessage: JUDGE_SYSTEM_MARK }, { content: JSON.stringify(JUDGE_ANSWER), usage: adapter.usage(JUDGE_USAGE.input, JUDGE_USAGE.output) });
   let drafts = 0;
-  mock.on({ predicate: () => true }, () => {
+  // Every chat request the judge does not take (embedding requests are left to `onEmbedding`).
+  mock.on({ predicate: (req) => req.embeddingInput === undefined }, () => {
     drafts += 1;
     const variant = ['per shard', 'per test owner', 'per browser suite', 'per database fixture', 'per week'][drafts % 5] ?? '';
     return {
