@@ -314,7 +314,7 @@ export class ExplorationEngine {
     const brief = this.brief.brief;
     const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
     const key = `${candidateId}:judge:${this.brief.id}`;
-    const check = (text: string): AnswerCheck => answerQuality(parseJudgeAnswer(text));
+    const check = (answerText: string): AnswerCheck => answerQuality(parseJudgeAnswer(answerText));
     // An unusable answer (even after repair) is asked again with the same prompt, each ask a
     // recorded call within the budget; after the last one the candidate is flagged unclear.
     let parsed = parseJudgeAnswer(await this.call(key, 'judge', this.deps.judge, task, check));
