@@ -18,7 +18,7 @@ import { recordedCall } from './explore/calls.js';
 import { parseJsonAnswer } from './explore/judge.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort } from './models/port.js';
-import { checkModelId, resolveModel } from './models/registry.js';
+import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
 import { decide, resolveCandidateId } from './steer/decisions.js';
 import type { ExportDocument } from './steer/export.js';
@@ -62,6 +62,8 @@ export interface StartOptions {
   seed?: number;
   model?: string;
   judge?: string;
+  /** The embedding novelty uses: `provider:model`, or `local` (the default) for the local lexical one. */
+  embed?: string;
 }
 
 export interface RunOptions {
@@ -189,6 +191,8 @@ export class Baton {
     }
     if (options.model !== undefined) checkModel(options.model, { field: '--model' }, env);
     if (options.judge !== undefined) checkModel(options.judge, { field: '--judge' }, env);
+    const embed = options.embed !== undefined && options.embed !== LOCAL_EMBEDDING ? options.embed : undefined;
+    if (embed !== undefined) resolveEmbedding(embed, { seed: 1, env });
     const version = await this.store.saveBrief({ source, brief, ...(input.path !== undefined ? { path: input.path } : {}) });
     const id = `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
     await this.store.createExploration({
@@ -198,7 +202,7 @@ export class Baton {
       model,
       judge,
       title: titleOf(brief),
-      created: { type: 'exploration.created', briefId: version.id, seed, lenses: lensesFor(brief), model, judge },
+      created: { type: 'exploration.created', briefId: version.id, seed, lenses: lensesFor(brief), model, judge, ...(embed !== undefined ? { embed } : {}) },
     });
     return id;
   }
@@ -228,6 +232,7 @@ export class Baton {
     };
     const engineOptions = {
       concurrency: this.options.concurrency ?? 4,
+      resolveEmbedding: (embed: string) => resolveEmbedding(embed, modelOptions),
       ...(onProgress ? { onProgress } : {}),
     };
     return ExplorationEngine.load(deps, id, engineOptions);

@@ -1,14 +1,18 @@
+import { z } from 'zod';
 import { BatonError } from '../errors.js';
-import type { BudgetGuard } from '../models/budget.js';
-import { costOf, estimateCall } from '../models/budget.js';
-import type { ModelPort, ModelRequest, ModelTask } from '../models/port.js';
-import type { CallPurpose, Store } from '../store/store.js';
+import type { BudgetGuard, CallEstimate } from '../models/budget.js';
+import { costOf, estimateCall, estimateTokens } from '../models/budget.js';
+import type { EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelTask, Usage } from '../models/port.js';
+import { mayHaveBeenBilled } from '../models/port.js';
+import type { AnswerCheck, CallPurpose, Store } from '../store/store.js';
 import { messagesFor } from './prompts.js';
 
 /**
  * Model calls, recorded: an intent row before the request, a result row after. A call already
  * completed is never made again (its recorded answer is returned); a call cut off by a crash
- * stays on the record as possibly billed, and is made again under the next attempt's key.
+ * stays on the record as possibly billed, and is made again under the next attempt's key. A call
+ * that failed after the provider may have generated (a timeout, a cut-off or garbled answer) is
+ * counted at its reserved worst case; one the provider rejected outright costs nothing.
  */
 
 export interface RecordedCall {
@@ -22,6 +26,8 @@ export interface RecordedCall {
   seed: number;
   /** When given, the call is made only if the budget allows it (in-flight calls counted). */
   budget?: BudgetGuard;
+  /** For structured answers: whether the answer parsed, needed repair, or is unusable (recorded with the result). */
+  check?: (text: string) => AnswerCheck;
 }
 
 /** Thrown when the budget forbids a call; nothing was recorded or sent. */
@@ -31,41 +37,133 @@ export class BudgetStop extends Error {
   }
 }
 
-export async function recordedCall(call: RecordedCall): Promise<string> {
-  const { store, port, task } = call;
-  let key = call.key;
+interface Recording<T> {
+  store: Store;
+  key: string;
+  explorationId: string | null;
+  purpose: CallPurpose;
+  info: ModelInfo;
+  estimate: CallEstimate;
+  budget: BudgetGuard | undefined;
+  /** The recorded output of a completed call, read back. */
+  reuse(output: string): T | undefined;
+  make(): Promise<{ value: T; output: string; usage: Usage; answer?: AnswerCheck }>;
+}
+
+/** The key this call is recorded under: past any intents a crash left without a result. */
+async function freeKey(store: Store, base: string): Promise<{ key: string; output: string | null }> {
+  let key = base;
   let existing = await store.getCall(key);
   for (let attempt = 2; existing?.status === 'intent' && attempt <= 20; attempt += 1) {
-    key = `${call.key}~${attempt}`;
+    key = `${base}~${attempt}`;
     existing = await store.getCall(key);
   }
-  if (existing?.status === 'done' && existing.output !== null) return existing.output;
+  return { key, output: existing?.status === 'done' ? existing.output : null };
+}
 
-  const messages = messagesFor(task);
-  const estimate = estimateCall(port.info, messages);
-  const reservation = call.budget ? call.budget.reserve(estimate) : undefined;
+async function recorded<T>(call: Recording<T>): Promise<T> {
+  const { store, estimate, info } = call;
+  const { key, output } = await freeKey(store, call.key);
+  const reused = output !== null ? call.reuse(output) : undefined;
+  if (reused !== undefined) return reused;
+
+  const reservation = call.budget ? call.budget.reserve({ tokens: estimate.tokens, usd: estimate.usd }) : undefined;
   if (reservation === null) throw new BudgetStop();
-  await store.beginCall({
-    key,
-    explorationId: call.explorationId,
-    purpose: call.purpose,
-    model: port.info.id,
-    reservedTokens: estimate.tokens,
-    reservedUsd: estimate.usd,
-  });
-  const request: ModelRequest = { task, messages, seed: call.seed, json: task.kind === 'judge' || task.kind === 'reframe' };
+  await store.beginCall({ key, explorationId: call.explorationId, purpose: call.purpose, model: info.id, reservedTokens: estimate.tokens, reservedUsd: estimate.usd });
   const started = Date.now();
   try {
-    const response = await port.complete(request);
-    const usd = costOf(port.info, response.usage);
-    await store.finishCall({ key, status: 'done', output: response.text, usage: response.usage, usd, latencyMs: Date.now() - started });
-    if (reservation) call.budget?.settle(reservation, { tokens: response.usage.inputTokens + response.usage.outputTokens, usd });
-    return response.text;
+    const made = await call.make();
+    const usd = costOf(info, made.usage);
+    await store.finishCall({
+      key,
+      status: 'done',
+      output: made.output,
+      usage: made.usage,
+      usd,
+      latencyMs: Date.now() - started,
+      ...(made.answer !== undefined ? { answer: made.answer } : {}),
+    });
+    if (reservation) call.budget?.settle(reservation, { tokens: made.usage.inputTokens + made.usage.outputTokens, usd });
+    return made.value;
   } catch (error) {
-    if (reservation) call.budget?.release(reservation);
+    const billed = mayHaveBeenBilled(error);
+    const usage = billed ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens } : { inputTokens: 0, outputTokens: 0 };
+    const usd = billed ? estimate.usd : 0;
+    // A failed call still counts as a call (as the store counts it), at no cost unless it may have been billed.
+    if (reservation) call.budget?.settle(reservation, { tokens: usage.inputTokens + usage.outputTokens, usd });
     const message = error instanceof Error ? error.message : String(error);
-    await store.finishCall({ key, status: 'failed', output: message, usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: Date.now() - started });
+    await store.finishCall({ key, status: 'failed', output: message, usage, usd, latencyMs: Date.now() - started });
     if (error instanceof BatonError) throw error;
-    throw new BatonError('provider_failure', `${port.info.id} failed: ${message}`, { cause: error, retryable: true });
+    throw new BatonError('provider_failure', `${info.id} failed: ${message}`, { cause: error, retryable: true });
   }
+}
+
+export async function recordedCall(call: RecordedCall): Promise<string> {
+  const { port, task } = call;
+  const messages = messagesFor(task);
+  const request: ModelRequest = { task, messages, seed: call.seed, json: task.kind === 'judge' || task.kind === 'reframe' };
+  return recorded({
+    store: call.store,
+    key: call.key,
+    explorationId: call.explorationId,
+    purpose: call.purpose,
+    info: port.info,
+    estimate: estimateCall(port.info, messages),
+    budget: call.budget,
+    reuse: (output) => output,
+    make: async () => {
+      const response = await port.complete(request);
+      const answer = call.check?.(response.text);
+      return { value: response.text, output: response.text, usage: response.usage, ...(answer !== undefined ? { answer } : {}) };
+    },
+  });
+}
+
+export interface RecordedEmbedding {
+  store: Store;
+  key: string;
+  explorationId: string;
+  /** The move the embedded candidate came from. */
+  purpose: CallPurpose;
+  port: EmbeddingPort;
+  text: string;
+  budget?: BudgetGuard;
+}
+
+const StoredVectorSchema = z.array(z.number().finite()).min(1);
+
+/**
+ * A candidate's embedding. The local embedding is free and computed on the spot; a provider's is
+ * a recorded, budgeted call whose vector is kept with the call, so a resumed move never pays twice.
+ */
+export async function recordedEmbedding(call: RecordedEmbedding): Promise<Float32Array> {
+  const { port, text } = call;
+  const info = port.info;
+  const embedWithUsage = port.embedWithUsage;
+  if (!info || !embedWithUsage) return (await port.embed([text]))[0] as Float32Array;
+  const inputTokens = estimateTokens(text);
+  return recorded({
+    store: call.store,
+    key: call.key,
+    explorationId: call.explorationId,
+    purpose: call.purpose,
+    info,
+    estimate: { inputTokens, outputTokens: 0, tokens: inputTokens, usd: costOf(info, { inputTokens, outputTokens: 0 }) },
+    budget: call.budget,
+    reuse: (output) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(output);
+      } catch {
+        return undefined;
+      }
+      const parsed = StoredVectorSchema.safeParse(raw);
+      return parsed.success ? Float32Array.from(parsed.data) : undefined;
+    },
+    make: async () => {
+      const { vectors, usage } = await embedWithUsage([text]);
+      const vector = vectors[0] as Float32Array;
+      return { value: vector, output: JSON.stringify(Array.from(vector)), usage };
+    },
+  });
 }

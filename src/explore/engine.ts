@@ -4,12 +4,13 @@ import { BatonError } from '../errors.js';
 import { BudgetGuard } from '../models/budget.js';
 import { cosineSimilarity } from '../models/local-embedding.js';
 import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
-import type { BriefVersion, CallPurpose, Store } from '../store/store.js';
-import { BudgetStop, recordedCall } from './calls.js';
+import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
+import { BudgetStop, recordedCall, recordedEmbedding } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { exhaustionReason } from './exhaustion.js';
 import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
 import { NoveltyIndex } from './novelty.js';
+import { answerQuality } from './structured.js';
 import { DEFAULT_POLICY, planMoves } from './policy.js';
 import type { CandidateNode, ExplorationState } from './state.js';
 import { applyEvent, pathTo, replay } from './state.js';
@@ -34,6 +35,8 @@ export interface EngineDeps {
 export interface EngineOptions {
   /** Moves run at once. */
   concurrency?: number;
+  /** The embedding an exploration names (`provider:model`), resolved when it is loaded; `deps.embedding` otherwise. */
+  resolveEmbedding?: (id: string) => EmbeddingPort;
   onProgress?: (progress: Progress) => void;
 }
 
@@ -50,6 +53,9 @@ export interface WaveResult {
   /** The budget forbids any further move. */
   budgetSpent: boolean;
 }
+
+/** How many times the judge is asked for a usable answer before the candidate is flagged unclear. */
+const JUDGE_ASKS = 3;
 
 interface MoveOutcome {
   move: PlannedMove;
@@ -81,7 +87,9 @@ export class ExplorationEngine {
   static async load(deps: EngineDeps, explorationId: string, options: EngineOptions = {}): Promise<ExplorationEngine> {
     const events = await deps.store.readEvents(explorationId);
     if (events.length === 0) throw new BatonError('not_found', `no exploration ${explorationId}`);
-    const engine = new ExplorationEngine(deps, replay(explorationId, events), options);
+    const state = replay(explorationId, events);
+    const embedding = state.embed !== null && options.resolveEmbedding ? options.resolveEmbedding(state.embed) : deps.embedding;
+    const engine = new ExplorationEngine({ ...deps, embedding }, state, options);
     for (const id of engine.state.order) {
       const node = engine.state.nodes.get(id) as CandidateNode;
       engine.novelty.add(id, node.candidate.embedding);
@@ -139,6 +147,8 @@ export class ExplorationEngine {
     if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
     const finished = await this.finishInterrupted();
     if (finished > 0) return { moved: finished, nothingLeft: false, budgetSpent: false };
+    // Interrupted work the budget refused to finish: nothing new can be afforded either.
+    if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
 
     const weights = new Map(this.brief.brief.criteria.map((c) => [c.id, c.weight]));
     const proposals = planMoves(this.state, {
@@ -258,7 +268,7 @@ export class ExplorationEngine {
     const task = this.writerTask(move, brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
     const text = write.trim();
-    const [embedding] = await this.deps.embedding.embed([text]);
+    const embedding = await this.embed(`${move.id}:embed`, move.kind, text);
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
     const candidate: Candidate = {
       id: candidateId,
@@ -269,7 +279,7 @@ export class ExplorationEngine {
       lensId: move.lens.id,
       depth: Math.max(0, ...parents.map((p) => p?.depth ?? 0)) + 1,
       text,
-      embedding: embedding as Float32Array,
+      embedding,
       model: this.deps.writer.info.id,
       createdAt: this.now(),
     };
@@ -304,15 +314,15 @@ export class ExplorationEngine {
     const brief = this.brief.brief;
     const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
     const key = `${candidateId}:judge:${this.brief.id}`;
-    let answer = null;
-    let output = await this.call(key, 'judge', this.deps.judge, task);
-    let parsed = parseJudgeAnswer(output);
-    if (!parsed.ok) {
-      // One retry with the same prompt: a malformed answer is usually a fluke.
-      output = await this.call(`${key}:retry`, 'judge', this.deps.judge, task);
-      parsed = parseJudgeAnswer(output);
+    const check = (answerText: string): AnswerCheck => answerQuality(parseJudgeAnswer(answerText));
+    // An unusable answer (even after repair) is asked again with the same prompt, each ask a
+    // recorded call within the budget; after the last one the candidate is flagged unclear.
+    let parsed = parseJudgeAnswer(await this.call(key, 'judge', this.deps.judge, task, check));
+    for (let ask = 2; !parsed.ok && ask <= JUDGE_ASKS; ask += 1) {
+      const retryKey = ask === 2 ? `${key}:retry` : `${key}:retry${ask - 1}`;
+      parsed = parseJudgeAnswer(await this.call(retryKey, 'judge', this.deps.judge, task, check));
     }
-    if (parsed.ok) answer = parsed.value;
+    const answer = parsed.ok ? parsed.value : null;
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
     const verdict = await assembleVerdict(brief, text, answer, briefDir ? { briefDir } : {});
     return {
@@ -362,9 +372,29 @@ export class ExplorationEngine {
   }
 
   /** One recorded model call; a budget refusal leaves the move pending and blocks further moves. */
-  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<string> {
+  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask, check?: (text: string) => AnswerCheck): Promise<string> {
     try {
-      return await recordedCall({ store: this.deps.store, key, explorationId: this.state.id, purpose, port, task, seed: this.state.seed, budget: this.budget });
+      return await recordedCall({
+        store: this.deps.store,
+        key,
+        explorationId: this.state.id,
+        purpose,
+        port,
+        task,
+        seed: this.state.seed,
+        budget: this.budget,
+        ...(check ? { check } : {}),
+      });
+    } catch (error) {
+      if (error instanceof BudgetStop) this.budgetBlocked = true;
+      throw error;
+    }
+  }
+
+  /** A candidate's embedding; a provider's is recorded and budgeted like any call. */
+  private async embed(key: string, purpose: CallPurpose, text: string): Promise<Float32Array> {
+    try {
+      return await recordedEmbedding({ store: this.deps.store, key, explorationId: this.state.id, purpose, port: this.deps.embedding, text, budget: this.budget });
     } catch (error) {
       if (error instanceof BudgetStop) this.budgetBlocked = true;
       throw error;

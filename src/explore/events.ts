@@ -17,6 +17,8 @@ export type ExplorationEvent =
       lenses: Lens[];
       model: string;
       judge: string;
+      /** The provider embedding novelty uses, `provider:model`; the local embedding when absent. */
+      embed?: string | undefined;
     }
   | { type: 'move.planned'; move: PlannedMove }
   | { type: 'candidate.added'; candidate: Candidate }

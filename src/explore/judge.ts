@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import type { Brief } from '../brief/schema.js';
 import { runCheck } from './checks.js';
+import type { ParsedAnswer } from './structured.js';
+import { parseJsonAnswer } from './structured.js';
 import type { CriterionScore, FailedConstraint, Flag } from './types.js';
+
+export type { ParsedAnswer } from './structured.js';
+export { parseJsonAnswer } from './structured.js';
 
 /**
  * The judge's verdict on one candidate: model scores for judged criteria and constraints,
@@ -27,29 +32,6 @@ const JudgeAnswerSchema = z.object({
   critique: z.string().default(''),
 });
 export type JudgeAnswer = z.output<typeof JudgeAnswerSchema>;
-
-export type ParsedAnswer<T> = { ok: true; value: T } | { ok: false; error: string };
-
-/** Finds the JSON object in a model answer (bare, or in a fenced block) and validates it. */
-export function parseJsonAnswer<T>(text: string, schema: z.ZodType<T>): ParsedAnswer<T> {
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/u.exec(text);
-  const candidate = fenced?.[1] ?? text;
-  const start = candidate.indexOf('{');
-  const end = candidate.lastIndexOf('}');
-  if (start < 0 || end <= start) return { ok: false, error: 'no JSON object in the answer' };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(candidate.slice(start, end + 1));
-  } catch (error) {
-    return { ok: false, error: `invalid JSON: ${(error as Error).message}` };
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, error: `unexpected shape at ${issue?.path.join('.') || 'top level'}: ${issue?.message ?? 'invalid'}` };
-  }
-  return { ok: true, value: parsed.data };
-}
 
 export function parseJudgeAnswer(text: string): ParsedAnswer<JudgeAnswer> {
   return parseJsonAnswer(text, JudgeAnswerSchema);

@@ -49,6 +49,8 @@ export interface ExplorationState {
   seed: number;
   model: string;
   judge: string;
+  /** The provider embedding novelty uses; null for the local embedding. */
+  embed: string | null;
   lenses: Lens[];
   status: ExplorationStatus;
   acceptedId: string | null;
@@ -83,6 +85,7 @@ export function initialState(explorationId: string): ExplorationState {
     seed: 0,
     model: '',
     judge: '',
+    embed: null,
     lenses: [],
     status: 'running',
     acceptedId: null,
@@ -112,6 +115,7 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
       state.lenses = event.lenses;
       state.model = event.model;
       state.judge = event.judge;
+      state.embed = event.embed ?? null;
       break;
     case 'move.planned': {
       state.pendingMoves.set(event.move.id, event.move);

@@ -92,9 +92,23 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-export function estimateCall(info: ModelInfo, messages: readonly ChatMessage[], maxOutputTokens = info.maxOutputTokens): { tokens: number; usd: number } {
+export interface CallEstimate {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input and output together. */
+  tokens: number;
+  usd: number;
+}
+
+/** A call's worst case: its prompt and every output token it may write. */
+export function estimateCall(info: ModelInfo, messages: readonly ChatMessage[], maxOutputTokens = info.maxOutputTokens): CallEstimate {
   const input = messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
-  return { tokens: input + maxOutputTokens, usd: costOf(info, { inputTokens: input, outputTokens: maxOutputTokens }) };
+  return {
+    inputTokens: input,
+    outputTokens: maxOutputTokens,
+    tokens: input + maxOutputTokens,
+    usd: costOf(info, { inputTokens: input, outputTokens: maxOutputTokens }),
+  };
 }
 
 export function costOf(info: ModelInfo, usage: { inputTokens: number; outputTokens: number }): number {

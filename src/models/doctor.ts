@@ -1,4 +1,6 @@
 import { BUILT_IN_LENSES } from '../brief/lenses.js';
+import type { LoadedConfig } from '../config/user-config.js';
+import { loadUserConfig } from '../config/user-config.js';
 import { parseBrief } from '../brief/parse.js';
 import { briefTemplate } from '../brief/template.js';
 import { isBatonError } from '../errors.js';
@@ -7,7 +9,7 @@ import type { FaultKind } from './faults.js';
 import { isProviderFault } from './faults.js';
 import type { ModelRequest } from './port.js';
 import type { Env, ProviderSpec } from './providers.js';
-import { PROVIDER_SPECS } from './providers.js';
+import { PROVIDER_SPECS, withConfig } from './providers.js';
 import { checkModelId, resolveModel } from './registry.js';
 
 /**
@@ -39,6 +41,8 @@ export interface DoctorOptions {
   models?: readonly string[];
   /** How long one check may take. */
   timeoutMs?: number;
+  /** The person's config file; read from its usual place when not given. */
+  config?: LoadedConfig;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -58,12 +62,14 @@ export async function checkProviders(options: DoctorOptions): Promise<ProviderCh
     named.set(provider, [...(named.get(provider) ?? []), id]);
   }
   const limits = new ProviderLimits();
+  const config = options.config ?? loadUserConfig({ env: options.env, cwd: process.cwd() });
+  const env = withConfig(options.env, config);
   const checks = PROVIDER_SPECS.flatMap((spec): Promise<ProviderCheck>[] => {
     const ids = named.get(spec.id);
-    if (ids) return ids.map((id) => checkModel(spec, id, options, limits));
-    const skip = skipReason(spec, options.env);
+    if (ids) return ids.map((id) => checkModel(spec, id, options, config, limits));
+    const skip = skipReason(spec, env);
     if (skip) return [Promise.resolve(skip)];
-    return [checkModel(spec, `${spec.id}:${spec.checkModel ?? ''}`, options, limits)];
+    return [checkModel(spec, `${spec.id}:${spec.checkModel ?? ''}`, options, config, limits)];
   });
   return Promise.all(checks);
 }
@@ -76,7 +82,7 @@ function present(value: string | undefined): boolean {
 function skipReason(spec: ProviderSpec, env: Env): ProviderCheck | undefined {
   const skipped = (problem: ProviderCheck['problem'], message: string): ProviderCheck => ({ provider: spec.id, model: null, status: 'skipped', problem, message });
   if (spec.key?.required) {
-    if (!present(env[spec.key.variable])) return skipped('not_configured', `not checked: ${spec.key.variable} is not set`);
+    if (!present(env[spec.key.variable])) return skipped('not_configured', `not checked: ${spec.key.variable} is not set (nor an apiKey for ${spec.id} in the config file)`);
   } else if (!present(env[spec.baseUrl.variable])) {
     return skipped('not_configured', `not checked: ${spec.baseUrl.variable} is not set (set it, or name a model with --model ${spec.example}, to check ${spec.id})`);
   }
@@ -98,7 +104,7 @@ function doctorRequest(): ModelRequest {
   };
 }
 
-async function checkModel(spec: ProviderSpec, id: string, options: DoctorOptions, limits: ProviderLimits): Promise<ProviderCheck> {
+async function checkModel(spec: ProviderSpec, id: string, options: DoctorOptions, config: LoadedConfig, limits: ProviderLimits): Promise<ProviderCheck> {
   const result = (status: CheckStatus, problem: ProviderCheck['problem'], message: string): ProviderCheck => ({
     provider: spec.id,
     model: id,
@@ -111,6 +117,7 @@ async function checkModel(spec: ProviderSpec, id: string, options: DoctorOptions
     port = resolveModel(id, {
       seed: 1,
       env: { ...options.env },
+      config,
       retry: { maxAttempts: 1, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
       concurrency: 1,
       limits,

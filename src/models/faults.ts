@@ -33,6 +33,25 @@ export type FaultKind =
   /** Anything else: not retried, since nothing says trying again would help. */
   | 'unknown';
 
+/**
+ * Whether an attempt that ended in this fault may have been billed: the provider may have generated
+ * (some of) an answer before it was lost. A rejected request (429, 4xx, 5xx) was not.
+ */
+export const MAY_BE_BILLED: Readonly<Record<FaultKind, boolean>> = {
+  rate_limited: false,
+  server_error: false,
+  timeout: true,
+  connection: true,
+  dns: false,
+  malformed: true,
+  empty: true,
+  refusal: true,
+  auth: false,
+  not_found: false,
+  bad_request: false,
+  unknown: true,
+};
+
 /** Whether a fault of this kind can go away by itself. Refusals are retried once, apart. */
 export const RETRYABLE: Readonly<Record<FaultKind, boolean>> = {
   rate_limited: true,

@@ -75,6 +75,22 @@ export interface ModelInfo {
   maxOutputTokens: number;
 }
 
+/**
+ * A failed call that may still have been billed: an attempt timed out, was cut off, or came back
+ * garbled, empty or refused after the provider had generated. The budget counts such a call at its
+ * reserved worst case. Adapters mark the error they throw; callers read it with `mayHaveBeenBilled`.
+ */
+const BILLED = Symbol.for('baton.mayHaveBeenBilled');
+
+export function markMayHaveBeenBilled<E extends object>(error: E): E {
+  Object.defineProperty(error, BILLED, { value: true, enumerable: false });
+  return error;
+}
+
+export function mayHaveBeenBilled(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BILLED] === true;
+}
+
 export interface ModelPort {
   readonly info: ModelInfo;
   complete(request: ModelRequest): Promise<ModelResponse>;
@@ -83,6 +99,14 @@ export interface ModelPort {
 /** Embeddings for novelty. The local lexical embedding implements it with no model. */
 export interface EmbeddingPort {
   readonly id: string;
+  /** Known up front for the local embedding; 0 for a provider's model until it has answered. */
   readonly dimensions: number;
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Present for a provider's embedding model: what it costs, so that its calls are recorded,
+   * counted in the budget and never paid twice. The local embedding is free and has none.
+   */
+  readonly info?: ModelInfo;
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** The vectors with the tokens the provider counted; implemented by ports with `info`. */
+  embedWithUsage?(texts: readonly string[], signal?: AbortSignal): Promise<{ vectors: Float32Array[]; usage: Usage }>;
 }

@@ -34,11 +34,12 @@ export const PRICING: Readonly<Record<string, Pricing>> = {
 const FREE: Pricing = { inputPerMTok: 0, outputPerMTok: 0 };
 
 /**
- * The price of a model. `freeProvider` is for providers that run on the person's own machine
+ * The price of a model; `overrides` are the person's own prices (`pricing` in the user config). `freeProvider` is for providers that run on the person's own machine
  * (Ollama), whose models cost nothing per token.
  */
-export function pricingFor(id: string, options: { freeProvider?: boolean } = {}): PricingLookup {
-  const known = PRICING[id];
+export function pricingFor(id: string, options: { freeProvider?: boolean; overrides?: Readonly<Record<string, Pricing>> } = {}): PricingLookup {
+  // The person's own prices (from their config file) win over the built-in table.
+  const known = options.overrides?.[id] ?? PRICING[id];
   if (known) return { pricing: known, known: true };
   if (options.freeProvider) return { pricing: FREE, known: true };
   return {

@@ -1,8 +1,11 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import type { LanguageModel } from 'ai';
+import type { EmbeddingModel, LanguageModel } from 'ai';
+import type { LoadedConfig, ProviderSettings } from '../config/user-config.js';
+import { EMPTY_CONFIG } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
+import { concurrencyVariable } from './concurrency.js';
 
 /**
  * The hosted and local providers Baton reaches through the Vercel AI SDK, as data: where each one
@@ -35,6 +38,10 @@ export interface ProviderSpec {
   /** Upper bound on one call's output tokens. */
   maxOutputTokens: number;
   languageModel(model: string, connection: Connection): LanguageModel;
+  /** The provider's embedding models; absent when it has none (Anthropic). */
+  embeddingModel?(model: string, connection: Connection): EmbeddingModel;
+  /** An embedding model to show in help. */
+  embeddingExample?: string;
 }
 
 export const PROVIDER_SPECS: readonly ProviderSpec[] = [
@@ -49,6 +56,8 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     seed: true,
     maxOutputTokens: 4096,
     languageModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).chat(model),
+    embeddingModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).embedding(model),
+    embeddingExample: 'openai:text-embedding-3-small',
   },
   {
     id: 'anthropic',
@@ -72,6 +81,8 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     seed: true,
     maxOutputTokens: 4096,
     languageModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).chatModel(model),
+    embeddingModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).embeddingModel(model),
+    embeddingExample: 'ollama:nomic-embed-text',
   },
   {
     id: 'openai-compatible',
@@ -86,6 +97,11 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
       createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).chatModel(
         model,
       ),
+    embeddingModel: (model, c) =>
+      createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).embeddingModel(
+        model,
+      ),
+    embeddingExample: 'openai-compatible:my-embedding-model',
   },
 ];
 
@@ -151,7 +167,7 @@ export function connectionFor(spec: ProviderSpec, modelId: string, env: Env): Co
     else if (spec.key.required) {
       throw new BatonError(
         'invalid_input',
-        `model "${modelId}": set ${spec.key.variable} in the environment to use the ${spec.id} provider (Baton reads keys from the environment only)`,
+        `model "${modelId}": set ${spec.key.variable} in the environment to use the ${spec.id} provider or as providers.${spec.id}.apiKey in your Baton config file (~/.config/baton/config.yaml)`,
         { location: { field: 'model' } },
       );
     }
@@ -159,18 +175,52 @@ export function connectionFor(spec: ProviderSpec, modelId: string, env: Env): Co
   return connection;
 }
 
+/** Where a setting came from: the environment, the config file (its path), or nowhere. */
+export type SettingSource = { from: 'environment'; variable: string } | { from: 'config'; path: string } | null;
+
 export interface ProviderStatus {
   id: string;
   description: string;
   example: string;
-  key: { variable: string; required: boolean; present: boolean } | null;
-  baseUrl: { variable: string; set: boolean; default: string | null; effective: string | null } | null;
+  key: { variable: string; required: boolean; present: boolean; source: SettingSource } | null;
+  baseUrl: { variable: string; set: boolean; default: string | null; effective: string | null; source: SettingSource } | null;
   /** Whether a model of this provider can be resolved with this environment. */
   ready: boolean;
 }
 
-/** What `baton models` shows: for each provider, which variables are set — never their values. */
-export function providerStatus(spec: ProviderSpec, env: Env): ProviderStatus {
+/**
+ * The environment with the config file's provider settings filled in where the environment has
+ * none: a variable that is set always wins over the file. Providers then read one place.
+ */
+export function withConfig(env: Env, loaded: LoadedConfig): Env {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const spec of PROVIDER_SPECS) {
+    const settings = settingsOf(spec, loaded);
+    if (!settings) continue;
+    const fill = (variable: string, value: string | undefined): void => {
+      if (value !== undefined && !present(merged[variable])) merged[variable] = value;
+    };
+    if (spec.key) fill(spec.key.variable, settings.apiKey);
+    fill(spec.baseUrl.variable, settings.baseUrl);
+    fill(concurrencyVariable(spec.id), settings.concurrency?.toString());
+  }
+  return merged;
+}
+
+function settingsOf(spec: ProviderSpec, loaded: LoadedConfig): ProviderSettings | undefined {
+  return (loaded.config.providers as Record<string, ProviderSettings | undefined>)[spec.id];
+}
+
+function sourceOf(variable: string, env: Env, fromFile: string | undefined, loaded: LoadedConfig): SettingSource {
+  if (present(env[variable])) return { from: 'environment', variable };
+  if (fromFile !== undefined && loaded.path !== null) return { from: 'config', path: loaded.path };
+  return null;
+}
+
+/** What `baton models` shows: for each provider, which settings are present and where from — never their values. */
+export function providerStatus(spec: ProviderSpec, rawEnv: Env, loaded: LoadedConfig = { path: null, config: EMPTY_CONFIG }): ProviderStatus {
+  const env = withConfig(rawEnv, loaded);
+  const settings = settingsOf(spec, loaded);
   const urlSet = present(env[spec.baseUrl.variable]);
   const source = urlSet ? env[spec.baseUrl.variable] : spec.baseUrl.default;
   const effective = source === undefined ? undefined : normalizeBaseUrl(source);
@@ -179,10 +229,11 @@ export function providerStatus(spec: ProviderSpec, env: Env): ProviderStatus {
     id: spec.id,
     description: spec.description,
     example: spec.example,
-    key: spec.key ? { ...spec.key, present: keyPresent } : null,
+    key: spec.key ? { ...spec.key, present: keyPresent, source: sourceOf(spec.key.variable, rawEnv, settings?.apiKey, loaded) } : null,
     baseUrl: {
       variable: spec.baseUrl.variable,
       set: urlSet,
+      source: sourceOf(spec.baseUrl.variable, rawEnv, settings?.baseUrl, loaded),
       default: spec.baseUrl.default ?? null,
       effective: effective === undefined ? null : displayUrl(effective),
     },

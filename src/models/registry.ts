@@ -1,13 +1,17 @@
 import { closest } from 'fastest-levenshtein';
+import type { LoadedConfig } from '../config/user-config.js';
+import { loadUserConfig } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
 import { concurrencyFromEnv, ProviderLimits } from './concurrency.js';
 import { knownModelId } from './pricing.js';
-import type { ModelPort } from './port.js';
+import { createLocalEmbedding } from './local-embedding.js';
+import type { EmbeddingPort, ModelPort } from './port.js';
 import type { Env, ProviderStatus } from './providers.js';
-import { PROVIDER_SPECS, providerStatus } from './providers.js';
+import { PROVIDER_SPECS, providerSpec, providerStatus, withConfig } from './providers.js';
 import { createRehearsalModel } from './rehearsal/index.js';
 import type { RetryOptions } from './retry.js';
-import { withRetries } from './retry.js';
+import { retrier, withRetries } from './retry.js';
+import { createSdkEmbedding } from './sdk-embedding.js';
 import { createSdkModel } from './sdk-model.js';
 
 /**
@@ -33,6 +37,13 @@ export interface ModelOptions {
   concurrency?: number;
   /** Whose semaphores count the calls in flight; one shared by the whole process when not given. */
   limits?: ProviderLimits;
+  /**
+   * The person's config file (keys, base URLs, concurrency, prices, retry policy), already read;
+   * when not given it is read from `BATON_CONFIG` / `~/.config/baton/config.yaml` (see `loadUserConfig`).
+   */
+  config?: LoadedConfig;
+  /** The project directory, where a config file holding keys must not be; the process's by default. */
+  cwd?: string;
 }
 
 /** The semaphores of every provider, shared by all the models this process resolves. */
@@ -61,11 +72,12 @@ const PROVIDERS = new Map<string, ProviderEntry>([
     spec.id,
     {
       factory: (model, options) => {
-        const env = envOf(options);
-        const port = createSdkModel(spec, model, env);
+        const loaded = configOf(options);
+        const env = withConfig(envOf(options), loaded);
+        const port = createSdkModel(spec, model, env, loaded.config.pricing);
         const limit = options.concurrency ?? concurrencyFromEnv(spec.id, env);
         const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limit);
-        return withRetries(port, { ...options.retry, limiter });
+        return withRetries(port, { ...retryFromConfig(loaded), ...options.retry, limiter });
       },
       needsModel: true,
       example: spec.example,
@@ -75,6 +87,18 @@ const PROVIDERS = new Map<string, ProviderEntry>([
 
 function envOf(options: ModelOptions): Env {
   return options.env ?? process.env;
+}
+
+function configOf(options: ModelOptions): LoadedConfig {
+  return options.config ?? loadUserConfig({ env: envOf(options), cwd: options.cwd ?? process.cwd() });
+}
+
+function retryFromConfig(loaded: LoadedConfig): Omit<RetryOptions, 'limiter'> {
+  const { maxAttempts, timeoutSeconds } = loaded.config.retry;
+  return {
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}),
+  };
 }
 
 export function providerIds(): string[] {
@@ -123,8 +147,38 @@ export function resolveModel(id: string, options: ModelOptions): ModelPort {
   return entry.factory(model, options);
 }
 
-/** Every provider and whether this environment can use it, for `baton models`; never a key's value. */
-export function describeProviders(env: Env): ProviderStatus[] {
+/** The local lexical embedding's id: what novelty uses when no provider embedding is named. */
+export const LOCAL_EMBEDDING = 'local';
+
+/**
+ * Resolves the embedding novelty uses: `local` (or nothing) for the local lexical embedding, or a
+ * provider's embedding model as `provider:model` — through the same keys, config, retry layer and
+ * concurrency limit as its completions. A provider without embeddings is refused, naming those
+ * that have them.
+ *
+ * @example
+ * const embedding = resolveEmbedding('openai:text-embedding-3-small', { seed: 1 });
+ */
+export function resolveEmbedding(id: string | undefined, options: ModelOptions): EmbeddingPort {
+  if (id === undefined || id === LOCAL_EMBEDDING) return createLocalEmbedding();
+  const { model } = parseModelId(id);
+  const provider = id.slice(0, id.indexOf(':'));
+  const spec = providerSpec(provider);
+  const withEmbeddings = PROVIDER_SPECS.filter((s) => s.embeddingModel).map((s) => s.embeddingExample ?? s.id);
+  if (!spec?.embeddingModel) {
+    throw new BatonError('invalid_input', `embedding "${id}": ${provider} has no embedding models — use "local" or one of ${withEmbeddings.join(', ')}`, {
+      location: { field: 'embed' },
+    });
+  }
+  const loaded = configOf(options);
+  const env = withConfig(envOf(options), loaded);
+  const limit = options.concurrency ?? concurrencyFromEnv(spec.id, env);
+  const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limit);
+  return createSdkEmbedding(spec, model, env, loaded.config.pricing, retrier({ ...retryFromConfig(loaded), ...options.retry, limiter }));
+}
+
+/** Every provider and whether this environment (and config file) can use it, for `baton models`; never a key's value. */
+export function describeProviders(env: Env, config: LoadedConfig = loadUserConfig({ env, cwd: process.cwd() })): ProviderStatus[] {
   const rehearsal: ProviderStatus = {
     id: 'rehearsal',
     description: 'The offline rehearsal model: deterministic, free, for demos and tests',
@@ -133,5 +187,5 @@ export function describeProviders(env: Env): ProviderStatus[] {
     baseUrl: null,
     ready: true,
   };
-  return [rehearsal, ...PROVIDER_SPECS.map((spec) => providerStatus(spec, env))];
+  return [rehearsal, ...PROVIDER_SPECS.map((spec) => providerStatus(spec, env, config))];
 }

@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
 import type { Semaphore } from './concurrency.js';
-import { isProviderFault, ProviderFault } from './faults.js';
+import { isProviderFault, MAY_BE_BILLED, ProviderFault } from './faults.js';
 import type { ModelPort, ModelRequest, ModelResponse } from './port.js';
+import { markMayHaveBeenBilled } from './port.js';
 
 /**
  * Baton's one retry layer, a `ModelPort` decorator the registry puts around every real provider
@@ -80,41 +81,57 @@ const realSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
  * const model = withRetries(createSdkModel(spec, 'gpt-4o-mini', env), { maxAttempts: 3, limiter });
  */
 export function withRetries(port: ModelPort, options: RetryOptions = {}): ModelPort {
+  const retry = retrier(options);
+  return {
+    info: port.info,
+    complete: (request: ModelRequest): Promise<ModelResponse> =>
+      retry(port.info.id, request.signal, (signal) => port.complete({ ...request, signal })),
+  };
+}
+
+/**
+ * The retry loop itself, for any kind of provider call (completions, embeddings): `attempt` is
+ * called with a signal that aborts it at the per-try timeout or when `signal` aborts.
+ */
+export type Retrier = <T>(id: string, signal: AbortSignal | undefined, attempt: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+export function retrier(options: RetryOptions = {}): Retrier {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...definedPolicy(options) };
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? realSleep;
-  const once = (request: ModelRequest): Promise<ModelResponse> => attemptWithTimeout(port, request, policy.timeoutMs);
-  const limited = (request: ModelRequest): Promise<ModelResponse> =>
-    options.limiter ? options.limiter.run(() => once(request), request.signal) : once(request);
 
-  return {
-    info: port.info,
-    async complete(request: ModelRequest): Promise<ModelResponse> {
-      let waited = 0;
-      let refusals = 0;
-      for (let attempt = 1; ; attempt += 1) {
-        let fault: ProviderFault;
-        try {
-          return await limited(request);
-        } catch (error) {
-          if (request.signal?.aborted || !isProviderFault(error)) throw error;
-          fault = error;
-        }
-        const id = port.info.id;
-        if (!fault.retryable) throw failure(id, fault, { attempts: attempt, waited, retryable: false });
-        if (fault.kind === 'refusal' && (refusals += 1) > policy.refusalRetries) {
-          throw failure(id, fault, { attempts: attempt, waited, retryable: false });
-        }
-        if (attempt >= policy.maxAttempts) throw failure(id, fault, { attempts: attempt, waited, retryable: true });
-        const wait = retryDelay(fault, attempt, policy, random);
-        if (waited + wait > policy.maxTotalWaitMs) {
-          throw failure(id, fault, { attempts: attempt, waited, retryable: true, askedMs: fault.retryAfterMs });
-        }
-        options.onRetry?.({ attempt, fault, delayMs: wait });
-        await sleep(wait, request.signal);
-        waited += wait;
+  return async <T>(id: string, signal: AbortSignal | undefined, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const once = (): Promise<T> => withTimeout(attempt, signal, policy.timeoutMs);
+    const limited = (): Promise<T> => (options.limiter ? options.limiter.run(once, signal) : once());
+    let waited = 0;
+    let refusals = 0;
+    let billed = false;
+    const fail = (fault: ProviderFault, outcome: Outcome): BatonError => {
+      const error = failure(id, fault, outcome);
+      return billed ? markMayHaveBeenBilled(error) : error;
+    };
+    for (let tries = 1; ; tries += 1) {
+      let fault: ProviderFault;
+      try {
+        return await limited();
+      } catch (error) {
+        if (signal?.aborted || !isProviderFault(error)) throw error;
+        fault = error;
       }
-    },
+      billed ||= MAY_BE_BILLED[fault.kind];
+      if (!fault.retryable) throw fail(fault, { attempts: tries, waited, retryable: false });
+      if (fault.kind === 'refusal' && (refusals += 1) > policy.refusalRetries) {
+        throw fail(fault, { attempts: tries, waited, retryable: false });
+      }
+      if (tries >= policy.maxAttempts) throw fail(fault, { attempts: tries, waited, retryable: true });
+      const wait = retryDelay(fault, tries, policy, random);
+      if (waited + wait > policy.maxTotalWaitMs) {
+        throw fail(fault, { attempts: tries, waited, retryable: true, askedMs: fault.retryAfterMs });
+      }
+      options.onRetry?.({ attempt: tries, fault, delayMs: wait });
+      await sleep(wait, signal);
+      waited += wait;
+    }
   };
 }
 
@@ -128,9 +145,8 @@ function definedPolicy(options: RetryOptions): Partial<RetryPolicy> {
 }
 
 /** One attempt, abandoned as a `timeout` fault after `timeoutMs`; the caller's abort passes through. */
-async function attemptWithTimeout(port: ModelPort, request: ModelRequest, timeoutMs: number): Promise<ModelResponse> {
+async function withTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, parent: AbortSignal | undefined, timeoutMs: number): Promise<T> {
   const controller = new AbortController();
-  const parent = request.signal;
   const onParentAbort = (): void => controller.abort(parent?.reason);
   parent?.addEventListener('abort', onParentAbort, { once: true });
   let timedOut = false;
@@ -139,7 +155,7 @@ async function attemptWithTimeout(port: ModelPort, request: ModelRequest, timeou
     controller.abort(new Error(`no answer within ${timeoutMs} ms`));
   }, timeoutMs);
   try {
-    return await port.complete({ ...request, signal: controller.signal });
+    return await attempt(controller.signal);
   } catch (error) {
     if (timedOut && !parent?.aborted) {
       throw new ProviderFault({

@@ -1,6 +1,7 @@
 import { generateText } from 'ai';
 import type { FaultContext } from './faults.js';
 import { explain, faultFromSdkError, isProviderFault, ProviderFault } from './faults.js';
+import type { Pricing } from './pricing.js';
 import { pricingFor } from './pricing.js';
 import type { ModelInfo, ModelPort, ModelRequest, ModelResponse } from './port.js';
 import type { Env, ProviderSpec } from './providers.js';
@@ -21,7 +22,7 @@ import { connectionFor, displayUrl } from './providers.js';
  * const port = createSdkModel(providerSpec('openai')!, 'gpt-4o-mini', { OPENAI_API_KEY: 'sk-…' });
  * port.info.label; // 'openai:gpt-4o-mini'
  */
-export function createSdkModel(spec: ProviderSpec, model: string, env: Env): ModelPort {
+export function createSdkModel(spec: ProviderSpec, model: string, env: Env, prices: Readonly<Record<string, Pricing>> = {}): ModelPort {
   const id = `${spec.id}:${model}`;
   const connection = connectionFor(spec, id, env);
   const languageModel = spec.languageModel(model, connection);
@@ -37,7 +38,7 @@ export function createSdkModel(spec: ProviderSpec, model: string, env: Env): Mod
     id,
     label: id,
     rehearsal: false,
-    pricing: pricingFor(id, { freeProvider: spec.local }).pricing,
+    pricing: pricingFor(id, { freeProvider: spec.local, overrides: prices }).pricing,
     maxOutputTokens: spec.maxOutputTokens,
   };
 

@@ -157,6 +157,7 @@ const InlineEventUnion = z.discriminatedUnion('type', [
     lenses: z.array(LensSchema),
     model: z.string(),
     judge: z.string(),
+    embed: z.string().optional(),
   }),
   z.looseObject({ type: z.literal('move.planned'), move: PlannedMoveSchema }),
   z.looseObject({ type: z.literal('path.exhausted'), candidateId: z.string(), reason: z.string() }),

@@ -140,6 +140,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'whether a structured answer was valid, repaired or unusable',
+    sql: `
+      ALTER TABLE calls ADD COLUMN answer TEXT CHECK (answer IN ('valid', 'repaired', 'invalid'));
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

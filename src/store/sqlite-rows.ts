@@ -91,6 +91,7 @@ export interface CallRow {
   latency_ms: number | null;
   started_at: string;
   finished_at: string | null;
+  answer: string | null;
 }
 
 export interface CheckpointRow {
@@ -126,6 +127,7 @@ const ExplorationStatusSchema = z.enum(['running', 'awaiting', 'accepted', 'exha
 const MoveKindSchema = z.enum(['open', 'deepen', 'combine']);
 const CallPurposeSchema = z.enum(['open', 'deepen', 'combine', 'judge', 'reframe']);
 const CallStatusSchema = z.enum(['intent', 'done', 'failed']);
+const AnswerCheckSchema = z.enum(['valid', 'repaired', 'invalid']);
 const DecisionActionSchema = z.enum(DECISION_ACTIONS);
 
 function oneOf<T>(schema: z.ZodType<T>, value: string, where: string): T {
@@ -229,6 +231,7 @@ export function toCall(row: CallRow): CallRecord {
     reservedTokens: row.reserved_tokens,
     reservedUsd: row.reserved_usd,
     status: oneOf(CallStatusSchema, row.status, `calls.status of ${row.key}`),
+    answer: row.answer === null ? null : oneOf(AnswerCheckSchema, row.answer, `calls.answer of ${row.key}`),
     output: row.output,
     usage:
       row.input_tokens !== null && row.output_tokens !== null

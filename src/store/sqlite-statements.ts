@@ -21,7 +21,7 @@ interface SpendRow {
 
 type CallFinish = Pick<
   CallRow,
-  'key' | 'status' | 'output' | 'input_tokens' | 'output_tokens' | 'usd' | 'latency_ms' | 'finished_at'
+  'key' | 'status' | 'output' | 'input_tokens' | 'output_tokens' | 'usd' | 'latency_ms' | 'finished_at' | 'answer'
 >;
 
 /**
@@ -151,15 +151,15 @@ export function prepareStatements(db: Database.Database) {
     finishCall: prepare<CallFinish, never>(
       db,
       `UPDATE calls SET status = @status, output = @output, input_tokens = @input_tokens, output_tokens = @output_tokens,
-                        usd = @usd, latency_ms = @latency_ms, finished_at = @finished_at
+                        usd = @usd, latency_ms = @latency_ms, finished_at = @finished_at, answer = @answer
        WHERE key = @key`,
     ),
     insertFinishedCall: prepare<CallFinish & Pick<CallRow, 'exploration_id' | 'purpose' | 'model' | 'started_at'>, never>(
       db,
       `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output,
-                          input_tokens, output_tokens, usd, latency_ms, started_at, finished_at)
+                          input_tokens, output_tokens, usd, latency_ms, started_at, finished_at, answer)
        VALUES (@key, @exploration_id, @purpose, @model, @status, 0, 0, @output,
-               @input_tokens, @output_tokens, @usd, @latency_ms, @started_at, @finished_at)`,
+               @input_tokens, @output_tokens, @usd, @latency_ms, @started_at, @finished_at, @answer)`,
     ),
     spend: prepare<[string], SpendRow>(
       db,

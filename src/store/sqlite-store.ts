@@ -231,6 +231,7 @@ class SqliteStore implements Store {
       usd: result.usd,
       latency_ms: result.latencyMs,
       finished_at: at,
+      answer: result.answer ?? null,
     };
     if (this.#sql.finishCall.run(values).changes > 0) return;
     if (result.purpose === undefined || result.model === undefined) {

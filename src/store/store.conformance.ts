@@ -330,6 +330,23 @@ export function storeConformance(
     });
 
     describe('calls', () => {
+      it('records whether a structured answer was valid, repaired or unusable', async () => {
+        const x = await newExploration();
+        const usage = { inputTokens: 10, outputTokens: 5 };
+        for (const [key, answer] of [['a1', 'valid'], ['a2', 'repaired'], ['a3', 'invalid']] as const) {
+          await store.beginCall({ ...intent(key, x.id), purpose: 'judge' });
+          await store.finishCall({ key, status: 'done', output: '{}', usage, usd: 0, latencyMs: 1, answer });
+        }
+        await store.beginCall(intent('a4', x.id));
+        await store.finishCall({ key: 'a4', status: 'done', output: 'prose', usage, usd: 0, latencyMs: 1 });
+        expect((await store.listCalls(x.id)).map((c) => [c.key, c.answer])).toEqual([
+          ['a1', 'valid'],
+          ['a2', 'repaired'],
+          ['a3', 'invalid'],
+          ['a4', null],
+        ]);
+      });
+
       it('records an intent, then its result, and totals the spend', async () => {
         const x = await newExploration();
         await store.beginCall(intent('k1', x.id, 0.003));

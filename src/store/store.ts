@@ -73,9 +73,14 @@ export interface CallIntent {
   reservedUsd: number;
 }
 
+/** For a call whose answer must be structured: parsed as it was, repaired (e.g. cut-off JSON), or unusable. */
+export type AnswerCheck = 'valid' | 'repaired' | 'invalid';
+
 export interface CallResult {
   key: string;
   status: 'done' | 'failed';
+  /** Set for calls whose answer must be structured (the judge, reframings). */
+  answer?: AnswerCheck;
   /** The model's answer text when done; the error message when failed. */
   output: string;
   usage: Usage;
@@ -91,6 +96,7 @@ export interface CallResult {
 
 export interface CallRecord extends CallIntent {
   status: 'intent' | 'done' | 'failed';
+  answer: AnswerCheck | null;
   output: string | null;
   usage: Usage | null;
   usd: number | null;

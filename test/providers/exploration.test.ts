@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LLMock } from '@copilotkit/aimock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -106,6 +106,35 @@ describe('an exploration against a loopback OpenAI endpoint', () => {
     const files = readdirSync(dir).map((file) => readFileSync(join(dir, file)));
     const everything = Buffer.concat([...files, ...outputs.map((text) => Buffer.from(text))]);
     expect(everything.includes('cheapest first step')).toBe(true);
+    expect(everything.includes(FAKE_KEY)).toBe(false);
+  });
+
+  it('keeps a key that comes from the user config file out of everything too', async () => {
+    const dir = tmp.make('baton-openai-config-');
+    const home = tmp.make('baton-openai-config-home-');
+    const config = join(home, 'config.yaml');
+    writeFileSync(config, `providers:\n  openai:\n    apiKey: ${FAKE_KEY}\n    baseUrl: ${mock.url}/v1\n`);
+    chmodSync(config, 0o600);
+    // Neither the key nor the base URL is in the environment: both come from the file.
+    const env = { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, BATON_CONFIG: config, BATON_DB: join(dir, 'baton.db') };
+    const outputs: string[] = [];
+    const cli = async (args: string[]): Promise<CliResult> => {
+      const result = await runCli(args, { cwd: dir, env });
+      outputs.push(result.stdout, result.stderr);
+      return result;
+    };
+    const run = await cli(['run', EXAMPLE_BRIEFS.engineering, '--model', 'openai:gpt-4o-mini', '--json', '--seed', '6']);
+    expect(run.code, run.stderr).toBe(10);
+    const { exploration, board } = JSON.parse(run.stdout) as { exploration: string; board: { cards: Array<{ candidateId: string }> } };
+    expect((await cli(['decide', exploration, 'accept', board.cards[0]?.candidateId as string, '--why', 'from the config', '--json'])).code).toBe(0);
+    expect((await cli(['export', exploration, '--format', 'json', '-o', 'result.json'])).code).toBe(0);
+    const models = await cli(['models']);
+    expect(models.stdout).toContain(`from ${config}`);
+    expect((await cli(['doctor', '--json'])).code).toBe(0);
+
+    const files = readdirSync(dir).map((file) => readFileSync(join(dir, file)));
+    const everything = Buffer.concat([...files, ...outputs.map((text) => Buffer.from(text))]);
+    expect(everything.includes('from the config')).toBe(true);
     expect(everything.includes(FAKE_KEY)).toBe(false);
   });
 });

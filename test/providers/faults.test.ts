@@ -5,6 +5,7 @@ import type { BatonError } from '../../src/errors.js';
 import { isBatonError } from '../../src/errors.js';
 import { concurrencyVariable, ProviderLimits } from '../../src/models/concurrency.js';
 import type { ModelPort, ModelRequest } from '../../src/models/port.js';
+import { mayHaveBeenBilled } from '../../src/models/port.js';
 import { resolveModel } from '../../src/models/registry.js';
 import type { RetryOptions } from '../../src/models/retry.js';
 import { lens, makeBrief } from '../models/fixtures.js';
@@ -182,6 +183,8 @@ for (const adapter of ADAPTERS) {
       expect(error.retryable).toBe(false);
       expect(error.message).toContain('refused to answer');
       expect(requestsFor(mark)).toHaveLength(2);
+      // The model generated before refusing: the budget counts the call as possibly billed.
+      expect(mayHaveBeenBilled(error)).toBe(true);
     });
 
     it('gives up after the last attempt of a persistent 500, as provider_failure', async () => {
@@ -198,6 +201,8 @@ for (const adapter of ADAPTERS) {
       // The bound doubles: half of 1 s, then half of 2 s.
       expect(waits).toEqual([500, 1_000]);
       expect(requestsFor(mark)).toHaveLength(3);
+      // Rejected outright every time: nothing was generated, nothing billed.
+      expect(mayHaveBeenBilled(error)).toBe(false);
     });
 
     it('gives up at once when Retry-After asks for more than the wait budget', async () => {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Baton } from '../../baton.js';
-import { BatonError, EXIT } from '../../errors.js';
+import { BatonError, EXIT, isBatonError } from '../../errors.js';
 import type { RunOutcome } from '../../steer/steering.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, integer, withBaton } from '../context.js';
@@ -14,6 +14,7 @@ interface RunOptions extends CommonOptions {
   seed?: number;
   model?: string;
   judge?: string;
+  embed?: string;
   concurrency?: number;
   latency?: number;
 }
@@ -27,6 +28,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .option('--seed <n>', 'seed for a reproducible exploration', integer('--seed', 0))
       .option('--model <provider:model>', 'writer model (overrides the brief)')
       .option('--judge <provider:model>', 'judge model (overrides the brief)')
+      .option('--embed <provider:model>', 'embedding model for novelty (e.g. openai:text-embedding-3-small); default: local')
       .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
       .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000)),
   ).action(async (target: string, options: RunOptions) => {
@@ -45,6 +47,7 @@ async function startOrResume(baton: Baton, io: Io, target: string, options: RunO
     if (options.seed !== undefined) start.seed = options.seed;
     if (options.model !== undefined) start.model = options.model;
     if (options.judge !== undefined) start.judge = options.judge;
+    if (options.embed !== undefined) start.embed = options.embed;
     const id = await baton.start(path, start);
     io.err(`Started exploration ${id}\n`);
     return id;
@@ -53,7 +56,7 @@ async function startOrResume(baton: Baton, io: Io, target: string, options: RunO
     throw new BatonError('invalid_input', `${target}: no such file`, { location: { file: target } });
   }
   const id = await baton.resolveId(target);
-  const ignored = (['seed', 'model', 'judge'] as const).filter((name) => options[name] !== undefined);
+  const ignored = (['seed', 'model', 'judge', 'embed'] as const).filter((name) => options[name] !== undefined);
   if (ignored.length > 0) {
     io.err(`Note: ${ignored.map((n) => `--${n}`).join(', ')} only apply when starting from a brief; exploration ${id} keeps its own.\n`);
   }
@@ -73,6 +76,10 @@ export async function runAndReport(baton: Baton, ctx: CliContext, id: string, op
   let outcome: RunOutcome;
   try {
     outcome = await baton.run(id, { signal: abort.signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+  } catch (error) {
+    // A provider outage: say how to resume this exploration (running the brief again would start another).
+    if (isBatonError(error) && error.code === 'provider_failure') ctx.io.err(`Resume with: baton run ${id}\n`);
+    throw error;
   } finally {
     process.off('SIGINT', onSigint);
     progress.done();
