@@ -169,10 +169,7 @@ function openMoves(state: ExplorationState, options: PolicyOptions): MoveProposa
 }
 
 function combineMoves(state: ExplorationState, weights: ReadonlyMap<string, number>): MoveProposal[] {
-  const top = [...state.nodes.values()]
-    .filter((n) => n.judgment && !n.pruned && !isQuarantined(state, n) && n.judgment.failed.length === 0)
-    .sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index)
-    .slice(0, 6);
+  const top = bestNodes(state, 6);
   const combined = new Set<string>();
   for (const node of state.nodes.values()) {
     if (node.candidate.kind === 'combine') combined.add([...node.candidate.parentIds].sort().join('+'));
@@ -197,6 +194,26 @@ function combineMoves(state: ExplorationState, weights: ReadonlyMap<string, numb
     }
   }
   return moves.sort((x, y) => y.value - x.value).slice(0, 1);
+}
+
+/**
+ * The `count` best judged, unpruned candidates with no failed constraint (ties: earliest), found
+ * in one pass: sorting every candidate on every wave would grow with the exploration.
+ */
+function bestNodes(state: ExplorationState, count: number): CandidateNode[] {
+  const top: CandidateNode[] = [];
+  const before = (a: CandidateNode, b: CandidateNode): boolean =>
+    (a.judgment?.quality ?? 0) > (b.judgment?.quality ?? 0) || ((a.judgment?.quality ?? 0) === (b.judgment?.quality ?? 0) && a.index < b.index);
+  for (const node of state.nodes.values()) {
+    if (!node.judgment || node.pruned || node.judgment.failed.length > 0) continue;
+    if (top.length === count && !before(node, top[count - 1] as CandidateNode)) continue;
+    if (isQuarantined(state, node)) continue;
+    let at = top.length;
+    while (at > 0 && before(node, top[at - 1] as CandidateNode)) at -= 1;
+    top.splice(at, 0, node);
+    if (top.length > count) top.pop();
+  }
+  return top;
 }
 
 /** How much a candidate with the per-criterion best of a and b would beat the better of the two (0–1). */

@@ -59,7 +59,8 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
   const signals: TriggerSignal[] = [];
 
   for (const node of nodes) {
-    if (sensitiveAcknowledged(state, node)) continue;
+    // Flags first: walking the lineage for every candidate on every wave would grow with the tree.
+    if (!(node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') || sensitiveAcknowledged(state, node)) continue;
     for (const flag of node.judgment?.flags ?? []) {
       if (flag.kind === 'sensitive') {
         signals.push(signal('sensitive', `sensitive:${node.candidate.id}`, [node.candidate.id], `The judge flagged sensitive content: ${flag.reason}`));
@@ -177,8 +178,9 @@ function metCandidate(state: ExplorationState, nodes: readonly CandidateNode[], 
   let best: CandidateNode | undefined;
   for (const node of nodes) {
     const judgment = node.judgment as Judgment;
-    if (judgment.quality <= bar || !meetsAll(judgment, criteria)) continue;
-    if (!best || judgment.quality > (best.judgment?.quality ?? 0)) best = node;
+    // Cheap tests first: only a candidate better than the best found so far needs its scores read.
+    if (judgment.quality <= bar || (best && judgment.quality <= (best.judgment?.quality ?? 0))) continue;
+    if (meetsAll(judgment, criteria)) best = node;
   }
   return best;
 }

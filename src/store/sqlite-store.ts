@@ -96,10 +96,26 @@ function guarded<T>(work: () => T): T {
   }
 }
 
+/** A call row write waiting for the next group commit. */
+interface QueuedWrite {
+  key: string;
+  write: () => void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 class SqliteStore implements Store {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #sql: Statements;
+  /**
+   * Group commit for call rows: the intents and results that arrive in the same turn of the event
+   * loop (a wave's requests, answers landing together) are written in one transaction, and each
+   * promise resolves only once that transaction is committed — the durability contract holds, at
+   * the cost of one transaction per turn instead of one per call.
+   */
+  #queued: QueuedWrite[] = [];
+  readonly #queuedKeys = new Set<string>();
 
   constructor(db: Database.Database, location: string) {
     this.#db = db;
@@ -189,7 +205,46 @@ class SqliteStore implements Store {
     });
   }
 
+  #enqueue(key: string, write: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#queued.length === 0) setImmediate(() => this.#flush());
+      this.#queued.push({ key, write, resolve, reject });
+      this.#queuedKeys.add(key);
+    });
+  }
+
+  /** Writes every queued call row now, in one transaction; a failing one is isolated and rejected alone. */
+  #flush(): void {
+    const batch = this.#queued;
+    if (batch.length === 0) return;
+    this.#queued = [];
+    this.#queuedKeys.clear();
+    if (!this.#db.open) {
+      for (const item of batch) item.reject(new BatonError('internal', `The store ${this.location} was closed before call ${item.key} was recorded.`));
+      return;
+    }
+    try {
+      this.#db.transaction(() => batch.forEach((item) => item.write())).immediate();
+      for (const item of batch) item.resolve();
+    } catch {
+      for (const item of batch) {
+        try {
+          this.#db.transaction(item.write).immediate();
+          item.resolve();
+        } catch (error) {
+          item.reject(translate(error));
+        }
+      }
+    }
+  }
+
+  /** Reads see every write made before them: flush first when a queued write concerns them. */
+  #flushFor(key?: string): void {
+    if (key === undefined || this.#queuedKeys.has(key)) this.#flush();
+  }
+
   async commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]> {
+    this.#flush();
     const commit = this.#db.transaction((): StoredEvent[] => {
       const exploration = this.#sql.getExploration.get(explorationId);
       if (!exploration) throw new BatonError('not_found', `No exploration ${explorationId}.`);
@@ -246,8 +301,8 @@ class SqliteStore implements Store {
   }
 
   async finishCall(result: CallResult): Promise<void> {
-    const finish = this.#db.transaction(() => this.#recordResult(null, result, now()));
-    guarded(() => finish.immediate());
+    const at = now();
+    return this.#enqueue(result.key, () => this.#recordResult(null, result, at));
   }
 
   async readEvents(explorationId: string, afterSeq = 0): Promise<StoredEvent[]> {
@@ -278,7 +333,7 @@ class SqliteStore implements Store {
   }
 
   async beginCall(intent: CallIntent): Promise<void> {
-    this.#sql.beginCall.run({
+    const row = {
       key: intent.key,
       exploration_id: intent.explorationId,
       purpose: intent.purpose,
@@ -286,19 +341,23 @@ class SqliteStore implements Store {
       reserved_tokens: intent.reservedTokens,
       reserved_usd: intent.reservedUsd,
       started_at: now(),
-    });
+    };
+    return this.#enqueue(intent.key, () => this.#sql.beginCall.run(row));
   }
 
   async getCall(key: string): Promise<CallRecord | undefined> {
+    this.#flushFor(key);
     const row = this.#sql.getCall.get(key);
     return row && toCall(row);
   }
 
   async listCalls(explorationId: string): Promise<CallRecord[]> {
+    this.#flush();
     return this.#sql.callsByExploration.all(explorationId).map(toCall);
   }
 
   async spend(explorationId: string): Promise<SpendTotals> {
+    this.#flush();
     const row = this.#sql.spend.get(explorationId);
     return {
       calls: row?.calls ?? 0,
@@ -325,6 +384,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#flush();
     if (this.#db.open) this.#db.close();
   }
 }
