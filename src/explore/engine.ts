@@ -189,8 +189,11 @@ export class ExplorationEngine {
     let done = 0;
     const pending = [...this.state.pendingMoves.values()];
     if (pending.length > 0) done += await this.runMoves(pending);
-    const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
-    if (unjudged.length > 0) done += await this.rejudge(unjudged);
+    // Every candidate judged (the usual case) needs no scan of the whole exploration.
+    if (this.state.indexes.judgedCount < this.state.order.length) {
+      const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
+      if (unjudged.length > 0) done += await this.rejudge(unjudged);
+    }
     return done;
   }
 

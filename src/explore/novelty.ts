@@ -29,6 +29,7 @@ export interface NoveltyIndexOptions {
 const CODE_BITS = 12;
 const MIN_BITS = 4;
 const HYPERPLANE_SEED = 0x5eed;
+const PLANE_TERMS = 32;
 
 export class NoveltyIndex {
   private readonly k: number;
@@ -41,7 +42,9 @@ export class NoveltyIndex {
   private readonly positions = new Map<string, number>();
   /** Each vector's CODE_BITS-bit code per table: codes[position * tables + table]. */
   private codes = new Uint16Array(0);
-  private hyperplanes = new Float32Array(0);
+  private planeIndex = new Uint16Array(0);
+  private planeSign = new Float32Array(0);
+  private terms = 0;
   /** Bits of the code used as the bucket key now (0 while exact). */
   private bits = 0;
   private buckets: Map<number, number[]>[] = [];
@@ -93,12 +96,20 @@ export class NoveltyIndex {
 
   private start(dimensions: number): void {
     this.dimensions = dimensions;
+    // Very sparse random hyperplanes (Li, Hastie & Church): each reads PLANE_TERMS coordinates
+    // with random signs, so hashing a vector costs a few thousand additions, not a dense product.
     const next = mulberry32(HYPERPLANE_SEED);
-    this.hyperplanes = new Float32Array(this.tables * CODE_BITS * dimensions);
-    // Gaussian hyperplanes (Box–Muller): the angle between two vectors sets their collision odds.
-    for (let i = 0; i < this.hyperplanes.length; i += 1) {
-      this.hyperplanes[i] = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+    const planes = this.tables * CODE_BITS;
+    const terms = Math.min(PLANE_TERMS, dimensions);
+    this.planeIndex = new Uint16Array(planes * terms);
+    this.planeSign = new Float32Array(planes * terms);
+    for (let p = 0; p < planes; p += 1) {
+      for (let j = 0; j < terms; j += 1) {
+        this.planeIndex[p * terms + j] = Math.floor(next() * dimensions);
+        this.planeSign[p * terms + j] = next() < 0.5 ? -1 : 1;
+      }
     }
+    this.terms = terms;
   }
 
   private ensureCapacity(count: number): void {
@@ -116,13 +127,15 @@ export class NoveltyIndex {
   }
 
   private codesOf(vector: Float32Array, offset: number, out: Uint16Array, outOffset: number): void {
-    const d = this.dimensions;
+    const terms = this.terms;
     for (let t = 0; t < this.tables; t += 1) {
       let code = 0;
       for (let b = 0; b < CODE_BITS; b += 1) {
-        const plane = (t * CODE_BITS + b) * d;
+        const plane = (t * CODE_BITS + b) * terms;
         let dot = 0;
-        for (let i = 0; i < d; i += 1) dot += (vector[offset + i] as number) * (this.hyperplanes[plane + i] as number);
+        for (let j = 0; j < terms; j += 1) {
+          dot += (vector[offset + (this.planeIndex[plane + j] as number)] as number) * (this.planeSign[plane + j] as number);
+        }
         if (dot > 0) code |= 1 << b;
       }
       out[outOffset + t] = code;

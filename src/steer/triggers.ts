@@ -193,11 +193,9 @@ export function meetsAll(judgment: Judgment, criteria: readonly Criterion[]): bo
 }
 
 function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], rules: TriggerRules): TriggerSignal | undefined {
-  const bestQuality = Math.max(0, ...nodes.map((n) => n.judgment?.quality ?? 0));
-  const contenders = nodes
-    .filter((n) => (n.judgment?.quality ?? 0) >= bestQuality - rules.conflictBand && n.judgment?.failed.length === 0)
-    .sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index)
-    .slice(0, 6);
+  let bestQuality = 0;
+  for (const n of nodes) bestQuality = Math.max(bestQuality, n.judgment?.quality ?? 0);
+  const contenders = topContenders(nodes, bestQuality - rules.conflictBand, 6);
   for (let i = 0; i < contenders.length; i += 1) {
     for (let j = i + 1; j < contenders.length; j += 1) {
       const a = contenders[i] as CandidateNode;
@@ -215,6 +213,25 @@ function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], 
     }
   }
   return undefined;
+}
+
+/**
+ * The `count` best candidates at or above `floor` with no failed constraint (ties: earliest),
+ * in one pass: sorting every contender on every wave would grow with the exploration.
+ */
+function topContenders(nodes: readonly CandidateNode[], floor: number, count: number): CandidateNode[] {
+  const top: CandidateNode[] = [];
+  const quality = (n: CandidateNode): number => n.judgment?.quality ?? 0;
+  const before = (a: CandidateNode, b: CandidateNode): boolean => quality(a) > quality(b) || (quality(a) === quality(b) && a.index < b.index);
+  for (const node of nodes) {
+    if (quality(node) < floor || node.judgment?.failed.length !== 0) continue;
+    if (top.length === count && !before(node, top[count - 1] as CandidateNode)) continue;
+    let at = top.length;
+    while (at > 0 && before(node, top[at - 1] as CandidateNode)) at -= 1;
+    top.splice(at, 0, node);
+    if (top.length > count) top.pop();
+  }
+  return top;
 }
 
 /** Criteria on which each of two judgments beats the other by at least `margin` points. */
@@ -253,14 +270,14 @@ function isAncestor(state: ExplorationState, ancestorId: string, node: Candidate
  */
 function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): CandidateNode[] {
   if (nodes.length < rules.noveltyMinCandidates) return [];
-  const typicalQuality = median(nodes.map((n) => n.judgment?.quality ?? 0));
+  const typicalQuality = median(Float64Array.from(nodes, (n) => n.judgment?.quality ?? 0));
   const eligible = nodes.filter((n) => n.index >= NOVELTY_NEIGHBOURS);
   const novel: CandidateNode[] = [];
   for (const kind of ['open', 'deepen', 'combine'] as const) {
     const peers = eligible.filter((n) => n.candidate.kind === kind);
     if (peers.length < 4) continue;
     // Median and MAD, not mean and deviation: the outliers must not raise their own bar.
-    const novelties = peers.map((n) => n.judgment?.novelty ?? 0);
+    const novelties = Float64Array.from(peers, (n) => n.judgment?.novelty ?? 0);
     const center = median(novelties);
     const spread = 1.4826 * median(novelties.map((x) => Math.abs(x - center)));
     const threshold = Math.max(rules.noveltyFloor, center + rules.noveltySpread * spread);
@@ -271,8 +288,9 @@ function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): 
   return novel.sort((a, b) => a.index - b.index);
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+/** Median of the values (sorted in place: callers pass a scratch array). Typed-array sort is numeric and fast. */
+function median(values: Float64Array): number {
+  const sorted = values.sort();
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }

@@ -38,6 +38,7 @@ export interface Statement<P, R> {
   run(...params: Params<P>): Database.RunResult;
   get(...params: Params<P>): R | undefined;
   all(...params: Params<P>): R[];
+  iterate(...params: Params<P>): IterableIterator<R>;
 }
 
 function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {

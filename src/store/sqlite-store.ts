@@ -6,7 +6,7 @@ import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { migrate } from './migrations.js';
-import { hydrateEvent, readCandidate, writeEventData } from './sqlite-events.js';
+import { hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
 import { prepareStatements } from './sqlite-statements.js';
 import type { Statements } from './sqlite-statements.js';
 import { toBriefVersion, toCall, toCandidate, toExploration, toJudgment, toStatus } from './sqlite-rows.js';
@@ -61,6 +61,9 @@ export function openSqliteStore(path: string): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Reads through a memory map rather than a system call per page: reopening a large
+    // exploration reads every candidate page once.
+    db.pragma('mmap_size = 268435456');
     migrate(db, location);
     return new SqliteStore(db, location);
   } catch (error) {
@@ -306,12 +309,18 @@ class SqliteStore implements Store {
   }
 
   async readEvents(explorationId: string, afterSeq = 0): Promise<StoredEvent[]> {
-    return this.#sql.readEvents.all({ exploration_id: explorationId, after: afterSeq }).map((row) => ({
-      seq: row.seq,
-      explorationId: row.exploration_id,
-      at: row.at,
-      event: hydrateEvent(this.#sql, row),
-    }));
+    const read = this.#db.transaction((): StoredEvent[] => {
+      // The whole log (reopening): join candidates and judgments from two scans, not a query each.
+      const prefetched = afterSeq === 0 ? prefetchRows(this.#sql, explorationId) : undefined;
+      return this.#sql.readEvents.all({ exploration_id: explorationId, after: afterSeq }).map((row) => ({
+        seq: row.seq,
+        explorationId: row.exploration_id,
+        at: row.at,
+        event: hydrateEvent(this.#sql, row, prefetched),
+      }));
+    });
+    // One read transaction: the scans and the log see the same snapshot.
+    return read.deferred();
   }
 
   async getCandidate(id: string): Promise<Candidate | undefined> {
