@@ -56,8 +56,8 @@ export class NoveltyIndex {
     const o = typeof options === 'number' ? { k: options } : options;
     this.k = o.k ?? 3;
     this.exactLimit = o.exactLimit ?? 1024;
-    this.tables = o.tables ?? 8;
-    this.bucketTarget = o.bucketTarget ?? 16;
+    this.tables = o.tables ?? 16;
+    this.bucketTarget = o.bucketTarget ?? 24;
   }
 
   get size(): number {
