@@ -2,6 +2,7 @@ import { Annotation, Command, END, interrupt, MemorySaver, Send, START, StateGra
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { candidateText, judgeAnswer, timed } from './fake-model.js';
 import type { ModelClock } from './fake-model.js';
+import { mapLimit } from '../../src/explore/engine.js';
 import { CRITERIA } from './baton-workload.js';
 
 /**
@@ -80,13 +81,17 @@ export function buildExplorationGraph(setup: LangGraphSetup) {
 
   const judge = async (state: State): Promise<Partial<State>> => {
     const drafts = state.drafts ?? [];
-    const judged = await Promise.all(
-      drafts.map(async (draft) => {
+    // The wave's drafts are judged in this one node (one superstep, one checkpoint: cheaper for
+    // LangGraph than a judge task per draft), at most `concurrency` calls at once, as in Baton.
+    const settled = await mapLimit(drafts, setup.concurrency, async (draft) => {
         const answer = JSON.parse(await timed(setup.clock, latency, () => judgeAnswer(draft.text, CRITERIA))) as { scores: { score: number }[]; critique: string };
         const quality = answer.scores.reduce((sum, s) => sum + s.score, 0) / (10 * answer.scores.length);
-        return { ...draft, quality, critique: answer.critique };
-      }),
-    );
+      return { ...draft, quality, critique: answer.critique };
+    });
+    const judged = settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    });
     return { candidates: judged, drafts: null };
   };
 

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import Database from 'better-sqlite3';
 
 /** Small measuring helpers shared by the scenarios and the report. */
@@ -39,6 +39,8 @@ export interface Machine {
   node: string;
   platform: string;
   date: string;
+  /** 1-minute load average when the run started: other work on a shared machine inflates wall times. */
+  loadAverage: number;
 }
 
 export function describeMachine(): Machine {
@@ -50,6 +52,7 @@ export function describeMachine(): Machine {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 

@@ -147,9 +147,10 @@ function workloadTable(report: BenchReport): string {
 
 function scaleTable(report: BenchReport): string {
   return table(
-    ['candidates', 'overhead/move, first 10% (µs)', 'last 10% (µs)', 'new moves at full size (µs)', 'board (ms)', 'reopen (ms)', 'resume (ms)', 'disk/candidate (B)', 'peak RSS (MB)', 'build (s)'],
+    ['candidates', 'grown', 'overhead/move, first 10% (µs)', 'last 10% (µs)', 'new moves at full size (µs)', 'board (ms)', 'reopen (ms)', 'resume (ms)', 'disk/candidate (B)', 'peak RSS (MB)', 'build (s)'],
     report.scale.map((s) => [
       fmt(s.candidates),
+      s.built === 'bulk' ? 'in bulk (Store API)' : 'by the engine',
       fmt(s.overheadBySliceUs[0] ?? Number.NaN),
       fmt(last(s.overheadBySliceUs)),
       fmt(s.newMovesOverheadUs),
@@ -253,7 +254,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     `Written by \`npm run bench:engine\` on ${m.date}. Do not edit by hand: run the command again.`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM, Node ${m.node}, ${m.platform}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.ramGb} GB RAM, Node ${m.node}, ${m.platform}; load average ${m.loadAverage} when the run started (the machine is shared).`,
     `Settings: ${report.settings.reps} measured repetitions after a warm-up; ${report.settings.paths} paths; scale sizes ${report.settings.scale.join(', ')}.`,
     '',
     renderTable(report),

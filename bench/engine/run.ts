@@ -16,6 +16,7 @@ import type { ConcurrencyFigures, Scenario, WideFigures, WorkloadFigures } from 
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_OUT = resolve(here, '..', 'RESULTS.md');
+const BULK_ABOVE = 20_000;
 
 interface Options {
   json: boolean;
@@ -81,14 +82,17 @@ export async function runBench(options: Options, log: (line: string) => void): P
 
   const scale: ScaleFigures[] = [];
   for (const candidates of quick ? [400] : options.scale) {
-    scale.push(await runChild<ScaleFigures>({ scenario: 'scale', candidates, slices: 10 }, log));
+    // Up to 20,000 candidates the exploration grows through the engine; beyond, it is written in bulk.
+    scale.push(await runChild<ScaleFigures>({ scenario: 'scale', candidates, slices: 10, bulk: candidates > BULK_ABOVE }, log));
   }
 
   const latencyMs = quick ? 20 : 200;
   const concurrencyLimit = quick ? 4 : 16;
   const concurrency: Partial<Record<'baton' | 'langgraph', ConcurrencyPair>> = {};
   for (const engine of engines) {
-    concurrency[engine] = await runChild<ConcurrencyFigures>({ scenario: 'concurrency', engine, lenses, latencyMs, concurrency: concurrencyLimit }, log);
+    // Twice as many paths as the limit, so that the limit, not the exploration, bounds the calls in flight.
+    const concurrencyLenses = concurrencyLimit;
+    concurrency[engine] = await runChild<ConcurrencyFigures>({ scenario: 'concurrency', engine, lenses: concurrencyLenses, latencyMs, concurrency: concurrencyLimit }, log);
   }
 
   const wideShape = quick ? { width: 3, levels: 2, latencyMs: 20 } : { width: 8, levels: 3, latencyMs: 50 };

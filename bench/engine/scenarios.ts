@@ -22,7 +22,7 @@ export const WORKLOAD_DEPTH = 8;
 
 export const ScenarioSchema = z.discriminatedUnion('scenario', [
   z.object({ scenario: z.literal('workload'), engine: z.enum(ENGINES), lenses: z.number().int().positive(), reps: z.number().int().positive(), reopen: z.boolean() }),
-  z.object({ scenario: z.literal('scale'), candidates: z.number().int().positive(), slices: z.number().int().positive() }),
+  z.object({ scenario: z.literal('scale'), candidates: z.number().int().positive(), slices: z.number().int().positive(), bulk: z.boolean() }),
   z.object({
     scenario: z.literal('concurrency'),
     engine: z.enum(ENGINES),
@@ -81,7 +81,7 @@ async function dispatch(scenario: Scenario, dir: string): Promise<object> {
     case 'workload':
       return workload(scenario, dir);
     case 'scale':
-      return scaleExploration({ dbPath: join(dir, 'scale.db'), candidates: scenario.candidates, clock: modelClock(), slices: scenario.slices });
+      return scaleExploration({ dbPath: join(dir, 'scale.db'), candidates: scenario.candidates, clock: modelClock(), slices: scenario.slices, bulk: scenario.bulk });
     case 'concurrency':
       return concurrency(scenario, dir);
     case 'wide':

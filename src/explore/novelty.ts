@@ -50,6 +50,8 @@ export class NoveltyIndex {
   private buckets: Map<number, number[]>[] = [];
   /** Query stamps per position, to count a candidate found in several tables once. */
   private seen = new Uint32Array(0);
+  /** Squared norm of each vector. */
+  private norms = new Float64Array(0);
   private stamp = 0;
 
   constructor(options: NoveltyIndexOptions | number = {}) {
@@ -79,6 +81,7 @@ export class NoveltyIndex {
     this.vectors.set(embedding, position * this.dimensions);
     this.positions.set(id, position);
     this.ids.push(id);
+    this.norms[position] = squaredNorm(this.vectors, position * this.dimensions, this.dimensions);
     this.hash(position);
     const wanted = this.bitsFor(this.ids.length);
     if (wanted !== this.bits) this.rebucket(wanted);
@@ -121,6 +124,9 @@ export class NoveltyIndex {
     const codes = new Uint16Array(capacity * this.tables);
     codes.set(this.codes);
     this.codes = codes;
+    const norms = new Float64Array(capacity);
+    norms.set(this.norms);
+    this.norms = norms;
     const seen = new Uint32Array(capacity);
     seen.set(this.seen);
     this.seen = seen;
@@ -171,16 +177,31 @@ export class NoveltyIndex {
     }
   }
 
-  private similarityAt(embedding: Float32Array, position: number): number {
+  /** Cosine similarity with the vector at `position`, its squared norm kept from when it was added. */
+  private similarityAt(embedding: Float32Array, queryNorm: number, position: number): number {
     const d = this.dimensions;
-    return cosineSimilarity(embedding, this.vectors.subarray(position * d, (position + 1) * d));
+    const offset = position * d;
+    let dot = 0;
+    for (let i = 0; i < d; i += 1) dot += (embedding[i] as number) * (this.vectors[offset + i] as number);
+    const norm = this.norms[position] as number;
+    if (queryNorm === 0 || norm === 0) return 0;
+    return dot / Math.sqrt(queryNorm * norm);
   }
 
   private scanAll(embedding: Float32Array, excludeId: string | undefined): number[] {
     const nearest: number[] = [];
+    if (embedding.length !== this.dimensions) {
+      // A vector of another size: compare the shared length, as cosineSimilarity does.
+      for (let i = 0; i < this.ids.length; i += 1) {
+        if (this.ids[i] === excludeId) continue;
+        insertTopK(nearest, cosineSimilarity(embedding, this.vectors.subarray(i * this.dimensions, (i + 1) * this.dimensions)), this.k);
+      }
+      return nearest;
+    }
+    const queryNorm = squaredNorm(embedding, 0, this.dimensions);
     for (let i = 0; i < this.ids.length; i += 1) {
       if (this.ids[i] === excludeId) continue;
-      insertTopK(nearest, this.similarityAt(embedding, i), this.k);
+      insertTopK(nearest, this.similarityAt(embedding, queryNorm, i), this.k);
     }
     return nearest;
   }
@@ -189,6 +210,7 @@ export class NoveltyIndex {
     if (embedding.length !== this.dimensions) return this.scanAll(embedding, excludeId);
     const query = new Uint16Array(this.tables);
     this.codesOf(embedding, 0, query, 0);
+    const queryNorm = squaredNorm(embedding, 0, this.dimensions);
     this.stamp += 1;
     const excluded = excludeId === undefined ? -1 : (this.positions.get(excludeId) ?? -1);
     const nearest: number[] = [];
@@ -200,12 +222,21 @@ export class NoveltyIndex {
         if (this.seen[position] === this.stamp || position === excluded) continue;
         this.seen[position] = this.stamp;
         found += 1;
-        insertTopK(nearest, this.similarityAt(embedding, position), this.k);
+        insertTopK(nearest, this.similarityAt(embedding, queryNorm, position), this.k);
       }
     }
     // Too few neighbours shared a bucket: this one is far from everything, measure it exactly.
     return found < this.k ? this.scanAll(embedding, excludeId) : nearest;
   }
+}
+
+function squaredNorm(vector: Float32Array, offset: number, length: number): number {
+  let sum = 0;
+  for (let i = 0; i < length; i += 1) {
+    const x = vector[offset + i] as number;
+    sum += x * x;
+  }
+  return sum;
 }
 
 /** Keeps `top` sorted descending with at most k entries. */
