@@ -53,7 +53,7 @@ export interface BenchReport {
 const HELD_BACK: Record<string, string> = {
   overhead:
     'per move Baton writes and reads SQLite (a planned-move event, two call intents and results, the candidate, its judgment, exhaustion marks), embeds the text and computes novelty, and re-checks triggers and the policy each wave',
-  disk: 'each candidate keeps its text, its 1 KB embedding, its judgment, its events, and two call rows (the judge answer), in 4 KB pages',
+  disk: 'each candidate keeps its 2 KB text and its 1 KB float32 embedding (together a ~3.2 KB row), its judgment with reasons, four events (the planned move repeats its lens), two call rows and the judge’s raw answer, plus their indexes',
   overhead10k: 'per-wave trigger detection and policy ranking still read every candidate (O(n) per wave, shared by the wave’s moves)',
   board: 'the board reads every judged candidate for the best per lens and the trade-offs',
   reopen: 'reopening replays the whole event log, joining each candidate, parent and judgment row, and re-indexes every embedding',
@@ -80,9 +80,15 @@ export function evaluateTargets(report: BenchReport): TargetResult[] {
     const ratio = langgraph.inProcess.overheadUs / baton.inProcess.overheadUs;
     targets.push(target('overhead per move vs LangGraph.js', '≥ 5× lower', `${fmt(ratio, 1)}× lower`, ratio >= 5, `${fmt(5 / ratio, 1)}×`, 'overhead'));
   }
+  // Disk is judged where the fixed cost of an empty database is amortized: the largest
+  // exploration grown by the engine (the small workload's figure is in its table).
+  const grown = [...report.scale].reverse().find((s) => s.built === 'engine');
+  const diskOf = grown ?? (baton ? { diskBytesPerCandidate: baton.inProcess.diskBytesPerCandidate, textBytesPerCandidate: baton.inProcess.textBytesPerCandidate, candidates: baton.inProcess.moves } : undefined);
+  if (diskOf) {
+    const disk = diskOf.diskBytesPerCandidate / diskOf.textBytesPerCandidate;
+    targets.push(target(`disk per candidate (${fmt(diskOf.candidates)} candidates)`, '≤ 2× its text', `${fmt(disk, 2)}× its text`, disk <= 2, `${fmt(disk - 2, 2)}× of the text`, 'disk'));
+  }
   if (baton) {
-    const disk = baton.inProcess.diskBytesPerCandidate / baton.inProcess.textBytesPerCandidate;
-    targets.push(target('disk per candidate', '≤ 2× its text', `${fmt(disk, 2)}× its text`, disk <= 2, `${fmt(disk - 2, 2)}× of the text`, 'disk'));
     const resume = baton.inProcess.resumeMs;
     targets.push(target('pause → resume (in process)', '≤ 1 ms', `${fmt(resume, 2)} ms`, resume <= 1, `${fmt(resume - 1, 2)} ms`, 'resume'));
   }
@@ -147,7 +153,7 @@ function workloadTable(report: BenchReport): string {
 
 function scaleTable(report: BenchReport): string {
   return table(
-    ['candidates', 'grown', 'overhead/move, first 10% (µs)', 'last 10% (µs)', 'new moves at full size (µs)', 'board (ms)', 'reopen (ms)', 'resume (ms)', 'disk/candidate (B)', 'peak RSS (MB)', 'build (s)'],
+    ['candidates', 'grown', 'overhead/move, first 10% (µs)', 'last 10% (µs)', 'new moves at full size (µs)', 'board (ms)', 'reopen (ms)', 'resume (ms)', 'disk/candidate (B)', 'disk ÷ text', 'peak RSS (MB)', 'build (s)'],
     report.scale.map((s) => [
       fmt(s.candidates),
       s.built === 'bulk' ? 'in bulk (Store API)' : 'by the engine',
@@ -158,6 +164,7 @@ function scaleTable(report: BenchReport): string {
       fmt(s.reopenMs),
       fmt(s.resumeMs, 1),
       fmt(s.diskBytesPerCandidate),
+      fmt(s.diskBytesPerCandidate / s.textBytesPerCandidate, 2),
       fmt(s.peakRssMb),
       fmt(s.buildMs / 1000, 1),
     ]),

@@ -45,6 +45,7 @@ export interface ScaleResult {
   /** Overhead per move of new moves at full size. */
   newMovesOverheadUs: number;
   diskBytesPerCandidate: number;
+  textBytesPerCandidate: number;
 }
 
 const CONCURRENCY = 16;
@@ -191,6 +192,8 @@ async function measureAtSize(
   const newMovesWall = performance.now() - resumeStarted;
   const newMoves = engine.state.order.length - before;
   const candidates = engine.state.order.length;
+  let textBytes = 0;
+  for (const node of engine.state.nodes.values()) textBytes += Buffer.byteLength(node.candidate.text);
   await store.close();
 
   return {
@@ -203,5 +206,6 @@ async function measureAtSize(
     resumeMs,
     newMovesOverheadUs: overheadPerMoveUs(newMovesWall, setup.clock.spentMs - modelBefore, newMoves),
     diskBytesPerCandidate: diskBytes(setup.dbPath) / candidates,
+    textBytesPerCandidate: textBytes / candidates,
   };
 }

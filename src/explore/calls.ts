@@ -32,6 +32,11 @@ export class BudgetStop extends Error {
 }
 
 export async function recordedCall(call: RecordedCall): Promise<string> {
+  return (await keyedCall(call)).output;
+}
+
+/** As `recordedCall`, also saying under which key the answer was recorded (`key`, or `key~n` after a crash). */
+export async function keyedCall(call: RecordedCall): Promise<{ output: string; key: string }> {
   const { store, port, task } = call;
   let key = call.key;
   let existing = await store.getCall(key);
@@ -39,7 +44,11 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
     key = `${call.key}~${attempt}`;
     existing = await store.getCall(key);
   }
-  if (existing?.status === 'done' && existing.output !== null) return existing.output;
+  if (existing?.status === 'done') {
+    if (existing.output !== null) return { output: existing.output, key };
+    // Released: its answer went into a candidate, so the move that asked is complete.
+    throw new BatonError('internal', `call ${key} was asked for again after its answer was stored with its candidate`);
+  }
 
   const messages = messagesFor(task);
   const estimate = estimateCall(port.info, messages);
@@ -60,7 +69,7 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
     const usd = costOf(port.info, response.usage);
     await store.finishCall({ key, status: 'done', output: response.text, usage: response.usage, usd, latencyMs: Date.now() - started });
     if (reservation) call.budget?.settle(reservation, { tokens: response.usage.inputTokens + response.usage.outputTokens, usd });
-    return response.text;
+    return { output: response.text, key };
   } catch (error) {
     if (reservation) call.budget?.release(reservation);
     const message = error instanceof Error ? error.message : String(error);

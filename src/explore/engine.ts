@@ -5,7 +5,7 @@ import { BudgetGuard } from '../models/budget.js';
 import { cosineSimilarity } from '../models/local-embedding.js';
 import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { BriefVersion, CallPurpose, Store } from '../store/store.js';
-import { BudgetStop, recordedCall } from './calls.js';
+import { BudgetStop, keyedCall } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { exhaustionReason } from './exhaustion.js';
 import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
@@ -53,6 +53,8 @@ export interface WaveResult {
 
 interface MoveOutcome {
   move: PlannedMove;
+  /** The writer call's key: its answer is the candidate's text, stored once with the candidate. */
+  writeKey: string;
   candidate: Candidate;
   judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>;
 }
@@ -124,8 +126,10 @@ export class ExplorationEngine {
   }
 
   /** Appends events to the store and folds them into the state. */
-  async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls']): Promise<StoredEvent[]> {
-    const write = calls ? { events, calls } : { events };
+  async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls'], releasedCalls: string[] = []): Promise<StoredEvent[]> {
+    const write: Parameters<Store['commit']>[1] = { events };
+    if (calls) write.calls = calls;
+    if (releasedCalls.length > 0) write.releasedCalls = releasedCalls;
     const stored = await this.deps.store.commit(this.state.id, write);
     for (const { seq, event } of stored) {
       applyEvent(this.state, event, seq);
@@ -200,6 +204,7 @@ export class ExplorationEngine {
   private async runMoves(moves: PlannedMove[]): Promise<number> {
     const settled = await mapLimit(moves, this.concurrency, (move) => this.runMove(move));
     const events: ExplorationEvent[] = [];
+    const released: string[] = [];
     let failure: unknown;
     let done = 0;
     for (const result of settled) {
@@ -208,9 +213,10 @@ export class ExplorationEngine {
         continue;
       }
       events.push(...this.fold(result.value));
+      released.push(result.value.writeKey);
       done += 1;
     }
-    if (events.length > 0) await this.commitOutcomes(events);
+    if (events.length > 0) await this.commitOutcomes(events, released);
     if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
     return done;
   }
@@ -232,8 +238,8 @@ export class ExplorationEngine {
   }
 
   /** Commits new candidates and judgments, then marks the paths they exhausted. */
-  private async commitOutcomes(events: ExplorationEvent[]): Promise<void> {
-    await this.commit(events);
+  private async commitOutcomes(events: ExplorationEvent[], releasedCalls: string[] = []): Promise<void> {
+    await this.commit(events, undefined, releasedCalls);
     const exhausted: ExplorationEvent[] = [];
     for (const event of events) {
       if (event.type !== 'candidate.judged') continue;
@@ -260,7 +266,7 @@ export class ExplorationEngine {
     const candidateId = move.id.replace(/\.m(\d+)$/u, '.c$1');
     const task = this.writerTask(move, brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
-    const text = write.trim();
+    const text = write.output.trim();
     const [embedding] = await this.deps.embedding.embed([text]);
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
     const candidate: Candidate = {
@@ -277,7 +283,7 @@ export class ExplorationEngine {
       createdAt: this.now(),
     };
     const judgment = await this.judgeText(candidateId, text);
-    return { move, candidate, judgment };
+    return { move, writeKey: write.key, candidate, judgment };
   }
 
   private async rejudge(ids: string[]): Promise<number> {
@@ -308,12 +314,10 @@ export class ExplorationEngine {
     const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
     const key = `${candidateId}:judge:${this.brief.id}`;
     let answer = null;
-    let output = await this.call(key, 'judge', this.deps.judge, task);
-    let parsed = parseJudgeAnswer(output);
+    let parsed = parseJudgeAnswer((await this.call(key, 'judge', this.deps.judge, task)).output);
     if (!parsed.ok) {
       // One retry with the same prompt: a malformed answer is usually a fluke.
-      output = await this.call(`${key}:retry`, 'judge', this.deps.judge, task);
-      parsed = parseJudgeAnswer(output);
+      parsed = parseJudgeAnswer((await this.call(`${key}:retry`, 'judge', this.deps.judge, task)).output);
     }
     if (parsed.ok) answer = parsed.value;
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
@@ -365,9 +369,9 @@ export class ExplorationEngine {
   }
 
   /** One recorded model call; a budget refusal leaves the move pending and blocks further moves. */
-  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<string> {
+  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask): Promise<{ output: string; key: string }> {
     try {
-      return await recordedCall({ store: this.deps.store, key, explorationId: this.state.id, purpose, port, task, seed: this.state.seed, budget: this.budget });
+      return await keyedCall({ store: this.deps.store, key, explorationId: this.state.id, purpose, port, task, seed: this.state.seed, budget: this.budget });
     } catch (error) {
       if (error instanceof BudgetStop) this.budgetBlocked = true;
       throw error;

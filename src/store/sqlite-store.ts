@@ -57,6 +57,9 @@ export function openSqliteStore(path: string): Store {
     // WAL with synchronous=NORMAL: a committed transaction is in the WAL file before commit
     // returns, so killing the process (even kill -9) never loses it. Only a power loss or OS
     // crash can drop the last transactions, and never corrupts the database.
+    // 16 KB pages (new databases only): a ~3 KB candidate row (2 KB text and its embedding)
+    // would take a whole 4 KB page; five fit in 16 KB.
+    db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -271,6 +274,11 @@ class SqliteStore implements Store {
         });
         stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });
       }
+      for (const key of write.releasedCalls ?? []) {
+        if (this.#sql.getCall.get(key)?.status !== 'done') continue;
+        this.#sql.releaseCallOutput.run(key);
+        this.#sql.releaseLegacyCallOutput.run(key);
+      }
       if (write.events.length > 0) {
         this.#sql.updateExploration.run({ id: explorationId, status, current_brief_id: currentBriefId, updated_at: at });
       }
@@ -283,14 +291,16 @@ class SqliteStore implements Store {
     const values = {
       key: result.key,
       status: result.status,
-      output: result.output,
       input_tokens: result.usage.inputTokens,
       output_tokens: result.usage.outputTokens,
       usd: result.usd,
       latency_ms: result.latencyMs,
       finished_at: at,
     };
-    if (this.#sql.finishCall.run(values).changes > 0) return;
+    if (this.#sql.finishCall.run(values).changes > 0) {
+      this.#sql.putCallOutput.run({ key: result.key, output: result.output });
+      return;
+    }
     if (result.purpose === undefined || result.model === undefined) {
       throw new BatonError('invalid_input', `Call ${result.key} has no recorded intent; its result must name its purpose and model.`);
     }
@@ -301,6 +311,7 @@ class SqliteStore implements Store {
       model: result.model,
       started_at: at,
     });
+    this.#sql.putCallOutput.run({ key: result.key, output: result.output });
   }
 
   async finishCall(result: CallResult): Promise<void> {

@@ -91,6 +91,7 @@ export interface CallResult {
 
 export interface CallRecord extends CallIntent {
   status: 'intent' | 'done' | 'failed';
+  /** Null before the result, and once released (`ExplorationWrite.releasedCalls`). */
   output: string | null;
   usage: Usage | null;
   usd: number | null;
@@ -112,6 +113,12 @@ export interface ExplorationWrite {
   events: ExplorationEvent[];
   /** Call results committed atomically with the events. */
   calls?: CallResult[];
+  /**
+   * Keys of completed calls whose answer is now kept elsewhere by these events (a writer's answer
+   * is the candidate's text): the store drops their output, keeping status, usage and cost, so
+   * the text is stored once. Such a call is never asked for again.
+   */
+  releasedCalls?: string[];
 }
 
 export interface Store {
