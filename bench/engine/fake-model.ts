@@ -20,6 +20,8 @@ export interface ModelClock {
   /** Milliseconds spent inside `complete` (CPU, plus the simulated latency). */
   spentMs: number;
   calls: number;
+  /** Milliseconds by which simulated-latency calls came back later than asked (timers firing late). */
+  lateMs: number;
   /** `performance.now()` of the first call after `mark()`; undefined until one starts. */
   firstCallAt: number | undefined;
   mark(): void;
@@ -29,6 +31,7 @@ export function modelClock(): ModelClock {
   const clock: ModelClock = {
     spentMs: 0,
     calls: 0,
+    lateMs: 0,
     firstCallAt: undefined,
     mark() {
       clock.firstCallAt = undefined;
@@ -89,7 +92,9 @@ export function timed<T>(clock: ModelClock, latencyMs: number, work: () => T): P
   }
   return new Promise((resolve) =>
     setTimeout(() => {
-      clock.spentMs += cpu + latencyMs;
+      const took = performance.now() - started;
+      clock.spentMs += took;
+      clock.lateMs += Math.max(0, took - cpu - latencyMs);
       resolve(value);
     }, latencyMs),
   );

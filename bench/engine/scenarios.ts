@@ -8,6 +8,7 @@ import { runLangGraphWorkload } from './langgraph-workload.js';
 import { diskBytes, median, overheadPerMoveUs, peakRssMb } from './measure.js';
 import { scaleExploration } from './scale.js';
 import { batonWideTree, langGraphWideTree } from './wide-tree.js';
+import type { WideTreeResult } from './wide-tree.js';
 
 /**
  * The scenarios, each run in a process of its own (see child.ts) so that its peak RSS is its
@@ -53,6 +54,8 @@ export interface WorkloadFigures {
 
 export interface ConcurrencyFigures {
   calls: number;
+  /** Mean time a model call took, against the latency asked for: timers fire late on a busy machine. */
+  meanCallMs: number;
   wallMs: number;
   callsPerSecond: number;
   idealCallsPerSecond: number;
@@ -61,6 +64,7 @@ export interface ConcurrencyFigures {
 
 export interface WideFigures {
   calls: number;
+  meanCallMs?: number;
   wallMs: number;
   idealMs: number;
   efficiency: number;
@@ -134,11 +138,11 @@ async function concurrency(s: Extract<Scenario, { scenario: 'concurrency' }>, di
   const wallMs = performance.now() - started;
   const callsPerSecond = clock.calls / (wallMs / 1000);
   const idealCallsPerSecond = s.concurrency / (s.latencyMs / 1000);
-  return { calls: clock.calls, wallMs, callsPerSecond, idealCallsPerSecond, efficiency: callsPerSecond / idealCallsPerSecond };
+  return { calls: clock.calls, meanCallMs: clock.spentMs / clock.calls, wallMs, callsPerSecond, idealCallsPerSecond, efficiency: callsPerSecond / idealCallsPerSecond };
 }
 
 async function wide(s: Extract<Scenario, { scenario: 'wide' }>, dir: string): Promise<WideFigures & { runs: number[] }> {
-  const runs: WideFigures[] = [];
+  const runs: WideTreeResult[] = [];
   for (let rep = 0; rep <= s.reps; rep += 1) {
     const setup = { dbPath: join(dir, `wide-${rep}.db`), width: s.width, levels: s.levels, latencyMs: s.latencyMs, clock: modelClock() };
     const result = s.engine === 'baton' ? await batonWideTree(setup) : await langGraphWideTree({ ...setup, durable: s.engine === 'langgraph-sqlite' });
@@ -146,5 +150,6 @@ async function wide(s: Extract<Scenario, { scenario: 'wide' }>, dir: string): Pr
   }
   const wallMs = median(runs.map((r) => r.wallMs));
   const idealMs = s.levels * s.latencyMs;
-  return { calls: runs[0]?.calls ?? 0, wallMs, idealMs, efficiency: idealMs / wallMs, runs: runs.map((r) => r.efficiency) };
+  const meanCallMs = median(runs.map((r) => r.meanCallMs));
+  return { calls: runs[0]?.calls ?? 0, meanCallMs, wallMs, idealMs, efficiency: idealMs / wallMs, runs: runs.map((r) => r.efficiency) };
 }

@@ -28,6 +28,8 @@ export interface WideTreeSetup {
 
 export interface WideTreeResult {
   calls: number;
+  /** Mean time a model call took (latency asked for, plus timer lateness). */
+  meanCallMs: number;
   wallMs: number;
   idealMs: number;
   efficiency: number;
@@ -70,7 +72,7 @@ export async function batonWideTree(setup: WideTreeSetup): Promise<WideTreeResul
   const wallMs = performance.now() - started;
   await store.close();
   const idealMs = setup.levels * setup.latencyMs;
-  return { calls, wallMs, idealMs, efficiency: idealMs / wallMs };
+  return { calls, meanCallMs: setup.clock.spentMs / setup.clock.calls, wallMs, idealMs, efficiency: idealMs / wallMs };
 }
 
 const TreeState = Annotation.Root({
@@ -99,5 +101,5 @@ export async function langGraphWideTree(setup: WideTreeSetup & { durable: boolea
   const wallMs = performance.now() - started;
   if (saver instanceof SqliteSaver) saver.db.close();
   const idealMs = setup.levels * setup.latencyMs;
-  return { calls: result.texts.length, wallMs, idealMs, efficiency: idealMs / wallMs };
+  return { calls: result.texts.length, meanCallMs: setup.clock.spentMs / setup.clock.calls, wallMs, idealMs, efficiency: idealMs / wallMs };
 }
