@@ -56,8 +56,9 @@ export function runChild<T>(scenario: Scenario, log: (line: string) => void): Pr
         reject(new Error(`scenario ${JSON.stringify(scenario)} failed (exit ${code}):\n${err.slice(-2000)}`));
         return;
       }
-      log(`  done: ${describe(scenario)}`);
-      resolvePromise(JSON.parse(line.slice('RESULT '.length)) as T & { peakRssMb: number });
+      const json = line.slice('RESULT '.length);
+      log(`  done: ${describe(scenario)}\n    ${json}`);
+      resolvePromise(JSON.parse(json) as T & { peakRssMb: number });
     });
   });
 }
