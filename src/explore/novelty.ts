@@ -57,9 +57,9 @@ export class NoveltyIndex {
   constructor(options: NoveltyIndexOptions | number = {}) {
     const o = typeof options === 'number' ? { k: options } : options;
     this.k = o.k ?? 3;
-    this.exactLimit = o.exactLimit ?? 1024;
+    this.exactLimit = o.exactLimit ?? 512;
     this.tables = o.tables ?? 16;
-    this.bucketTarget = o.bucketTarget ?? 24;
+    this.bucketTarget = o.bucketTarget ?? 12;
   }
 
   get size(): number {

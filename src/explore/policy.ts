@@ -107,6 +107,8 @@ function directiveMoves(state: ExplorationState): MoveProposal[] {
 
 function deepenMoves(state: ExplorationState): MoveProposal[] {
   const moves: MoveProposal[] = [];
+  // One lookup table per wave: an exploration may have hundreds of lenses and of open leaves.
+  const lenses = new Map(state.lenses.map((l) => [l.id, l]));
   for (const id of state.indexes.openLeaves) {
     const node = state.nodes.get(id);
     if (!node?.judgment || node.pruned || isQuarantined(state, node)) continue;
@@ -120,7 +122,7 @@ function deepenMoves(state: ExplorationState): MoveProposal[] {
       captured = parentHeadroom > 0 ? clamp01((quality - parentQuality) / parentHeadroom) : 0;
     }
     const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty;
-    const lens = lensOf(state, node);
+    const lens = lenses.get(node.candidate.lensId);
     if (!lens) continue;
     const move: MoveProposal = {
       kind: 'deepen',

@@ -270,16 +270,22 @@ function isAncestor(state: ExplorationState, ancestorId: string, node: Candidate
  */
 function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): CandidateNode[] {
   if (nodes.length < rules.noveltyMinCandidates) return [];
-  const typicalQuality = median(Float64Array.from(nodes, (n) => n.judgment?.quality ?? 0));
-  const eligible = nodes.filter((n) => n.index >= NOVELTY_NEIGHBOURS);
+  // Runs after every wave over every judged candidate: one pass per kind into typed arrays,
+  // no intermediate lists.
+  const qualities = new Float64Array(nodes.length);
+  nodes.forEach((n, i) => (qualities[i] = n.judgment?.quality ?? 0));
+  const typicalQuality = median(qualities);
   const novel: CandidateNode[] = [];
   for (const kind of ['open', 'deepen', 'combine'] as const) {
-    const peers = eligible.filter((n) => n.candidate.kind === kind);
+    const peers: CandidateNode[] = [];
+    for (const n of nodes) if (n.index >= NOVELTY_NEIGHBOURS && n.candidate.kind === kind) peers.push(n);
     if (peers.length < 4) continue;
     // Median and MAD, not mean and deviation: the outliers must not raise their own bar.
-    const novelties = Float64Array.from(peers, (n) => n.judgment?.novelty ?? 0);
-    const center = median(novelties);
-    const spread = 1.4826 * median(novelties.map((x) => Math.abs(x - center)));
+    const scratch = new Float64Array(peers.length);
+    peers.forEach((n, i) => (scratch[i] = n.judgment?.novelty ?? 0));
+    const center = median(scratch);
+    for (let i = 0; i < scratch.length; i += 1) scratch[i] = Math.abs((scratch[i] as number) - center);
+    const spread = 1.4826 * median(scratch);
     const threshold = Math.max(rules.noveltyFloor, center + rules.noveltySpread * spread);
     for (const node of peers) {
       if ((node.judgment?.novelty ?? 0) >= threshold && (node.judgment?.quality ?? 0) >= typicalQuality) novel.push(node);
