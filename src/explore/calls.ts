@@ -58,14 +58,19 @@ async function freeKey(store: Store, base: string): Promise<{ key: string; outpu
     key = `${base}~${attempt}`;
     existing = await store.getCall(key);
   }
-  return { key, output: existing?.status === 'done' ? existing.output : null };
+  if (existing?.status === 'done') {
+    if (existing.output !== null) return { key, output: existing.output };
+    // Released: its answer went into a candidate, so the move that asked is complete.
+    throw new BatonError('internal', `call ${key} was asked for again after its answer was stored with its candidate`);
+  }
+  return { key, output: null };
 }
 
-async function recorded<T>(call: Recording<T>): Promise<T> {
+async function recorded<T>(call: Recording<T>): Promise<{ value: T; key: string }> {
   const { store, estimate, info } = call;
   const { key, output } = await freeKey(store, call.key);
   const reused = output !== null ? call.reuse(output) : undefined;
-  if (reused !== undefined) return reused;
+  if (reused !== undefined) return { value: reused, key };
 
   const reservation = call.budget ? call.budget.reserve({ tokens: estimate.tokens, usd: estimate.usd }) : undefined;
   if (reservation === null) throw new BudgetStop();
@@ -84,7 +89,7 @@ async function recorded<T>(call: Recording<T>): Promise<T> {
       ...(made.answer !== undefined ? { answer: made.answer } : {}),
     });
     if (reservation) call.budget?.settle(reservation, { tokens: made.usage.inputTokens + made.usage.outputTokens, usd });
-    return made.value;
+    return { value: made.value, key };
   } catch (error) {
     const billed = mayHaveBeenBilled(error);
     const usage = billed ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens } : { inputTokens: 0, outputTokens: 0 };
@@ -99,10 +104,15 @@ async function recorded<T>(call: Recording<T>): Promise<T> {
 }
 
 export async function recordedCall(call: RecordedCall): Promise<string> {
+  return (await keyedCall(call)).output;
+}
+
+/** As `recordedCall`, also saying under which key the answer was recorded (`key`, or `key~n` after a crash). */
+export async function keyedCall(call: RecordedCall): Promise<{ output: string; key: string }> {
   const { port, task } = call;
   const messages = messagesFor(task);
   const request: ModelRequest = { task, messages, seed: call.seed, json: task.kind === 'judge' || task.kind === 'reframe' };
-  return recorded({
+  const { value, key } = await recorded({
     store: call.store,
     key: call.key,
     explorationId: call.explorationId,
@@ -117,6 +127,7 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
       return { value: response.text, output: response.text, usage: response.usage, ...(answer !== undefined ? { answer } : {}) };
     },
   });
+  return { output: value, key };
 }
 
 export interface RecordedEmbedding {
@@ -142,7 +153,7 @@ export async function recordedEmbedding(call: RecordedEmbedding): Promise<Float3
   const embedWithUsage = port.embedWithUsage;
   if (!info || !embedWithUsage) return (await port.embed([text]))[0] as Float32Array;
   const inputTokens = estimateTokens(text);
-  return recorded({
+  const { value } = await recorded({
     store: call.store,
     key: call.key,
     explorationId: call.explorationId,
@@ -166,4 +177,5 @@ export async function recordedEmbedding(call: RecordedEmbedding): Promise<Float3
       return { value: vector, output: JSON.stringify(Array.from(vector)), usage };
     },
   });
+  return value;
 }

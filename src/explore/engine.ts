@@ -5,7 +5,7 @@ import { BudgetGuard } from '../models/budget.js';
 import { cosineSimilarity } from '../models/local-embedding.js';
 import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
-import { BudgetStop, recordedCall, recordedEmbedding } from './calls.js';
+import { BudgetStop, keyedCall, recordedEmbedding } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { exhaustionReason } from './exhaustion.js';
 import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
@@ -59,6 +59,8 @@ const JUDGE_ASKS = 3;
 
 interface MoveOutcome {
   move: PlannedMove;
+  /** The writer call's key: its answer is the candidate's text, stored once with the candidate. */
+  writeKey: string;
   candidate: Candidate;
   judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>;
 }
@@ -132,8 +134,10 @@ export class ExplorationEngine {
   }
 
   /** Appends events to the store and folds them into the state. */
-  async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls']): Promise<StoredEvent[]> {
-    const write = calls ? { events, calls } : { events };
+  async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls'], releasedCalls: string[] = []): Promise<StoredEvent[]> {
+    const write: Parameters<Store['commit']>[1] = { events };
+    if (calls) write.calls = calls;
+    if (releasedCalls.length > 0) write.releasedCalls = releasedCalls;
     const stored = await this.deps.store.commit(this.state.id, write);
     for (const { seq, event } of stored) {
       applyEvent(this.state, event, seq);
@@ -199,14 +203,18 @@ export class ExplorationEngine {
     let done = 0;
     const pending = [...this.state.pendingMoves.values()];
     if (pending.length > 0) done += await this.runMoves(pending);
-    const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
-    if (unjudged.length > 0) done += await this.rejudge(unjudged);
+    // Every candidate judged (the usual case) needs no scan of the whole exploration.
+    if (this.state.indexes.judgedCount < this.state.order.length) {
+      const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
+      if (unjudged.length > 0) done += await this.rejudge(unjudged);
+    }
     return done;
   }
 
   private async runMoves(moves: PlannedMove[]): Promise<number> {
     const settled = await mapLimit(moves, this.concurrency, (move) => this.runMove(move));
     const events: ExplorationEvent[] = [];
+    const released: string[] = [];
     let failure: unknown;
     let done = 0;
     for (const result of settled) {
@@ -215,9 +223,10 @@ export class ExplorationEngine {
         continue;
       }
       events.push(...this.fold(result.value));
+      released.push(result.value.writeKey);
       done += 1;
     }
-    if (events.length > 0) await this.commitOutcomes(events);
+    if (events.length > 0) await this.commitOutcomes(events, released);
     if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
     return done;
   }
@@ -239,8 +248,8 @@ export class ExplorationEngine {
   }
 
   /** Commits new candidates and judgments, then marks the paths they exhausted. */
-  private async commitOutcomes(events: ExplorationEvent[]): Promise<void> {
-    await this.commit(events);
+  private async commitOutcomes(events: ExplorationEvent[], releasedCalls: string[] = []): Promise<void> {
+    await this.commit(events, undefined, releasedCalls);
     const exhausted: ExplorationEvent[] = [];
     for (const event of events) {
       if (event.type !== 'candidate.judged') continue;
@@ -267,7 +276,7 @@ export class ExplorationEngine {
     const candidateId = move.id.replace(/\.m(\d+)$/u, '.c$1');
     const task = this.writerTask(move, brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
-    const text = write.trim();
+    const text = write.output.trim();
     const embedding = await this.embed(`${move.id}:embed`, move.kind, text);
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
     const candidate: Candidate = {
@@ -284,7 +293,7 @@ export class ExplorationEngine {
       createdAt: this.now(),
     };
     const judgment = await this.judgeText(candidateId, text);
-    return { move, candidate, judgment };
+    return { move, writeKey: write.key, candidate, judgment };
   }
 
   private async rejudge(ids: string[]): Promise<number> {
@@ -317,10 +326,10 @@ export class ExplorationEngine {
     const check = (answerText: string): AnswerCheck => answerQuality(parseJudgeAnswer(answerText));
     // An unusable answer (even after repair) is asked again with the same prompt, each ask a
     // recorded call within the budget; after the last one the candidate is flagged unclear.
-    let parsed = parseJudgeAnswer(await this.call(key, 'judge', this.deps.judge, task, check));
+    let parsed = parseJudgeAnswer((await this.call(key, 'judge', this.deps.judge, task, check)).output);
     for (let ask = 2; !parsed.ok && ask <= JUDGE_ASKS; ask += 1) {
       const retryKey = ask === 2 ? `${key}:retry` : `${key}:retry${ask - 1}`;
-      parsed = parseJudgeAnswer(await this.call(retryKey, 'judge', this.deps.judge, task, check));
+      parsed = parseJudgeAnswer((await this.call(retryKey, 'judge', this.deps.judge, task, check)).output);
     }
     const answer = parsed.ok ? parsed.value : null;
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
@@ -372,9 +381,15 @@ export class ExplorationEngine {
   }
 
   /** One recorded model call; a budget refusal leaves the move pending and blocks further moves. */
-  private async call(key: string, purpose: CallPurpose, port: ModelPort, task: ModelTask, check?: (text: string) => AnswerCheck): Promise<string> {
+  private async call(
+    key: string,
+    purpose: CallPurpose,
+    port: ModelPort,
+    task: ModelTask,
+    check?: (text: string) => AnswerCheck,
+  ): Promise<{ output: string; key: string }> {
     try {
-      return await recordedCall({
+      return await keyedCall({
         store: this.deps.store,
         key,
         explorationId: this.state.id,

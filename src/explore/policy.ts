@@ -107,6 +107,8 @@ function directiveMoves(state: ExplorationState): MoveProposal[] {
 
 function deepenMoves(state: ExplorationState): MoveProposal[] {
   const moves: MoveProposal[] = [];
+  // One lookup table per wave: an exploration may have hundreds of lenses and of open leaves.
+  const lenses = new Map(state.lenses.map((l) => [l.id, l]));
   for (const id of state.indexes.openLeaves) {
     const node = state.nodes.get(id);
     if (!node?.judgment || node.pruned || isQuarantined(state, node)) continue;
@@ -120,7 +122,7 @@ function deepenMoves(state: ExplorationState): MoveProposal[] {
       captured = parentHeadroom > 0 ? clamp01((quality - parentQuality) / parentHeadroom) : 0;
     }
     const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty;
-    const lens = lensOf(state, node);
+    const lens = lenses.get(node.candidate.lensId);
     if (!lens) continue;
     const move: MoveProposal = {
       kind: 'deepen',
@@ -169,10 +171,7 @@ function openMoves(state: ExplorationState, options: PolicyOptions): MoveProposa
 }
 
 function combineMoves(state: ExplorationState, weights: ReadonlyMap<string, number>): MoveProposal[] {
-  const top = [...state.nodes.values()]
-    .filter((n) => n.judgment && !n.pruned && !isQuarantined(state, n) && n.judgment.failed.length === 0)
-    .sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index)
-    .slice(0, 6);
+  const top = bestNodes(state, 6);
   const combined = new Set<string>();
   for (const node of state.nodes.values()) {
     if (node.candidate.kind === 'combine') combined.add([...node.candidate.parentIds].sort().join('+'));
@@ -197,6 +196,26 @@ function combineMoves(state: ExplorationState, weights: ReadonlyMap<string, numb
     }
   }
   return moves.sort((x, y) => y.value - x.value).slice(0, 1);
+}
+
+/**
+ * The `count` best judged, unpruned candidates with no failed constraint (ties: earliest), found
+ * in one pass: sorting every candidate on every wave would grow with the exploration.
+ */
+function bestNodes(state: ExplorationState, count: number): CandidateNode[] {
+  const top: CandidateNode[] = [];
+  const before = (a: CandidateNode, b: CandidateNode): boolean =>
+    (a.judgment?.quality ?? 0) > (b.judgment?.quality ?? 0) || ((a.judgment?.quality ?? 0) === (b.judgment?.quality ?? 0) && a.index < b.index);
+  for (const node of state.nodes.values()) {
+    if (!node.judgment || node.pruned || node.judgment.failed.length > 0) continue;
+    if (top.length === count && !before(node, top[count - 1] as CandidateNode)) continue;
+    if (isQuarantined(state, node)) continue;
+    let at = top.length;
+    while (at > 0 && before(node, top[at - 1] as CandidateNode)) at -= 1;
+    top.splice(at, 0, node);
+    if (top.length > count) top.pop();
+  }
+  return top;
 }
 
 /** How much a candidate with the per-criterion best of a and b would beat the better of the two (0–1). */

@@ -26,7 +26,7 @@ function call(key: string, finished: number | null, usd: number, tokens: number)
   return {
     key, explorationId: 'x', purpose: 'judge', model: 'rehearsal', reservedTokens: 0, reservedUsd: 0,
     status: finished === null ? 'intent' : 'done', output: '', usage: finished === null ? null : { inputTokens: tokens, outputTokens: 0 },
-    usd: finished === null ? null : usd, latencyMs: 1, startedAt: T(0), finishedAt: finished === null ? null : T(finished),
+    usd: finished === null ? null : usd, answer: null, latencyMs: 1, startedAt: T(0), finishedAt: finished === null ? null : T(finished),
   };
 }
 

@@ -93,8 +93,13 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     attention: engine.brief.brief.attention,
     checkpointsSoFar: state.checkpoints.length,
     movesSoFar: state.order.length,
-    anyPathExhausted: [...state.nodes.values()].some((n) => n.exhausted !== null),
+    anyPathExhausted: anyPathExhausted(state),
   });
+}
+
+function anyPathExhausted(state: ExplorationEngine['state']): boolean {
+  for (const node of state.nodes.values()) if (node.exhausted !== null) return true;
+  return false;
 }
 
 async function raiseCheckpoint(engine: ExplorationEngine, reasons: TriggerSignal[], now?: () => Date): Promise<void> {

@@ -59,7 +59,8 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
   const signals: TriggerSignal[] = [];
 
   for (const node of nodes) {
-    if (sensitiveAcknowledged(state, node)) continue;
+    // Flags first: walking the lineage for every candidate on every wave would grow with the tree.
+    if (!(node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') || sensitiveAcknowledged(state, node)) continue;
     for (const flag of node.judgment?.flags ?? []) {
       if (flag.kind === 'sensitive') {
         signals.push(signal('sensitive', `sensitive:${node.candidate.id}`, [node.candidate.id], `The judge flagged sensitive content: ${flag.reason}`));
@@ -177,8 +178,9 @@ function metCandidate(state: ExplorationState, nodes: readonly CandidateNode[], 
   let best: CandidateNode | undefined;
   for (const node of nodes) {
     const judgment = node.judgment as Judgment;
-    if (judgment.quality <= bar || !meetsAll(judgment, criteria)) continue;
-    if (!best || judgment.quality > (best.judgment?.quality ?? 0)) best = node;
+    // Cheap tests first: only a candidate better than the best found so far needs its scores read.
+    if (judgment.quality <= bar || (best && judgment.quality <= (best.judgment?.quality ?? 0))) continue;
+    if (meetsAll(judgment, criteria)) best = node;
   }
   return best;
 }
@@ -191,11 +193,9 @@ export function meetsAll(judgment: Judgment, criteria: readonly Criterion[]): bo
 }
 
 function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], rules: TriggerRules): TriggerSignal | undefined {
-  const bestQuality = Math.max(0, ...nodes.map((n) => n.judgment?.quality ?? 0));
-  const contenders = nodes
-    .filter((n) => (n.judgment?.quality ?? 0) >= bestQuality - rules.conflictBand && n.judgment?.failed.length === 0)
-    .sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index)
-    .slice(0, 6);
+  let bestQuality = 0;
+  for (const n of nodes) bestQuality = Math.max(bestQuality, n.judgment?.quality ?? 0);
+  const contenders = topContenders(nodes, bestQuality - rules.conflictBand, 6);
   for (let i = 0; i < contenders.length; i += 1) {
     for (let j = i + 1; j < contenders.length; j += 1) {
       const a = contenders[i] as CandidateNode;
@@ -213,6 +213,25 @@ function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], 
     }
   }
   return undefined;
+}
+
+/**
+ * The `count` best candidates at or above `floor` with no failed constraint (ties: earliest),
+ * in one pass: sorting every contender on every wave would grow with the exploration.
+ */
+function topContenders(nodes: readonly CandidateNode[], floor: number, count: number): CandidateNode[] {
+  const top: CandidateNode[] = [];
+  const quality = (n: CandidateNode): number => n.judgment?.quality ?? 0;
+  const before = (a: CandidateNode, b: CandidateNode): boolean => quality(a) > quality(b) || (quality(a) === quality(b) && a.index < b.index);
+  for (const node of nodes) {
+    if (quality(node) < floor || node.judgment?.failed.length !== 0) continue;
+    if (top.length === count && !before(node, top[count - 1] as CandidateNode)) continue;
+    let at = top.length;
+    while (at > 0 && before(node, top[at - 1] as CandidateNode)) at -= 1;
+    top.splice(at, 0, node);
+    if (top.length > count) top.pop();
+  }
+  return top;
 }
 
 /** Criteria on which each of two judgments beats the other by at least `margin` points. */
@@ -251,16 +270,22 @@ function isAncestor(state: ExplorationState, ancestorId: string, node: Candidate
  */
 function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): CandidateNode[] {
   if (nodes.length < rules.noveltyMinCandidates) return [];
-  const typicalQuality = median(nodes.map((n) => n.judgment?.quality ?? 0));
-  const eligible = nodes.filter((n) => n.index >= NOVELTY_NEIGHBOURS);
+  // Runs after every wave over every judged candidate: one pass per kind into typed arrays,
+  // no intermediate lists.
+  const qualities = new Float64Array(nodes.length);
+  nodes.forEach((n, i) => (qualities[i] = n.judgment?.quality ?? 0));
+  const typicalQuality = median(qualities);
   const novel: CandidateNode[] = [];
   for (const kind of ['open', 'deepen', 'combine'] as const) {
-    const peers = eligible.filter((n) => n.candidate.kind === kind);
+    const peers: CandidateNode[] = [];
+    for (const n of nodes) if (n.index >= NOVELTY_NEIGHBOURS && n.candidate.kind === kind) peers.push(n);
     if (peers.length < 4) continue;
     // Median and MAD, not mean and deviation: the outliers must not raise their own bar.
-    const novelties = peers.map((n) => n.judgment?.novelty ?? 0);
-    const center = median(novelties);
-    const spread = 1.4826 * median(novelties.map((x) => Math.abs(x - center)));
+    const scratch = new Float64Array(peers.length);
+    peers.forEach((n, i) => (scratch[i] = n.judgment?.novelty ?? 0));
+    const center = median(scratch);
+    for (let i = 0; i < scratch.length; i += 1) scratch[i] = Math.abs((scratch[i] as number) - center);
+    const spread = 1.4826 * median(scratch);
     const threshold = Math.max(rules.noveltyFloor, center + rules.noveltySpread * spread);
     for (const node of peers) {
       if ((node.judgment?.novelty ?? 0) >= threshold && (node.judgment?.quality ?? 0) >= typicalQuality) novel.push(node);
@@ -269,8 +294,9 @@ function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): 
   return novel.sort((a, b) => a.index - b.index);
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+/** Median of the values (sorted in place: callers pass a scratch array). Typed-array sort is numeric and fast. */
+function median(values: Float64Array): number {
+  const sorted = values.sort();
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }

@@ -147,6 +147,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE calls ADD COLUMN answer TEXT CHECK (answer IN ('valid', 'repaired', 'invalid'));
     `,
   },
+  {
+    version: 3,
+    name: 'call outputs in a table of their own',
+    // A writer's answer becomes its candidate's text; once the candidate is stored the answer is
+    // deleted here (`releasedCalls`), so the text is kept once and the space is reused. Older
+    // rows keep their output in calls.output, which is read when this table has none.
+    sql: `
+      CREATE TABLE call_outputs (
+        key    TEXT PRIMARY KEY REFERENCES calls(key),
+        output TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -3,7 +3,7 @@ import type { Candidate } from '../explore/types.js';
 import { BatonError } from '../errors.js';
 import { InlineEventSchema, RefPayloadSchema, parseStoredJson } from './codecs.js';
 import { encodeEmbedding, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
-import type { EventRow } from './sqlite-rows.js';
+import type { EventRow, JudgmentRow } from './sqlite-rows.js';
 import type { Statements } from './sqlite-statements.js';
 
 /**
@@ -104,8 +104,31 @@ export function readCandidate(sql: Statements, id: string): Candidate | undefine
   return row && toCandidate(row, sql.parentIds.all(id));
 }
 
+/**
+ * An exploration's candidates and judgments read in two scans, for reading its whole log: one
+ * query per event would make reopening a large exploration slow.
+ */
+export interface PrefetchedRows {
+  candidates: Map<string, Candidate>;
+  judgments: Map<string, JudgmentRow>;
+}
+
+export function prefetchRows(sql: Statements, explorationId: string): PrefetchedRows {
+  const parents = new Map<string, string[]>();
+  for (const { candidate_id, parent_id } of sql.parentsByExploration.all(explorationId)) {
+    const list = parents.get(candidate_id);
+    if (list) list.push(parent_id);
+    else parents.set(candidate_id, [parent_id]);
+  }
+  const candidates = new Map<string, Candidate>();
+  for (const row of sql.candidatesByExploration.iterate(explorationId)) candidates.set(row.id, toCandidate(row, parents.get(row.id) ?? []));
+  const judgments = new Map<string, JudgmentRow>();
+  for (const row of sql.judgmentsByExploration.iterate(explorationId)) judgments.set(row.id, row);
+  return { candidates, judgments };
+}
+
 /** The full event for a row of the log, with referenced rows joined back in. */
-export function hydrateEvent(sql: Statements, row: EventRow): ExplorationEvent {
+export function hydrateEvent(sql: Statements, row: EventRow, prefetched?: PrefetchedRows): ExplorationEvent {
   const where = `events.payload_json of event ${row.seq}`;
   const refId = (): string => parseStoredJson(RefPayloadSchema, row.payload_json, where).id;
   const missing = (what: string, id: string): BatonError =>
@@ -113,13 +136,13 @@ export function hydrateEvent(sql: Statements, row: EventRow): ExplorationEvent {
   switch (row.type) {
     case 'candidate.added': {
       const id = refId();
-      const candidate = readCandidate(sql, id);
+      const candidate = prefetched?.candidates.get(id) ?? readCandidate(sql, id);
       if (!candidate) throw missing('candidate', id);
       return { type: 'candidate.added', candidate };
     }
     case 'candidate.judged': {
       const id = refId();
-      const judgment = sql.getJudgment.get(id);
+      const judgment = prefetched?.judgments.get(id) ?? sql.getJudgment.get(id);
       if (!judgment) throw missing('judgment', id);
       return { type: 'candidate.judged', judgment: toJudgment(judgment) };
     }

@@ -19,10 +19,7 @@ interface SpendRow {
   possibly_billed_usd: number;
 }
 
-type CallFinish = Pick<
-  CallRow,
-  'key' | 'status' | 'output' | 'input_tokens' | 'output_tokens' | 'usd' | 'latency_ms' | 'finished_at' | 'answer'
->;
+type CallFinish = Pick<CallRow, 'key' | 'status' | 'input_tokens' | 'output_tokens' | 'usd' | 'latency_ms' | 'finished_at' | 'answer'>;
 
 /**
  * Every statement the SQLite store runs, prepared once per open database: preparing is the
@@ -38,6 +35,7 @@ export interface Statement<P, R> {
   run(...params: Params<P>): Database.RunResult;
   get(...params: Params<P>): R | undefined;
   all(...params: Params<P>): R[];
+  iterate(...params: Params<P>): IterableIterator<R>;
 }
 
 function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
@@ -48,6 +46,11 @@ function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Data
 function plucked<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
   return db.prepare(sql).pluck() as unknown as Statement<P, R>;
 }
+
+/** A call with its output, from its own table (or, for rows written before it, from calls). */
+const CALL_COLUMNS = `SELECT c.key, c.exploration_id, c.purpose, c.model, c.status, c.reserved_tokens, c.reserved_usd,
+         COALESCE(o.output, c.output) AS output, c.input_tokens, c.output_tokens, c.usd, c.latency_ms, c.started_at, c.finished_at
+  FROM calls c LEFT JOIN call_outputs o ON o.key = c.key`;
 
 export function prepareStatements(db: Database.Database) {
   return {
@@ -138,8 +141,14 @@ export function prepareStatements(db: Database.Database) {
                @brief_id, @created_at)`,
     ),
 
-    getCall: prepare<[string], CallRow>(db, 'SELECT * FROM calls WHERE key = ?'),
-    callsByExploration: prepare<[string], CallRow>(db, 'SELECT * FROM calls WHERE exploration_id = ? ORDER BY rowid'),
+    getCall: prepare<[string], CallRow>(db, `${CALL_COLUMNS} WHERE c.key = ?`),
+    callsByExploration: prepare<[string], CallRow>(db, `${CALL_COLUMNS} WHERE c.exploration_id = ? ORDER BY c.rowid`),
+    putCallOutput: prepare<{ key: string; output: string }, never>(
+      db,
+      'INSERT INTO call_outputs (key, output) VALUES (@key, @output) ON CONFLICT (key) DO UPDATE SET output = excluded.output',
+    ),
+    releaseCallOutput: prepare<[string], never>(db, 'DELETE FROM call_outputs WHERE key = ?'),
+    releaseLegacyCallOutput: prepare<[string], never>(db, "UPDATE calls SET output = NULL WHERE key = ? AND status = 'done' AND output IS NOT NULL"),
     beginCall: prepare<
       Pick<CallRow, 'key' | 'exploration_id' | 'purpose' | 'model' | 'reserved_tokens' | 'reserved_usd' | 'started_at'>,
       never
@@ -150,7 +159,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     finishCall: prepare<CallFinish, never>(
       db,
-      `UPDATE calls SET status = @status, output = @output, input_tokens = @input_tokens, output_tokens = @output_tokens,
+      `UPDATE calls SET status = @status, output = NULL, input_tokens = @input_tokens, output_tokens = @output_tokens,
                         usd = @usd, latency_ms = @latency_ms, finished_at = @finished_at, answer = @answer
        WHERE key = @key`,
     ),
@@ -158,7 +167,7 @@ export function prepareStatements(db: Database.Database) {
       db,
       `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output,
                           input_tokens, output_tokens, usd, latency_ms, started_at, finished_at, answer)
-       VALUES (@key, @exploration_id, @purpose, @model, @status, 0, 0, @output,
+       VALUES (@key, @exploration_id, @purpose, @model, @status, 0, 0, NULL,
                @input_tokens, @output_tokens, @usd, @latency_ms, @started_at, @finished_at, @answer)`,
     ),
     spend: prepare<[string], SpendRow>(

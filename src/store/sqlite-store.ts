@@ -6,7 +6,7 @@ import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { migrate } from './migrations.js';
-import { hydrateEvent, readCandidate, writeEventData } from './sqlite-events.js';
+import { hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
 import { prepareStatements } from './sqlite-statements.js';
 import type { Statements } from './sqlite-statements.js';
 import { toBriefVersion, toCall, toCandidate, toExploration, toJudgment, toStatus } from './sqlite-rows.js';
@@ -57,10 +57,16 @@ export function openSqliteStore(path: string): Store {
     // WAL with synchronous=NORMAL: a committed transaction is in the WAL file before commit
     // returns, so killing the process (even kill -9) never loses it. Only a power loss or OS
     // crash can drop the last transactions, and never corrupts the database.
+    // 16 KB pages (new databases only): a ~3 KB candidate row (2 KB text and its embedding)
+    // would take a whole 4 KB page; five fit in 16 KB.
+    db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Reads through a memory map rather than a system call per page: reopening a large
+    // exploration reads every candidate page once.
+    db.pragma('mmap_size = 268435456');
     migrate(db, location);
     return new SqliteStore(db, location);
   } catch (error) {
@@ -96,10 +102,26 @@ function guarded<T>(work: () => T): T {
   }
 }
 
+/** A call row write waiting for the next group commit. */
+interface QueuedWrite {
+  key: string;
+  write: () => void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 class SqliteStore implements Store {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #sql: Statements;
+  /**
+   * Group commit for call rows: the intents and results that arrive in the same turn of the event
+   * loop (a wave's requests, answers landing together) are written in one transaction, and each
+   * promise resolves only once that transaction is committed — the durability contract holds, at
+   * the cost of one transaction per turn instead of one per call.
+   */
+  #queued: QueuedWrite[] = [];
+  readonly #queuedKeys = new Set<string>();
 
   constructor(db: Database.Database, location: string) {
     this.#db = db;
@@ -189,7 +211,46 @@ class SqliteStore implements Store {
     });
   }
 
+  #enqueue(key: string, write: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#queued.length === 0) setImmediate(() => this.#flush());
+      this.#queued.push({ key, write, resolve, reject });
+      this.#queuedKeys.add(key);
+    });
+  }
+
+  /** Writes every queued call row now, in one transaction; a failing one is isolated and rejected alone. */
+  #flush(): void {
+    const batch = this.#queued;
+    if (batch.length === 0) return;
+    this.#queued = [];
+    this.#queuedKeys.clear();
+    if (!this.#db.open) {
+      for (const item of batch) item.reject(new BatonError('internal', `The store ${this.location} was closed before call ${item.key} was recorded.`));
+      return;
+    }
+    try {
+      this.#db.transaction(() => batch.forEach((item) => item.write())).immediate();
+      for (const item of batch) item.resolve();
+    } catch {
+      for (const item of batch) {
+        try {
+          this.#db.transaction(item.write).immediate();
+          item.resolve();
+        } catch (error) {
+          item.reject(translate(error));
+        }
+      }
+    }
+  }
+
+  /** Reads see every write made before them: flush first when a queued write concerns them. */
+  #flushFor(key?: string): void {
+    if (key === undefined || this.#queuedKeys.has(key)) this.#flush();
+  }
+
   async commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]> {
+    this.#flush();
     const commit = this.#db.transaction((): StoredEvent[] => {
       const exploration = this.#sql.getExploration.get(explorationId);
       if (!exploration) throw new BatonError('not_found', `No exploration ${explorationId}.`);
@@ -213,6 +274,11 @@ class SqliteStore implements Store {
         });
         stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });
       }
+      for (const key of write.releasedCalls ?? []) {
+        if (this.#sql.getCall.get(key)?.status !== 'done') continue;
+        this.#sql.releaseCallOutput.run(key);
+        this.#sql.releaseLegacyCallOutput.run(key);
+      }
       if (write.events.length > 0) {
         this.#sql.updateExploration.run({ id: explorationId, status, current_brief_id: currentBriefId, updated_at: at });
       }
@@ -225,7 +291,6 @@ class SqliteStore implements Store {
     const values = {
       key: result.key,
       status: result.status,
-      output: result.output,
       input_tokens: result.usage.inputTokens,
       output_tokens: result.usage.outputTokens,
       usd: result.usd,
@@ -233,7 +298,10 @@ class SqliteStore implements Store {
       finished_at: at,
       answer: result.answer ?? null,
     };
-    if (this.#sql.finishCall.run(values).changes > 0) return;
+    if (this.#sql.finishCall.run(values).changes > 0) {
+      this.#sql.putCallOutput.run({ key: result.key, output: result.output });
+      return;
+    }
     if (result.purpose === undefined || result.model === undefined) {
       throw new BatonError('invalid_input', `Call ${result.key} has no recorded intent; its result must name its purpose and model.`);
     }
@@ -244,20 +312,27 @@ class SqliteStore implements Store {
       model: result.model,
       started_at: at,
     });
+    this.#sql.putCallOutput.run({ key: result.key, output: result.output });
   }
 
   async finishCall(result: CallResult): Promise<void> {
-    const finish = this.#db.transaction(() => this.#recordResult(null, result, now()));
-    guarded(() => finish.immediate());
+    const at = now();
+    return this.#enqueue(result.key, () => this.#recordResult(null, result, at));
   }
 
   async readEvents(explorationId: string, afterSeq = 0): Promise<StoredEvent[]> {
-    return this.#sql.readEvents.all({ exploration_id: explorationId, after: afterSeq }).map((row) => ({
-      seq: row.seq,
-      explorationId: row.exploration_id,
-      at: row.at,
-      event: hydrateEvent(this.#sql, row),
-    }));
+    const read = this.#db.transaction((): StoredEvent[] => {
+      // The whole log (reopening): join candidates and judgments from two scans, not a query each.
+      const prefetched = afterSeq === 0 ? prefetchRows(this.#sql, explorationId) : undefined;
+      return this.#sql.readEvents.all({ exploration_id: explorationId, after: afterSeq }).map((row) => ({
+        seq: row.seq,
+        explorationId: row.exploration_id,
+        at: row.at,
+        event: hydrateEvent(this.#sql, row, prefetched),
+      }));
+    });
+    // One read transaction: the scans and the log see the same snapshot.
+    return read.deferred();
   }
 
   async getCandidate(id: string): Promise<Candidate | undefined> {
@@ -279,7 +354,7 @@ class SqliteStore implements Store {
   }
 
   async beginCall(intent: CallIntent): Promise<void> {
-    this.#sql.beginCall.run({
+    const row = {
       key: intent.key,
       exploration_id: intent.explorationId,
       purpose: intent.purpose,
@@ -287,19 +362,23 @@ class SqliteStore implements Store {
       reserved_tokens: intent.reservedTokens,
       reserved_usd: intent.reservedUsd,
       started_at: now(),
-    });
+    };
+    return this.#enqueue(intent.key, () => this.#sql.beginCall.run(row));
   }
 
   async getCall(key: string): Promise<CallRecord | undefined> {
+    this.#flushFor(key);
     const row = this.#sql.getCall.get(key);
     return row && toCall(row);
   }
 
   async listCalls(explorationId: string): Promise<CallRecord[]> {
+    this.#flush();
     return this.#sql.callsByExploration.all(explorationId).map(toCall);
   }
 
   async spend(explorationId: string): Promise<SpendTotals> {
+    this.#flush();
     const row = this.#sql.spend.get(explorationId);
     return {
       calls: row?.calls ?? 0,
@@ -326,6 +405,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#flush();
     if (this.#db.open) this.#db.close();
   }
 }

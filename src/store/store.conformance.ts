@@ -400,6 +400,26 @@ export function storeConformance(
         expect(await store.spend('x_none')).toEqual({ calls: 0, tokens: 0, usd: 0, possiblyBilled: 0, possiblyBilledUsd: 0 });
       });
 
+      it('drops the output of a released call with the events that keep it, and nothing else', async () => {
+        const x = await newExploration();
+        await store.beginCall(intent('w1', x.id));
+        await store.beginCall(intent('w2', x.id));
+        await store.commit(x.id, {
+          events: [],
+          calls: [
+            { key: 'w1', status: 'done', output: 'the text', usage: { inputTokens: 5, outputTokens: 6 }, usd: 0.01, latencyMs: 2 },
+            { key: 'w2', status: 'done', output: 'other', usage: { inputTokens: 1, outputTokens: 1 }, usd: 0, latencyMs: 1 },
+          ],
+        });
+        const before = await store.getCall('w1');
+        const c1 = fixtureCandidate(x.id, 1, { text: 'the text' });
+        await store.commit(x.id, { events: [{ type: 'candidate.added', candidate: c1 }], releasedCalls: ['w1'] });
+        expect(await store.getCall('w1')).toStrictEqual({ ...before, output: null });
+        expect((await store.getCall('w2'))?.output).toBe('other');
+        expect((await store.getCandidate(c1.id))?.text).toBe('the text');
+        expect(await store.spend(x.id)).toMatchObject({ calls: 2, tokens: 13 });
+      });
+
       it('records a result that had no intent when it names purpose and model', async () => {
         const x = await newExploration();
         const result = { key: 'late', status: 'done', output: 'o', usage: { inputTokens: 3, outputTokens: 4 }, usd: 0.01, latencyMs: 1 } as const;

@@ -97,6 +97,7 @@ export interface CallResult {
 export interface CallRecord extends CallIntent {
   status: 'intent' | 'done' | 'failed';
   answer: AnswerCheck | null;
+  /** Null before the result, and once released (`ExplorationWrite.releasedCalls`). */
   output: string | null;
   usage: Usage | null;
   usd: number | null;
@@ -118,6 +119,12 @@ export interface ExplorationWrite {
   events: ExplorationEvent[];
   /** Call results committed atomically with the events. */
   calls?: CallResult[];
+  /**
+   * Keys of completed calls whose answer is now kept elsewhere by these events (a writer's answer
+   * is the candidate's text): the store drops their output, keeping status, usage and cost, so
+   * the text is stored once. Such a call is never asked for again.
+   */
+  releasedCalls?: string[];
 }
 
 export interface Store {

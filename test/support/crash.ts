@@ -283,7 +283,8 @@ export function crashInvariantProblems(snapshot: Snapshot): string[] {
   for (const candidate of snapshot.candidates) {
     const write = doneAttempt(calls, `${candidate.moveId}:write`);
     if (write?.status !== 'done') problems.push(`${candidate.id}: its write call is ${write?.status ?? 'missing'}`);
-    else if (write.output?.trim() !== candidate.text) problems.push(`${candidate.id}: text differs from its write call's output`);
+    // A null output was released when the candidate was stored: the text is kept once, there.
+    else if (write.output !== null && write.output.trim() !== candidate.text) problems.push(`${candidate.id}: text differs from its write call's output`);
   }
   if (new Set(snapshot.judgmentIds).size !== snapshot.judgmentIds.length) problems.push('duplicate judgments');
   for (const { candidateId, briefId } of snapshot.judged) {

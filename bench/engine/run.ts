@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { describeMachine } from './measure.js';
+import type { BenchReport, ConcurrencyPair, ScaleFigures, WidePair, WorkloadPair } from './report.js';
+import { evaluateTargets, renderMarkdown, renderTable } from './report.js';
+import type { ConcurrencyFigures, Scenario, WideFigures, WorkloadFigures } from './scenarios.js';
+
+/**
+ * `npm run bench:engine`: the engine benchmark, Baton beside LangGraph.js. Each scenario runs in
+ * a child process of its own (peak RSS is per scenario); the table goes to stdout, the results
+ * to bench/RESULTS.md (or `--out`), `--json` prints the whole report as JSON instead.
+ */
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DEFAULT_OUT = resolve(here, '..', 'RESULTS.md');
+const BULK_ABOVE = 20_000;
+
+interface Options {
+  json: boolean;
+  reps: number;
+  quick: boolean;
+  scale: number[];
+  skipLanggraph: boolean;
+  out?: string;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function sizes(value: string): number[] {
+  const list = value.split(',').map((s) => Number(s.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 16)) throw new InvalidArgumentError('expected sizes like 10000,100000');
+  return list;
+}
+
+/** Runs one scenario in a child process and returns its figures. */
+export function runChild<T>(scenario: Scenario, log: (line: string) => void): Promise<T & { peakRssMb: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', join(here, 'child.ts'), JSON.stringify(scenario)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) {
+        reject(new Error(`scenario ${JSON.stringify(scenario)} failed (exit ${code}):\n${err.slice(-2000)}`));
+        return;
+      }
+      const json = line.slice('RESULT '.length);
+      log(`  done: ${describe(scenario)}\n    ${json}`);
+      resolvePromise(JSON.parse(json) as T & { peakRssMb: number });
+    });
+  });
+}
+
+function describe(scenario: Scenario): string {
+  const { scenario: name, ...rest } = scenario;
+  return `${name} ${Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
+}
+
+export async function runBench(options: Options, log: (line: string) => void): Promise<BenchReport> {
+  const quick = options.quick;
+  const lenses = quick ? 2 : 8;
+  const reps = quick ? 1 : options.reps;
+  const engines = options.skipLanggraph ? (['baton'] as const) : (['baton', 'langgraph'] as const);
+
+  const workload: Partial<Record<'baton' | 'langgraph', WorkloadPair>> = {};
+  for (const engine of engines) {
+    const inProcess = await runChild<WorkloadFigures>({ scenario: 'workload', engine, lenses, reps, reopen: false }, log);
+    const reopened = await runChild<WorkloadFigures>({ scenario: 'workload', engine, lenses, reps, reopen: true }, log);
+    workload[engine] = { inProcess, reopened };
+  }
+
+  const scale: ScaleFigures[] = [];
+  for (const candidates of quick ? [400] : options.scale) {
+    // Up to 20,000 candidates the exploration grows through the engine; beyond, it is written in bulk.
+    scale.push(await runChild<ScaleFigures>({ scenario: 'scale', candidates, slices: 10, bulk: candidates > BULK_ABOVE }, log));
+  }
+
+  const latencyMs = quick ? 20 : 200;
+  const concurrencyLimit = quick ? 4 : 16;
+  const concurrency: Partial<Record<'baton' | 'langgraph', ConcurrencyPair>> = {};
+  for (const engine of engines) {
+    // Twice as many paths as the limit, so that the limit, not the exploration, bounds the calls in flight.
+    const concurrencyLenses = concurrencyLimit;
+    concurrency[engine] = await runChild<ConcurrencyFigures>({ scenario: 'concurrency', engine, lenses: concurrencyLenses, latencyMs, concurrency: concurrencyLimit }, log);
+  }
+
+  const wideShape = quick ? { width: 3, levels: 2, latencyMs: 20 } : { width: 8, levels: 3, latencyMs: 50 };
+  const wide: WidePair = { baton: await runChild<WideFigures>({ scenario: 'wide', engine: 'baton', reps, ...wideShape }, log) };
+  if (!options.skipLanggraph) {
+    wide.langgraphSqlite = await runChild<WideFigures>({ scenario: 'wide', engine: 'langgraph-sqlite', reps, ...wideShape }, log);
+    wide.langgraphMemory = await runChild<WideFigures>({ scenario: 'wide', engine: 'langgraph-memory', reps, ...wideShape }, log);
+  }
+
+  const report: BenchReport = {
+    machine: describeMachine(),
+    settings: { quick, reps, lenses, paths: 2 * lenses, scale: quick ? [400] : options.scale, latencyMs, concurrency: concurrencyLimit, wide: wideShape },
+    workload,
+    scale,
+    concurrency,
+    wide,
+    targets: [],
+  };
+  report.targets = evaluateTargets(report);
+  return report;
+}
+
+const program = new Command('bench:engine')
+  .description("Baton's engine cost beside LangGraph.js: overhead per move, disk, pause/resume, scale, concurrency")
+  .option('--json', 'print the report as JSON instead of the table', false)
+  .option('--reps <n>', 'measured repetitions per scenario (after one warm-up)', positiveInt, 5)
+  .option('--quick', 'a small, fast smoke run (writes no results unless --out is given)', false)
+  .option('--scale <sizes>', 'exploration sizes for the scale scenario', sizes, [10_000, 100_000])
+  .option('--skip-langgraph', 'run Baton only', false)
+  .option('--out <file>', `where to write the Markdown results (default ${DEFAULT_OUT}; none with --quick)`)
+  .action(async (options: Options) => {
+    const log = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    const report = await runBench(options, log);
+    const out = options.out ?? (options.quick ? undefined : DEFAULT_OUT);
+    if (out) {
+      writeFileSync(out, renderMarkdown(report));
+      log(`wrote ${out}`);
+    }
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTable(report)}\n`);
+  });
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await program.parseAsync(process.argv);
+}

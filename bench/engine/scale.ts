@@ -1,0 +1,211 @@
+import { decide } from '../../src/steer/decisions.js';
+import { currentBoard, runUntilCheckpoint } from '../../src/steer/steering.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import type { Lens } from '../../src/brief/schema.js';
+import type { ExplorationEvent } from '../../src/explore/events.js';
+import { assembleVerdict, parseJudgeAnswer } from '../../src/explore/judge.js';
+import { NoveltyIndex } from '../../src/explore/novelty.js';
+import type { Candidate, Judgment, PlannedMove } from '../../src/explore/types.js';
+import { cosineSimilarity, createLocalEmbedding } from '../../src/models/local-embedding.js';
+import type { CallResult } from '../../src/store/store.js';
+import { benchLenses, createBenchExploration, CRITERIA, loadBenchEngine } from './baton-workload.js';
+import { candidateText, judgeAnswer } from './fake-model.js';
+import type { ModelClock } from './fake-model.js';
+import { diskBytes, median, overheadPerMoveUs, timeMs } from './measure.js';
+
+/**
+ * An exploration grown to `candidates` through the real engine: enough lenses that every path
+ * (two openings per lens, deepened to depth 8) is needed, every checkpoint answered `continue`.
+ * Overhead per move is measured per slice of the growth, so a cost that grows with the
+ * exploration shows as a rising line. Then, at full size: the board, reopening from the file,
+ * resuming to the next model call, and the overhead of new moves.
+ */
+
+export interface ScaleSetup {
+  dbPath: string;
+  candidates: number;
+  clock: ModelClock;
+  /** Slices the growth is measured in. */
+  slices: number;
+  /** Grow through the Store API in bulk instead of through the engine (for the largest sizes). */
+  bulk: boolean;
+}
+
+export interface ScaleResult {
+  candidates: number;
+  /** How the exploration was grown: through the engine, or written in bulk through the Store API. */
+  built: 'engine' | 'bulk';
+  buildMs: number;
+  /** Overhead per move (µs) for each slice of the growth, first to last. */
+  overheadBySliceUs: number[];
+  boardMs: number;
+  reopenMs: number;
+  resumeMs: number;
+  /** Overhead per move of new moves at full size. */
+  newMovesOverheadUs: number;
+  diskBytesPerCandidate: number;
+  textBytesPerCandidate: number;
+}
+
+const CONCURRENCY = 16;
+const MOVES_PER_LENS = 16;
+const WORKLOAD_DEPTH = 8;
+
+export async function scaleExploration(setup: ScaleSetup): Promise<ScaleResult> {
+  const store: Store = openSqliteStore(setup.dbPath);
+  const lenses = Math.ceil(setup.candidates / MOVES_PER_LENS) + EXTRA_LENSES;
+  const engineSetup = { dbPath: setup.dbPath, lenses, concurrency: CONCURRENCY, attention: 1_000_000, clock: setup.clock };
+  const id = await createBenchExploration(store, engineSetup);
+  const built = performance.now();
+  const grown = setup.bulk ? await growInBulk(store, id, setup, lenses) : await growThroughEngine(store, id, setup, engineSetup);
+  const buildMs = performance.now() - built;
+  return measureAtSize(store, id, setup, engineSetup, { ...grown, buildMs });
+}
+
+/** Lenses beyond those the growth needs, so that moves remain to be made at full size. */
+const EXTRA_LENSES = 8;
+
+type EngineSetup = Parameters<typeof loadBenchEngine>[2];
+
+async function growThroughEngine(store: Store, id: string, setup: ScaleSetup, engineSetup: EngineSetup): Promise<{ overheadBySliceUs: number[] }> {
+  const engine = await loadBenchEngine(store, id, engineSetup);
+  const sliceSize = Math.ceil(setup.candidates / setup.slices);
+  const slices: { wall: number; model: number; moves: number }[] = Array.from({ length: setup.slices }, () => ({ wall: 0, model: 0, moves: 0 }));
+  while (engine.state.order.length < setup.candidates) {
+    const before = engine.state.order.length;
+    const modelBefore = setup.clock.spentMs;
+    const started = performance.now();
+    if (engine.state.status === 'awaiting') await decide(engine, { action: 'continue', reason: 'keep going' });
+    const wavesLeft = Math.ceil((setup.candidates - before) / CONCURRENCY);
+    const outcome = await runUntilCheckpoint(engine, { maxWaves: Math.min(8, wavesLeft) });
+    const slice = slices[Math.min(setup.slices - 1, Math.floor(before / sliceSize))];
+    if (slice) {
+      slice.wall += performance.now() - started;
+      slice.model += setup.clock.spentMs - modelBefore;
+      slice.moves += engine.state.order.length - before;
+    }
+    if (outcome.status !== 'running' && outcome.status !== 'awaiting') break;
+  }
+  return { overheadBySliceUs: slices.map((s) => overheadPerMoveUs(s.wall, s.model, s.moves)) };
+}
+
+/**
+ * Writes the same exploration the engine would grow (two openings per lens, each deepened to
+ * depth 8, judged by the fake judge through the real verdict code, novelty from the real index,
+ * call rows recorded) straight through the Store API, a batch of paths per transaction: the way
+ * to reach sizes the engine would take many minutes to grow.
+ */
+async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: number): Promise<{ overheadBySliceUs: number[] }> {
+  const exploration = await store.getExploration(id);
+  const brief = exploration ? await store.getBrief(exploration.briefId) : undefined;
+  if (!exploration || !brief) throw new Error('bench exploration missing');
+  const embedding = createLocalEmbedding();
+  const novelty = new NoveltyIndex();
+  const lensList = benchLenses(lenses);
+  const paths = Math.ceil(setup.candidates / WORKLOAD_DEPTH);
+  let n = 0;
+  const at = new Date().toISOString();
+  for (let first = 0; first < paths; first += BULK_PATHS) {
+    const events: ExplorationEvent[] = [];
+    const calls: CallResult[] = [];
+    for (let path = first; path < Math.min(paths, first + BULK_PATHS); path += 1) {
+      const lens = lensList[Math.floor(path / 2)] as Lens;
+      let parent: { id: string; depth: number; embedding: Float32Array } | undefined;
+      for (let depth = 1; depth <= WORKLOAD_DEPTH; depth += 1) {
+        n += 1;
+        const move: PlannedMove = { id: `${id}.m${n}`, kind: parent ? 'deepen' : 'open', parentIds: parent ? [parent.id] : [], lens, origin: 'policy' };
+        const text = candidateText(`bulk:${move.id}`, depth);
+        const [vector] = await embedding.embed([text]);
+        const candidate: Candidate = {
+          id: `${id}.c${n}`,
+          explorationId: id,
+          moveId: move.id,
+          kind: move.kind,
+          parentIds: move.parentIds,
+          lensId: lens.id,
+          depth,
+          text,
+          embedding: vector as Float32Array,
+          model: 'fake:bench',
+          createdAt: at,
+        };
+        const answer = judgeAnswer(text, CRITERIA);
+        const parsed = parseJudgeAnswer(answer);
+        const verdict = await assembleVerdict(brief.brief, text, parsed.ok ? parsed.value : null, {});
+        const judgment: Judgment = {
+          id: `${candidate.id}.j${brief.version}`,
+          candidateId: candidate.id,
+          briefId: brief.id,
+          ...verdict,
+          novelty: Math.round(novelty.novelty(candidate.embedding) * 10_000) / 10_000,
+          parentSimilarity: parent ? Math.round(cosineSimilarity(candidate.embedding, parent.embedding) * 10_000) / 10_000 : null,
+          judge: 'fake:bench',
+          createdAt: at,
+        };
+        novelty.add(candidate.id, candidate.embedding);
+        const usage = { inputTokens: 1, outputTokens: 1 };
+        calls.push(
+          { key: `${move.id}:write`, status: 'done', output: text, usage, usd: 0, latencyMs: 0, purpose: move.kind, model: 'fake:bench' },
+          { key: `${candidate.id}:judge:${brief.id}`, status: 'done', output: answer, usage, usd: 0, latencyMs: 0, purpose: 'judge', model: 'fake:bench' },
+        );
+        events.push({ type: 'move.planned', move }, { type: 'candidate.added', candidate }, { type: 'candidate.judged', judgment });
+        if (depth === WORKLOAD_DEPTH) events.push({ type: 'path.exhausted', candidateId: candidate.id, reason: `ceiling: depth ${depth} is the deepest a path goes on its own` });
+        parent = candidate;
+      }
+    }
+    await store.commit(id, { events, calls });
+  }
+  return { overheadBySliceUs: [] };
+}
+
+const BULK_PATHS = 64;
+
+async function measureAtSize(
+  opened: Store,
+  id: string,
+  setup: ScaleSetup,
+  engineSetup: EngineSetup,
+  grown: { overheadBySliceUs: number[]; buildMs: number },
+): Promise<ScaleResult> {
+  let store = opened;
+  let engine = await loadBenchEngine(store, id, engineSetup);
+  const boards: number[] = [];
+  for (let i = 0; i < 5; i += 1) boards.push((await timeMs(() => currentBoard(engine, null, []))).ms);
+
+  await store.close();
+  const reopened = await timeMs(async () => {
+    store = openSqliteStore(setup.dbPath);
+    return loadBenchEngine(store, id, engineSetup);
+  });
+  engine = reopened.value;
+
+  // A checkpoint the growth left due is raised first: the resume measured is a person's answer to it.
+  await runUntilCheckpoint(engine, { maxWaves: 0 });
+  setup.clock.mark();
+  const resumeStarted = performance.now();
+  if (engine.state.status === 'awaiting') await decide(engine, { action: 'continue', reason: 'keep going' });
+  const before = engine.state.order.length;
+  const modelBefore = setup.clock.spentMs;
+  await runUntilCheckpoint(engine, { maxWaves: 4 });
+  const resumeMs = (setup.clock.firstCallAt ?? Number.NaN) - resumeStarted;
+  const newMovesWall = performance.now() - resumeStarted;
+  const newMoves = engine.state.order.length - before;
+  const candidates = engine.state.order.length;
+  let textBytes = 0;
+  for (const node of engine.state.nodes.values()) textBytes += Buffer.byteLength(node.candidate.text);
+  await store.close();
+
+  return {
+    candidates: before,
+    built: setup.bulk ? 'bulk' : 'engine',
+    buildMs: grown.buildMs,
+    overheadBySliceUs: grown.overheadBySliceUs,
+    boardMs: median(boards),
+    reopenMs: reopened.ms,
+    resumeMs,
+    newMovesOverheadUs: overheadPerMoveUs(newMovesWall, setup.clock.spentMs - modelBefore, newMoves),
+    diskBytesPerCandidate: diskBytes(setup.dbPath) / candidates,
+    textBytesPerCandidate: textBytes / candidates,
+  };
+}
