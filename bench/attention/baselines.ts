@@ -3,13 +3,10 @@ import type { SimPerson } from './person.js';
 import type { SimWorld } from './sim.js';
 
 /**
- * The policies people use today, on the same simulated model port, world, seed and call budget
- * as Baton. Each counts its model calls (writer and judge) and its human interventions.
+ * The search baselines, on the same simulated model port, world and seed as Baton (ALWAYS,
+ * TERMINATE and NEVER run on Baton's own engine: see `baton-policy.ts`). Each counts its model
+ * calls (writer and judge) and its human interventions.
  *
- * - ALWAYS (AutoGen's human_input_mode=ALWAYS): the person is asked at every move and chooses
- *   what to deepen; at the end they pick the result.
- * - TERMINATE: the models explore on the judge alone; the person picks at the end among all.
- * - NEVER: the same exploration; the judge's best is accepted.
  * - best-of-N: N openings across the lenses; the judge's best. N uses the whole call budget.
  * - ToT-BFS (Tree of Thoughts, breadth-first): open every lens, keep the judge's top `breadth`,
  *   expand each into two deepenings per level, keep the top `breadth` again, to `depth` levels
@@ -32,8 +29,7 @@ interface Node {
   depth: number;
   /** The judge's quality, 0–1. */
   judged: number;
-  /** The judge's quality gain over the parent, when deepened. */
-  gain: number | null;
+  parent: Node | null;
   exhausted: boolean;
 }
 
@@ -68,9 +64,9 @@ class Explorer {
 
   private async add(text: string, lens: Lens, depth: number, parent: Node | null): Promise<Node> {
     const judged = this.quality(await this.ask({ kind: 'judge', brief: this.brief, candidate: { text } }));
-    const gain = parent ? judged - parent.judged : null;
-    // Like Baton's exhaustion rule: a deepening that gains under 3 points ends the path.
-    const node: Node = { text, lens, depth, judged, gain, exhausted: gain !== null && gain < 0.03 };
+    // Baton's plateau rule: a path whose last two deepenings gained under 3 points is exhausted.
+    const base = parent?.parent;
+    const node: Node = { text, lens, depth, judged, parent, exhausted: base !== undefined && base !== null && judged - base.judged < 0.03 };
     this.nodes.push(node);
     return node;
   }
@@ -94,63 +90,10 @@ class Explorer {
     return total > 0 ? sum / (10 * total) : 0;
   }
 
-  leaves(): Node[] {
-    return this.nodes.filter((n) => !n.exhausted);
-  }
 }
 
 function judgesBest(nodes: readonly Node[]): Node {
   return nodes.reduce((best, n) => (n.judged > best.judged ? n : best));
-}
-
-/**
- * Explores with a chooser of the next leaf to deepen: every lens opened once, then the chosen
- * leaf deepened until the budget is spent; when every path is exhausted, lenses are opened again.
- */
-async function explore(explorer: Explorer, lenses: readonly Lens[], choose: (leaves: Node[]) => Node): Promise<void> {
-  for (const lens of lenses) if (explorer.canMove()) await explorer.open(lens);
-  let reopen = 0;
-  while (explorer.canMove()) {
-    const leaves = explorer.leaves();
-    if (leaves.length === 0) {
-      await explorer.open(lenses[reopen++ % lenses.length] as Lens);
-      continue;
-    }
-    await explorer.deepen(choose(leaves));
-  }
-}
-
-export async function runAlways(sim: SimWorld, person: SimPerson, brief: Brief, lenses: readonly Lens[]): Promise<PolicyResult> {
-  const explorer = new Explorer(sim, brief);
-  let interventions = 0;
-  // Asked at every move: the person names the leaf to deepen (the openings too are asked and waved on).
-  const choose = (leaves: Node[]): Node => leaves[person.favourite(leaves.map((l) => l.text))] as Node;
-  for (const lens of lenses) {
-    if (!explorer.canMove()) break;
-    interventions += 1;
-    await explorer.open(lens);
-  }
-  let reopen = 0;
-  while (explorer.canMove()) {
-    interventions += 1;
-    const leaves = explorer.leaves();
-    if (leaves.length === 0) await explorer.open(lenses[reopen++ % lenses.length] as Lens);
-    else await explorer.deepen(choose(leaves));
-  }
-  interventions += 1; // the final pick
-  return finish('ALWAYS', explorer, explorer.nodes[person.favourite(explorer.nodes.map((n) => n.text))] as Node, interventions);
-}
-
-export async function runTerminate(sim: SimWorld, person: SimPerson, brief: Brief, lenses: readonly Lens[]): Promise<PolicyResult> {
-  const explorer = new Explorer(sim, brief);
-  await explore(explorer, lenses, judgesBest);
-  return finish('TERMINATE', explorer, explorer.nodes[person.favourite(explorer.nodes.map((n) => n.text))] as Node, 1);
-}
-
-export async function runNever(sim: SimWorld, brief: Brief, lenses: readonly Lens[]): Promise<PolicyResult> {
-  const explorer = new Explorer(sim, brief);
-  await explore(explorer, lenses, judgesBest);
-  return finish('NEVER', explorer, judgesBest(explorer.nodes), 0);
 }
 
 export async function runBestOfN(sim: SimWorld, brief: Brief, lenses: readonly Lens[]): Promise<PolicyResult> {
@@ -159,7 +102,7 @@ export async function runBestOfN(sim: SimWorld, brief: Brief, lenses: readonly L
   return finish('best-of-N', explorer, judgesBest(explorer.nodes), 0);
 }
 
-export const TOT = { breadth: 5, depth: 3, children: 2 } as const;
+export const TOT = { breadth: 5, depth: 4, children: 2 } as const;
 
 export async function runTotBfs(sim: SimWorld, person: SimPerson, brief: Brief, lenses: readonly Lens[]): Promise<PolicyResult> {
   // ToT is defined by its breadth and depth, not by Baton's budget: it gets what it needs.

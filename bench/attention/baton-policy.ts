@@ -6,15 +6,25 @@ import type { SimPerson } from './person.js';
 import type { SimWorld } from './sim.js';
 
 /**
- * Baton on the simulated world, through the library API with a real SQLite file: the simulated
- * person answers each checkpoint Baton raises, and reviews what Baton assumed in their place
- * (reversing an assumption they disagree with). Every answer and every reversal is one
- * intervention; model calls are the store's own count.
+ * Policies that run on Baton's own engine, through the library API with a real SQLite file, so
+ * that they differ only in when the person is asked:
+ *
+ * - `baton`: Baton's triggers and the brief's attention decide; the person answers each
+ *   checkpoint raised and reviews what was assumed in their place (reversing what they disagree
+ *   with). Every answer and every reversal is one intervention.
+ * - `always` (AutoGen's human_input_mode=ALWAYS): the person is asked after every move (one move
+ *   per wave). They wave the models on until every lens has been opened, then name the open path
+ *   they like best to deepen; they answer Baton's own checkpoints the same way.
+ * - `terminate`: attention 0 — the models explore on the judge alone and the person is asked only
+ *   at the end, where they pick their favourite of everything explored.
+ * - `never`: the same exploration; the judge's best is accepted, nobody is asked.
+ *
+ * Model calls are the store's own count.
  */
 
+export type EngineMode = 'baton' | 'always' | 'terminate' | 'never';
+
 export interface BatonRun {
-  /** Checkpoints the person answered. */
-  checkpoints: number;
   /** Checkpoints Baton skipped on the strength of the person's taste. */
   assumed: number;
   reversed: number;
@@ -23,79 +33,119 @@ export interface BatonRun {
 /** A person reverses an assumption when their own favourite among what it would have shown is this much better. */
 const REVERSE_MARGIN = 0.02;
 
-export async function runBaton(
+export async function runOnBaton(
   sim: SimWorld,
   person: SimPerson,
   briefPath: string,
   dir: string,
-  options: { assume?: boolean; label?: string } = {},
+  mode: EngineMode,
 ): Promise<PolicyResult & { run: BatonRun }> {
   const modelId = `sim:${sim.world.name}`;
-  const baton = Baton.open({ db: join(dir, `baton-${sim.seed}-${options.assume === false ? 'ask' : 'assume'}.db`), models: { [modelId]: () => sim.port() }, concurrency: 2 });
-  const assume = options.assume ?? true;
-  const run: BatonRun = { checkpoints: 0, assumed: 0, reversed: 0 };
+  const baton = Baton.open({
+    db: join(dir, `${sim.world.name}-${sim.seed}-${mode}.db`),
+    models: { [modelId]: () => sim.port() },
+    concurrency: mode === 'always' ? 1 : 2,
+  });
+  const run: BatonRun = { assumed: 0, reversed: 0 };
+  const runOptions = mode === 'always' ? { maxWaves: 1 } : {};
   try {
     const id = await baton.start(briefPath, { seed: sim.seed });
-    const texts = async (): Promise<Map<string, string>> => new Map((await baton.store.listCandidates(id)).map((c) => [c.id, c.text]));
-    let outcome = await baton.run(id, { assume });
+    let outcome = await baton.run(id, runOptions);
     let interventions = 0;
     let accepted: string | undefined;
-    while (outcome.status === 'awaiting') {
-      const byId = await texts();
-      const pruned = new Set((await baton.show(id)).candidates.filter((c) => c.pruned).map((c) => c.id));
-      for (const item of outcome.board.assumed ?? []) {
-        if (item.reversed) continue;
-        const shown = (await assumptionShown(baton, id, item.assumptionId)).filter((c) => byId.has(c));
-        const picked = item.candidateIds[0] as string;
-        const best = Math.max(...shown.map((c) => person.utility(byId.get(c) as string)));
-        if (best > person.utility(byId.get(picked) as string) + REVERSE_MARGIN) {
-          await baton.reverse(id, { assumption: item.assumptionId, reason: 'I would have followed another one' });
-          interventions += 1;
-          run.reversed += 1;
-        }
+    while (outcome.status === 'awaiting' || (mode === 'always' && outcome.status === 'running')) {
+      const tree = await treeOf(baton, id);
+      if (mode === 'baton') {
+        const reversals = await reviewAssumptions(baton, id, outcome, tree, person);
+        interventions += reversals;
+        run.reversed += reversals;
       }
-      interventions += 1;
-      run.checkpoints += 1;
-      for (const c of pruned) byId.delete(c);
-      const decision = decide(outcome, byId, person);
-      if (decision.action === 'accept') accepted = byId.get(decision.candidateIds?.[0] as string);
-      outcome = (await baton.decide(id, { ...decision, run: { assume } })).outcome;
+      const decision = decide(mode, outcome, tree, person, sim.world.lenses.length);
+      if (mode !== 'never') interventions += 1;
+      if (decision.action === 'accept') accepted = tree.texts.get(decision.candidateIds?.[0] as string);
+      outcome = (await baton.decide(id, { ...decision, run: runOptions })).outcome;
     }
-    const byId = await texts();
-    const view = await baton.show(id);
-    run.assumed = view.ledger.filter((e) => e.kind === 'assumption').length;
-    // An exploration that ended without the person (nothing left, between checkpoints) is
-    // settled like TERMINATE: the person picks from the tree, one more intervention.
+    const tree = await treeOf(baton, id);
+    run.assumed = (await baton.show(id)).ledger.filter((e) => e.kind === 'assumption').length;
+    // An exploration that ended without an answer (nothing left between checkpoints) is settled
+    // as TERMINATE would settle it: the person picks from the tree, one more intervention.
     if (accepted === undefined) {
-      const all = [...byId.values()];
-      accepted = all[person.favourite(all)] as string;
-      interventions += 1;
+      const decision = decide(mode === 'never' ? 'never' : 'terminate', outcome, tree, person, 0);
+      accepted = tree.texts.get(decision.candidateIds?.[0] as string) as string;
+      if (mode !== 'never') interventions += 1;
     }
     const spend = await baton.store.spend(id);
-    return { policy: options.label ?? 'Baton', accepted, interventions, calls: spend.calls, produced: [...byId.values()], run };
+    return { policy: mode, accepted, interventions, calls: spend.calls, produced: [...tree.all.values()], run };
   } finally {
     await baton.close();
   }
 }
 
-async function assumptionShown(baton: Baton, id: string, assumptionId: string): Promise<string[]> {
-  const view = await baton.show(id);
-  return view.ledger.find((e) => e.assumption?.id === assumptionId)?.shown ?? [];
+interface Tree {
+  /** Texts of candidates that may still be chosen (not pruned). */
+  texts: Map<string, string>;
+  /** Every candidate's text, pruned or not. */
+  all: Map<string, string>;
+  /** Unpruned, unexhausted leaves. */
+  openLeaves: string[];
+  /** Lenses with at least one candidate. */
+  lensesOpened: number;
+  /** The judge's quality by candidate. */
+  quality: Map<string, number>;
 }
 
-/**
- * The person's answer: at the end (budget spent, nothing left) accept their favourite of the
- * whole tree; otherwise deepen their favourite card on the board.
- */
-function decide(outcome: RunOutcome, texts: Map<string, string>, person: SimPerson): DecideOptions {
-  const terminal = outcome.board.reasons.some((r) => r.key === 'budget:spent' || r.key === 'exhausted');
-  if (terminal) {
-    const ids = [...texts.keys()];
-    const favourite = ids[person.favourite(ids.map((c) => texts.get(c) as string))] as string;
-    return { action: 'accept', candidateIds: [favourite], reason: 'my favourite of everything explored' };
+async function treeOf(baton: Baton, id: string): Promise<Tree> {
+  const all = new Map((await baton.store.listCandidates(id)).map((c) => [c.id, c.text]));
+  const view = await baton.show(id);
+  const parents = new Set(view.candidates.flatMap((c) => c.parentIds));
+  const texts = new Map([...all].filter(([c]) => !view.candidates.find((e) => e.id === c)?.pruned));
+  return {
+    texts,
+    all,
+    openLeaves: view.candidates.filter((c) => !c.pruned && !c.exhausted && !parents.has(c.id) && c.quality !== null).map((c) => c.id),
+    lensesOpened: new Set(view.candidates.map((c) => c.lensId)).size,
+    quality: new Map(view.candidates.map((c) => [c.id, c.quality ?? 0])),
+  };
+}
+
+/** Reverses each new assumption the person disagrees with; returns how many. */
+async function reviewAssumptions(baton: Baton, id: string, outcome: RunOutcome, tree: Tree, person: SimPerson): Promise<number> {
+  let reversed = 0;
+  const ledger = (await baton.show(id)).ledger;
+  for (const item of outcome.board.assumed ?? []) {
+    if (item.reversed) continue;
+    const shown = (ledger.find((e) => e.assumption?.id === item.assumptionId)?.shown ?? []).filter((c) => tree.texts.has(c));
+    const picked = tree.texts.get(item.candidateIds[0] as string);
+    if (shown.length === 0 || picked === undefined) continue;
+    const best = Math.max(...shown.map((c) => person.utility(tree.texts.get(c) as string)));
+    if (best > person.utility(picked) + REVERSE_MARGIN) {
+      await baton.reverse(id, { assumption: item.assumptionId, reason: 'I would have followed another one' });
+      reversed += 1;
+    }
   }
-  const cards = outcome.board.cards.map((c) => c.candidateId).filter((c) => texts.has(c));
-  const favourite = cards[person.favourite(cards.map((c) => texts.get(c) as string))];
+  return reversed;
+}
+
+/** The person's (or, for `never`, the judge's) answer at a pause. */
+function decide(mode: EngineMode, outcome: RunOutcome, tree: Tree, person: SimPerson, lensCount: number): DecideOptions {
+  const ids = [...tree.texts.keys()];
+  const favouriteOf = (candidates: string[]): string | undefined => candidates[person.favourite(candidates.map((c) => tree.texts.get(c) as string))];
+  const terminal = outcome.status === 'awaiting' && outcome.board.reasons.some((r) => r.key === 'budget:spent' || r.key === 'exhausted');
+  if (mode === 'never') {
+    const best = ids.reduce((a, b) => ((tree.quality.get(b) ?? 0) > (tree.quality.get(a) ?? 0) ? b : a));
+    return { action: 'accept', candidateIds: [best], reason: "the judge's best" };
+  }
+  if (terminal || mode === 'terminate') {
+    return { action: 'accept', candidateIds: [favouriteOf(ids) as string], reason: 'my favourite of everything explored' };
+  }
+  if (mode === 'always') {
+    // Asked at every move: let the models open every lens first, then steer the deepening.
+    const favourite = favouriteOf(tree.openLeaves.filter((c) => tree.texts.has(c)));
+    if (tree.lensesOpened < lensCount || favourite === undefined) return { action: 'continue', reason: 'go on' };
+    return { action: 'deepen', candidateIds: [favourite], reason: 'the path I like best' };
+  }
+  const cards = outcome.board.cards.map((c) => c.candidateId).filter((c) => tree.texts.has(c));
+  const favourite = favouriteOf(cards);
   if (favourite === undefined) return { action: 'continue', reason: 'nothing to choose yet' };
   return { action: 'deepen', candidateIds: [favourite], reason: 'closest to what I want' };
 }

@@ -16,7 +16,7 @@ import { loadWorld, WorldError } from './world.js';
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SHIPPED = ['easy', 'moderate', 'hard'].map((name) => join(here, 'worlds', `${name}.json`));
+const SHIPPED = ['easy', 'moderate', 'hard', 'attentive'].map((name) => join(here, 'worlds', `${name}.json`));
 
 interface Options {
   world?: string[];

@@ -130,7 +130,7 @@ export class SimWorld {
     const b = this.latentOf(bText);
     const key = `combine:${[digest(aText), digest(bText)].sort().join('+')}`;
     const random = this.next(key);
-    const quality = a.quality.map((q, c) => clamp(Math.max(q, b.quality[c] ?? 0) - 0.5 + this.world.deepening.noise * normal(random), 0, 10));
+    const quality = a.quality.map((q, c) => clamp(Math.max(q, b.quality[c] ?? 0) - this.world.combineLoss + this.world.deepening.noise * normal(random), 0, 10));
     const style = a.style.map((s, j) => (s + (b.style[j] ?? 0)) / 2);
     return this.write({ quality, style, lensId: a.lensId, depth: Math.max(a.depth, b.depth) + 1 }, key, random);
   }

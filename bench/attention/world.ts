@@ -43,6 +43,7 @@ export const WorldSchema = z
       })
       .strict(),
     nearDuplicateRate: z.number().min(0).max(1).describe('Chance that a deepening changes (almost) nothing.'),
+    combineLoss: z.number().nonnegative().default(1).describe('A combination scores the better parent per criterion less this many points.'),
     lenses: z
       .array(
         z

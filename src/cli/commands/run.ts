@@ -16,6 +16,8 @@ interface RunOptions extends CommonOptions {
   judge?: string;
   concurrency?: number;
   latency?: number;
+  /** Commander's `--no-assume`: false to be asked at every checkpoint. */
+  assume: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -28,7 +30,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .option('--model <provider:model>', 'writer model (overrides the brief)')
       .option('--judge <provider:model>', 'judge model (overrides the brief)')
       .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
-      .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000)),
+      .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000))
+      .option('--no-assume', 'never skip a checkpoint on the strength of your taste: always ask'),
   ).action(async (target: string, options: RunOptions) => {
     await withBaton(ctx, options, async (baton) => {
       const id = await startOrResume(baton, ctx.io, target, options);
@@ -61,7 +64,7 @@ async function startOrResume(baton: Baton, io: Io, target: string, options: RunO
 }
 
 /** Runs to the next checkpoint (or the end) and prints the outcome; returns the exit code. */
-export async function runAndReport(baton: Baton, ctx: CliContext, id: string, options: CommonOptions): Promise<number> {
+export async function runAndReport(baton: Baton, ctx: CliContext, id: string, options: CommonOptions & { assume?: boolean }): Promise<number> {
   const progress = progressReporter(ctx.io, !options.json);
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -72,7 +75,11 @@ export async function runAndReport(baton: Baton, ctx: CliContext, id: string, op
   process.on('SIGINT', onSigint);
   let outcome: RunOutcome;
   try {
-    outcome = await baton.run(id, { signal: abort.signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    outcome = await baton.run(id, {
+      signal: abort.signal,
+      ...(options.assume === false ? { assume: false } : {}),
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
   } finally {
     process.off('SIGINT', onSigint);
     progress.done();
