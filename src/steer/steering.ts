@@ -1,6 +1,6 @@
 import type { ExplorationEngine } from '../explore/engine.js';
 import type { ExplorationStatus } from '../explore/events.js';
-import { buildBoard } from './board.js';
+import { assumedSinceLastDecision, buildBoard } from './board.js';
 import { assumptionFor, predictDecision } from './taste/assume.js';
 import { tasteFromLedger } from './taste/ledger.js';
 import { chooseCheckpoint, detectSignals } from './triggers.js';
@@ -169,7 +169,9 @@ export function modelLabel(engine: ExplorationEngine): string {
 export async function outcome(engine: ExplorationEngine): Promise<RunOutcome> {
   const state = engine.state;
   const checkpoint = state.status === 'awaiting' ? state.openCheckpoint : null;
-  const board = checkpoint ? checkpoint.board : await currentBoard(engine, null, []);
+  // The checkpoint's board is a snapshot; what was assumed (and reversed since) is kept current.
+  const assumed = assumedSinceLastDecision(state);
+  const board = checkpoint ? { ...checkpoint.board, ...(assumed.length > 0 ? { assumed } : {}) } : await currentBoard(engine, null, []);
   return {
     explorationId: state.id,
     status: state.status,
