@@ -92,7 +92,7 @@ export function assumedSinceLastDecision(state: ExplorationState): AssumedItem[]
   const reversed = new Set(state.reversals.map((r) => r.assumptionId));
   return state.assumptions.slice(state.assumptionsAtLastDecision).map((a) => ({
     assumptionId: a.id,
-    summary: `${a.reasons.map((r) => r.kind).join(' + ')} checkpoint skipped: assumed you would deepen ${a.candidateIds.join(', ')} (confidence ${Math.round(a.confidence * 100)}%, borne out by ${Math.round(a.backing.accuracy * 100)}% of ${a.backing.count} past predictions as confident)`,
+    summary: `${a.reasons.map((r) => r.kind).join(' + ')} checkpoint skipped: assumed you would deepen ${a.candidateIds.join(', ')} (confidence ${Math.round(a.confidence * 100)}%, borne out by ${Math.round(a.backing.accuracy * 100)}% of ${a.backing.count} past predictions about as confident)`,
     reasons: a.reasons.map((r) => r.kind),
     action: a.action,
     candidateIds: [...a.candidateIds],

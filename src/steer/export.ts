@@ -125,7 +125,7 @@ export function renderExportMarkdown(doc: ExportDocument): string {
       out.push(`### Assumed \`${assumed.id}\` (${entry.raisedAt ?? ''})`, '');
       for (const r of entry.reasons) out.push(`- **${r.kind}** — ${r.reason}`);
       out.push(
-        `- **Assumed:** ${assumed.action} ${assumed.candidateIds.map((id) => `\`${id}\``).join(', ')} — confidence ${pct(assumed.confidence)}, borne out by ${pct(assumed.backing.accuracy)} of ${assumed.backing.count} past predictions as confident`,
+        `- **Assumed:** ${assumed.action} ${assumed.candidateIds.map((id) => `\`${id}\``).join(', ')} — confidence ${pct(assumed.confidence)}, borne out by ${pct(assumed.backing.accuracy)} of ${assumed.backing.count} past predictions about as confident`,
       );
       if (assumed.reversedBy) out.push(`- Reversed by \`${assumed.reversedBy}\``);
       out.push('');

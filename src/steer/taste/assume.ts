@@ -20,10 +20,12 @@ export const SKIPPABLE_REASONS: ReadonlySet<TriggerKind> = new Set<TriggerKind>(
 
 /**
  * Pairwise predictions backing a skip, and the share of them the person must have agreed with.
- * Each decision at a checkpoint gives one prediction per card left alone, so a dozen is two or
- * three decisions — but only predictions at least as confident as this one count.
+ * Each decision at a checkpoint gives one prediction per card left alone, so a dozen is a few
+ * decisions — but only predictions at least as confident as this one, less 0.1, count. What
+ * earns a skip is the record, not the stated probability: a model that says 0.8 and has been
+ * right 90% of the time at that level may skip; one that says 0.95 and was right 80% may not.
  */
-export const DEFAULT_ASSUME: SkipOptions = { minHistory: 12, targetAccuracy: 0.9 };
+export const DEFAULT_ASSUME: Required<SkipOptions> = { minHistory: 12, targetAccuracy: 0.9, window: 0.1 };
 
 export interface Prediction {
   /** The favourite: the candidate the person is predicted to deepen. */
@@ -43,7 +45,7 @@ export interface Prediction {
  * const prediction = predictDecision(taste, reasons, board);
  * if (prediction?.skip) assume(prediction);
  */
-export function predictDecision(taste: Taste, reasons: readonly TriggerSignal[], board: Board, options: SkipOptions = DEFAULT_ASSUME): Prediction | null {
+export function predictDecision(taste: Taste, reasons: readonly TriggerSignal[], board: Board, options: Required<SkipOptions> = DEFAULT_ASSUME): Prediction | null {
   if (reasons.length === 0 || reasons.some((r) => !SKIPPABLE_REASONS.has(r.kind))) return null;
   if (taste.observations === 0) return null;
   const optionIds = [...new Set([...(board.cards[0] ? [board.cards[0].candidateId] : []), ...reasons.flatMap((r) => r.candidateIds)])];
@@ -59,12 +61,12 @@ export function predictDecision(taste: Taste, reasons: readonly TriggerSignal[],
     if (other.id === favourite.id) continue;
     confidence = Math.min(confidence, taste.probability(favourite.id, other.id) ?? 0.5);
   }
-  const backing = backingOf(confidence, taste);
+  const backing = backingOf(confidence - options.window, taste);
   return { candidateId: favourite.id, confidence, backing, skip: shouldSkip(confidence, taste.history, options) };
 }
 
-function backingOf(confidence: number, taste: Taste): { count: number; accuracy: number } {
-  const at = taste.history.filter((r) => r.confidence >= confidence);
+function backingOf(floor: number, taste: Taste): { count: number; accuracy: number } {
+  const at = taste.history.filter((r) => r.confidence >= floor);
   const correct = at.filter((r) => r.correct).length;
   return { count: at.length, accuracy: at.length > 0 ? correct / at.length : 0 };
 }
