@@ -53,6 +53,8 @@ export interface WorldResult {
   budget: number;
   attention: number;
   policies: PolicySummary[];
+  /** The targets on this world alone. */
+  targets: Targets;
   runs: SeedResult[];
 }
 
@@ -105,6 +107,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         budget: world.budget.calls,
         attention: world.attention,
         policies: summarizePolicies(runs),
+        targets: targetsOf(summarizePolicies(runs)),
         runs,
       });
     }

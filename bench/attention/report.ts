@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as vega from 'vega';
-import type { BenchResult, PolicySummary, WorldResult } from './bench.js';
+import type { BenchResult, PolicySummary, Targets, WorldResult } from './bench.js';
 import type { Summary } from './stats.js';
 
 /**
@@ -22,7 +22,7 @@ export function renderMarkdown(result: BenchResult): string {
     '',
     '## Targets',
     '',
-    ...targetLines(result),
+    ...targetLines(result.targets, result.overall),
     '',
   ];
   for (const world of result.worlds) out.push(...worldSection(world));
@@ -41,6 +41,10 @@ function worldSection(world: WorldResult): string[] {
     '',
     ...table(world.policies),
     '',
+    'On this world alone:',
+    '',
+    ...targetLines(world.targets, world.policies),
+    '',
     `Baton skipped ${assumed} checkpoint${assumed === 1 ? '' : 's'} as assumptions over ${world.seeds} seed${world.seeds === 1 ? '' : 's'}; the person reversed ${reversed}.`,
     '',
   ];
@@ -54,10 +58,9 @@ function table(policies: readonly PolicySummary[]): string[] {
   ];
 }
 
-function targetLines(result: BenchResult): string[] {
-  const t = result.targets;
+function targetLines(t: Targets, policies: readonly PolicySummary[]): string[] {
   const mark = (ok: boolean): string => (ok ? 'met' : '**missed**');
-  const of = (name: string): PolicySummary | undefined => result.overall.find((p) => p.policy === name);
+  const of = (name: string): PolicySummary | undefined => policies.find((p) => p.policy === name);
   const baton = of('Baton');
   const never = of('NEVER');
   const terminate = of('TERMINATE');
