@@ -17,17 +17,18 @@ import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
 import { parseJsonAnswer } from './explore/judge.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
-import type { EmbeddingPort } from './models/port.js';
+import type { EmbeddingPort, ModelPort } from './models/port.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
 import { decide, resolveCandidateId } from './steer/decisions.js';
+import { reverse } from './steer/reversals.js';
 import type { ExportDocument } from './steer/export.js';
 import type { CandidateView, ExplorationView } from './steer/views.js';
 import { candidateView, explorationView } from './steer/views.js';
 import { buildExport, renderExportMarkdown } from './steer/export.js';
-import type { RunOutcome } from './steer/steering.js';
+import type { RunOutcome, RunUntilOptions } from './steer/steering.js';
 import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from './steer/steering.js';
-import type { Decision, DecisionInput } from './steer/types.js';
+import type { Decision, DecisionInput, Reversal } from './steer/types.js';
 import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
 import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
 
@@ -56,6 +57,14 @@ export interface BatonOptions {
   concurrency?: number;
   embedding?: EmbeddingPort;
   now?: () => Date;
+  /**
+   * Model ports of your own, by model id, used instead of the registry — e.g. a simulated world
+   * in a benchmark. Each factory gets the exploration's seed.
+   *
+   * @example
+   * Baton.open({ db: ':memory:', models: { 'sim:world': ({ seed }) => world.port(seed) } });
+   */
+  models?: Record<string, (options: { seed: number }) => ModelPort>;
 }
 
 export interface StartOptions {
@@ -70,6 +79,19 @@ export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
   maxWaves?: number;
+  /**
+   * Let Baton skip a checkpoint whose decision your taste predicts confidently (default true).
+   * Each skip is an assumption in the ledger, shown on the next board, and reversible.
+   */
+  assume?: boolean;
+}
+
+export interface ReverseOptions {
+  /** The assumption to reverse: `a1` or its full id. */
+  assumption: string;
+  reason?: string;
+  /** Continue running to the next checkpoint after recording the reversal (default false). */
+  run?: boolean | RunOptions;
 }
 
 export interface DecideOptions extends DecisionInput {
@@ -185,12 +207,17 @@ export class Baton {
     const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
     // Fail on an unknown model, or a missing key, now, before anything is written.
     const env = this.env();
-    if (options.model === undefined) checkModel(brief.model, { ...locateField(source, 'model', { file }), field: 'model' }, env);
+    const custom = this.options.models ?? {};
+    // Ports given by the caller have nothing to resolve or check.
+    const check = (id: string, location: SourceLocation): void => {
+      if (!Object.hasOwn(custom, id)) checkModel(id, location, env);
+    };
+    if (options.model === undefined) check(brief.model, { ...locateField(source, 'model', { file }), field: 'model' });
     if (options.judge === undefined && options.model === undefined) {
-      checkModel(brief.judge, { ...locateField(source, 'judge', { file }), field: 'judge' }, env);
+      check(brief.judge, { ...locateField(source, 'judge', { file }), field: 'judge' });
     }
-    if (options.model !== undefined) checkModel(options.model, { field: '--model' }, env);
-    if (options.judge !== undefined) checkModel(options.judge, { field: '--judge' }, env);
+    if (options.model !== undefined) check(options.model, { field: '--model' });
+    if (options.judge !== undefined) check(options.judge, { field: '--judge' });
     const embed = options.embed !== undefined && options.embed !== LOCAL_EMBEDDING ? options.embed : undefined;
     if (embed !== undefined) resolveEmbedding(embed, { seed: 1, env });
     const version = await this.store.saveBrief({ source, brief, ...(input.path !== undefined ? { path: input.path } : {}) });
@@ -225,8 +252,8 @@ export class Baton {
     };
     const deps = {
       store: this.store,
-      writer: resolveModel(record.model, modelOptions),
-      judge: resolveModel(record.judge, modelOptions),
+      writer: this.customModel(record.model, record.seed) ?? resolveModel(record.model, modelOptions),
+      judge: this.customModel(record.judge, record.seed) ?? resolveModel(record.judge, modelOptions),
       embedding: this.embedding,
       ...(this.options.now ? { now: this.options.now } : {}),
     };
@@ -238,15 +265,41 @@ export class Baton {
     return ExplorationEngine.load(deps, id, engineOptions);
   }
 
+  /** A port the caller supplied for this model id, if any. */
+  private customModel(id: string, seed: number): ModelPort | undefined {
+    const models = this.options.models;
+    return models && Object.hasOwn(models, id) ? models[id]?.({ seed }) : undefined;
+  }
+
   /** Runs (or resumes) an exploration until a checkpoint, the end, or an abort. */
   async run(idOrPrefix: string, options: RunOptions = {}): Promise<RunOutcome> {
     const engine = await this.engine(idOrPrefix, options.onProgress);
-    const runOptions = {
+    return runUntilCheckpoint(engine, this.runUntilOptions(options));
+  }
+
+  private runUntilOptions(options: RunOptions): RunUntilOptions {
+    return {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.maxWaves !== undefined ? { maxWaves: options.maxWaves } : {}),
+      ...(options.assume !== undefined ? { assume: options.assume } : {}),
       ...(this.options.now ? { now: this.options.now } : {}),
     };
-    return runUntilCheckpoint(engine, runOptions);
+  }
+
+  /**
+   * Reverses an assumption (a checkpoint Baton skipped on the strength of your taste): the moves
+   * it directed are dropped or their candidates pruned, and the reversal goes in the ledger.
+   *
+   * @example
+   * const { board } = await baton.board(id);
+   * for (const a of board.assumed ?? []) await baton.reverse(id, { assumption: a.assumptionId, reason: 'not that one' });
+   */
+  async reverse(idOrPrefix: string, input: ReverseOptions): Promise<{ reversal: Reversal; outcome: RunOutcome }> {
+    const runOptions = typeof input.run === 'object' ? input.run : {};
+    const engine = await this.engine(idOrPrefix, runOptions.onProgress);
+    const reversal = await reverse(engine, input.reason !== undefined ? { assumption: input.assumption, reason: input.reason } : { assumption: input.assumption }, this.options.now);
+    if (!input.run || engine.state.status !== 'running') return { reversal, outcome: await outcome(engine) };
+    return { reversal, outcome: await runUntilCheckpoint(engine, this.runUntilOptions(runOptions)) };
   }
 
   /** Records a decision (durably), then — unless `run: false` — runs to the next checkpoint. */
@@ -270,11 +323,7 @@ export class Baton {
     const decision = await decide(engine, decideInput, this.options.now);
     input.onRecorded?.(decision);
     if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
-    const result = await runUntilCheckpoint(engine, {
-      ...(runOptions.signal ? { signal: runOptions.signal } : {}),
-      ...(runOptions.maxWaves !== undefined ? { maxWaves: runOptions.maxWaves } : {}),
-      ...(this.options.now ? { now: this.options.now } : {}),
-    });
+    const result = await runUntilCheckpoint(engine, this.runUntilOptions(runOptions));
     return { decision, outcome: result };
   }
 

@@ -3,7 +3,7 @@
  * not exported.
  */
 export { Baton, lensesFor } from './baton.js';
-export type { BatonOptions, DecideOptions, ReframeResult, RunOptions, StartOptions } from './baton.js';
+export type { BatonOptions, DecideOptions, ReframeResult, ReverseOptions, RunOptions, StartOptions } from './baton.js';
 export type { CandidateView, ExplorationView, TreeEntry } from './steer/views.js';
 
 export { BatonError, EXIT, ERROR_CODES, formatLocation, isBatonError } from './errors.js';
@@ -25,7 +25,7 @@ export type { ExplorationEvent, ExplorationStatus, StoredEvent } from './explore
 export type { Candidate, CriterionScore, Flag, Judgment, MoveKind, PlannedMove } from './explore/types.js';
 export type { Progress } from './explore/engine.js';
 
-export type { Board, BoardCard, Checkpoint, Decision, DecisionAction, DecisionInput, Spend, TriggerKind, TriggerSignal } from './steer/types.js';
+export type { AssumedItem, Assumption, Board, BoardCard, Checkpoint, Decision, DecisionAction, DecisionInput, Reversal, Spend, TriggerKind, TriggerSignal } from './steer/types.js';
 export { DECISION_ACTIONS, TRIGGER_KINDS } from './steer/types.js';
 export type { RunOutcome } from './steer/steering.js';
 export type { ExportDocument } from './steer/export.js';

@@ -57,6 +57,10 @@ export function renderBoard(board: Board): string {
       lines.push(`  ${shortId(t.a)} wins on ${t.aWins.join(', ')} · ${shortId(t.b)} wins on ${t.bWins.join(', ')}`);
     }
   }
+  if (board.assumed && board.assumed.length > 0) {
+    lines.push('', 'Assumed since you last looked (reverse one: baton decide <exploration> reverse --assumption <a> --why "…"):');
+    for (const a of board.assumed) lines.push(`  ${shortId(a.assumptionId)}${a.reversed ? ' (reversed)' : ''}  ${a.summary.replace(/x[0-9a-z]+\.(c\d+)/gu, '$1')}`);
+  }
   if (board.lenses.length > 0) {
     lines.push('', `Lens coverage: ${board.lenses.map((l) => `${l.lensId} ${l.candidates}${l.candidates ? ` (best ${pct(l.best)})` : ''}`).join(' · ')}`);
   }
@@ -119,6 +123,17 @@ export function renderExploration(view: ExplorationView): string {
   lines.push('', 'Ledger:');
   if (view.ledger.length === 0) lines.push('  (no checkpoints yet)');
   for (const entry of view.ledger) {
+    if (entry.assumption) {
+      const a = entry.assumption;
+      lines.push(`  ${shortId(a.id)} assumed for: ${entry.reasons.map((x) => x.kind).join(', ')}`);
+      lines.push(`    → ${a.action} ${a.candidateIds.map(shortId).join(' ')} — confidence ${pct(a.confidence)}${a.reversedBy ? ` · reversed by ${shortId(a.reversedBy)}` : ''}`);
+      continue;
+    }
+    if (entry.reversal) {
+      const r = entry.reversal;
+      lines.push(`  ${shortId(r.id)} reversed ${shortId(r.assumptionId)}${r.prunedIds.length ? ` (pruned ${r.prunedIds.map(shortId).join(' ')})` : ''} — why: ${r.reason ?? '(no reason given)'}`);
+      continue;
+    }
     if (entry.checkpointId && entry.raisedAt) {
       lines.push(`  ${shortId(entry.checkpointId)} raised for: ${entry.reasons.map((x) => x.kind).join(', ')}`);
     }

@@ -40,6 +40,9 @@ export interface EngineOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** A candidate's preference score (higher: more to the person's taste); see `PolicyOptions`. */
+export type Preference = (candidateId: string) => number | undefined;
+
 export type Progress =
   | { type: 'wave'; moves: number }
   | { type: 'candidate'; candidateId: string; lensId: string; kind: string; quality: number; total: number }
@@ -77,6 +80,8 @@ export class ExplorationEngine {
   private budgetBlocked = false;
   /** Whether the exhaustion marks of the loaded state have been checked (see `restoreMarks`). */
   private marksRestored = false;
+  /** The person's learned taste, supplied by steering; it biases which paths are deepened. */
+  private preference: Preference | undefined;
 
   private constructor(deps: EngineDeps, state: ExplorationState, options: EngineOptions) {
     this.deps = deps;
@@ -133,6 +138,11 @@ export class ExplorationEngine {
     return this.budget;
   }
 
+  /** Biases the next waves towards the person's taste (`undefined`: no bias). */
+  setPreference(preference: Preference | undefined): void {
+    this.preference = preference;
+  }
+
   /** Appends events to the store and folds them into the state. */
   async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls'], releasedCalls: string[] = []): Promise<StoredEvent[]> {
     const write: Parameters<Store['commit']>[1] = { events };
@@ -161,6 +171,7 @@ export class ExplorationEngine {
       callsLeft: this.budget.callsLeft(),
       budgetLeft: 1 - this.budget.share(),
       weights,
+      preference: this.preference,
     });
     if (proposals.length === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
 

@@ -1,5 +1,5 @@
 import type { Lens } from '../brief/schema.js';
-import type { Checkpoint, Decision } from '../steer/types.js';
+import type { Assumption, Checkpoint, Decision, Reversal } from '../steer/types.js';
 import type { Candidate, Judgment, PlannedMove } from './types.js';
 
 export type ExplorationStatus = 'running' | 'awaiting' | 'accepted' | 'exhausted' | 'stopped';
@@ -26,6 +26,10 @@ export type ExplorationEvent =
   | { type: 'path.exhausted'; candidateId: string; reason: string }
   | { type: 'checkpoint.raised'; checkpoint: Checkpoint }
   | { type: 'decision.made'; decision: Decision }
+  /** A checkpoint skipped: its decision was assumed from the person's taste. */
+  | { type: 'checkpoint.assumed'; assumption: Assumption }
+  /** The person reversed an assumption. */
+  | { type: 'assumption.reversed'; reversal: Reversal }
   | { type: 'brief.redirected'; briefId: string; lenses: Lens[] }
   /** A lens a person asked to try that the exploration did not have yet. */
   | { type: 'lens.added'; lens: Lens }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lens } from '../brief/schema.js';
 import { LENSES, StateBuilder } from '../../test/support/state-builder.js';
 import type { PolicyOptions } from './policy.js';
-import { CALLS_PER_MOVE, COMBINE_LENS, complementarity, DEFAULT_POLICY, planMoves, rankMoves } from './policy.js';
+import { CALLS_PER_MOVE, COMBINE_LENS, complementarity, DEFAULT_POLICY, planMoves, PREFERENCE_WEIGHT, rankMoves, tasteTilt } from './policy.js';
 import { applyEvent } from './state.js';
 
 const options = (overrides: Partial<PolicyOptions> = {}): PolicyOptions => ({
@@ -96,5 +96,31 @@ describe('policy', () => {
       for (let i = 0; i < 2; i += 1) b.exhaust(b.add({ lens: lens.id, scores: { a: 6, b: 6 } }));
     }
     expect(planMoves(b.state, options())).toEqual([]);
+  });
+
+  it('deepens the path the person prefers first when two paths pay about the same', () => {
+    const b = new StateBuilder();
+    const plain = b.add({ lens: 'invert', scores: { a: 6, b: 6 } });
+    const liked = b.add({ lens: 'extreme', scores: { a: 6.2, b: 6.2 } });
+    const firstDeepen = (preference?: (id: string) => number | undefined): string | undefined =>
+      planMoves(b.state, options({ slots: 8, preference })).find((m) => m.kind === 'deepen')?.parentIds[0];
+    expect(firstDeepen()).toBe(plain);
+    expect(firstDeepen((id) => (id === liked ? 2 : -2))).toBe(liked);
+    // The same preference gives the same plan: determinism for a seed is kept.
+    expect(planMoves(b.state, options({ preference: (id) => (id === liked ? 2 : -2) }))).toEqual(
+      planMoves(b.state, options({ preference: (id) => (id === liked ? 2 : -2) })),
+    );
+  });
+
+  it('lets taste reorder close paths but never outweigh a path that plainly pays more', () => {
+    const b = new StateBuilder();
+    const strong = b.add({ lens: 'invert', scores: { a: 3, b: 3 } });
+    const weak = b.exhaust(b.add({ lens: 'extreme', scores: { a: 3, b: 3 } })) && b.add({ parents: [b.state.order[1] as string], scores: { a: 3.05, b: 3.05 } });
+    const preference = (id: string): number => (id === weak ? 50 : -50);
+    const deepens = rankMoves(b.state, options({ preference })).filter((m) => m.kind === 'deepen').map((m) => m.parentIds[0]);
+    expect(deepens[0]).toBe(strong);
+    const tilt = tasteTilt([strong, weak], preference);
+    expect(Math.max(...tilt.values())).toBeLessThanOrEqual(PREFERENCE_WEIGHT);
+    expect(tasteTilt([strong], preference).size).toBe(0);
   });
 });

@@ -29,7 +29,15 @@ export interface PolicyOptions {
   maxOpensPerLens: number;
   /** Criterion weights by id, as in the brief; missing ones weigh 1. */
   weights: ReadonlyMap<string, number>;
+  /**
+   * The person's preference for a candidate (higher: more to their taste), learned by steering
+   * from their decisions. Only differences between candidates matter. Absent: no bias.
+   */
+  preference?: ((candidateId: string) => number | undefined) | undefined;
 }
+
+/** At most this much value (0–1 scale) is added to or taken from a deepening for taste. */
+export const PREFERENCE_WEIGHT = 0.1;
 
 export const DEFAULT_POLICY: Omit<PolicyOptions, 'slots' | 'callsLeft' | 'budgetLeft' | 'weights'> = {
   minValue: 0.05,
@@ -75,7 +83,7 @@ export function planMoves(state: ExplorationState, options: PolicyOptions): Move
 
 /** Every policy move worth making, best first (ties broken by candidate order for determinism). */
 export function rankMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
-  const proposals = [...deepenMoves(state), ...openMoves(state, options), ...combineMoves(state, options.weights)];
+  const proposals = [...deepenMoves(state, options.preference), ...openMoves(state, options), ...combineMoves(state, options.weights)];
   return proposals.filter((p) => p.value >= options.minValue).sort((a, b) => b.value - a.value);
 }
 
@@ -105,13 +113,18 @@ function directiveMoves(state: ExplorationState): MoveProposal[] {
   return moves;
 }
 
-function deepenMoves(state: ExplorationState): MoveProposal[] {
+function deepenMoves(state: ExplorationState, preference: PolicyOptions['preference']): MoveProposal[] {
   const moves: MoveProposal[] = [];
   // One lookup table per wave: an exploration may have hundreds of lenses and of open leaves.
   const lenses = new Map(state.lenses.map((l) => [l.id, l]));
-  for (const id of state.indexes.openLeaves) {
+  const leaves = state.indexes.openLeaves.filter((id) => {
     const node = state.nodes.get(id);
-    if (!node?.judgment || node.pruned || isQuarantined(state, node)) continue;
+    return node?.judgment !== undefined && !node.pruned && !isQuarantined(state, node);
+  });
+  const tilt = tasteTilt(leaves, preference);
+  for (const id of leaves) {
+    const node = state.nodes.get(id);
+    if (!node?.judgment) continue;
     const quality = node.judgment.quality;
     const headroom = 1 - quality;
     const parentId = node.candidate.parentIds[0];
@@ -121,7 +134,8 @@ function deepenMoves(state: ExplorationState): MoveProposal[] {
       const parentHeadroom = 1 - parentQuality;
       captured = parentHeadroom > 0 ? clamp01((quality - parentQuality) / parentHeadroom) : 0;
     }
-    const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty;
+    const taste = tilt.get(id) ?? 0;
+    const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty + taste;
     const lens = lenses.get(node.candidate.lensId);
     if (!lens) continue;
     const move: MoveProposal = {
@@ -129,13 +143,31 @@ function deepenMoves(state: ExplorationState): MoveProposal[] {
       parentIds: [id],
       lens,
       value,
-      why: `deepen: ${Math.round(headroom * 100)}% headroom, last step captured ${Math.round(captured * 100)}%`,
+      why: `deepen: ${Math.round(headroom * 100)}% headroom, last step captured ${Math.round(captured * 100)}%${taste === 0 ? '' : `, taste ${taste > 0 ? '+' : ''}${Math.round(taste * 100)}`}`,
       origin: 'policy',
     };
     if (node.feedback !== undefined) move.feedback = node.feedback;
     moves.push(move);
   }
   return moves;
+}
+
+/**
+ * How much the person's taste shifts the value of deepening each open leaf: the preference
+ * centred on the leaves' mean and squashed with tanh, so a learned taste reorders paths that are
+ * close in value without letting it outweigh a path that plainly pays more. Zero without taste.
+ */
+export function tasteTilt(leaves: readonly string[], preference: PolicyOptions['preference']): Map<string, number> {
+  const tilt = new Map<string, number>();
+  if (!preference) return tilt;
+  const scored = leaves.flatMap((id) => {
+    const score = preference(id);
+    return score !== undefined && Number.isFinite(score) ? [[id, score] as const] : [];
+  });
+  if (scored.length < 2) return tilt;
+  const mean = scored.reduce((sum, [, score]) => sum + score, 0) / scored.length;
+  for (const [id, score] of scored) tilt.set(id, PREFERENCE_WEIGHT * Math.tanh(score - mean));
+  return tilt;
 }
 
 function openMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {

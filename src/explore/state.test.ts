@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Lens } from '../brief/schema.js';
 import { mulberry32 } from '../util/mulberry32.js';
-import type { Decision } from '../steer/types.js';
+import type { Assumption, Decision } from '../steer/types.js';
 import type { ExplorationEvent } from './events.js';
 import type { DerivedIndexes, ExplorationState } from './state.js';
-import { applyEvent, deriveIndexes, initialState, replay } from './state.js';
-import type { Candidate, Judgment, MoveKind } from './types.js';
+import { applyEvent, deriveIndexes, initialState, madeByAssumption, replay } from './state.js';
+import type { Candidate, Judgment, MoveKind, PlannedMove } from './types.js';
 
 const LENSES: Lens[] = ['invert', 'extreme', 'minimal'].map((id) => ({ id, name: id, text: `${id} lens`, builtin: true }));
 
@@ -58,6 +58,8 @@ function randomEvents(seed: number, length: number): ExplorationEvent[] {
   const unjudged: string[] = [];
   let brief = 'b1';
   let decisions = 0;
+  // Assumptions (skipped checkpoints) and what their directed moves made, for reversals.
+  const assumptions: Array<{ id: string; target: string; made: string[]; reversed: boolean }> = [];
   for (let step = 0; step < length; step += 1) {
     const roll = random();
     if (roll < 0.4 || ids.length === 0) {
@@ -66,9 +68,16 @@ function randomEvents(seed: number, length: number): ExplorationEvent[] {
       const parents = kind === 'open' ? [] : kind === 'deepen' ? [pick(ids)] : [pick(ids), pick(ids)].filter((p, i, all) => all.indexOf(p) === i);
       const d = Math.max(0, ...parents.map((p) => depth.get(p) ?? 0)) + 1;
       const lens = pick(LENSES);
-      const move = { id: `${id}-move`, kind, parentIds: parents, lens, origin: 'policy' as const };
+      const move: PlannedMove = { id: `${id}-move`, kind, parentIds: parents, lens, origin: 'policy' };
+      const assumed = kind === 'deepen' && random() < 0.3 ? assumptions.find((a) => !a.reversed && a.made.length === 0) : undefined;
+      if (assumed) {
+        move.parentIds = [assumed.target];
+        move.origin = 'decision';
+        move.directive = `${assumed.id}:0`;
+        assumed.made.push(id);
+      }
       events.push({ type: 'move.planned', move });
-      events.push({ type: 'candidate.added', candidate: candidate(id, kind, parents, lens.id, d) });
+      events.push({ type: 'candidate.added', candidate: candidate(id, kind, move.parentIds, lens.id, d) });
       ids.push(id);
       depth.set(id, d);
       unjudged.push(id);
@@ -78,7 +87,7 @@ function randomEvents(seed: number, length: number): ExplorationEvent[] {
       events.push({ type: 'candidate.judged', judgment: judgment(id, brief, Math.round(random() * 5) / 5) });
     } else if (roll < 0.85) {
       events.push({ type: 'path.exhausted', candidateId: pick(ids), reason: 'plateau' });
-    } else if (roll < 0.95) {
+    } else if (roll < 0.9) {
       decisions += 1;
       const decision: Decision = {
         id: `d${decisions}`,
@@ -89,6 +98,18 @@ function randomEvents(seed: number, length: number): ExplorationEvent[] {
         createdAt: '2026-01-01T00:00:00.000Z',
       };
       events.push({ type: 'decision.made', decision });
+    } else if (roll < 0.94) {
+      const id = `x.a${assumptions.length + 1}`;
+      const target = pick(ids);
+      assumptions.push({ id, target, made: [], reversed: false });
+      events.push({ type: 'checkpoint.assumed', assumption: assumption(id, target) });
+    } else if (roll < 0.97 && assumptions.some((a) => !a.reversed)) {
+      const a = assumptions.find((x) => !x.reversed) as (typeof assumptions)[number];
+      a.reversed = true;
+      events.push({
+        type: 'assumption.reversed',
+        reversal: { id: `x.r${assumptions.filter((x) => x.reversed).length}`, explorationId: 'x', assumptionId: a.id, prunedIds: [...a.made], createdAt: '' },
+      });
     } else {
       brief = `b${Number(brief.slice(1)) + 1}`;
       events.push({ type: 'brief.redirected', briefId: brief, lenses: [] });
@@ -96,6 +117,21 @@ function randomEvents(seed: number, length: number): ExplorationEvent[] {
     }
   }
   return events;
+}
+
+function assumption(id: string, target: string): Assumption {
+  return {
+    id,
+    explorationId: 'x',
+    checkpointId: `${id}.k`,
+    reasons: [{ kind: 'novelty', key: `novelty:${target}:${id}`, reason: 'far from the rest', candidateIds: [target] }],
+    shown: [target],
+    action: 'deepen',
+    candidateIds: [target],
+    confidence: 0.95,
+    backing: { count: 20, accuracy: 0.95 },
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
 }
 
 function comparable(indexes: DerivedIndexes): unknown {
@@ -117,6 +153,11 @@ function stateShape(state: ExplorationState): unknown {
       return [id, node?.judgment?.quality ?? null, node?.exhausted ?? null, node?.pruned, node?.children];
     }),
     indexes: comparable(state.indexes),
+    directives: state.directives.map((d) => d.key),
+    pending: [...state.pendingMoves.keys()],
+    assumptions: state.assumptions.map((a) => a.id),
+    reversals: state.reversals.map((r) => [r.assumptionId, r.prunedIds]),
+    raised: [...state.raisedKeys].sort(),
   };
 }
 
@@ -171,5 +212,25 @@ describe('exploration state', () => {
     expect(state.nodes.get('c2')?.pruned).toBe(true);
     expect(state.indexes.openLeaves).toEqual([]);
     expect(state.indexes.bestId).toBeNull();
+  });
+
+  it('an assumption directs a deepening; reversing it drops what was not run and prunes what was', () => {
+    const state = initialState('x');
+    const lens = LENSES[0] as Lens;
+    applyEvent(state, { type: 'exploration.created', briefId: 'b1', seed: 1, lenses: LENSES, model: 'r', judge: 'r' });
+    applyEvent(state, { type: 'candidate.added', candidate: candidate('c1', 'open', [], lens.id, 1) });
+    applyEvent(state, { type: 'candidate.judged', judgment: judgment('c1', 'b1', 0.5) });
+    applyEvent(state, { type: 'checkpoint.assumed', assumption: assumption('x.a1', 'c1') });
+    expect(state.directives.map((d) => [d.key, d.parentIds])).toEqual([['x.a1:0', ['c1']]]);
+    expect(state.raisedKeys.has('novelty:c1:x.a1')).toBe(true);
+    expect(state.status).toBe('running');
+    applyEvent(state, { type: 'move.planned', move: { id: 'c2-move', kind: 'deepen', parentIds: ['c1'], lens, origin: 'decision', directive: 'x.a1:0' } });
+    applyEvent(state, { type: 'candidate.added', candidate: candidate('c2', 'deepen', ['c1'], lens.id, 2) });
+    applyEvent(state, { type: 'candidate.judged', judgment: judgment('c2', 'b1', 0.7) });
+    expect(madeByAssumption(state, 'x.a1')).toEqual(['c2']);
+    applyEvent(state, { type: 'assumption.reversed', reversal: { id: 'x.r1', explorationId: 'x', assumptionId: 'x.a1', prunedIds: ['c2'], createdAt: '' } });
+    expect(state.nodes.get('c2')?.pruned).toBe(true);
+    expect(state.nodes.get('c1')?.pruned).toBe(false);
+    expect(state.indexes.bestId).toBe('c1');
   });
 });

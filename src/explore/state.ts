@@ -1,5 +1,5 @@
 import type { Lens } from '../brief/schema.js';
-import type { Checkpoint, Decision } from '../steer/types.js';
+import type { Assumption, Checkpoint, Decision, Reversal } from '../steer/types.js';
 import type { ExplorationEvent, ExplorationStatus } from './events.js';
 import type { Candidate, Judgment, MoveKind, PlannedMove } from './types.js';
 
@@ -22,6 +22,8 @@ export interface CandidateNode {
   pruned: boolean;
   /** Human feedback carried down the path from the decision that asked for it. */
   feedback: string | undefined;
+  /** The directive (a decision's or an assumption's) whose move made it, if any. */
+  directive: string | undefined;
 }
 
 /** A move a decision asked for that has not been planned yet. */
@@ -65,6 +67,12 @@ export interface ExplorationState {
   checkpoints: Checkpoint[];
   openCheckpoint: Checkpoint | null;
   decisions: Decision[];
+  /** Checkpoints skipped on the strength of the person's taste, in order. */
+  assumptions: Assumption[];
+  /** Assumptions the person reversed, in order. */
+  reversals: Reversal[];
+  /** How many assumptions existed at the person's last decision: the rest are news to them. */
+  assumptionsAtLastDecision: number;
   /** Trigger keys already shown to the person (never raised twice). */
   raisedKeys: Set<string>;
   /** How many candidates existed when the last checkpoint was raised. */
@@ -98,6 +106,9 @@ export function initialState(explorationId: string): ExplorationState {
     checkpoints: [],
     openCheckpoint: null,
     decisions: [],
+    assumptions: [],
+    reversals: [],
+    assumptionsAtLastDecision: 0,
     raisedKeys: new Set(),
     candidatesAtLastCheckpoint: 0,
     lastSeq: 0,
@@ -140,6 +151,7 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
         exhausted: null,
         pruned: false,
         feedback: move?.feedback ?? parentNode?.feedback,
+        directive: move?.directive,
       });
       state.order.push(candidate.id);
       for (const parentId of candidate.parentIds) {
@@ -191,6 +203,12 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
     case 'decision.made':
       applyDecision(state, event.decision);
       break;
+    case 'checkpoint.assumed':
+      applyAssumption(state, event.assumption);
+      break;
+    case 'assumption.reversed':
+      applyReversal(state, event.reversal);
+      break;
     case 'brief.redirected':
       state.briefId = event.briefId;
       state.lenses = mergeLenses(state.lenses, event.lenses);
@@ -213,6 +231,7 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
 
 function applyDecision(state: ExplorationState, decision: Decision): void {
   state.decisions.push(decision);
+  state.assumptionsAtLastDecision = state.assumptions.length;
   state.openCheckpoint = null;
   if (state.status === 'awaiting') state.status = 'running';
   const ids = decision.candidateIds;
@@ -257,6 +276,31 @@ function applyDecision(state: ExplorationState, decision: Decision): void {
     case 'continue':
       break;
   }
+}
+
+/** As if the person had decided: the reasons count as seen, the assumed moves are directed. */
+function applyAssumption(state: ExplorationState, assumption: Assumption): void {
+  state.assumptions.push(assumption);
+  for (const reason of assumption.reasons) state.raisedKeys.add(reason.key);
+  assumption.candidateIds.forEach((id, index) => {
+    state.directives.push({ key: `${assumption.id}:${index}`, kind: 'deepen', parentIds: [id], lens: undefined, feedback: undefined });
+  });
+}
+
+/** Undoes an assumption as far as possible: moves not yet run are dropped, what they made is pruned. */
+function applyReversal(state: ExplorationState, reversal: Reversal): void {
+  state.reversals.push(reversal);
+  const prefix = `${reversal.assumptionId}:`;
+  state.directives = state.directives.filter((d) => !d.key.startsWith(prefix));
+  for (const [moveId, move] of state.pendingMoves) if (move.directive?.startsWith(prefix)) state.pendingMoves.delete(moveId);
+  for (const id of reversal.prunedIds) pruneSubtree(state, id);
+  state.indexes = deriveIndexes(state);
+}
+
+/** Candidates made by the moves an assumption directed (what reversing it would prune). */
+export function madeByAssumption(state: ExplorationState, assumptionId: string): string[] {
+  const prefix = `${assumptionId}:`;
+  return state.order.filter((id) => state.nodes.get(id)?.directive?.startsWith(prefix));
 }
 
 function pruneSubtree(state: ExplorationState, rootId: string): void {

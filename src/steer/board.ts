@@ -2,7 +2,7 @@ import { countWords } from '../explore/checks.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { judgedNodes } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
-import type { Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
+import type { AssumedItem, Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
 import { tradeOff } from './triggers.js';
 
 /**
@@ -71,7 +71,7 @@ export function buildBoard(input: BoardInput): Board {
     }
   }
 
-  return {
+  const board: Board = {
     explorationId: state.id,
     checkpointId: input.checkpointId,
     reasons: [...input.reasons],
@@ -82,6 +82,23 @@ export function buildBoard(input: BoardInput): Board {
     candidates: state.order.length,
     label: input.label,
   };
+  const assumed = assumedSinceLastDecision(state);
+  if (assumed.length > 0) board.assumed = assumed;
+  return board;
+}
+
+/** Checkpoints skipped since the person last decided, and what was assumed in their place. */
+export function assumedSinceLastDecision(state: ExplorationState): AssumedItem[] {
+  const reversed = new Set(state.reversals.map((r) => r.assumptionId));
+  return state.assumptions.slice(state.assumptionsAtLastDecision).map((a) => ({
+    assumptionId: a.id,
+    summary: `${a.reasons.map((r) => r.kind).join(' + ')} checkpoint skipped: assumed you would deepen ${a.candidateIds.join(', ')} (confidence ${Math.round(a.confidence * 100)}%, borne out by ${Math.round(a.backing.accuracy * 100)}% of ${a.backing.count} past predictions about as confident)`,
+    reasons: a.reasons.map((r) => r.kind),
+    action: a.action,
+    candidateIds: [...a.candidateIds],
+    confidence: a.confidence,
+    reversed: reversed.has(a.id),
+  }));
 }
 
 /**

@@ -120,6 +120,23 @@ export function renderExportMarkdown(doc: ExportDocument): string {
   out.push('', '## Ledger', '');
   if (doc.ledger.length === 0) out.push('_No checkpoints or decisions._');
   for (const entry of doc.ledger) {
+    const assumed = entry.assumption;
+    if (assumed) {
+      out.push(`### Assumed \`${assumed.id}\` (${entry.raisedAt ?? ''})`, '');
+      for (const r of entry.reasons) out.push(`- **${r.kind}** — ${r.reason}`);
+      out.push(
+        `- **Assumed:** ${assumed.action} ${assumed.candidateIds.map((id) => `\`${id}\``).join(', ')} — confidence ${pct(assumed.confidence)}, borne out by ${pct(assumed.backing.accuracy)} of ${assumed.backing.count} past predictions about as confident`,
+      );
+      if (assumed.reversedBy) out.push(`- Reversed by \`${assumed.reversedBy}\``);
+      out.push('');
+      continue;
+    }
+    const reversal = entry.reversal;
+    if (reversal) {
+      const pruned = reversal.prunedIds.length > 0 ? `; pruned ${reversal.prunedIds.map((id) => `\`${id}\``).join(', ')}` : '';
+      out.push(`- **Reversed** \`${reversal.assumptionId}\`${pruned}`, `  - Why: ${reversal.reason ?? '_no reason given_'}`, '');
+      continue;
+    }
     if (entry.checkpointId && entry.raisedAt) {
       out.push(`### Checkpoint \`${entry.checkpointId}\` (${entry.raisedAt})`, '');
       for (const r of entry.reasons) out.push(`- **${r.kind}** — ${r.reason}`);

@@ -6,6 +6,12 @@ import type { DecisionAction, TriggerSignal } from './types.js';
  * cards it showed, and the decision taken there with its reason, in order.
  */
 export interface LedgerEntry {
+  /**
+   * `checkpoint`: a checkpoint raised (and its decision, once taken); `decision`: one taken
+   * between checkpoints; `assumption`: a checkpoint skipped, its decision assumed from the
+   * person's taste; `reversal`: the person undoing an assumption.
+   */
+  kind: 'checkpoint' | 'decision' | 'assumption' | 'reversal';
   checkpointId: string | null;
   raisedAt: string | null;
   reasons: TriggerSignal[];
@@ -20,6 +26,17 @@ export interface LedgerEntry {
     briefId: string | null;
     at: string;
   } | null;
+  /** For an assumption: what was assumed, on what grounds, and whether it was reversed since. */
+  assumption?: {
+    id: string;
+    action: 'deepen';
+    candidateIds: string[];
+    confidence: number;
+    backing: { count: number; accuracy: number };
+    reversedBy: string | null;
+  };
+  /** For a reversal: which assumption, why, and what was pruned to undo it. */
+  reversal?: { id: string; assumptionId: string; reason: string | null; prunedIds: string[] };
 }
 
 export function buildLedger(state: ExplorationState): LedgerEntry[] {
@@ -27,6 +44,7 @@ export function buildLedger(state: ExplorationState): LedgerEntry[] {
   const byCheckpoint = new Map<string, LedgerEntry>();
   for (const checkpoint of state.checkpoints) {
     const entry: LedgerEntry = {
+      kind: 'checkpoint',
       checkpointId: checkpoint.id,
       raisedAt: checkpoint.createdAt,
       reasons: checkpoint.reasons,
@@ -49,7 +67,38 @@ export function buildLedger(state: ExplorationState): LedgerEntry[] {
     };
     const entry = decision.checkpointId ? byCheckpoint.get(decision.checkpointId) : undefined;
     if (entry && entry.decision === null) entry.decision = record;
-    else entries.push({ checkpointId: decision.checkpointId, raisedAt: null, reasons: [], shown: [], decision: record });
+    else entries.push({ kind: 'decision', checkpointId: decision.checkpointId, raisedAt: null, reasons: [], shown: [], decision: record });
   }
+  const reversedBy = new Map(state.reversals.map((r) => [r.assumptionId, r.id]));
+  for (const a of state.assumptions) {
+    entries.push({
+      kind: 'assumption',
+      checkpointId: a.checkpointId,
+      raisedAt: a.createdAt,
+      reasons: a.reasons,
+      shown: a.shown,
+      decision: null,
+      assumption: {
+        id: a.id,
+        action: a.action,
+        candidateIds: a.candidateIds,
+        confidence: a.confidence,
+        backing: a.backing,
+        reversedBy: reversedBy.get(a.id) ?? null,
+      },
+    });
+  }
+  for (const r of state.reversals) {
+    entries.push({
+      kind: 'reversal',
+      checkpointId: null,
+      raisedAt: r.createdAt,
+      reasons: [],
+      shown: [],
+      decision: null,
+      reversal: { id: r.id, assumptionId: r.assumptionId, reason: r.reason ?? null, prunedIds: r.prunedIds },
+    });
+  }
+  // A stable sort: entries at the same time keep the order they were built in.
   return entries.sort((a, b) => (a.raisedAt ?? a.decision?.at ?? '').localeCompare(b.raisedAt ?? b.decision?.at ?? ''));
 }

@@ -1,6 +1,7 @@
 import type { ExplorationEngine } from '../explore/engine.js';
 import type { ExplorationStatus } from '../explore/events.js';
-import { buildBoard } from './board.js';
+import { assumedSinceLastDecision, buildBoard } from './board.js';
+import { assumptionFor, predictDecision } from './taste/assume.js';
 import { tasteFromLedger } from './taste/ledger.js';
 import { chooseCheckpoint, detectSignals } from './triggers.js';
 import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
@@ -27,21 +28,24 @@ export interface RunUntilOptions {
   /** Safety valve for tests and benchmarks: stop after this many waves (status stays running). */
   maxWaves?: number;
   now?: () => Date;
+  /**
+   * Skip a checkpoint when the person's taste predicts their decision confidently enough (see
+   * `predictDecision`), recording the assumption for review. Default true; false always asks.
+   */
+  assume?: boolean;
 }
 
 export async function runUntilCheckpoint(engine: ExplorationEngine, options: RunUntilOptions = {}): Promise<RunOutcome> {
   const state = engine.state;
   let waves = 0;
+  applyTaste(engine);
   // Resuming after a crash that fell between a completed wave and its checkpoint: look at the
   // triggers before running anything, as the uninterrupted run did.
   if (state.status === 'running' && engine.movesSinceLastCheckpoint > 0) {
     await engine.restoreMarks();
     if (engine.waveComplete()) {
       const reasons = pendingCheckpoint(engine, false, false);
-      if (reasons) {
-        await raiseCheckpoint(engine, reasons, options.now);
-        return outcome(engine);
-      }
+      if (reasons && (await stopOrAssume(engine, reasons, options)) === 'raised') return outcome(engine);
     }
   }
   while (state.status === 'running') {
@@ -69,8 +73,8 @@ export async function runUntilCheckpoint(engine: ExplorationEngine, options: Run
 
     const reasons = pendingCheckpoint(engine, nothingLeft, budgetSpent);
     if (reasons) {
-      await raiseCheckpoint(engine, reasons, options.now);
-      break;
+      if ((await stopOrAssume(engine, reasons, options)) === 'raised') break;
+      continue;
     }
     // Nothing to do and nothing to ask: only possible if a terminal signal was filtered out.
     if (nothingLeft) break;
@@ -102,17 +106,36 @@ function anyPathExhausted(state: ExplorationEngine['state']): boolean {
   return false;
 }
 
-async function raiseCheckpoint(engine: ExplorationEngine, reasons: TriggerSignal[], now?: () => Date): Promise<void> {
-  const id = `${engine.state.id}.k${engine.state.checkpoints.length + 1}`;
+/** The person's taste, learned from the ledger so far, biases which paths are deepened. */
+function applyTaste(engine: ExplorationEngine): void {
+  const taste = tasteFromLedger(engine.state, engine.brief.brief.criteria.map((c) => c.id));
+  engine.setPreference(taste.observations > 0 ? taste.score : undefined);
+}
+
+/**
+ * Raises the checkpoint — unless the person's taste predicts its decision with a confidence
+ * their past decisions bear out, in which case the decision is assumed and recorded, and the
+ * exploration goes on.
+ */
+async function stopOrAssume(engine: ExplorationEngine, reasons: TriggerSignal[], options: RunUntilOptions): Promise<'raised' | 'assumed'> {
+  const state = engine.state;
+  const at = (options.now?.() ?? new Date()).toISOString();
+  if (options.assume !== false) {
+    // A skipped checkpoint has an id of its own (s for skipped): k-numbers are the person's.
+    const skippedId = `${state.id}.s${state.assumptions.length + 1}`;
+    const board = await currentBoard(engine, skippedId, reasons);
+    const taste = tasteFromLedger(state, engine.brief.brief.criteria.map((c) => c.id));
+    const prediction = predictDecision(taste, reasons, board);
+    if (prediction?.skip) {
+      await engine.commit([{ type: 'checkpoint.assumed', assumption: assumptionFor(state, skippedId, reasons, board, prediction, at) }]);
+      return 'assumed';
+    }
+  }
+  const id = `${state.id}.k${state.checkpoints.length + 1}`;
   const board = await currentBoard(engine, id, reasons);
-  const checkpoint: Checkpoint = {
-    id,
-    explorationId: engine.state.id,
-    reasons,
-    board,
-    createdAt: (now?.() ?? new Date()).toISOString(),
-  };
+  const checkpoint: Checkpoint = { id, explorationId: state.id, reasons, board, createdAt: at };
   await engine.commit([{ type: 'checkpoint.raised', checkpoint }]);
+  return 'raised';
 }
 
 /** The board as it stands: the open checkpoint's reasons, or none between checkpoints. */
@@ -151,7 +174,9 @@ export function modelLabel(engine: ExplorationEngine): string {
 export async function outcome(engine: ExplorationEngine): Promise<RunOutcome> {
   const state = engine.state;
   const checkpoint = state.status === 'awaiting' ? state.openCheckpoint : null;
-  const board = checkpoint ? checkpoint.board : await currentBoard(engine, null, []);
+  // The checkpoint's board is a snapshot; what was assumed (and reversed since) is kept current.
+  const assumed = assumedSinceLastDecision(state);
+  const board = checkpoint ? { ...checkpoint.board, ...(assumed.length > 0 ? { assumed } : {}) } : await currentBoard(engine, null, []);
   return {
     explorationId: state.id,
     status: state.status,

@@ -52,6 +52,55 @@ export interface LensCoverage {
   best: number;
 }
 
+/**
+ * A checkpoint Baton did not raise because the person's taste predicted their decision with a
+ * confidence their own past decisions had earned. Exploration went on as if they had decided;
+ * the next board shows it, and the person can reverse it.
+ */
+export interface Assumption {
+  /** `${explorationId}.a${n}`. */
+  id: string;
+  explorationId: string;
+  /** The id the skipped checkpoint would have had. */
+  checkpointId: string;
+  /** Why the checkpoint was due. */
+  reasons: TriggerSignal[];
+  /** The candidates its board would have shown, in board order. */
+  shown: string[];
+  /** The decision assumed in the person's place (only `deepen` is ever assumed). */
+  action: 'deepen';
+  candidateIds: string[];
+  /** The taste model's probability that the person would have made this choice. */
+  confidence: number;
+  /** Past predictions at least as confident: how many, and the share the person agreed with. */
+  backing: { count: number; accuracy: number };
+  createdAt: string;
+}
+
+/** The person's undoing of an assumption, recorded in the ledger like a decision. */
+export interface Reversal {
+  /** `${explorationId}.r${n}`. */
+  id: string;
+  explorationId: string;
+  assumptionId: string;
+  reason?: string;
+  /** Candidates the assumed move produced, pruned by the reversal. */
+  prunedIds: string[];
+  createdAt: string;
+}
+
+/** On the board: an assumption made since the person last decided. */
+export interface AssumedItem {
+  assumptionId: string;
+  /** A sentence: what was assumed, on what grounds. */
+  summary: string;
+  reasons: TriggerSignal['kind'][];
+  action: 'deepen';
+  candidateIds: string[];
+  confidence: number;
+  reversed: boolean;
+}
+
 export interface Board {
   explorationId: string;
   checkpointId: string | null;
@@ -63,6 +112,8 @@ export interface Board {
   candidates: number;
   /** `rehearsal` when any model in play is the rehearsal model. */
   label: string;
+  /** Assumed since you last looked: checkpoints skipped on the strength of your taste. */
+  assumed?: AssumedItem[];
 }
 
 export const DECISION_ACTIONS = ['deepen', 'prune', 'combine', 'accept', 'lens', 'redirect', 'continue'] as const;

@@ -3,7 +3,7 @@ import { CodeCheckSchema } from '../brief/schema.js';
 import type { Brief, Constraint, Criterion, Lens } from '../brief/schema.js';
 import type { ExplorationEvent } from '../explore/events.js';
 import type { CriterionScore, FailedConstraint, Flag, PlannedMove } from '../explore/types.js';
-import type { Board, BoardCard, LensCoverage, Spend, TriggerSignal } from '../steer/types.js';
+import type { Assumption, Board, BoardCard, LensCoverage, Reversal, Spend, TriggerSignal } from '../steer/types.js';
 import { BatonError } from '../errors.js';
 
 /**
@@ -143,6 +143,28 @@ const PlannedMoveSchema: z.ZodType<PlannedMove> = z.looseObject({
   directive: z.string().exactOptional(),
 });
 
+const AssumptionSchema: z.ZodType<Assumption> = z.looseObject({
+  id: z.string(),
+  explorationId: z.string(),
+  checkpointId: z.string(),
+  reasons: TriggerSignalsSchema,
+  shown: z.array(z.string()),
+  action: z.literal('deepen'),
+  candidateIds: z.array(z.string()),
+  confidence: z.number(),
+  backing: z.looseObject({ count: z.number(), accuracy: z.number() }),
+  createdAt: z.string(),
+});
+
+const ReversalSchema: z.ZodType<Reversal> = z.looseObject({
+  id: z.string(),
+  explorationId: z.string(),
+  assumptionId: z.string(),
+  reason: z.string().exactOptional(),
+  prunedIds: z.array(z.string()),
+  createdAt: z.string(),
+});
+
 /** Events whose payload lives in `events.payload_json` as is (the rest live in their own tables). */
 export type InlineEvent = Exclude<
   ExplorationEvent,
@@ -164,6 +186,8 @@ const InlineEventUnion = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('brief.redirected'), briefId: z.string(), lenses: z.array(LensSchema) }),
   z.looseObject({ type: z.literal('lens.added'), lens: LensSchema }),
   z.looseObject({ type: z.literal('trigger.deferred'), key: z.string(), kind: z.string() }),
+  z.looseObject({ type: z.literal('checkpoint.assumed'), assumption: AssumptionSchema }),
+  z.looseObject({ type: z.literal('assumption.reversed'), reversal: ReversalSchema }),
   z.looseObject({
     type: z.literal('exploration.ended'),
     status: z.enum(['accepted', 'exhausted', 'stopped']),

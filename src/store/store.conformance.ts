@@ -221,6 +221,22 @@ export function storeConformance(
           },
           { type: 'brief.redirected', briefId: v2.id, lenses: [fixtureLens, { ...fixtureLens, id: 'plain', builtin: false }] },
           { type: 'lens.added', lens: { id: 'new-lens', name: 'New', text: 'Try this.', builtin: false } },
+          {
+            type: 'checkpoint.assumed',
+            assumption: {
+              id: `${x.id}.a1`,
+              explorationId: x.id,
+              checkpointId: `${x.id}.s1`,
+              reasons: [{ kind: 'novelty', key: 'novelty:2', reason: 'far from the rest', candidateIds: [c2.id] }],
+              shown: [c1.id, c2.id],
+              action: 'deepen',
+              candidateIds: [c2.id],
+              confidence: 0.91,
+              backing: { count: 14, accuracy: 0.93 },
+              createdAt: 't',
+            },
+          },
+          { type: 'assumption.reversed', reversal: { id: `${x.id}.r1`, explorationId: x.id, assumptionId: `${x.id}.a1`, reason: 'not that', prunedIds: [], createdAt: 't' } },
           { type: 'decision.made', decision: { id: 'd2', explorationId: x.id, checkpointId: null, action: 'continue', candidateIds: [], createdAt: 't' } },
           { type: 'exploration.ended', status: 'stopped', reason: 'person stopped' },
         ];

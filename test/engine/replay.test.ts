@@ -6,7 +6,7 @@ import { Baton } from '../../src/baton.js';
 import type { Progress } from '../../src/explore/engine.js';
 import type { DerivedIndexes, ExplorationState } from '../../src/explore/state.js';
 import { applyEvent, deriveIndexes, initialState, replay } from '../../src/explore/state.js';
-import { buildBoard } from '../../src/steer/board.js';
+import { assumedSinceLastDecision, buildBoard } from '../../src/steer/board.js';
 import { tasteFromLedger } from '../../src/steer/taste/ledger.js';
 import type { RunOutcome } from '../../src/steer/steering.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -115,6 +115,12 @@ async function checkConsistency(baton: Baton, id: string, outcome: RunOutcome, p
     });
     expect(rebuilt).toStrictEqual(outcome.board);
   }
+
+  // Assumptions (skipped checkpoints) and reversals fold the same way live and replayed, and the
+  // board's "assumed since you last looked" is the replayed state's.
+  expect(incremental.assumptions).toStrictEqual(replayed.assumptions);
+  expect(incremental.reversals).toStrictEqual(replayed.reversals);
+  expect(outcome.board.assumed ?? []).toStrictEqual(assumedSinceLastDecision(replayed));
 
   // What the live engine reported as it went is what the log says.
   for (const p of progress) {

@@ -17,6 +17,8 @@ interface RunOptions extends CommonOptions {
   embed?: string;
   concurrency?: number;
   latency?: number;
+  /** Commander's `--no-assume`: false to be asked at every checkpoint. */
+  assume: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -30,7 +32,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .option('--judge <provider:model>', 'judge model (overrides the brief)')
       .option('--embed <provider:model>', 'embedding model for novelty (e.g. openai:text-embedding-3-small); default: local')
       .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
-      .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000)),
+      .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000))
+      .option('--no-assume', 'never skip a checkpoint on the strength of your taste: always ask'),
   ).action(async (target: string, options: RunOptions) => {
     await withBaton(ctx, options, async (baton) => {
       const id = await startOrResume(baton, ctx.io, target, options);
@@ -64,7 +67,7 @@ async function startOrResume(baton: Baton, io: Io, target: string, options: RunO
 }
 
 /** Runs to the next checkpoint (or the end) and prints the outcome; returns the exit code. */
-export async function runAndReport(baton: Baton, ctx: CliContext, id: string, options: CommonOptions): Promise<number> {
+export async function runAndReport(baton: Baton, ctx: CliContext, id: string, options: CommonOptions & { assume?: boolean }): Promise<number> {
   const progress = progressReporter(ctx.io, !options.json);
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -75,7 +78,11 @@ export async function runAndReport(baton: Baton, ctx: CliContext, id: string, op
   process.on('SIGINT', onSigint);
   let outcome: RunOutcome;
   try {
-    outcome = await baton.run(id, { signal: abort.signal, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
+    outcome = await baton.run(id, {
+      signal: abort.signal,
+      ...(options.assume === false ? { assume: false } : {}),
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
   } catch (error) {
     // A provider outage: say how to resume this exploration (running the brief again would start another).
     if (isBatonError(error) && error.code === 'provider_failure') ctx.io.err(`Resume with: baton run ${id}\n`);

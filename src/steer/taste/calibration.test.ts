@@ -49,6 +49,16 @@ describe('calibration', () => {
     expect(shouldSkip(Number.NaN, records(0.99, 100, 0), options)).toBe(false);
   });
 
+  it('with a window, also counts slightly less confident past predictions — a stricter check where accuracy rises with confidence', () => {
+    const windowed = { minHistory: 10, targetAccuracy: 0.9, window: 0.1 };
+    // A learning model's latest prediction is its most confident yet: no past one is as confident.
+    expect(shouldSkip(0.9, records(0.85, 20, 0), { minHistory: 10, targetAccuracy: 0.9 })).toBe(false);
+    expect(shouldSkip(0.9, records(0.85, 20, 0), windowed)).toBe(true);
+    expect(shouldSkip(0.9, records(0.75, 20, 0), windowed)).toBe(false);
+    expect(shouldSkip(0.9, [...records(0.85, 18, 2), ...records(0.97, 10, 0)], windowed)).toBe(true);
+    expect(shouldSkip(0.9, [...records(0.85, 14, 6), ...records(0.97, 5, 0)], windowed)).toBe(false);
+  });
+
   it('a skip is always backed by at least minHistory past predictions that were right at the target rate (seeded)', () => {
     const record = fc.record({ confidence: fc.double({ min: 0.5, max: 1, noNaN: true }), correct: fc.boolean() });
     fc.assert(

@@ -39,6 +39,13 @@ export interface SkipOptions {
   minHistory: number;
   /** The accuracy those past predictions must have reached. */
   targetAccuracy: number;
+  /**
+   * Also count past predictions up to this much less confident (default 0). A model that learns
+   * grows more confident with every decision, so none of its past predictions is ever as
+   * confident as its latest; where accuracy rises with confidence, as in a calibrated model,
+   * counting slightly less confident ones only makes the check stricter.
+   */
+  window?: number;
 }
 
 export const DEFAULT_SKIP: SkipOptions = { minHistory: 20, targetAccuracy: 0.9 };
@@ -100,7 +107,8 @@ export function reliability(history: readonly CalibrationRecord[], binCount = 10
 
 /**
  * Whether a checkpoint can be skipped when the model predicts the decision with
- * `predictedProbability`: only if, among past predictions at least this confident, there are
+ * `predictedProbability`: only if, among past predictions at least this confident (less the
+ * `window`), there are
  * at least `minHistory` and the person agreed with at least `targetAccuracy` of them. Anything
  * less — too little history, or confidence that has not been borne out — means ask the person.
  *
@@ -110,10 +118,11 @@ export function reliability(history: readonly CalibrationRecord[], binCount = 10
  */
 export function shouldSkip(predictedProbability: number, history: readonly CalibrationRecord[], options: SkipOptions = DEFAULT_SKIP): boolean {
   if (!Number.isFinite(predictedProbability)) return false;
+  const floor = predictedProbability - Math.max(0, options.window ?? 0);
   let count = 0;
   let correct = 0;
   for (const record of history) {
-    if (record.confidence < predictedProbability) continue;
+    if (record.confidence < floor) continue;
     count += 1;
     if (record.correct) correct += 1;
   }

@@ -1,5 +1,7 @@
 import { countWords } from '../../explore/checks.js';
 import type { ExplorationState } from '../../explore/state.js';
+import type { CalibrationRecord } from './calibration.js';
+import { pairwiseRecord } from './calibration.js';
 import type { CandidateFeatureInput, FeatureSchema } from './features.js';
 import { candidateFeatures, cardFeatureInput, featureSchema } from './features.js';
 import type { TasteModel } from './model.js';
@@ -18,11 +20,24 @@ export interface Taste {
   observations: number;
   /** Preference score of a candidate as it stands now (higher: more to the person's taste). */
   score(candidateId: string): number | undefined;
+  /** P(the person prefers candidate a over b), as the model stands now. */
+  probability(a: string, b: string): number | undefined;
+  /**
+   * The model's record on this person: each preference predicted before it was learned
+   * (prequential), and each reversed assumption as a prediction the person disowned.
+   */
+  history: CalibrationRecord[];
 }
 
+/**
+ * @example
+ * const taste = tasteFromLedger(engine.state, brief.criteria.map((c) => c.id));
+ * if (taste.observations > 0) engine.setPreference(taste.score);
+ */
 export function tasteFromLedger(state: ExplorationState, criteria: readonly string[]): Taste {
   const schema = featureSchema(criteria, state.lenses.map((l) => l.id));
   const model = createTasteModel(schema.names.length);
+  const history: CalibrationRecord[] = [];
   const checkpoints = new Map(state.checkpoints.map((c) => [c.id, c]));
   for (const decision of state.decisions) {
     const checkpoint = decision.checkpointId ? checkpoints.get(decision.checkpointId) : undefined;
@@ -39,18 +54,50 @@ export function tasteFromLedger(state: ExplorationState, criteria: readonly stri
     for (const { preferred, other } of preferencesFrom(decision, [...shown.keys()])) {
       const a = featuresOf(preferred);
       const b = featuresOf(other);
-      if (a && b) model.observe(a, b);
+      if (!a || !b) continue;
+      history.push(pairwiseRecord(model.probability(a, b), true));
+      model.observe(a, b);
     }
   }
+  learnFromReversals(state, schema, model, history);
+  const featuresNow = (id: string): Float64Array | undefined => {
+    const input = nodeInput(state, id);
+    return input ? candidateFeatures(input, schema) : undefined;
+  };
   return {
     model,
     schema,
     observations: model.observations,
     score: (id) => {
-      const input = nodeInput(state, id);
-      return input ? model.score(candidateFeatures(input, schema)) : undefined;
+      const features = featuresNow(id);
+      return features ? model.score(features) : undefined;
     },
+    probability: (a, b) => {
+      const fa = featuresNow(a);
+      const fb = featuresNow(b);
+      return fa && fb ? model.probability(fa, fb) : undefined;
+    },
+    history,
   };
+}
+
+/**
+ * A reversed assumption is the person saying "not that": it counts against the model's record
+ * at the confidence it claimed, and every other card that was due to be shown is preferred over
+ * the assumed pick, as after a prune.
+ */
+function learnFromReversals(state: ExplorationState, schema: FeatureSchema, model: TasteModel, history: CalibrationRecord[]): void {
+  const assumptions = new Map(state.assumptions.map((a) => [a.id, a]));
+  for (const reversal of state.reversals) {
+    const assumption = assumptions.get(reversal.assumptionId);
+    if (!assumption) continue;
+    history.push({ confidence: assumption.confidence, correct: false });
+    for (const { preferred, other } of preferencesFrom({ action: 'prune', candidateIds: assumption.candidateIds }, assumption.shown)) {
+      const a = nodeInput(state, preferred);
+      const b = nodeInput(state, other);
+      if (a && b) model.observe(candidateFeatures(a, schema), candidateFeatures(b, schema));
+    }
+  }
 }
 
 function nodeInput(state: ExplorationState, id: string): CandidateFeatureInput | undefined {

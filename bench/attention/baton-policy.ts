@@ -1,0 +1,151 @@
+import { join } from 'node:path';
+import type { DecideOptions, RunOutcome } from '../../src/index.js';
+import { Baton } from '../../src/index.js';
+import type { PolicyResult } from './baselines.js';
+import type { SimPerson } from './person.js';
+import type { SimWorld } from './sim.js';
+
+/**
+ * Policies that run on Baton's own engine, through the library API with a real SQLite file, so
+ * that they differ only in when the person is asked:
+ *
+ * - `baton`: Baton's triggers and the brief's attention decide; the person answers each
+ *   checkpoint raised and reviews what was assumed in their place (reversing what they disagree
+ *   with). Every answer and every reversal is one intervention.
+ * - `always` (AutoGen's human_input_mode=ALWAYS): the person is asked after every move (one move
+ *   per wave). They wave the models on until every lens has been opened, then name the open path
+ *   they like best to deepen; they answer Baton's own checkpoints the same way.
+ * - `terminate`: attention 0 — the models explore on the judge alone and the person is asked only
+ *   at the end, where they pick their favourite of everything explored.
+ * - `never`: the same exploration; the judge's best is accepted, nobody is asked.
+ *
+ * Model calls are the store's own count.
+ */
+
+export type EngineMode = 'baton' | 'always' | 'terminate' | 'never';
+
+export interface BatonRun {
+  /** Checkpoints Baton skipped on the strength of the person's taste. */
+  assumed: number;
+  reversed: number;
+}
+
+/** A person reverses an assumption when their own favourite among what it would have shown is this much better. */
+const REVERSE_MARGIN = 0.02;
+
+export async function runOnBaton(
+  sim: SimWorld,
+  person: SimPerson,
+  briefPath: string,
+  dir: string,
+  mode: EngineMode,
+): Promise<PolicyResult & { run: BatonRun }> {
+  const modelId = `sim:${sim.world.name}`;
+  const baton = Baton.open({
+    db: join(dir, `${sim.world.name}-${sim.seed}-${mode}.db`),
+    models: { [modelId]: () => sim.port() },
+    concurrency: mode === 'always' ? 1 : 2,
+  });
+  const run: BatonRun = { assumed: 0, reversed: 0 };
+  const runOptions = mode === 'always' ? { maxWaves: 1 } : {};
+  try {
+    const id = await baton.start(briefPath, { seed: sim.seed });
+    let outcome = await baton.run(id, runOptions);
+    let interventions = 0;
+    let accepted: string | undefined;
+    while (outcome.status === 'awaiting' || (mode === 'always' && outcome.status === 'running')) {
+      const tree = await treeOf(baton, id);
+      if (mode === 'baton') {
+        const reversals = await reviewAssumptions(baton, id, outcome, tree, person);
+        interventions += reversals;
+        run.reversed += reversals;
+      }
+      const decision = decide(mode, outcome, tree, person, sim.world.lenses.length);
+      if (mode !== 'never') interventions += 1;
+      if (decision.action === 'accept') accepted = tree.texts.get(decision.candidateIds?.[0] as string);
+      outcome = (await baton.decide(id, { ...decision, run: runOptions })).outcome;
+    }
+    const tree = await treeOf(baton, id);
+    run.assumed = (await baton.show(id)).ledger.filter((e) => e.kind === 'assumption').length;
+    // An exploration that ended without an answer (nothing left between checkpoints) is settled
+    // as TERMINATE would settle it: the person picks from the tree, one more intervention.
+    if (accepted === undefined) {
+      const decision = decide(mode === 'never' ? 'never' : 'terminate', outcome, tree, person, 0);
+      accepted = tree.texts.get(decision.candidateIds?.[0] as string) as string;
+      if (mode !== 'never') interventions += 1;
+    }
+    const spend = await baton.store.spend(id);
+    return { policy: mode, accepted, interventions, calls: spend.calls, produced: [...tree.all.values()], run };
+  } finally {
+    await baton.close();
+  }
+}
+
+interface Tree {
+  /** Texts of candidates that may still be chosen (not pruned). */
+  texts: Map<string, string>;
+  /** Every candidate's text, pruned or not. */
+  all: Map<string, string>;
+  /** Unpruned, unexhausted leaves. */
+  openLeaves: string[];
+  /** Lenses with at least one candidate. */
+  lensesOpened: number;
+  /** The judge's quality by candidate. */
+  quality: Map<string, number>;
+}
+
+async function treeOf(baton: Baton, id: string): Promise<Tree> {
+  const all = new Map((await baton.store.listCandidates(id)).map((c) => [c.id, c.text]));
+  const view = await baton.show(id);
+  const parents = new Set(view.candidates.flatMap((c) => c.parentIds));
+  const texts = new Map([...all].filter(([c]) => !view.candidates.find((e) => e.id === c)?.pruned));
+  return {
+    texts,
+    all,
+    openLeaves: view.candidates.filter((c) => !c.pruned && !c.exhausted && !parents.has(c.id) && c.quality !== null).map((c) => c.id),
+    lensesOpened: new Set(view.candidates.map((c) => c.lensId)).size,
+    quality: new Map(view.candidates.map((c) => [c.id, c.quality ?? 0])),
+  };
+}
+
+/** Reverses each new assumption the person disagrees with; returns how many. */
+async function reviewAssumptions(baton: Baton, id: string, outcome: RunOutcome, tree: Tree, person: SimPerson): Promise<number> {
+  let reversed = 0;
+  const ledger = (await baton.show(id)).ledger;
+  for (const item of outcome.board.assumed ?? []) {
+    if (item.reversed) continue;
+    const shown = (ledger.find((e) => e.assumption?.id === item.assumptionId)?.shown ?? []).filter((c) => tree.texts.has(c));
+    const picked = tree.texts.get(item.candidateIds[0] as string);
+    if (shown.length === 0 || picked === undefined) continue;
+    const best = Math.max(...shown.map((c) => person.utility(tree.texts.get(c) as string)));
+    if (best > person.utility(picked) + REVERSE_MARGIN) {
+      await baton.reverse(id, { assumption: item.assumptionId, reason: 'I would have followed another one' });
+      reversed += 1;
+    }
+  }
+  return reversed;
+}
+
+/** The person's (or, for `never`, the judge's) answer at a pause. */
+function decide(mode: EngineMode, outcome: RunOutcome, tree: Tree, person: SimPerson, lensCount: number): DecideOptions {
+  const ids = [...tree.texts.keys()];
+  const favouriteOf = (candidates: string[]): string | undefined => candidates[person.favourite(candidates.map((c) => tree.texts.get(c) as string))];
+  const terminal = outcome.status === 'awaiting' && outcome.board.reasons.some((r) => r.key === 'budget:spent' || r.key === 'exhausted');
+  if (mode === 'never') {
+    const best = ids.reduce((a, b) => ((tree.quality.get(b) ?? 0) > (tree.quality.get(a) ?? 0) ? b : a));
+    return { action: 'accept', candidateIds: [best], reason: "the judge's best" };
+  }
+  if (terminal || mode === 'terminate') {
+    return { action: 'accept', candidateIds: [favouriteOf(ids) as string], reason: 'my favourite of everything explored' };
+  }
+  if (mode === 'always') {
+    // Asked at every move: let the models open every lens first, then steer the deepening.
+    const favourite = favouriteOf(tree.openLeaves.filter((c) => tree.texts.has(c)));
+    if (tree.lensesOpened < lensCount || favourite === undefined) return { action: 'continue', reason: 'go on' };
+    return { action: 'deepen', candidateIds: [favourite], reason: 'the path I like best' };
+  }
+  const cards = outcome.board.cards.map((c) => c.candidateId).filter((c) => tree.texts.has(c));
+  const favourite = favouriteOf(cards);
+  if (favourite === undefined) return { action: 'continue', reason: 'nothing to choose yet' };
+  return { action: 'deepen', candidateIds: [favourite], reason: 'closest to what I want' };
+}

@@ -1,0 +1,212 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Brief, Lens } from '../../src/index.js';
+import { lensesFor, parseBrief } from '../../src/index.js';
+import type { PolicyResult } from './baselines.js';
+import { runBestOfN, runTotBfs } from './baselines.js';
+import type { EngineMode } from './baton-policy.js';
+import { runOnBaton } from './baton-policy.js';
+import { SimPerson } from './person.js';
+import { SimWorld } from './sim.js';
+import type { Summary } from './stats.js';
+import { summarize } from './stats.js';
+import type { World } from './world.js';
+
+/**
+ * The attention benchmark: every policy on every world and seed, the same simulated model port
+ * and call budget. Utility is relative to the best attainable for that world and seed, defined
+ * as the person's utility of the best candidate any policy produced there (an oracle picking
+ * from the union of everything explored).
+ */
+
+export const POLICIES = ['Baton', 'ALWAYS', 'TERMINATE', 'NEVER', 'best-of-N', 'ToT-BFS'] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+export interface SeedResult {
+  seed: number;
+  policy: PolicyName;
+  /** Accepted utility / best attainable, 0–1. */
+  relativeUtility: number;
+  utility: number;
+  best: number;
+  interventions: number;
+  calls: number;
+  /** Baton only: checkpoints skipped as assumptions, and how many the person reversed. */
+  assumed?: number;
+  reversed?: number;
+}
+
+export interface PolicySummary {
+  policy: PolicyName;
+  utility: Summary;
+  interventions: Summary;
+  calls: Summary;
+}
+
+export interface WorldResult {
+  world: string;
+  description: string;
+  file: string;
+  seeds: number;
+  budget: number;
+  attention: number;
+  policies: PolicySummary[];
+  /** The targets on this world alone. */
+  targets: Targets;
+  runs: SeedResult[];
+}
+
+export interface Targets {
+  /** Baton's mean utility / ALWAYS's, and Baton's mean interventions / ALWAYS's. */
+  utilityShareOfAlways: number;
+  interventionShareOfAlways: number;
+  beatsNever: boolean;
+  beatsTerminate: boolean;
+  callsWithinTot: boolean;
+  met: { utility: boolean; interventions: boolean; never: boolean; terminate: boolean; calls: boolean };
+}
+
+export interface BenchResult {
+  generatedAt: string;
+  command: string;
+  seeds: number;
+  worlds: WorldResult[];
+  overall: PolicySummary[];
+  targets: Targets;
+}
+
+export interface BenchOptions {
+  worlds: Array<{ world: World; file: string }>;
+  seeds: number;
+  onProgress?: (line: string) => void;
+  command?: string;
+}
+
+export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'baton-attention-'));
+  try {
+    const worlds: WorldResult[] = [];
+    for (const { world, file } of options.worlds) {
+      const runs: SeedResult[] = [];
+      const briefs = { attended: join(dir, `${world.name}.md`), unattended: join(dir, `${world.name}-unattended.md`) };
+      await writeFile(briefs.attended, briefSource(world));
+      await writeFile(briefs.unattended, briefSource(world, 0));
+      const brief = parseBrief(briefSource(world), { file: briefs.attended });
+      const lenses = lensesFor(brief);
+      for (let seed = 1; seed <= options.seeds; seed++) {
+        runs.push(...(await runSeed(world, seed, brief, lenses, briefs, dir)));
+        options.onProgress?.(`${world.name}: seed ${seed}/${options.seeds} done`);
+      }
+      worlds.push({
+        world: world.name,
+        description: world.description,
+        file,
+        seeds: options.seeds,
+        budget: world.budget.calls,
+        attention: world.attention,
+        policies: summarizePolicies(runs),
+        targets: targetsOf(summarizePolicies(runs)),
+        runs,
+      });
+    }
+    const overall = summarizePolicies(worlds.flatMap((w) => w.runs));
+    return {
+      generatedAt: new Date().toISOString(),
+      command: options.command ?? 'npm run bench:attention',
+      seeds: options.seeds,
+      worlds,
+      overall,
+      targets: targetsOf(overall),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const ENGINE_POLICIES: ReadonlyArray<[PolicyName, EngineMode, 'attended' | 'unattended']> = [
+  ['Baton', 'baton', 'attended'],
+  ['ALWAYS', 'always', 'attended'],
+  ['TERMINATE', 'terminate', 'unattended'],
+  ['NEVER', 'never', 'unattended'],
+];
+
+async function runSeed(
+  world: World,
+  seed: number,
+  brief: Brief,
+  lenses: Lens[],
+  briefs: { attended: string; unattended: string },
+  dir: string,
+): Promise<SeedResult[]> {
+  const fresh = (): { sim: SimWorld; person: SimPerson } => {
+    const sim = new SimWorld(world, seed);
+    return { sim, person: new SimPerson(sim) };
+  };
+  const results: Array<{ policy: PolicyName; result: PolicyResult; person: SimPerson; extra?: Partial<SeedResult> }> = [];
+  for (const [policy, mode, attention] of ENGINE_POLICIES) {
+    const { sim, person } = fresh();
+    const result = await runOnBaton(sim, person, briefs[attention], dir, mode);
+    results.push({ policy, result, person, ...(mode === 'baton' ? { extra: { assumed: result.run.assumed, reversed: result.run.reversed } } : {}) });
+  }
+  {
+    const { sim, person } = fresh();
+    results.push({ policy: 'best-of-N', result: await runBestOfN(sim, brief, lenses), person });
+  }
+  {
+    const { sim, person } = fresh();
+    results.push({ policy: 'ToT-BFS', result: await runTotBfs(sim, person, brief, lenses), person });
+  }
+  // The best attainable: the best candidate any policy produced for this world and seed.
+  const best = Math.max(...results.flatMap(({ result, person }) => result.produced.map((t) => person.utility(t))));
+  return results.map(({ policy, result, person, extra }) => {
+    const utility = person.utility(result.accepted);
+    return { seed, policy, relativeUtility: utility / best, utility, best, interventions: result.interventions, calls: result.calls, ...extra };
+  });
+}
+
+function summarizePolicies(runs: readonly SeedResult[]): PolicySummary[] {
+  return POLICIES.map((policy) => {
+    const mine = runs.filter((r) => r.policy === policy);
+    return {
+      policy,
+      utility: summarize(mine.map((r) => r.relativeUtility)),
+      interventions: summarize(mine.map((r) => r.interventions)),
+      calls: summarize(mine.map((r) => r.calls)),
+    };
+  });
+}
+
+function targetsOf(overall: readonly PolicySummary[]): Targets {
+  const of = (p: PolicyName): PolicySummary => overall.find((s) => s.policy === p) as PolicySummary;
+  const baton = of('Baton');
+  const always = of('ALWAYS');
+  const utilityShareOfAlways = baton.utility.mean / always.utility.mean;
+  const interventionShareOfAlways = baton.interventions.mean / always.interventions.mean;
+  const beatsNever = baton.utility.mean > of('NEVER').utility.mean;
+  const beatsTerminate = baton.utility.mean > of('TERMINATE').utility.mean;
+  const callsWithinTot = baton.calls.mean <= of('ToT-BFS').calls.mean;
+  return {
+    utilityShareOfAlways,
+    interventionShareOfAlways,
+    beatsNever,
+    beatsTerminate,
+    callsWithinTot,
+    met: { utility: utilityShareOfAlways >= 0.95, interventions: interventionShareOfAlways <= 0.1, never: beatsNever, terminate: beatsTerminate, calls: callsWithinTot },
+  };
+}
+
+/** The brief Baton explores in a world: its criteria, lenses, budget and attention. */
+export function briefSource(world: World, attention = world.attention): string {
+  const front = {
+    intent: `A benchmark: explore the simulated world "${world.name}" for a person whose taste the judge cannot see.`,
+    question: `What candidate would this person choose in the world "${world.name}"?`,
+    criteria: world.criteria.map((c) => ({ id: c.id, text: c.text, weight: c.weight })),
+    lenses: world.lenses.map((l) => ({ id: l.id, text: l.text })),
+    budget: { calls: world.budget.calls },
+    attention,
+    model: `sim:${world.name}`,
+  };
+  return `---\n${stringify(front)}---\n\nGenerated by bench/attention for the world ${world.name}.\n`;
+}
