@@ -49,7 +49,7 @@ function plucked<P extends unknown[] | object = unknown[], R = unknown>(db: Data
 
 /** A call with its output, from its own table (or, for rows written before it, from calls). */
 const CALL_COLUMNS = `SELECT c.key, c.exploration_id, c.purpose, c.model, c.status, c.reserved_tokens, c.reserved_usd,
-         COALESCE(o.output, c.output) AS output, c.input_tokens, c.output_tokens, c.usd, c.latency_ms, c.started_at, c.finished_at
+         COALESCE(o.output, c.output) AS output, c.input_tokens, c.output_tokens, c.usd, c.latency_ms, c.started_at, c.finished_at, c.answer
   FROM calls c LEFT JOIN call_outputs o ON o.key = c.key`;
 
 export function prepareStatements(db: Database.Database) {

@@ -361,6 +361,9 @@ export function storeConformance(
           ['a3', 'invalid'],
           ['a4', null],
         ]);
+        // Read one at a time, as a resumed call is, the check comes back too.
+        expect((await store.getCall('a2'))?.answer).toBe('repaired');
+        expect((await store.getCall('a4'))?.answer).toBeNull();
       });
 
       it('records an intent, then its result, and totals the spend', async () => {
