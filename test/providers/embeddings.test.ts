@@ -33,7 +33,10 @@ function vectorOf(text: string): number[] {
 function rows(db: string): Array<{ key: string; status: string; input_tokens: number; output: string }> {
   const sqlite = new Database(db, { readonly: true });
   try {
-    return sqlite.prepare("SELECT key, status, input_tokens, output FROM calls WHERE key LIKE '%:embed%' ORDER BY started_at").all() as Array<{
+    // A call's output lives in call_outputs (calls.output only for rows older than that table).
+    const sql = `SELECT c.key, c.status, c.input_tokens, COALESCE(o.output, c.output) AS output
+                 FROM calls c LEFT JOIN call_outputs o ON o.key = c.key WHERE c.key LIKE '%:embed%' ORDER BY c.started_at`;
+    return sqlite.prepare(sql).all() as Array<{
       key: string;
       status: string;
       input_tokens: number;
