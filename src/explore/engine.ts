@@ -116,12 +116,14 @@ export class ExplorationEngine {
     if (!brief) throw new BatonError('not_found', `brief version ${this.state.briefId} is missing from the store`);
     this.brief = brief;
     const spent = await this.deps.store.spend(this.state.id);
-    // Calls cut off by a crash may have been billed: the budget counts them as spent.
-    this.budget = new BudgetGuard(brief.brief.budget, {
-      calls: spent.calls + spent.possiblyBilled,
-      tokens: spent.tokens,
-      usd: spent.usd + spent.possiblyBilledUsd,
-    });
+    // Calls cut off by a crash may have been billed: the budget counts them as spent (but the
+    // policy plans on the work's own share, so a resumed exploration makes the same moves).
+    const lost = { calls: spent.possiblyBilled, tokens: 0, usd: spent.possiblyBilledUsd };
+    this.budget = new BudgetGuard(
+      brief.brief.budget,
+      { calls: spent.calls + lost.calls, tokens: spent.tokens, usd: spent.usd + lost.usd },
+      lost,
+    );
     this.budgetBlocked = false;
   }
 
@@ -169,7 +171,7 @@ export class ExplorationEngine {
       ...DEFAULT_POLICY,
       slots: this.concurrency,
       callsLeft: this.budget.callsLeft(),
-      budgetLeft: 1 - this.budget.share(),
+      budgetLeft: 1 - this.budget.workShare(),
       weights,
       preference: this.preference,
     });

@@ -20,12 +20,15 @@ export interface Reservation extends Amounts {
 export class BudgetGuard {
   private readonly limits: Budget;
   private readonly spent: Amounts;
+  /** Of `spent`, what calls cut off by a crash may have cost: enforced, but not planned on. */
+  private readonly lost: Amounts;
   private readonly inFlight = new Map<number, Reservation>();
   private nextId = 1;
 
-  constructor(limits: Budget, spent: Amounts) {
+  constructor(limits: Budget, spent: Amounts, lost: Amounts = { calls: 0, tokens: 0, usd: 0 }) {
     this.limits = limits;
     this.spent = { ...spent };
+    this.lost = { ...lost };
   }
 
   /** Reserves a call's worst case; `null` when it would cross a limit (counting calls in flight). */
@@ -62,11 +65,23 @@ export class BudgetGuard {
 
   /** Largest share of any limit spent (in flight included), 0–1; 0 with no limits. */
   share(): number {
+    return this.shareOf(this.spent);
+  }
+
+  /**
+   * As `share`, leaving out what crashes may have cost: the share the work itself has used. Plans
+   * rest on it, so an exploration resumed after a crash makes the moves it would have made.
+   */
+  workShare(): number {
+    return this.shareOf({ calls: this.spent.calls - this.lost.calls, tokens: this.spent.tokens - this.lost.tokens, usd: this.spent.usd - this.lost.usd });
+  }
+
+  private shareOf(spent: Amounts): number {
     const flying = this.flying();
     let share = 0;
-    if (this.limits.calls) share = Math.max(share, (this.spent.calls + flying.calls) / this.limits.calls);
-    if (this.limits.tokens) share = Math.max(share, (this.spent.tokens + flying.tokens) / this.limits.tokens);
-    if (this.limits.usd) share = Math.max(share, (this.spent.usd + flying.usd) / this.limits.usd);
+    if (this.limits.calls) share = Math.max(share, (spent.calls + flying.calls) / this.limits.calls);
+    if (this.limits.tokens) share = Math.max(share, (spent.tokens + flying.tokens) / this.limits.tokens);
+    if (this.limits.usd) share = Math.max(share, (spent.usd + flying.usd) / this.limits.usd);
     return Math.min(1, share);
   }
 
