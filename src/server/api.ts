@@ -134,13 +134,16 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   api.get('/explorations/:id/events', async (c) => {
     const id = await baton.resolveId(c.req.param('id'));
+    // EventSource reconnects to the same URL with Last-Event-ID: the later of the two wins.
+    const { after: fromQuery } = validate(EventsQuery, c.req.query());
     const lastEventId = c.req.header('last-event-id');
-    const { after } = validate(EventsQuery, lastEventId !== undefined ? { after: lastEventId } : c.req.query());
+    const { after: fromHeader } = validate(EventsQuery, lastEventId !== undefined ? { after: lastEventId } : {});
+    const after = Math.max(fromQuery ?? 0, fromHeader ?? 0);
     return streamSSE(c, async (stream) => {
       const streaming = streamEvents(stream, {
         store: baton.store,
         explorationId: id,
-        after: after ?? 0,
+        after,
         signal: deps.commits,
         onStatus: (listener) => runs.onStatus(listener),
         pollMs: deps.pollMs,

@@ -40,6 +40,8 @@ export interface ExplorationView {
   ledger: LedgerEntry[];
   /** Why the exploration ended, when it has. */
   endReason: string | null;
+  /** The seq of the last event folded into this view: a live feed resumes after it. */
+  lastSeq: number;
 }
 
 export function explorationView(
@@ -62,7 +64,7 @@ export function explorationView(
       pruned: node.pruned,
     });
   }
-  return { ...context, candidates, ledger: buildLedger(state), endReason: state.endReason };
+  return { ...context, candidates, ledger: buildLedger(state), endReason: state.endReason, lastSeq: state.lastSeq };
 }
 
 /** The candidate `id` (which must exist) with its judgment, lens and lineage. */

@@ -1,9 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getJson, messageOf } from './api.js';
-import type { ExplorationDetail as ApiExplorationDetail, RunStatus } from './types.js';
-
-/** The detail, with the seq of its last event when the server says it (to resume the stream there). */
-type ExplorationDetail = ApiExplorationDetail & { lastSeq?: number };
+import type { ExplorationDetail, RunStatus } from './types.js';
 
 /** The events that change what the UI shows (see src/explore/events.ts). */
 const DOMAIN_EVENTS = ['candidate.added', 'candidate.judged', 'path.exhausted', 'checkpoint.raised', 'decision.made', 'brief.redirected', 'lens.added', 'exploration.ended'];
@@ -75,7 +72,8 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
     let source: EventSource | undefined;
     let closed = false;
     const openStream = (target: string, after: number | undefined): EventSource => {
-      const query = after !== undefined && Number.isInteger(after) ? `?after=${after}` : '';
+      // Without a view (it failed to load) the stream starts from the beginning.
+      const query = after !== undefined ? `?after=${after}` : '';
       const stream = new EventSource(`/api/explorations/${encodeURIComponent(target)}/events${query}`);
       stream.onopen = () => {
         setConnected(true);

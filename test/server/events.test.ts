@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Baton } from '../../src/baton.js';
-import type { StartedResponse, StreamedEvent } from '../../src/server/contract.js';
+import type { ExplorationDetail, StartedResponse, StreamedEvent } from '../../src/server/contract.js';
 import { json, LIGHTHOUSE, testServer } from './fixture.js';
 import { openEvents } from './http.js';
 import { EXAMPLES, runCli } from '../support/cli.js';
@@ -37,6 +37,16 @@ describe('baton serve: live updates by server-sent events', async () => {
     await byQuery.until((m) => m.event === 'checkpoint.raised');
     byQuery.close();
     expect(byQuery.messages.filter((m) => m.id !== undefined).map((m) => m.id)).toEqual(expected);
+
+    // A reconnect keeps the URL's ?after= and adds Last-Event-ID: the later one wins.
+    const reconnect = await openEvents(t.port, `/api/explorations/${id}/events?after=${seen[1]?.id ?? ''}`, { cookie: t.cookie, 'last-event-id': cut.id });
+    await reconnect.until((m) => m.event === 'checkpoint.raised');
+    reconnect.close();
+    expect(reconnect.messages.filter((m) => m.id !== undefined).map((m) => m.id)).toEqual(expected);
+
+    // The detail says where its view ends, so a stream can start right after it.
+    const detail = json<ExplorationDetail>(await t.browser(`/api/explorations/${id}`));
+    expect(detail.lastSeq).toBe(Number(seen.at(-1)?.id));
 
     const bad = await t.browser(`/api/explorations/${id}/events`, { headers: { 'last-event-id': 'yesterday' } });
     expect(bad.status).toBe(400);

@@ -87,8 +87,9 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
   );
 }
 
-/** Seconds as m:ss (or h:mm:ss). */
+/** Seconds as `4.5 s` under a minute, else m:ss (or h:mm:ss). */
 function formatElapsed(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
   const whole = Math.max(0, Math.round(seconds));
   const h = Math.floor(whole / 3600);
   const m = Math.floor((whole % 3600) / 60);
