@@ -236,7 +236,9 @@ const METHOD = `## Method
 - **Overhead per move** = (wall time of the whole workload − time spent inside the fake model) ÷
   candidates. The fake model has no latency, so what is left is the engine's own cost.
 - **Disk** = size of the database file after \`PRAGMA wal_checkpoint(TRUNCATE)\` (plus any WAL left)
-  ÷ candidates, beside the mean candidate text size.
+  ÷ candidates, beside the mean candidate text size. The 128-candidate workload carries the fixed
+  cost of an empty database (a 16 KB page per table and index), so the disk target is judged on
+  the 10,000-candidate exploration grown by the engine; the 100,000 row is written in bulk.
 - **Pause → resume** = from the moment the person's decision is handed to the engine to the start
   of the next model call: Baton records the decision durably and plans the next wave; LangGraph.js
   loads its checkpoint and re-enters the graph. "Reopened" closes the database at the checkpoint

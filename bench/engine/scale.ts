@@ -50,12 +50,15 @@ export interface ScaleResult {
 
 const CONCURRENCY = 16;
 const MOVES_PER_LENS = 16;
+const ATTENTION = 10;
 const WORKLOAD_DEPTH = 8;
 
 export async function scaleExploration(setup: ScaleSetup): Promise<ScaleResult> {
   const store: Store = openSqliteStore(setup.dbPath);
   const lenses = Math.ceil(setup.candidates / MOVES_PER_LENS) + EXTRA_LENSES;
-  const engineSetup = { dbPath: setup.dbPath, lenses, concurrency: CONCURRENCY, attention: 1_000_000, clock: setup.clock };
+  // A person's attention as a brief would give it: once it is spent only terminal signals stop
+  // the run (every checkpoint is answered "continue" meanwhile).
+  const engineSetup = { dbPath: setup.dbPath, lenses, concurrency: CONCURRENCY, attention: ATTENTION, clock: setup.clock };
   const id = await createBenchExploration(store, engineSetup);
   const built = performance.now();
   const grown = setup.bulk ? await growInBulk(store, id, setup, lenses) : await growThroughEngine(store, id, setup, engineSetup);
@@ -77,8 +80,9 @@ async function growThroughEngine(store: Store, id: string, setup: ScaleSetup, en
     const modelBefore = setup.clock.spentMs;
     const started = performance.now();
     if (engine.state.status === 'awaiting') await decide(engine, { action: 'continue', reason: 'keep going' });
+    // Runs of a slice's worth of waves: each run ends with a board (as \`baton run\` shows one).
     const wavesLeft = Math.ceil((setup.candidates - before) / CONCURRENCY);
-    const outcome = await runUntilCheckpoint(engine, { maxWaves: Math.min(8, wavesLeft) });
+    const outcome = await runUntilCheckpoint(engine, { maxWaves: Math.min(Math.ceil(sliceSize / CONCURRENCY), wavesLeft) });
     const slice = slices[Math.min(setup.slices - 1, Math.floor(before / sliceSize))];
     if (slice) {
       slice.wall += performance.now() - started;
@@ -154,7 +158,9 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
         parent = candidate;
       }
     }
-    await store.commit(id, { events, calls });
+    // As the engine does: a writer's answer is stored once, as its candidate's text.
+    const releasedCalls = calls.filter((c) => c.purpose !== 'judge').map((c) => c.key);
+    await store.commit(id, { events, calls, releasedCalls });
   }
   return { overheadBySliceUs: [] };
 }
