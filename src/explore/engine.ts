@@ -68,6 +68,8 @@ export class ExplorationEngine {
   brief!: BriefVersion;
   readonly deps: EngineDeps;
   private budget!: BudgetGuard;
+  /** Calls a crash cut off: counted against the budget, but not in what the policy weighs (see `runWave`). */
+  private possiblyBilled = { calls: 0, tokens: 0, usd: 0 };
   private readonly novelty = new NoveltyIndex();
   private readonly concurrency: number;
   private readonly onProgress: (progress: Progress) => void;
@@ -110,6 +112,7 @@ export class ExplorationEngine {
     this.brief = brief;
     const spent = await this.deps.store.spend(this.state.id);
     // Calls cut off by a crash may have been billed: the budget counts them as spent.
+    this.possiblyBilled = { calls: spent.possiblyBilled, tokens: 0, usd: spent.possiblyBilledUsd };
     this.budget = new BudgetGuard(brief.brief.budget, {
       calls: spent.calls + spent.possiblyBilled,
       tokens: spent.tokens,
@@ -155,7 +158,9 @@ export class ExplorationEngine {
       ...DEFAULT_POLICY,
       slots: this.concurrency,
       callsLeft: this.budget.callsLeft(),
-      budgetLeft: 1 - this.budget.share(),
+      // The policy weighs the budget as an uninterrupted run would, so that a resumed exploration
+      // makes the same moves; the guard still refuses any call the possibly billed ones leave no room for.
+      budgetLeft: 1 - this.budget.share(this.possiblyBilled),
       weights,
     });
     if (proposals.length === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };

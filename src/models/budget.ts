@@ -60,14 +60,15 @@ export class BudgetGuard {
     return { ...this.spent };
   }
 
-  /** Largest share of any limit spent (in flight included), 0–1; 0 with no limits. */
-  share(): number {
+  /** Largest share of any limit spent (in flight included), 0–1; 0 with no limits. `leaving` is left out of the spent amounts. */
+  share(leaving: Amounts = { calls: 0, tokens: 0, usd: 0 }): number {
     const flying = this.flying();
+    const spent = { calls: this.spent.calls - leaving.calls, tokens: this.spent.tokens - leaving.tokens, usd: this.spent.usd - leaving.usd };
     let share = 0;
-    if (this.limits.calls) share = Math.max(share, (this.spent.calls + flying.calls) / this.limits.calls);
-    if (this.limits.tokens) share = Math.max(share, (this.spent.tokens + flying.tokens) / this.limits.tokens);
-    if (this.limits.usd) share = Math.max(share, (this.spent.usd + flying.usd) / this.limits.usd);
-    return Math.min(1, share);
+    if (this.limits.calls) share = Math.max(share, (spent.calls + flying.calls) / this.limits.calls);
+    if (this.limits.tokens) share = Math.max(share, (spent.tokens + flying.tokens) / this.limits.tokens);
+    if (this.limits.usd) share = Math.max(share, (spent.usd + flying.usd) / this.limits.usd);
+    return Math.min(1, Math.max(0, share));
   }
 
   /** Calls that may still be started (Infinity without a call limit). */
