@@ -82,7 +82,7 @@ export class BudgetGuard {
     if (this.limits.calls) share = Math.max(share, (spent.calls + flying.calls) / this.limits.calls);
     if (this.limits.tokens) share = Math.max(share, (spent.tokens + flying.tokens) / this.limits.tokens);
     if (this.limits.usd) share = Math.max(share, (spent.usd + flying.usd) / this.limits.usd);
-    return Math.min(1, share);
+    return Math.min(1, Math.max(0, share));
   }
 
   /** Calls that may still be started (Infinity without a call limit). */
