@@ -206,6 +206,7 @@ async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<Expl
 /** The models of an exploration, `rehearsal` first whenever it is one of them. */
 function modelsLabel(record: ExplorationRecord): string {
   const models = [...new Set([record.model, record.judge])];
+  if (models.length === 1 && models[0] === 'rehearsal') return 'rehearsal';
   return models.some((m) => m.startsWith('rehearsal')) ? `rehearsal (${models.join(', ')})` : models.join(', ');
 }
 

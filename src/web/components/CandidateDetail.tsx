@@ -124,10 +124,13 @@ export function CandidateDetail({ explorationId, candidateId, onOpen, onCompare 
           {view.children.length > 0 && (
             <p>
               Children:{' '}
-              {view.children.map((id) => (
-                <button key={id} type="button" className="link" onClick={() => onOpen(id)}>
-                  {id}
-                </button>
+              {view.children.map((id, index) => (
+                <span key={id}>
+                  {index > 0 && ', '}
+                  <button type="button" className="link" onClick={() => onOpen(id)}>
+                    {id}
+                  </button>
+                </span>
               ))}
             </p>
           )}
