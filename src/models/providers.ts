@@ -6,6 +6,7 @@ import type { LoadedConfig, ProviderSettings } from '../config/user-config.js';
 import { EMPTY_CONFIG } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
 import { concurrencyVariable } from './concurrency.js';
+import type { FaultContext } from './faults.js';
 
 /**
  * The hosted and local providers Baton reaches through the Vercel AI SDK, as data: where each one
@@ -146,6 +147,18 @@ export function displayUrl(url: string): string {
  * Reads a provider's key and base URL from the environment. Refuses, naming the variable to set
  * (never its value), when a required one is missing or the URL is not one.
  */
+/** What a fault's explanation may name about a connection: never the key, which is only a secret to scrub. */
+export function faultContextFor(spec: ProviderSpec, model: string, connection: Connection): FaultContext {
+  return {
+    id: `${spec.id}:${model}`,
+    model,
+    baseUrl: displayUrl(connection.baseURL),
+    baseUrlVariable: spec.baseUrl.variable,
+    keyVariable: spec.key?.variable,
+    secrets: connection.apiKey !== undefined ? [connection.apiKey] : [],
+  };
+}
+
 export function connectionFor(spec: ProviderSpec, modelId: string, env: Env): Connection {
   const rawUrl = env[spec.baseUrl.variable];
   const source = present(rawUrl) ? rawUrl : spec.baseUrl.default;

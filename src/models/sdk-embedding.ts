@@ -1,12 +1,11 @@
 import { embedMany } from 'ai';
 import { estimateTokens } from './budget.js';
-import type { FaultContext } from './faults.js';
 import { explain, faultFromSdkError, isProviderFault, ProviderFault } from './faults.js';
 import type { Pricing } from './pricing.js';
 import { pricingFor } from './pricing.js';
 import type { EmbeddingPort, ModelInfo, Usage } from './port.js';
 import type { Env, ProviderSpec } from './providers.js';
-import { connectionFor, displayUrl } from './providers.js';
+import { connectionFor, faultContextFor } from './providers.js';
 import type { Retrier } from './retry.js';
 
 /**
@@ -22,14 +21,7 @@ export function createSdkEmbedding(spec: ProviderSpec, model: string, env: Env, 
   const connection = connectionFor(spec, id, env);
   if (!spec.embeddingModel) throw new Error(`${spec.id} has no embedding models`);
   const embeddingModel = spec.embeddingModel(model, connection);
-  const context: FaultContext = {
-    id,
-    model,
-    baseUrl: displayUrl(connection.baseURL),
-    baseUrlVariable: spec.baseUrl.variable,
-    keyVariable: spec.key?.variable,
-    secrets: connection.apiKey !== undefined ? [connection.apiKey] : [],
-  };
+  const context = faultContextFor(spec, model, connection);
   const info: ModelInfo = {
     id,
     label: id,

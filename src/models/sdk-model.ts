@@ -1,11 +1,10 @@
 import { generateText } from 'ai';
-import type { FaultContext } from './faults.js';
 import { explain, faultFromSdkError, isProviderFault, ProviderFault } from './faults.js';
 import type { Pricing } from './pricing.js';
 import { pricingFor } from './pricing.js';
 import type { ModelInfo, ModelPort, ModelRequest, ModelResponse } from './port.js';
 import type { Env, ProviderSpec } from './providers.js';
-import { connectionFor, displayUrl } from './providers.js';
+import { connectionFor, faultContextFor } from './providers.js';
 
 /**
  * A `ModelPort` over a Vercel AI SDK language model: it sends the rendered chat messages and
@@ -26,14 +25,7 @@ export function createSdkModel(spec: ProviderSpec, model: string, env: Env, pric
   const id = `${spec.id}:${model}`;
   const connection = connectionFor(spec, id, env);
   const languageModel = spec.languageModel(model, connection);
-  const context: FaultContext = {
-    id,
-    model,
-    baseUrl: displayUrl(connection.baseURL),
-    baseUrlVariable: spec.baseUrl.variable,
-    keyVariable: spec.key?.variable,
-    secrets: connection.apiKey !== undefined ? [connection.apiKey] : [],
-  };
+  const context = faultContextFor(spec, model, connection);
   const info: ModelInfo = {
     id,
     label: id,
