@@ -207,7 +207,7 @@ export class ExplorationEngine {
 
   /** True when the last wave finished completely: nothing planned is left undone. */
   waveComplete(): boolean {
-    return this.state.pendingMoves.size === 0 && this.state.order.every((id) => this.state.nodes.get(id)?.judgment !== undefined);
+    return this.state.pendingMoves.size === 0 && this.state.indexes.judgedCount === this.state.order.length;
   }
 
   /** Moves planned before a crash, and candidates never judged (or not against the current brief). */

@@ -1,5 +1,6 @@
 import type { Lens } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from './state.js';
+import { pairKey } from './state.js';
 import type { MoveKind } from './types.js';
 
 /**
@@ -171,10 +172,9 @@ export function tasteTilt(leaves: readonly string[], preference: PolicyOptions['
 }
 
 function openMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
+  // Openings made so far come from the lens index; only moves still pending are counted here.
   const opens = new Map<string, number>();
-  for (const node of state.nodes.values()) {
-    if (node.candidate.kind === 'open') opens.set(node.candidate.lensId, (opens.get(node.candidate.lensId) ?? 0) + 1);
-  }
+  for (const [lensId, stats] of state.indexes.lensStats) if (stats.opens > 0) opens.set(lensId, stats.opens);
   for (const move of state.pendingMoves.values()) {
     if (move.kind === 'open') opens.set(move.lens.id, (opens.get(move.lens.id) ?? 0) + 1);
   }
@@ -204,17 +204,14 @@ function openMoves(state: ExplorationState, options: PolicyOptions): MoveProposa
 
 function combineMoves(state: ExplorationState, weights: ReadonlyMap<string, number>): MoveProposal[] {
   const top = bestNodes(state, 6);
-  const combined = new Set<string>();
-  for (const node of state.nodes.values()) {
-    if (node.candidate.kind === 'combine') combined.add([...node.candidate.parentIds].sort().join('+'));
-  }
+  const combined = state.indexes.combined;
   const moves: MoveProposal[] = [];
   for (let i = 0; i < top.length; i += 1) {
     for (let j = i + 1; j < top.length; j += 1) {
       const a = top[i] as CandidateNode;
       const b = top[j] as CandidateNode;
       if (a.candidate.lensId === b.candidate.lensId) continue;
-      if (combined.has([a.candidate.id, b.candidate.id].sort().join('+'))) continue;
+      if (combined.has(pairKey([a.candidate.id, b.candidate.id]))) continue;
       const gain = complementarity(a, b, weights);
       if (gain < 0.03) continue;
       moves.push({
@@ -231,21 +228,15 @@ function combineMoves(state: ExplorationState, weights: ReadonlyMap<string, numb
 }
 
 /**
- * The `count` best judged, unpruned candidates with no failed constraint (ties: earliest), found
- * in one pass: sorting every candidate on every wave would grow with the exploration.
+ * The `count` best judged, unpruned candidates with no failed constraint and not quarantined
+ * (ties: earliest), read from the top of the ranking index.
  */
 function bestNodes(state: ExplorationState, count: number): CandidateNode[] {
   const top: CandidateNode[] = [];
-  const before = (a: CandidateNode, b: CandidateNode): boolean =>
-    (a.judgment?.quality ?? 0) > (b.judgment?.quality ?? 0) || ((a.judgment?.quality ?? 0) === (b.judgment?.quality ?? 0) && a.index < b.index);
-  for (const node of state.nodes.values()) {
-    if (!node.judgment || node.pruned || node.judgment.failed.length > 0) continue;
-    if (top.length === count && !before(node, top[count - 1] as CandidateNode)) continue;
-    if (isQuarantined(state, node)) continue;
-    let at = top.length;
-    while (at > 0 && before(node, top[at - 1] as CandidateNode)) at -= 1;
-    top.splice(at, 0, node);
-    if (top.length > count) top.pop();
+  for (const node of state.indexes.ranked) {
+    if (top.length === count) break;
+    if ((node.judgment?.failed.length ?? 0) > 0 || isQuarantined(state, node)) continue;
+    top.push(node);
   }
   return top;
 }
@@ -269,7 +260,9 @@ export function complementarity(a: CandidateNode, b: CandidateNode, weights: Rea
 
 /** A candidate flagged sensitive is not developed further until the person has seen it. */
 export function isQuarantined(state: ExplorationState, node: CandidateNode): boolean {
-  return (node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') && !sensitiveAcknowledged(state, node);
+  const flags = node.judgment?.flags;
+  if (!flags || flags.length === 0) return false;
+  return flags.some((f) => f.kind === 'sensitive') && !sensitiveAcknowledged(state, node);
 }
 
 /**

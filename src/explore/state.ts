@@ -40,9 +40,32 @@ export interface DerivedIndexes {
   bestId: string | null;
   /** Judged, unpruned, unexhausted leaves: the paths still open. */
   openLeaves: string[];
-  /** Per lens: how many candidates and the best quality. */
-  lensStats: Map<string, { count: number; best: number }>;
+  /** Per lens: how many candidates, how many of them openings, and the best quality. */
+  lensStats: Map<string, LensStats>;
   judgedCount: number;
+  /**
+   * Judged, unpruned candidates by quality, best first (ties: earliest). The policy and the
+   * triggers read the top of it on every wave; scanning the whole exploration instead would make
+   * each move cost more as the exploration grows.
+   */
+  ranked: CandidateNode[];
+  /**
+   * Judged, unpruned candidates in the order their judgments arrived: a change feed for readers
+   * that keep indexes of their own (see `triggerIndex`). It only grows; a bulk change (prune,
+   * redirect, a second judgment) replaces the whole `indexes` object, so a reader holding the
+   * old one knows to start over.
+   */
+  judged: CandidateNode[];
+  /** Candidates whose path is marked exhausted. */
+  exhaustedCount: number;
+  /** Parent pairs already combined: their ids, sorted, joined with `+`. */
+  combined: Set<string>;
+}
+
+export interface LensStats {
+  count: number;
+  opens: number;
+  best: number;
 }
 
 export interface ExplorationState {
@@ -83,7 +106,7 @@ export interface ExplorationState {
 }
 
 export function emptyIndexes(): DerivedIndexes {
-  return { bestId: null, openLeaves: [], lensStats: new Map(), judgedCount: 0 };
+  return { bestId: null, openLeaves: [], lensStats: new Map(), judgedCount: 0, ranked: [], judged: [], exhaustedCount: 0, combined: new Set() };
 }
 
 export function initialState(explorationId: string): ExplorationState {
@@ -161,28 +184,34 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
           removeOpenLeaf(state, parentId);
         }
       }
-      const stats = state.indexes.lensStats.get(candidate.lensId) ?? { count: 0, best: 0 };
-      stats.count += 1;
-      state.indexes.lensStats.set(candidate.lensId, stats);
+      countCandidate(state.indexes, candidate);
       break;
     }
     case 'candidate.judged': {
       const node = state.nodes.get(event.judgment.candidateId);
       if (!node || event.judgment.briefId !== state.briefId) break;
-      const wasJudged = node.judgment !== undefined;
+      if (node.judgment !== undefined) {
+        // Judged twice against one brief (rare): the ranking must lose the old judgment.
+        node.judgment = event.judgment;
+        state.indexes = deriveIndexes(state);
+        break;
+      }
       node.judgment = event.judgment;
-      if (!wasJudged) state.indexes.judgedCount += 1;
+      state.indexes.judgedCount += 1;
       const stats = state.indexes.lensStats.get(node.candidate.lensId);
       if (stats && event.judgment.quality > stats.best) stats.best = event.judgment.quality;
       if (!node.pruned) {
         if (isBetter(state, node.candidate.id, state.indexes.bestId)) state.indexes.bestId = node.candidate.id;
         if (node.children.length === 0 && node.exhausted === null) addOpenLeaf(state, node.candidate.id);
+        insertRanked(state.indexes.ranked, node);
+        state.indexes.judged.push(node);
       }
       break;
     }
     case 'path.exhausted': {
       const node = state.nodes.get(event.candidateId);
       if (!node) break;
+      if (node.exhausted === null) state.indexes.exhaustedCount += 1;
       node.exhausted = event.reason;
       removeOpenLeaf(state, event.candidateId);
       break;
@@ -320,6 +349,38 @@ function mergeLenses(current: Lens[], added: Lens[]): Lens[] {
   return merged;
 }
 
+function countCandidate(indexes: DerivedIndexes, candidate: Candidate): void {
+  const stats = indexes.lensStats.get(candidate.lensId) ?? { count: 0, opens: 0, best: 0 };
+  stats.count += 1;
+  if (candidate.kind === 'open') stats.opens += 1;
+  indexes.lensStats.set(candidate.lensId, stats);
+  if (candidate.kind === 'combine') indexes.combined.add(pairKey(candidate.parentIds));
+}
+
+/** The key of a combination's parents, whatever their order. */
+export function pairKey(parentIds: readonly string[]): string {
+  return [...parentIds].sort().join('+');
+}
+
+/** Ranking order: higher quality first, then the earlier candidate. */
+export function ranksBefore(a: CandidateNode, b: CandidateNode): boolean {
+  const qa = a.judgment?.quality ?? 0;
+  const qb = b.judgment?.quality ?? 0;
+  return qa > qb || (qa === qb && a.index < b.index);
+}
+
+/** Inserts a node into a list kept in ranking order (binary search). */
+export function insertRanked(list: CandidateNode[], node: CandidateNode): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranksBefore(list[mid] as CandidateNode, node)) lo = mid + 1;
+    else hi = mid;
+  }
+  list.splice(lo, 0, node);
+}
+
 function isBetter(state: Pick<ExplorationState, 'nodes'>, id: string, than: string | null): boolean {
   const node = state.nodes.get(id);
   if (!node?.judgment) return false;
@@ -348,17 +409,19 @@ export function deriveIndexes(state: Pick<ExplorationState, 'nodes' | 'order'>):
   for (const id of state.order) {
     const node = state.nodes.get(id);
     if (!node) continue;
-    const stats = indexes.lensStats.get(node.candidate.lensId) ?? { count: 0, best: 0 };
-    stats.count += 1;
-    indexes.lensStats.set(node.candidate.lensId, stats);
+    countCandidate(indexes, node.candidate);
+    if (node.exhausted !== null) indexes.exhaustedCount += 1;
     const judgment = node.judgment;
     if (!judgment) continue;
     indexes.judgedCount += 1;
+    const stats = indexes.lensStats.get(node.candidate.lensId) as LensStats;
     if (judgment.quality > stats.best) stats.best = judgment.quality;
     if (node.pruned) continue;
     if (isBetter(state, id, indexes.bestId)) indexes.bestId = id;
     if (node.children.length === 0 && node.exhausted === null) indexes.openLeaves.push(id);
+    indexes.judged.push(node);
   }
+  indexes.ranked = [...indexes.judged].sort((a, b) => (ranksBefore(a, b) ? -1 : 1));
   return indexes;
 }
 
@@ -369,7 +432,7 @@ export function replay(explorationId: string, events: Iterable<{ seq: number; ev
   return state;
 }
 
-/** Judged, unpruned candidates, in insertion order. */
+/** Judged, unpruned candidates, in insertion order (a full scan: not for every wave). */
 export function judgedNodes(state: ExplorationState): CandidateNode[] {
   const nodes: CandidateNode[] = [];
   for (const id of state.order) {

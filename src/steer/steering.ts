@@ -102,8 +102,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
 }
 
 function anyPathExhausted(state: ExplorationEngine['state']): boolean {
-  for (const node of state.nodes.values()) if (node.exhausted !== null) return true;
-  return false;
+  return state.indexes.exhaustedCount > 0;
 }
 
 /** The person's taste, learned from the ledger so far, biases which paths are deepened. */

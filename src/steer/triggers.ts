@@ -1,8 +1,10 @@
 import type { Criterion } from '../brief/schema.js';
+export { meetsAll } from './trigger-index.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { sensitiveAcknowledged } from '../explore/policy.js';
-import { judgedNodes } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
+import type { TriggerIndex } from './trigger-index.js';
+import { lowerBound, medianAt, medianDeviation, triggerIndex } from './trigger-index.js';
 import type { TriggerKind, TriggerSignal } from './types.js';
 import { TRIGGER_KINDS } from './types.js';
 
@@ -55,11 +57,13 @@ const TERMINAL: ReadonlySet<string> = new Set(['exhausted', 'budget:spent']);
 /** Every signal that holds now and has not been shown to the person yet, highest priority first. */
 export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT_TRIGGERS): TriggerSignal[] {
   const { state } = input;
-  const nodes = judgedNodes(state);
+  // Read from indexes kept up to date as judgments arrive: nothing here scans the exploration.
+  const index = triggerIndex(state, input.criteria);
+  const ranked = state.indexes.ranked;
   const signals: TriggerSignal[] = [];
+  const flagged = [...index.flagged].sort((a, b) => a.index - b.index);
 
-  for (const node of nodes) {
-    // Flags first: walking the lineage for every candidate on every wave would grow with the tree.
+  for (const node of flagged) {
     if (!(node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') || sensitiveAcknowledged(state, node)) continue;
     for (const flag of node.judgment?.flags ?? []) {
       if (flag.kind === 'sensitive') {
@@ -70,7 +74,7 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
 
   // Ambiguity is about the brief, not one candidate: raise each distinct reason once.
   const unclear = new Map<string, string[]>();
-  for (const node of nodes) {
+  for (const node of flagged) {
     for (const flag of node.judgment?.flags ?? []) {
       if (flag.kind === 'unclear') unclear.set(flag.reason, [...(unclear.get(flag.reason) ?? []), node.candidate.id]);
     }
@@ -87,15 +91,15 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
     );
   }
 
-  const met = metCandidate(state, nodes, input.criteria);
+  const met = metCandidate(state, index.meeting);
   if (met) {
     signals.push(signal('met', `met:${met.candidate.id}`, [met.candidate.id], 'A candidate meets every criterion: accept it, or go on?'));
   }
 
-  const conflict = findConflict(state, nodes, rules);
+  const conflict = findConflict(state, ranked, rules);
   if (conflict) signals.push(conflict);
 
-  for (const node of novelCandidates(nodes, rules)) {
+  for (const node of novelCandidates(ranked, index, rules)) {
     signals.push(
       signal(
         'novelty',
@@ -167,35 +171,21 @@ function allowedTier(remaining: number, attention: number): number {
   return 3;
 }
 
-function metCandidate(state: ExplorationState, nodes: readonly CandidateNode[], criteria: readonly Criterion[]): CandidateNode | undefined {
-  // Only a candidate better than every one already shown as `met` is news.
+/** The best candidate meeting every criterion, if it beats every one already shown as `met`. */
+function metCandidate(state: ExplorationState, meeting: readonly CandidateNode[]): CandidateNode | undefined {
   let bar = -1;
   for (const key of state.raisedKeys) {
     if (!key.startsWith('met:')) continue;
     const shown = state.nodes.get(key.slice(4))?.judgment?.quality;
     if (shown !== undefined && shown > bar) bar = shown;
   }
-  let best: CandidateNode | undefined;
-  for (const node of nodes) {
-    const judgment = node.judgment as Judgment;
-    // Cheap tests first: only a candidate better than the best found so far needs its scores read.
-    if (judgment.quality <= bar || (best && judgment.quality <= (best.judgment?.quality ?? 0))) continue;
-    if (meetsAll(judgment, criteria)) best = node;
-  }
-  return best;
+  const best = meeting[0];
+  return best && (best.judgment?.quality ?? 0) > bar ? best : undefined;
 }
 
-/** Every criterion at or above its `min`, and no constraint failed. */
-export function meetsAll(judgment: Judgment, criteria: readonly Criterion[]): boolean {
-  if (judgment.failed.length > 0) return false;
-  const scores = new Map(judgment.scores.map((s) => [s.criterion, s.score]));
-  return criteria.every((c) => (scores.get(c.id) ?? 0) >= c.min);
-}
-
-function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], rules: TriggerRules): TriggerSignal | undefined {
-  let bestQuality = 0;
-  for (const n of nodes) bestQuality = Math.max(bestQuality, n.judgment?.quality ?? 0);
-  const contenders = topContenders(nodes, bestQuality - rules.conflictBand, 6);
+function findConflict(state: ExplorationState, ranked: readonly CandidateNode[], rules: TriggerRules): TriggerSignal | undefined {
+  const bestQuality = Math.max(0, ranked[0]?.judgment?.quality ?? 0);
+  const contenders = topContenders(ranked, bestQuality - rules.conflictBand, 6);
   for (let i = 0; i < contenders.length; i += 1) {
     for (let j = i + 1; j < contenders.length; j += 1) {
       const a = contenders[i] as CandidateNode;
@@ -215,21 +205,12 @@ function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], 
   return undefined;
 }
 
-/**
- * The `count` best candidates at or above `floor` with no failed constraint (ties: earliest),
- * in one pass: sorting every contender on every wave would grow with the exploration.
- */
-function topContenders(nodes: readonly CandidateNode[], floor: number, count: number): CandidateNode[] {
+/** The `count` best candidates at or above `floor` with no failed constraint (ties: earliest). */
+function topContenders(ranked: readonly CandidateNode[], floor: number, count: number): CandidateNode[] {
   const top: CandidateNode[] = [];
-  const quality = (n: CandidateNode): number => n.judgment?.quality ?? 0;
-  const before = (a: CandidateNode, b: CandidateNode): boolean => quality(a) > quality(b) || (quality(a) === quality(b) && a.index < b.index);
-  for (const node of nodes) {
-    if (quality(node) < floor || node.judgment?.failed.length !== 0) continue;
-    if (top.length === count && !before(node, top[count - 1] as CandidateNode)) continue;
-    let at = top.length;
-    while (at > 0 && before(node, top[at - 1] as CandidateNode)) at -= 1;
-    top.splice(at, 0, node);
-    if (top.length > count) top.pop();
+  for (const node of ranked) {
+    if (top.length === count || (node.judgment?.quality ?? 0) < floor) break;
+    if (node.judgment?.failed.length === 0) top.push(node);
   }
   return top;
 }
@@ -266,43 +247,29 @@ function isAncestor(state: ExplorationState, ancestorId: string, node: Candidate
  * Candidates far outside the rest: novelty well above that of their peers (openings are compared
  * with openings, deepenings with deepenings — a deepening is close to its parent by nature), and
  * not bad (quality at least the median). Novelty is measured when a candidate is judged, so only
- * candidates judged with enough neighbours to compare against count.
+ * candidates judged with enough neighbours to compare against count. Median and deviation come
+ * from the sorted novelty lists of the trigger index, the candidates above the bar are a suffix.
  */
-function novelCandidates(nodes: readonly CandidateNode[], rules: TriggerRules): CandidateNode[] {
-  if (nodes.length < rules.noveltyMinCandidates) return [];
-  // Runs after every wave over every judged candidate: one pass per kind into typed arrays,
-  // no intermediate lists.
-  const qualities = new Float64Array(nodes.length);
-  nodes.forEach((n, i) => (qualities[i] = n.judgment?.quality ?? 0));
-  const typicalQuality = median(qualities);
+function novelCandidates(ranked: readonly CandidateNode[], index: TriggerIndex, rules: TriggerRules): CandidateNode[] {
+  if (ranked.length < rules.noveltyMinCandidates) return [];
+  // `ranked` is best first: the median quality is read from its middle.
+  const n = ranked.length;
+  const typicalQuality = medianAt(n, (i) => ranked[n - 1 - i]?.judgment?.quality ?? 0);
   const novel: CandidateNode[] = [];
   for (const kind of ['open', 'deepen', 'combine'] as const) {
-    const peers: CandidateNode[] = [];
-    for (const n of nodes) if (n.index >= NOVELTY_NEIGHBOURS && n.candidate.kind === kind) peers.push(n);
-    if (peers.length < 4) continue;
+    const peers = index.novelty[kind];
+    if (peers.values.length < 4) continue;
     // Median and MAD, not mean and deviation: the outliers must not raise their own bar.
-    const scratch = new Float64Array(peers.length);
-    peers.forEach((n, i) => (scratch[i] = n.judgment?.novelty ?? 0));
-    const center = median(scratch);
-    for (let i = 0; i < scratch.length; i += 1) scratch[i] = Math.abs((scratch[i] as number) - center);
-    const spread = 1.4826 * median(scratch);
+    const center = medianAt(peers.values.length, (i) => peers.values[i] as number);
+    const spread = 1.4826 * medianDeviation(peers.values, center);
     const threshold = Math.max(rules.noveltyFloor, center + rules.noveltySpread * spread);
-    for (const node of peers) {
-      if ((node.judgment?.novelty ?? 0) >= threshold && (node.judgment?.quality ?? 0) >= typicalQuality) novel.push(node);
+    for (let i = lowerBound(peers.values, threshold); i < peers.nodes.length; i += 1) {
+      const node = peers.nodes[i] as CandidateNode;
+      if ((node.judgment?.quality ?? 0) >= typicalQuality) novel.push(node);
     }
   }
   return novel.sort((a, b) => a.index - b.index);
 }
-
-/** Median of the values (sorted in place: callers pass a scratch array). Typed-array sort is numeric and fast. */
-function median(values: Float64Array): number {
-  const sorted = values.sort();
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-/** Neighbours a candidate needs at judgment time for its novelty to mean something. */
-const NOVELTY_NEIGHBOURS = 3;
 
 function signal(kind: TriggerKind, key: string, candidateIds: string[], reason: string): TriggerSignal {
   return { kind, key, candidateIds, reason };
