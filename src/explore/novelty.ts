@@ -53,6 +53,8 @@ export class NoveltyIndex {
   /** Squared norm of each vector. */
   private norms = new Float64Array(0);
   private stamp = 0;
+  /** The last query and its codes: a candidate is usually added right after being measured. */
+  private lastQuery: { embedding: Float32Array; codes: Uint16Array } | undefined;
 
   constructor(options: NoveltyIndexOptions | number = {}) {
     const o = typeof options === 'number' ? { k: options } : options;
@@ -82,7 +84,9 @@ export class NoveltyIndex {
     this.positions.set(id, position);
     this.ids.push(id);
     this.norms[position] = squaredNorm(this.vectors, position * this.dimensions, this.dimensions);
-    this.hash(position);
+    if (this.lastQuery?.embedding === embedding) this.codes.set(this.lastQuery.codes, position * this.tables);
+    else this.hash(position);
+    this.lastQuery = undefined;
     const wanted = this.bitsFor(this.ids.length);
     if (wanted !== this.bits) this.rebucket(wanted);
     else if (this.bits > 0) this.bucket(position);
@@ -181,8 +185,21 @@ export class NoveltyIndex {
   private similarityAt(embedding: Float32Array, queryNorm: number, position: number): number {
     const d = this.dimensions;
     const offset = position * d;
-    let dot = 0;
-    for (let i = 0; i < d; i += 1) dot += (embedding[i] as number) * (this.vectors[offset + i] as number);
+    const vectors = this.vectors;
+    // Four running sums: independent additions pipeline, about twice as fast as one chain.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = 0;
+    for (; i + 3 < d; i += 4) {
+      s0 += (embedding[i] as number) * (vectors[offset + i] as number);
+      s1 += (embedding[i + 1] as number) * (vectors[offset + i + 1] as number);
+      s2 += (embedding[i + 2] as number) * (vectors[offset + i + 2] as number);
+      s3 += (embedding[i + 3] as number) * (vectors[offset + i + 3] as number);
+    }
+    for (; i < d; i += 1) s0 += (embedding[i] as number) * (vectors[offset + i] as number);
+    const dot = s0 + s1 + (s2 + s3);
     const norm = this.norms[position] as number;
     if (queryNorm === 0 || norm === 0) return 0;
     return dot / Math.sqrt(queryNorm * norm);
@@ -210,6 +227,7 @@ export class NoveltyIndex {
     if (embedding.length !== this.dimensions) return this.scanAll(embedding, excludeId);
     const query = new Uint16Array(this.tables);
     this.codesOf(embedding, 0, query, 0);
+    this.lastQuery = { embedding, codes: query };
     const queryNorm = squaredNorm(embedding, 0, this.dimensions);
     this.stamp += 1;
     const excluded = excludeId === undefined ? -1 : (this.positions.get(excludeId) ?? -1);

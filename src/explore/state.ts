@@ -359,6 +359,8 @@ function countCandidate(indexes: DerivedIndexes, candidate: Candidate): void {
 
 /** The key of a combination's parents, whatever their order. */
 export function pairKey(parentIds: readonly string[]): string {
+  const [a, b] = parentIds;
+  if (parentIds.length === 2 && a !== undefined && b !== undefined) return a < b ? `${a}+${b}` : `${b}+${a}`;
   return [...parentIds].sort().join('+');
 }
 
