@@ -1,6 +1,5 @@
 import { countWords } from '../explore/checks.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
-import { judgedNodes } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
 import type { AssumedItem, Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
 import { tradeOff } from './triggers.js';
@@ -43,7 +42,6 @@ export function buildBoard(input: BoardInput): Board {
     cards.set(node.candidate.id, card(state, node, role, why));
   };
 
-  const nodes = judgedNodes(state);
   const bestId = state.indexes.bestId;
   const best = bestId ? state.nodes.get(bestId) : undefined;
   add(best, 'best', 'the best so far');
@@ -55,7 +53,7 @@ export function buildBoard(input: BoardInput): Board {
 
   const tradeOffs: Board['tradeOffs'] = [];
   const margin = input.tradeOffMargin ?? 1.5;
-  const byLens = bestPerLens(nodes);
+  const byLens = bestPerLens(state.indexes.ranked);
   for (const node of byLens) {
     if (node.candidate.id === bestId) continue;
     add(node, 'direction', `the best of the ${lensName(state, node)} direction`);
@@ -155,13 +153,19 @@ function roleFor(kind: TriggerSignal['kind']): string {
   }
 }
 
-function bestPerLens(nodes: readonly CandidateNode[]): CandidateNode[] {
-  const best = new Map<string, CandidateNode>();
-  for (const node of nodes) {
-    const current = best.get(node.candidate.lensId);
-    if (!current || (node.judgment?.quality ?? 0) > (current.judgment?.quality ?? 0)) best.set(node.candidate.lensId, node);
+/**
+ * The best candidate of each lens (ties: earliest), best first. `ranked` is already in that
+ * order, so the first candidate seen of each lens is its best.
+ */
+function bestPerLens(ranked: readonly CandidateNode[]): CandidateNode[] {
+  const seen = new Set<string>();
+  const best: CandidateNode[] = [];
+  for (const node of ranked) {
+    if (seen.has(node.candidate.lensId)) continue;
+    seen.add(node.candidate.lensId);
+    best.push(node);
   }
-  return [...best.values()].sort((a, b) => (b.judgment?.quality ?? 0) - (a.judgment?.quality ?? 0) || a.index - b.index);
+  return best;
 }
 
 export function lensCoverage(state: ExplorationState): LensCoverage[] {
