@@ -1,6 +1,7 @@
 import type { Lens } from '../brief/schema.js';
 import type { Assumption, Checkpoint, Decision, Reversal } from '../steer/types.js';
 import type { ExplorationEvent, ExplorationStatus } from './events.js';
+import { SortedList } from '../util/sorted-list.js';
 import type { Candidate, Judgment, MoveKind, PlannedMove } from './types.js';
 
 /**
@@ -48,7 +49,7 @@ export interface DerivedIndexes {
    * triggers read the top of it on every wave; scanning the whole exploration instead would make
    * each move cost more as the exploration grows.
    */
-  ranked: CandidateNode[];
+  ranked: SortedList<CandidateNode>;
   /**
    * Judged, unpruned candidates in the order their judgments arrived: a change feed for readers
    * that keep indexes of their own (see `triggerIndex`). It only grows; a bulk change (prune,
@@ -56,6 +57,8 @@ export interface DerivedIndexes {
    * old one knows to start over.
    */
   judged: CandidateNode[];
+  /** Per lens, its best judged, unpruned candidate (ties: earliest): the board's directions. */
+  lensBest: Map<string, CandidateNode>;
   /** Candidates whose path is marked exhausted. */
   exhaustedCount: number;
   /** Parent pairs already combined: their ids, sorted, joined with `+`. */
@@ -106,7 +109,7 @@ export interface ExplorationState {
 }
 
 export function emptyIndexes(): DerivedIndexes {
-  return { bestId: null, openLeaves: [], lensStats: new Map(), judgedCount: 0, ranked: [], judged: [], exhaustedCount: 0, combined: new Set() };
+  return { bestId: null, openLeaves: [], lensStats: new Map(), judgedCount: 0, ranked: new SortedList(ranksBefore), judged: [], lensBest: new Map(), exhaustedCount: 0, combined: new Set() };
 }
 
 export function initialState(explorationId: string): ExplorationState {
@@ -203,8 +206,9 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
       if (!node.pruned) {
         if (isBetter(state, node.candidate.id, state.indexes.bestId)) state.indexes.bestId = node.candidate.id;
         if (node.children.length === 0 && node.exhausted === null) addOpenLeaf(state, node.candidate.id);
-        insertRanked(state.indexes.ranked, node);
+        state.indexes.ranked.insert(node);
         state.indexes.judged.push(node);
+        noteLensBest(state.indexes, node);
       }
       break;
     }
@@ -364,23 +368,16 @@ export function pairKey(parentIds: readonly string[]): string {
   return [...parentIds].sort().join('+');
 }
 
+function noteLensBest(indexes: DerivedIndexes, node: CandidateNode): void {
+  const current = indexes.lensBest.get(node.candidate.lensId);
+  if (!current || ranksBefore(node, current)) indexes.lensBest.set(node.candidate.lensId, node);
+}
+
 /** Ranking order: higher quality first, then the earlier candidate. */
 export function ranksBefore(a: CandidateNode, b: CandidateNode): boolean {
   const qa = a.judgment?.quality ?? 0;
   const qb = b.judgment?.quality ?? 0;
   return qa > qb || (qa === qb && a.index < b.index);
-}
-
-/** Inserts a node into a list kept in ranking order (binary search). */
-export function insertRanked(list: CandidateNode[], node: CandidateNode): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ranksBefore(list[mid] as CandidateNode, node)) lo = mid + 1;
-    else hi = mid;
-  }
-  list.splice(lo, 0, node);
 }
 
 function isBetter(state: Pick<ExplorationState, 'nodes'>, id: string, than: string | null): boolean {
@@ -422,8 +419,9 @@ export function deriveIndexes(state: Pick<ExplorationState, 'nodes' | 'order'>):
     if (isBetter(state, id, indexes.bestId)) indexes.bestId = id;
     if (node.children.length === 0 && node.exhausted === null) indexes.openLeaves.push(id);
     indexes.judged.push(node);
+    noteLensBest(indexes, node);
   }
-  indexes.ranked = [...indexes.judged].sort((a, b) => (ranksBefore(a, b) ? -1 : 1));
+  indexes.ranked = SortedList.fromSorted(ranksBefore, [...indexes.judged].sort((a, b) => (ranksBefore(a, b) ? -1 : 1)));
   return indexes;
 }
 

@@ -1,5 +1,6 @@
 import { countWords } from '../explore/checks.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
+import { ranksBefore } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
 import type { AssumedItem, Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
 import { tradeOff } from './triggers.js';
@@ -53,10 +54,11 @@ export function buildBoard(input: BoardInput): Board {
 
   const tradeOffs: Board['tradeOffs'] = [];
   const margin = input.tradeOffMargin ?? 1.5;
-  const byLens = bestPerLens(state.indexes.ranked);
+  const byLens = bestPerLens(state);
+  const names = new Map(state.lenses.map((l) => [l.id, l.name]));
   for (const node of byLens) {
     if (node.candidate.id === bestId) continue;
-    add(node, 'direction', `the best of the ${lensName(state, node)} direction`);
+    add(node, 'direction', `the best of the ${names.get(node.candidate.lensId) ?? node.candidate.lensId} direction`);
   }
   if (best?.judgment) {
     for (const node of byLens) {
@@ -153,19 +155,9 @@ function roleFor(kind: TriggerSignal['kind']): string {
   }
 }
 
-/**
- * The best candidate of each lens (ties: earliest), best first. `ranked` is already in that
- * order, so the first candidate seen of each lens is its best.
- */
-function bestPerLens(ranked: readonly CandidateNode[]): CandidateNode[] {
-  const seen = new Set<string>();
-  const best: CandidateNode[] = [];
-  for (const node of ranked) {
-    if (seen.has(node.candidate.lensId)) continue;
-    seen.add(node.candidate.lensId);
-    best.push(node);
-  }
-  return best;
+/** The best candidate of each lens (ties: earliest), best first. */
+function bestPerLens(state: ExplorationState): CandidateNode[] {
+  return [...state.indexes.lensBest.values()].sort((a, b) => (ranksBefore(a, b) ? -1 : ranksBefore(b, a) ? 1 : 0));
 }
 
 export function lensCoverage(state: ExplorationState): LensCoverage[] {

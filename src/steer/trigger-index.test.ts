@@ -4,7 +4,8 @@ import { applyEvent } from '../explore/state.js';
 import type { Flag } from '../explore/types.js';
 import { CRITERIA, StateBuilder } from '../../test/support/state-builder.js';
 import { detectSignals as referenceSignals } from '../../test/support/triggers-reference.js';
-import { kthOfTwo, medianAt, medianDeviation } from './trigger-index.js';
+import type { TriggerIndex } from './trigger-index.js';
+import { buildTriggerIndex, kthOfTwo, medianAt, medianDeviation } from './trigger-index.js';
 import type { TriggerInput } from './triggers.js';
 import { detectSignals } from './triggers.js';
 
@@ -37,7 +38,7 @@ describe('order statistics of the trigger index', () => {
         const sorted = [...values].sort((x, y) => x - y);
         const center = medianAt(sorted.length, (i) => sorted[i] as number);
         expect(center).toBe(plainMedian(values));
-        expect(medianDeviation(sorted, center)).toBe(plainMedian(values.map((v) => Math.abs(v - center))));
+        expect(medianDeviation(sorted.length, (i) => sorted[i] as number, center)).toBe(plainMedian(values.map((v) => Math.abs(v - center))));
       }),
     );
   });
@@ -84,10 +85,17 @@ function flagsFor(n: number): Flag[] {
 describe('indexed trigger detection', () => {
   it('raises exactly the signals a full pass over the exploration raises, after any sequence of changes', () => {
     const seen = new Set<string>();
+    const ids = (index: TriggerIndex): unknown => ({
+      meeting: index.meeting.toArray().map((n) => n.candidate.id),
+      flagged: index.flagged.map((n) => n.candidate.id).sort(),
+      novelty: (['open', 'deepen', 'combine'] as const).map((k) => index.novelty[k].toArray().map((n) => [n.candidate.id, n.judgment?.novelty])),
+    });
     const compare = (input: TriggerInput): void => {
       const signals = detectSignals(input);
       expect(signals).toEqual(referenceSignals(input));
       for (const s of signals) seen.add(s.kind);
+      // Sorted in one go (as for a large exploration) or built insert by insert: the same index.
+      expect(ids(buildTriggerIndex(input.state, input.criteria, 0))).toEqual(ids(buildTriggerIndex(input.state, input.criteria, Number.POSITIVE_INFINITY)));
     };
     fc.assert(
       fc.property(fc.array(step, { minLength: 20, maxLength: 80, size: 'max' }), fc.boolean(), fc.boolean(), (steps, nothingLeft, budgetSpent) => {

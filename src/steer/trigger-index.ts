@@ -1,6 +1,7 @@
 import type { Criterion } from '../brief/schema.js';
 import type { CandidateNode, DerivedIndexes, ExplorationState } from '../explore/state.js';
-import { insertRanked } from '../explore/state.js';
+import { ranksBefore } from '../explore/state.js';
+import { SortedList } from '../util/sorted-list.js';
 import type { Judgment, MoveKind } from '../explore/types.js';
 
 /**
@@ -21,16 +22,11 @@ export interface TriggerIndex {
   /** How much of the judgment feed has been folded in. */
   cursor: number;
   /** Candidates meeting every criterion, in ranking order (best first, ties: earliest). */
-  meeting: CandidateNode[];
+  meeting: SortedList<CandidateNode>;
   /** Candidates with a `sensitive` or `unclear` flag. */
   flagged: CandidateNode[];
-  /** Per kind, the novelty of the candidates old enough to be compared, ascending. */
-  novelty: Record<MoveKind, SortedNovelty>;
-}
-
-export interface SortedNovelty {
-  values: number[];
-  nodes: CandidateNode[];
+  /** Per kind, the candidates old enough to be compared, by novelty (ascending). */
+  novelty: Record<MoveKind, SortedList<CandidateNode>>;
 }
 
 /** Neighbours a candidate needs at judgment time for its novelty to mean something. */
@@ -40,39 +36,81 @@ const indexes = new WeakMap<ExplorationState, TriggerIndex>();
 
 /** The trigger index of a state, brought up to date. */
 export function triggerIndex(state: ExplorationState, criteria: readonly Criterion[]): TriggerIndex {
-  const key = criteria.map((c) => `${c.id}\u0000${c.min}`).join('\u0001');
+  const key = criteriaKey(criteria);
   let index = indexes.get(state);
   if (!index || index.source !== state.indexes || index.criteriaKey !== key) {
-    index = {
-      source: state.indexes,
-      criteriaKey: key,
-      cursor: 0,
-      meeting: [],
-      flagged: [],
-      novelty: { open: emptyNovelty(), deepen: emptyNovelty(), combine: emptyNovelty() },
-    };
+    index = emptyIndex(state.indexes, key);
     indexes.set(state, index);
   }
-  const feed = state.indexes.judged;
-  for (; index.cursor < feed.length; index.cursor += 1) fold(index, feed[index.cursor] as CandidateNode, criteria);
+  catchUp(index, state.indexes.judged, criteria, BULK_FROM);
   return index;
 }
 
-function emptyNovelty(): SortedNovelty {
-  return { values: [], nodes: [] };
+/** A new index of a state (not cached); `bulkFrom`: from how many judgments to sort in one go. */
+export function buildTriggerIndex(state: ExplorationState, criteria: readonly Criterion[], bulkFrom = BULK_FROM): TriggerIndex {
+  const index = emptyIndex(state.indexes, criteriaKey(criteria));
+  catchUp(index, state.indexes.judged, criteria, bulkFrom);
+  return index;
+}
+
+function criteriaKey(criteria: readonly Criterion[]): string {
+  return criteria.map((c) => `${c.id}\u0000${c.min}`).join('\u0001');
+}
+
+function emptyIndex(source: DerivedIndexes, key: string): TriggerIndex {
+  return {
+    source,
+    criteriaKey: key,
+    cursor: 0,
+    meeting: new SortedList(ranksBefore),
+    flagged: [],
+    novelty: { open: byNovelty(), deepen: byNovelty(), combine: byNovelty() },
+  };
+}
+
+function catchUp(index: TriggerIndex, feed: readonly CandidateNode[], criteria: readonly Criterion[], bulkFrom: number): void {
+  if (index.cursor === 0 && feed.length >= bulkFrom) build(index, feed, criteria);
+  for (; index.cursor < feed.length; index.cursor += 1) fold(index, feed[index.cursor] as CandidateNode, criteria);
+}
+
+/** A candidate's novelty as the triggers read it. */
+export function noveltyOf(node: CandidateNode): number {
+  return node.judgment?.novelty ?? 0;
+}
+
+function noveltyBefore(a: CandidateNode, b: CandidateNode): boolean {
+  return noveltyOf(a) < noveltyOf(b);
+}
+
+function byNovelty(): SortedList<CandidateNode> {
+  return new SortedList(noveltyBefore);
+}
+
+/** Above this many judgments, a fresh index is sorted in one go rather than built insert by insert. */
+const BULK_FROM = 1024;
+
+function build(index: TriggerIndex, feed: readonly CandidateNode[], criteria: readonly Criterion[]): void {
+  const meeting: CandidateNode[] = [];
+  const novelty: Record<MoveKind, CandidateNode[]> = { open: [], deepen: [], combine: [] };
+  for (const node of feed) {
+    const judgment = node.judgment as Judgment;
+    if (meetsAll(judgment, criteria)) meeting.push(node);
+    if (judgment.flags.length > 0) index.flagged.push(node);
+    if (node.index >= NOVELTY_NEIGHBOURS) novelty[node.candidate.kind].push(node);
+  }
+  // Stable sorts: equal novelties keep the feed's order, as inserting one by one would.
+  index.meeting = SortedList.fromSorted(ranksBefore, meeting.sort((a, b) => (ranksBefore(a, b) ? -1 : ranksBefore(b, a) ? 1 : 0)));
+  for (const kind of ['open', 'deepen', 'combine'] as const) {
+    index.novelty[kind] = SortedList.fromSorted(noveltyBefore, novelty[kind].sort((a, b) => noveltyOf(a) - noveltyOf(b)));
+  }
+  index.cursor = feed.length;
 }
 
 function fold(index: TriggerIndex, node: CandidateNode, criteria: readonly Criterion[]): void {
   const judgment = node.judgment as Judgment;
-  if (meetsAll(judgment, criteria)) insertRanked(index.meeting, node);
+  if (meetsAll(judgment, criteria)) index.meeting.insert(node);
   if (judgment.flags.length > 0) index.flagged.push(node);
-  if (node.index >= NOVELTY_NEIGHBOURS) {
-    const sorted = index.novelty[node.candidate.kind];
-    const value = judgment.novelty;
-    const at = lowerBound(sorted.values, value);
-    sorted.values.splice(at, 0, value);
-    sorted.nodes.splice(at, 0, node);
-  }
+  if (node.index >= NOVELTY_NEIGHBOURS) index.novelty[node.candidate.kind].insert(node);
 }
 
 /** Every criterion at or above its `min`, and no constraint failed. */
@@ -80,18 +118,6 @@ export function meetsAll(judgment: Judgment, criteria: readonly Criterion[]): bo
   if (judgment.failed.length > 0) return false;
   const scores = new Map(judgment.scores.map((s) => [s.criterion, s.score]));
   return criteria.every((c) => (scores.get(c.id) ?? 0) >= c.min);
-}
-
-/** First position whose value is at least `value` in an ascending list. */
-export function lowerBound(values: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((values[mid] as number) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Median of `n` values read in ascending order by `at` (the mean of the two middle ones for an even `n`). */
@@ -102,16 +128,22 @@ export function medianAt(n: number, at: (i: number) => number): number {
 }
 
 /**
- * Median absolute deviation from `center` of an ascending list, without building the list of
- * deviations: they form two ascending runs (below the center, read downwards; at or above it,
- * read upwards), and the k-th smallest of two sorted runs is found by binary search.
+ * Median absolute deviation from `center` of `n` values read in ascending order by `at`, without
+ * building the list of deviations: they form two ascending runs (below the center, read
+ * downwards; at or above it, read upwards), and the k-th smallest of two sorted runs is found by
+ * binary search.
  */
-export function medianDeviation(values: readonly number[], center: number): number {
-  const n = values.length;
+export function medianDeviation(n: number, at: (i: number) => number, center: number): number {
   if (n === 0) return Number.NaN;
-  const split = lowerBound(values, center);
-  const below = (t: number): number => Math.abs((values[split - 1 - t] as number) - center);
-  const above = (t: number): number => Math.abs((values[split + t] as number) - center);
+  let split = 0;
+  let hi = n;
+  while (split < hi) {
+    const mid = (split + hi) >>> 1;
+    if (at(mid) < center) split = mid + 1;
+    else hi = mid;
+  }
+  const below = (t: number): number => Math.abs(at(split - 1 - t) - center);
+  const above = (t: number): number => Math.abs(at(split + t) - center);
   return medianAt(n, (k) => kthOfTwo(below, split, above, n - split, k));
 }
 

@@ -4,7 +4,8 @@ import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { sensitiveAcknowledged } from '../explore/policy.js';
 import type { Judgment } from '../explore/types.js';
 import type { TriggerIndex } from './trigger-index.js';
-import { lowerBound, medianAt, medianDeviation, triggerIndex } from './trigger-index.js';
+import { medianAt, medianDeviation, noveltyOf, triggerIndex } from './trigger-index.js';
+import type { SortedList } from '../util/sorted-list.js';
 import type { TriggerKind, TriggerSignal } from './types.js';
 import { TRIGGER_KINDS } from './types.js';
 
@@ -172,19 +173,19 @@ function allowedTier(remaining: number, attention: number): number {
 }
 
 /** The best candidate meeting every criterion, if it beats every one already shown as `met`. */
-function metCandidate(state: ExplorationState, meeting: readonly CandidateNode[]): CandidateNode | undefined {
+function metCandidate(state: ExplorationState, meeting: SortedList<CandidateNode>): CandidateNode | undefined {
   let bar = -1;
   for (const key of state.raisedKeys) {
     if (!key.startsWith('met:')) continue;
     const shown = state.nodes.get(key.slice(4))?.judgment?.quality;
     if (shown !== undefined && shown > bar) bar = shown;
   }
-  const best = meeting[0];
+  const best = meeting.first();
   return best && (best.judgment?.quality ?? 0) > bar ? best : undefined;
 }
 
-function findConflict(state: ExplorationState, ranked: readonly CandidateNode[], rules: TriggerRules): TriggerSignal | undefined {
-  const bestQuality = Math.max(0, ranked[0]?.judgment?.quality ?? 0);
+function findConflict(state: ExplorationState, ranked: SortedList<CandidateNode>, rules: TriggerRules): TriggerSignal | undefined {
+  const bestQuality = Math.max(0, ranked.first()?.judgment?.quality ?? 0);
   const contenders = topContenders(ranked, bestQuality - rules.conflictBand, 6);
   for (let i = 0; i < contenders.length; i += 1) {
     for (let j = i + 1; j < contenders.length; j += 1) {
@@ -206,7 +207,7 @@ function findConflict(state: ExplorationState, ranked: readonly CandidateNode[],
 }
 
 /** The `count` best candidates at or above `floor` with no failed constraint (ties: earliest). */
-function topContenders(ranked: readonly CandidateNode[], floor: number, count: number): CandidateNode[] {
+function topContenders(ranked: SortedList<CandidateNode>, floor: number, count: number): CandidateNode[] {
   const top: CandidateNode[] = [];
   for (const node of ranked) {
     if (top.length === count || (node.judgment?.quality ?? 0) < floor) break;
@@ -250,21 +251,21 @@ function isAncestor(state: ExplorationState, ancestorId: string, node: Candidate
  * candidates judged with enough neighbours to compare against count. Median and deviation come
  * from the sorted novelty lists of the trigger index, the candidates above the bar are a suffix.
  */
-function novelCandidates(ranked: readonly CandidateNode[], index: TriggerIndex, rules: TriggerRules): CandidateNode[] {
+function novelCandidates(ranked: SortedList<CandidateNode>, index: TriggerIndex, rules: TriggerRules): CandidateNode[] {
   if (ranked.length < rules.noveltyMinCandidates) return [];
   // `ranked` is best first: the median quality is read from its middle.
   const n = ranked.length;
-  const typicalQuality = medianAt(n, (i) => ranked[n - 1 - i]?.judgment?.quality ?? 0);
+  const typicalQuality = medianAt(n, (i) => ranked.at(n - 1 - i)?.judgment?.quality ?? 0);
   const novel: CandidateNode[] = [];
   for (const kind of ['open', 'deepen', 'combine'] as const) {
     const peers = index.novelty[kind];
-    if (peers.values.length < 4) continue;
+    if (peers.length < 4) continue;
+    const value = (i: number): number => noveltyOf(peers.at(i) as CandidateNode);
     // Median and MAD, not mean and deviation: the outliers must not raise their own bar.
-    const center = medianAt(peers.values.length, (i) => peers.values[i] as number);
-    const spread = 1.4826 * medianDeviation(peers.values, center);
+    const center = medianAt(peers.length, value);
+    const spread = 1.4826 * medianDeviation(peers.length, value, center);
     const threshold = Math.max(rules.noveltyFloor, center + rules.noveltySpread * spread);
-    for (let i = lowerBound(peers.values, threshold); i < peers.nodes.length; i += 1) {
-      const node = peers.nodes[i] as CandidateNode;
+    for (const node of peers.from(peers.firstIndex((n) => noveltyOf(n) >= threshold))) {
       if ((node.judgment?.quality ?? 0) >= typicalQuality) novel.push(node);
     }
   }

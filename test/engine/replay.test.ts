@@ -78,9 +78,10 @@ function comparableIndexes(indexes: DerivedIndexes): unknown {
     openLeaves: [...indexes.openLeaves].sort(),
     lensStats: [...indexes.lensStats.entries()].sort(([a], [b]) => a.localeCompare(b)),
     judgedCount: indexes.judgedCount,
-    ranked: indexes.ranked.map((n) => n.candidate.id),
+    ranked: indexes.ranked.toArray().map((n) => n.candidate.id),
     judged: indexes.judged.map((n) => n.candidate.id).sort(),
     exhaustedCount: indexes.exhaustedCount,
+    lensBest: [...indexes.lensBest.entries()].map(([lens, node]) => [lens, node.candidate.id]).sort(([a], [b]) => String(a).localeCompare(String(b))),
     combined: [...indexes.combined].sort(),
   };
 }

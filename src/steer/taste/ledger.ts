@@ -35,69 +35,88 @@ export interface Taste {
  * if (taste.observations > 0) engine.setPreference(taste.score);
  */
 export function tasteFromLedger(state: ExplorationState, criteria: readonly string[]): Taste {
-  const schema = featureSchema(criteria, state.lenses.map((l) => l.id));
+  const steps = ledgerSteps(state);
+  // One feature per lens the ledger ever compared: a lens no preference involved keeps its prior
+  // (weight 0, independent of everything), so it is left out of the model and its prior variance
+  // added back when a probability involves it. With hundreds of lenses, a full covariance
+  // matrix over all of them would cost more than everything else a wave does.
+  const compared = new Set<string>();
+  for (const step of steps) if (step.kind === 'observe') compared.add(step.preferred.lensId).add(step.other.lensId);
+  const schema = featureSchema(criteria, state.lenses.map((l) => l.id).filter((id) => compared.has(id)));
   const model = createTasteModel(schema.names.length);
   const history: CalibrationRecord[] = [];
-  const checkpoints = new Map(state.checkpoints.map((c) => [c.id, c]));
-  for (const decision of state.decisions) {
-    const checkpoint = decision.checkpointId ? checkpoints.get(decision.checkpointId) : undefined;
-    if (!checkpoint) continue;
-    // Features as the person saw them on that board, not as the candidates were judged later.
-    const shown = new Map(checkpoint.board.cards.map((card) => [card.candidateId, card]));
-    const featuresOf = (id: string): Float64Array | undefined => {
-      const card = shown.get(id);
-      const embedding = state.nodes.get(id)?.candidate.embedding;
-      if (card) return candidateFeatures(cardFeatureInput(card, embedding), schema);
-      const input = nodeInput(state, id);
-      return input ? candidateFeatures(input, schema) : undefined;
-    };
-    for (const { preferred, other } of preferencesFrom(decision, [...shown.keys()])) {
-      const a = featuresOf(preferred);
-      const b = featuresOf(other);
-      if (!a || !b) continue;
-      history.push(pairwiseRecord(model.probability(a, b), true));
-      model.observe(a, b);
+  for (const step of steps) {
+    if (step.kind === 'record') {
+      history.push(step.record);
+      continue;
     }
+    const a = candidateFeatures(step.preferred, schema);
+    const b = candidateFeatures(step.other, schema);
+    // Predicted before it is learned from: the model's record on this person.
+    if (step.predicted) history.push(pairwiseRecord(model.probability(a, b), true));
+    model.observe(a, b);
   }
-  learnFromReversals(state, schema, model, history);
-  const featuresNow = (id: string): Float64Array | undefined => {
-    const input = nodeInput(state, id);
-    return input ? candidateFeatures(input, schema) : undefined;
-  };
+  const inputNow = (id: string): CandidateFeatureInput | undefined => nodeInput(state, id);
+  const unknownLens = (lensId: string): number => (compared.has(lensId) ? 0 : 1);
   return {
     model,
     schema,
     observations: model.observations,
     score: (id) => {
-      const features = featuresNow(id);
-      return features ? model.score(features) : undefined;
+      const input = inputNow(id);
+      return input ? model.score(candidateFeatures(input, schema)) : undefined;
     },
     probability: (a, b) => {
-      const fa = featuresNow(a);
-      const fb = featuresNow(b);
-      return fa && fb ? model.probability(fa, fb) : undefined;
+      const ia = inputNow(a);
+      const ib = inputNow(b);
+      if (!ia || !ib) return undefined;
+      const unknown = ia.lensId === ib.lensId ? 0 : unknownLens(ia.lensId) + unknownLens(ib.lensId);
+      return model.probability(candidateFeatures(ia, schema), candidateFeatures(ib, schema), unknown / model.priorPrecision);
     },
     history,
   };
 }
 
+type LedgerStep =
+  | { kind: 'observe'; preferred: CandidateFeatureInput; other: CandidateFeatureInput; predicted: boolean }
+  | { kind: 'record'; record: CalibrationRecord };
+
 /**
- * A reversed assumption is the person saying "not that": it counts against the model's record
- * at the confidence it claimed, and every other card that was due to be shown is preferred over
- * the assumed pick, as after a prune.
+ * What the ledger says about the person's taste, in order: every preference a decision at a
+ * checkpoint expressed (with the features as the person saw them on that board, not as the
+ * candidates were judged later), then every reversed assumption — counted against the model's
+ * record at the confidence it claimed, and, as after a prune, every other card that was due to be
+ * shown preferred over the assumed pick.
  */
-function learnFromReversals(state: ExplorationState, schema: FeatureSchema, model: TasteModel, history: CalibrationRecord[]): void {
+function ledgerSteps(state: ExplorationState): LedgerStep[] {
+  const steps: LedgerStep[] = [];
+  const checkpoints = new Map(state.checkpoints.map((c) => [c.id, c]));
+  for (const decision of state.decisions) {
+    const checkpoint = decision.checkpointId ? checkpoints.get(decision.checkpointId) : undefined;
+    if (!checkpoint) continue;
+    const shown = new Map(checkpoint.board.cards.map((card) => [card.candidateId, card]));
+    const inputOf = (id: string): CandidateFeatureInput | undefined => {
+      const card = shown.get(id);
+      return card ? cardFeatureInput(card, state.nodes.get(id)?.candidate.embedding) : nodeInput(state, id);
+    };
+    for (const { preferred, other } of preferencesFrom(decision, [...shown.keys()])) {
+      const a = inputOf(preferred);
+      const b = inputOf(other);
+      if (a && b) steps.push({ kind: 'observe', preferred: a, other: b, predicted: true });
+    }
+  }
   const assumptions = new Map(state.assumptions.map((a) => [a.id, a]));
   for (const reversal of state.reversals) {
     const assumption = assumptions.get(reversal.assumptionId);
     if (!assumption) continue;
-    history.push({ confidence: assumption.confidence, correct: false });
+    steps.push({ kind: 'record', record: { confidence: assumption.confidence, correct: false } });
     for (const { preferred, other } of preferencesFrom({ action: 'prune', candidateIds: assumption.candidateIds }, assumption.shown)) {
       const a = nodeInput(state, preferred);
       const b = nodeInput(state, other);
-      if (a && b) model.observe(candidateFeatures(a, schema), candidateFeatures(b, schema));
+      if (a && b) steps.push({ kind: 'observe', preferred: a, other: b, predicted: false });
     }
   }
+  return steps;
 }
 
 function nodeInput(state: ExplorationState, id: string): CandidateFeatureInput | undefined {

@@ -154,9 +154,11 @@ export class TasteModel {
    * @example
    * model.probability(featuresOfA, featuresOfB); // 0.5 before any observation
    */
-  probability(a: Float64Array, b: Float64Array): number {
+  probability(a: Float64Array, b: Float64Array, extraVariance = 0): number {
     const d = this.difference(a, b);
-    const variance = Math.max(0, dot(d, this.times(d)));
+    // `extraVariance`: the prior variance of features left out of the model because nothing
+    // observed ever involved them (independent of the rest, their weights still at zero).
+    const variance = Math.max(0, dot(d, this.times(d))) + extraVariance;
     return sigmoid(dot(this.mean, d) / Math.sqrt(1 + (Math.PI * variance) / 8));
   }
 
