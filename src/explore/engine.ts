@@ -13,7 +13,7 @@ import { NoveltyIndex } from './novelty.js';
 import { answerQuality } from './structured.js';
 import { DEFAULT_POLICY, planMoves } from './policy.js';
 import type { CandidateNode, ExplorationState } from './state.js';
-import { applyEvent, pathTo, replay } from './state.js';
+import { applyEvent, lensById, pathTo, replay } from './state.js';
 import type { Candidate, Judgment, PlannedMove } from './types.js';
 
 /**
@@ -361,7 +361,7 @@ export class ExplorationEngine {
     const withFeedback = <T extends object>(task: T): T => (move.feedback !== undefined ? { ...task, feedback: move.feedback } : task);
     const asMaterial = (id: string) => {
       const node = this.state.nodes.get(id) as CandidateNode;
-      const lens = this.state.lenses.find((l) => l.id === node.candidate.lensId) ?? move.lens;
+      const lens = lensById(this.state, node.candidate.lensId) ?? move.lens;
       return { id, text: node.candidate.text, lens, depth: node.candidate.depth };
     };
     switch (move.kind) {

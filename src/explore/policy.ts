@@ -1,6 +1,6 @@
 import type { Lens } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from './state.js';
-import { pairKey } from './state.js';
+import { lensById, pairKey } from './state.js';
 import type { MoveKind } from './types.js';
 
 /**
@@ -116,8 +116,6 @@ function directiveMoves(state: ExplorationState): MoveProposal[] {
 
 function deepenMoves(state: ExplorationState, preference: PolicyOptions['preference']): MoveProposal[] {
   const moves: MoveProposal[] = [];
-  // One lookup table per wave: an exploration may have hundreds of lenses and of open leaves.
-  const lenses = new Map(state.lenses.map((l) => [l.id, l]));
   const leaves = state.indexes.openLeaves.filter((id) => {
     const node = state.nodes.get(id);
     return node?.judgment !== undefined && !node.pruned && !isQuarantined(state, node);
@@ -137,7 +135,7 @@ function deepenMoves(state: ExplorationState, preference: PolicyOptions['prefere
     }
     const taste = tilt.get(id) ?? 0;
     const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty + taste;
-    const lens = lenses.get(node.candidate.lensId);
+    const lens = lensById(state, node.candidate.lensId);
     if (!lens) continue;
     const move: MoveProposal = {
       kind: 'deepen',
@@ -283,7 +281,7 @@ export function sensitiveAcknowledged(state: ExplorationState, node: CandidateNo
 }
 
 function lensOf(state: ExplorationState, node: CandidateNode): Lens | undefined {
-  return state.lenses.find((l) => l.id === node.candidate.lensId);
+  return lensById(state, node.candidate.lensId);
 }
 
 function clamp01(value: number): number {

@@ -160,7 +160,7 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
       if (event.move.directive) {
         state.directives = state.directives.filter((d) => d.key !== event.move.directive);
       }
-      if (!state.lenses.some((l) => l.id === event.move.lens.id)) state.lenses.push(event.move.lens);
+      if (!lensById(state, event.move.lens.id)) state.lenses.push(event.move.lens);
       break;
     }
     case 'candidate.added': {
@@ -294,7 +294,7 @@ function applyDecision(state: ExplorationState, decision: Decision): void {
       });
       break;
     case 'lens': {
-      const lens = decision.lens ? state.lenses.find((l) => l.id === decision.lens) : undefined;
+      const lens = decision.lens ? lensById(state, decision.lens) : undefined;
       state.directives.push({
         key: `${decision.id}:0`,
         kind: 'open',
@@ -345,6 +345,23 @@ function pruneSubtree(state: ExplorationState, rootId: string): void {
     node.pruned = true;
     stack.push(...node.children);
   }
+}
+
+const lensMaps = new WeakMap<Lens[], Map<string, Lens>>();
+
+/**
+ * A lens of the exploration by id. The lookup table is kept per lens list and rebuilt when the
+ * list grew: an exploration may have hundreds of lenses, looked up on every move.
+ */
+export function lensById(state: Pick<ExplorationState, 'lenses'>, id: string): Lens | undefined {
+  let map = lensMaps.get(state.lenses);
+  if (!map || map.size !== state.lenses.length) {
+    map = new Map();
+    for (const lens of state.lenses) if (!map.has(lens.id)) map.set(lens.id, lens);
+    // Duplicate ids would keep the size short of the length forever: then do not cache.
+    if (map.size === state.lenses.length) lensMaps.set(state.lenses, map);
+  }
+  return map.get(id);
 }
 
 function mergeLenses(current: Lens[], added: Lens[]): Lens[] {

@@ -1,6 +1,6 @@
 import { countWords } from '../explore/checks.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
-import { ranksBefore } from '../explore/state.js';
+import { lensById, ranksBefore } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
 import type { AssumedItem, Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
 import { tradeOff } from './triggers.js';
@@ -55,10 +55,9 @@ export function buildBoard(input: BoardInput): Board {
   const tradeOffs: Board['tradeOffs'] = [];
   const margin = input.tradeOffMargin ?? 1.5;
   const byLens = bestPerLens(state);
-  const names = new Map(state.lenses.map((l) => [l.id, l.name]));
   for (const node of byLens) {
     if (node.candidate.id === bestId) continue;
-    add(node, 'direction', `the best of the ${names.get(node.candidate.lensId) ?? node.candidate.lensId} direction`);
+    add(node, 'direction', `the best of the ${lensName(state, node)} direction`);
   }
   if (best?.judgment) {
     for (const node of byLens) {
@@ -168,7 +167,7 @@ export function lensCoverage(state: ExplorationState): LensCoverage[] {
 }
 
 function lensName(state: ExplorationState, node: CandidateNode): string {
-  return state.lenses.find((l) => l.id === node.candidate.lensId)?.name ?? node.candidate.lensId;
+  return lensById(state, node.candidate.lensId)?.name ?? node.candidate.lensId;
 }
 
 /** The text without its leading label lines, cut at a word boundary. */

@@ -116,8 +116,8 @@ function fold(index: TriggerIndex, node: CandidateNode, criteria: readonly Crite
 /** Every criterion at or above its `min`, and no constraint failed. */
 export function meetsAll(judgment: Judgment, criteria: readonly Criterion[]): boolean {
   if (judgment.failed.length > 0) return false;
-  const scores = new Map(judgment.scores.map((s) => [s.criterion, s.score]));
-  return criteria.every((c) => (scores.get(c.id) ?? 0) >= c.min);
+  // A handful of criteria and scores: a search beats building a map per judgment.
+  return criteria.every((c) => (judgment.scores.find((s) => s.criterion === c.id)?.score ?? 0) >= c.min);
 }
 
 /** Median of `n` values read in ascending order by `at` (the mean of the two middle ones for an even `n`). */
