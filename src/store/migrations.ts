@@ -160,6 +160,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'embeddings as 8-bit integers and a scale',
+    // A quantized embedding (see embedding-codec.ts) is kept as one signed byte per dimension and
+    // its scale here; rows with no scale keep float32 bytes, as every row written before this.
+    // A Baton from before this version refuses the database rather than misreading those bytes.
+    sql: `
+      ALTER TABLE candidates ADD COLUMN embedding_scale REAL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -2,7 +2,8 @@ import type { ExplorationEvent } from '../explore/events.js';
 import type { Candidate } from '../explore/types.js';
 import { BatonError } from '../errors.js';
 import { InlineEventSchema, RefPayloadSchema, parseStoredJson } from './codecs.js';
-import { encodeEmbedding, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
+import { encodeEmbedding } from './embedding-codec.js';
+import { toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
 import type { EventRow, JudgmentRow } from './sqlite-rows.js';
 import type { Statements } from './sqlite-statements.js';
 
@@ -30,6 +31,7 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
           cause: { moveId: c.moveId, candidateId: existing },
         });
       }
+      const embedding = encodeEmbedding(c.embedding);
       sql.insertCandidate.run({
         id: c.id,
         exploration_id: c.explorationId,
@@ -38,7 +40,8 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
         lens_id: c.lensId,
         depth: c.depth,
         text: c.text,
-        embedding: encodeEmbedding(c.embedding),
+        embedding: embedding.blob,
+        embedding_scale: embedding.scale,
         model: c.model,
         created_at: c.createdAt,
       });

@@ -4,6 +4,7 @@ import type { Candidate, Judgment, MoveKind } from '../explore/types.js';
 import { DECISION_ACTIONS } from '../steer/types.js';
 import type { Checkpoint, Decision } from '../steer/types.js';
 import { BatonError } from '../errors.js';
+import { decodeEmbedding } from './embedding-codec.js';
 import {
   BoardSchema,
   CriterionScoresSchema,
@@ -52,6 +53,8 @@ export interface CandidateRow {
   depth: number;
   text: string;
   embedding: Buffer;
+  /** Null: `embedding` is float32 bytes; otherwise int8 components of this scale. */
+  embedding_scale: number | null;
   model: string;
   created_at: string;
 }
@@ -173,19 +176,6 @@ export function toStatus(status: string, explorationId: string): ExplorationStat
   return oneOf(ExplorationStatusSchema, status, `explorations.status of ${explorationId}`);
 }
 
-/** Float32 bytes in machine order; copied so the array owns an aligned buffer. */
-export function encodeEmbedding(embedding: Float32Array): Buffer {
-  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
-}
-
-export function decodeEmbedding(bytes: Buffer, candidateId: string): Float32Array {
-  if (bytes.byteLength % Float32Array.BYTES_PER_ELEMENT !== 0) {
-    throw new BatonError('internal', `The database holds a malformed embedding for candidate ${candidateId}.`);
-  }
-  const copy = new Uint8Array(bytes);
-  return new Float32Array(copy.buffer, 0, copy.byteLength / Float32Array.BYTES_PER_ELEMENT);
-}
-
 export function toCandidate(row: CandidateRow, parentIds: string[]): Candidate {
   const kind: MoveKind = oneOf(MoveKindSchema, row.kind, `candidates.kind of ${row.id}`);
   return {
@@ -197,7 +187,7 @@ export function toCandidate(row: CandidateRow, parentIds: string[]): Candidate {
     lensId: row.lens_id,
     depth: row.depth,
     text: row.text,
-    embedding: decodeEmbedding(row.embedding, row.id),
+    embedding: decodeEmbedding(row.embedding, row.embedding_scale, row.id),
     model: row.model,
     createdAt: row.created_at,
   };

@@ -96,8 +96,8 @@ export function prepareStatements(db: Database.Database) {
     ),
     insertCandidate: prepare<CandidateRow, never>(
       db,
-      `INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, model, created_at)
-       VALUES (@id, @exploration_id, @move_id, @kind, @lens_id, @depth, @text, @embedding, @model, @created_at)`,
+      `INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, embedding_scale, model, created_at)
+       VALUES (@id, @exploration_id, @move_id, @kind, @lens_id, @depth, @text, @embedding, @embedding_scale, @model, @created_at)`,
     ),
     parentIds: plucked<[string], string>(db, 'SELECT parent_id FROM candidate_parents WHERE candidate_id = ? ORDER BY position'),
     parentsByExploration: prepare<[string], CandidateParentRow>(

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatonError } from '../errors.js';
 import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated } from './fixtures.js';
+import { quantizeEmbedding } from './embedding-codec.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 import { defaultDbPath, openSqliteStore, shortId } from './sqlite-store.js';
 import { storeConformance } from './store.conformance.js';
@@ -141,6 +142,67 @@ describe('openSqliteStore', () => {
     expect(payload).toBe(JSON.stringify({ id: root.id }));
     expect(db.prepare<[string], number>('SELECT COUNT(*) FROM candidates WHERE text = ?').pluck().get(root.text)).toBe(1);
     db.close();
+  });
+});
+
+describe('int8 embeddings', () => {
+  it('keeps a quantized embedding as one byte per dimension and reads back exactly the same values', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const store = openSqliteStore(path);
+    const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
+    await store.createExploration({ id: 'x', briefId: brief.id, seed: 1, model: 'm', judge: 'j', title: 't', created: fixtureCreated(brief.id) });
+    const embedding = quantizeEmbedding(Float32Array.from({ length: 256 }, (_, i) => Math.sin(i * 0.37)));
+    const candidate = fixtureCandidate('x', 1, { embedding });
+    await store.commit('x', { events: [{ type: 'candidate.added', candidate }] });
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidates WHERE id = ?').pluck().get(candidate.id);
+    expect(bytes?.byteLength).toBe(256);
+    db.close();
+    const reopened = openSqliteStore(path);
+    const read = await reopened.getCandidate(candidate.id);
+    expect(Array.from(new Uint32Array((read?.embedding as Float32Array).buffer))).toEqual(Array.from(new Uint32Array(embedding.buffer)));
+    const [, added] = await reopened.readEvents('x');
+    expect(added?.event.type === 'candidate.added' && added.event.candidate).toStrictEqual(candidate);
+    await reopened.close();
+  });
+
+  it('opens a database written before them: its float32 embeddings still read', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) old.exec(migration.sql);
+    old.pragma('user_version = 3');
+    const brief = fixtureBrief();
+    old.prepare("INSERT INTO briefs VALUES ('b1', 'b1', 1, NULL, NULL, 's', ?, NULL, 'now')").run(JSON.stringify(brief));
+    old.prepare("INSERT INTO explorations VALUES ('x', 'b1', 'b1', 'running', 1, 'm', 'j', 't', 'now', 'now')").run();
+    const embedding = new Float32Array([0.5, -0.25, Math.PI]);
+    old
+      .prepare("INSERT INTO candidates VALUES ('x.c1', 'x', 'x.m1', 'open', 'l', 0, 'text', ?, 'm', 'now')")
+      .run(Buffer.from(embedding.buffer));
+    old.close();
+
+    const store = openSqliteStore(path);
+    expect((await store.getCandidate('x.c1'))?.embedding).toEqual(embedding);
+    await store.close();
+  });
+
+  it('a hand-edited scale fails with a message naming the candidate', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const store = openSqliteStore(path);
+    const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
+    await store.createExploration({ id: 'x', briefId: brief.id, seed: 1, model: 'm', judge: 'j', title: 't', created: fixtureCreated(brief.id) });
+    const candidate = fixtureCandidate('x', 1, { embedding: quantizeEmbedding(new Float32Array([1, -0.5, 0.25])) });
+    await store.commit('x', { events: [{ type: 'candidate.added', candidate }] });
+    await store.close();
+    const db = new Database(path);
+    db.prepare('UPDATE candidates SET embedding_scale = -3').run();
+    db.close();
+
+    const reopened = openSqliteStore(path);
+    await expect(reopened.getCandidate(candidate.id)).rejects.toThrow(new RegExp(`malformed embedding scale .*${candidate.id.replace('.', '\\.')}`));
+    await expect(reopened.readEvents('x')).rejects.toThrow(/malformed embedding scale/);
+    await reopened.close();
   });
 });
 
