@@ -103,7 +103,7 @@ export function encodeEmbedding(embedding: Float32Array): EncodedEmbedding {
  * The embedding a row holds. `scale` null: float32 bytes in machine order (every row written
  * before int8 embeddings, and vectors that were not quantized); otherwise int8 components.
  */
-export function decodeEmbedding(bytes: Uint8Array, scale: number | null, candidateId: string): Float32Array {
+export function decodeEmbedding(bytes: Uint8Array, scale: number | null, candidateId: string, slab?: EmbeddingSlab): Float32Array {
   if (scale === null) {
     if (bytes.byteLength % Float32Array.BYTES_PER_ELEMENT !== 0) {
       throw new BatonError('internal', `The database holds a malformed embedding for candidate ${candidateId}.`);
@@ -116,7 +116,30 @@ export function decodeEmbedding(bytes: Uint8Array, scale: number | null, candida
     throw new BatonError('internal', `The database holds a malformed embedding scale (${String(scale)}) for candidate ${candidateId}.`);
   }
   const q = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float32Array(q.length);
+  const out = slab ? slab.take(q.length) : new Float32Array(q.length);
   for (let i = 0; i < q.length; i += 1) out[i] = (q[i] as number) * scale + 0;
   return out;
 }
+
+/**
+ * Room for many decoded embeddings in a few large buffers: reading a whole exploration decodes
+ * one per candidate, and ten thousand small buffers cost the garbage collector far more than a
+ * few large ones. Each embedding is a view of its own range; the views keep their slab alive.
+ */
+export class EmbeddingSlab {
+  #buffer = new Float32Array(0);
+  #used = 0;
+
+  take(length: number): Float32Array {
+    if (this.#used + length > this.#buffer.length) {
+      this.#buffer = new Float32Array(Math.max(length, SLAB_FLOATS));
+      this.#used = 0;
+    }
+    const view = this.#buffer.subarray(this.#used, this.#used + length);
+    this.#used += length;
+    return view;
+  }
+}
+
+/** 1 MB: 1,024 embeddings of 256 dimensions. */
+const SLAB_FLOATS = 256 * 1024;

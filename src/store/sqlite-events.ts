@@ -1,10 +1,11 @@
 import type { ExplorationEvent } from '../explore/events.js';
-import type { Candidate } from '../explore/types.js';
+import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError } from '../errors.js';
-import { InlineEventSchema, RefPayloadSchema, parseStoredJson } from './codecs.js';
-import { encodeEmbedding } from './embedding-codec.js';
-import { toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
-import type { EventRow, JudgmentRow } from './sqlite-rows.js';
+import { InlineEventSchema, RefPayloadSchema, parseJsonAt, parseStoredJsonChecked, validateStored } from './codecs.js';
+import { isHotInlineEvent, isRefPayload } from './stored-shapes.js';
+import { EmbeddingSlab, encodeEmbedding } from './embedding-codec.js';
+import { rawToCandidate, rawToJudgment, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
+import type { EventRow } from './sqlite-rows.js';
 import type { Statements } from './sqlite-statements.js';
 
 /**
@@ -97,9 +98,17 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
       });
       return { id: d.id };
     }
-    default:
-      return event;
+    default: {
+      // The type is the row's own column: the payload does not repeat it (older rows do).
+      const { type: _type, ...payload } = event;
+      return payload;
+    }
   }
+}
+
+function readJudgment(sql: Statements, id: string): Judgment | undefined {
+  const row = sql.getJudgment.get(id);
+  return row && toJudgment(row);
 }
 
 export function readCandidate(sql: Statements, id: string): Candidate | undefined {
@@ -113,7 +122,7 @@ export function readCandidate(sql: Statements, id: string): Candidate | undefine
  */
 export interface PrefetchedRows {
   candidates: Map<string, Candidate>;
-  judgments: Map<string, JudgmentRow>;
+  judgments: Map<string, Judgment>;
 }
 
 export function prefetchRows(sql: Statements, explorationId: string): PrefetchedRows {
@@ -123,45 +132,73 @@ export function prefetchRows(sql: Statements, explorationId: string): Prefetched
     if (list) list.push(parent_id);
     else parents.set(candidate_id, [parent_id]);
   }
+  // Rows as arrays: building a named-column object per row is most of a scan's cost.
   const candidates = new Map<string, Candidate>();
-  for (const row of sql.candidatesByExploration.iterate(explorationId)) candidates.set(row.id, toCandidate(row, parents.get(row.id) ?? []));
-  const judgments = new Map<string, JudgmentRow>();
-  for (const row of sql.judgmentsByExploration.iterate(explorationId)) judgments.set(row.id, row);
+  const slab = new EmbeddingSlab();
+  for (const row of sql.rawCandidatesByExploration.iterate(explorationId)) candidates.set(row[0], rawToCandidate(row, parents.get(row[0]) ?? [], slab));
+  const judgments = new Map<string, Judgment>();
+  for (const row of sql.rawJudgmentsByExploration.iterate(explorationId)) judgments.set(row[0], rawToJudgment(row));
   return { candidates, judgments };
+}
+
+function where(seq: number): string {
+  return `events.payload_json of event ${seq}`;
+}
+
+const REF_PREFIX = '{"id":"';
+/** The characters a JSON string holds as they are: no quote, backslash or control character. */
+// eslint-disable-next-line no-control-regex -- control characters are what it excludes
+const PLAIN_JSON_STRING = /^[^"\\\u0000-\u001f]*$/u;
+
+function refId(seq: number, payloadJson: string): string {
+  // The payload as the store writes it, `{"id":"…"}` with nothing to unescape, is read as is.
+  if (payloadJson.startsWith(REF_PREFIX) && payloadJson.endsWith('"}')) {
+    const id = payloadJson.slice(REF_PREFIX.length, -2);
+    if (PLAIN_JSON_STRING.test(id)) return id;
+  }
+  return parseStoredJsonChecked(RefPayloadSchema, isRefPayload, payloadJson, where(seq)).id;
+}
+
+function missing(seq: number, what: string, id: string): BatonError {
+  return new BatonError('internal', `Event ${seq} refers to ${what} ${id}, which is not stored.`);
 }
 
 /** The full event for a row of the log, with referenced rows joined back in. */
 export function hydrateEvent(sql: Statements, row: EventRow, prefetched?: PrefetchedRows): ExplorationEvent {
-  const where = `events.payload_json of event ${row.seq}`;
-  const refId = (): string => parseStoredJson(RefPayloadSchema, row.payload_json, where).id;
-  const missing = (what: string, id: string): BatonError =>
-    new BatonError('internal', `Event ${row.seq} refers to ${what} ${id}, which is not stored.`);
-  switch (row.type) {
+  return hydrate(sql, row.seq, row.type, row.payload_json, prefetched);
+}
+
+export function hydrate(sql: Statements, seq: number, type: string, payloadJson: string, prefetched?: PrefetchedRows): ExplorationEvent {
+  switch (type) {
     case 'candidate.added': {
-      const id = refId();
+      const id = refId(seq, payloadJson);
       const candidate = prefetched?.candidates.get(id) ?? readCandidate(sql, id);
-      if (!candidate) throw missing('candidate', id);
+      if (!candidate) throw missing(seq, 'candidate', id);
       return { type: 'candidate.added', candidate };
     }
     case 'candidate.judged': {
-      const id = refId();
-      const judgment = prefetched?.judgments.get(id) ?? sql.getJudgment.get(id);
-      if (!judgment) throw missing('judgment', id);
-      return { type: 'candidate.judged', judgment: toJudgment(judgment) };
+      const id = refId(seq, payloadJson);
+      const judgment = prefetched?.judgments.get(id) ?? readJudgment(sql, id);
+      if (!judgment) throw missing(seq, 'judgment', id);
+      return { type: 'candidate.judged', judgment };
     }
     case 'checkpoint.raised': {
-      const id = refId();
+      const id = refId(seq, payloadJson);
       const checkpoint = sql.getCheckpoint.get(id);
-      if (!checkpoint) throw missing('checkpoint', id);
+      if (!checkpoint) throw missing(seq, 'checkpoint', id);
       return { type: 'checkpoint.raised', checkpoint: toCheckpoint(checkpoint) };
     }
     case 'decision.made': {
-      const id = refId();
+      const id = refId(seq, payloadJson);
       const decision = sql.getDecision.get(id);
-      if (!decision) throw missing('decision', id);
+      if (!decision) throw missing(seq, 'decision', id);
       return { type: 'decision.made', decision: toDecision(decision) };
     }
-    default:
-      return parseStoredJson(InlineEventSchema, row.payload_json, where);
+    default: {
+      const parsed = parseJsonAt(payloadJson, where(seq));
+      // Written without its type (the row's column says it); older rows repeat it, the same.
+      const raw = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { type, ...parsed } : parsed;
+      return isHotInlineEvent(raw) ? raw : validateStored(InlineEventSchema, raw, where(seq));
+    }
   }
 }

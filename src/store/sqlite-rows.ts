@@ -5,6 +5,7 @@ import { DECISION_ACTIONS } from '../steer/types.js';
 import type { Checkpoint, Decision } from '../steer/types.js';
 import { BatonError } from '../errors.js';
 import { decodeEmbedding } from './embedding-codec.js';
+import type { EmbeddingSlab } from './embedding-codec.js';
 import {
   BoardSchema,
   CriterionScoresSchema,
@@ -14,7 +15,9 @@ import {
   StringListSchema,
   TriggerSignalsSchema,
   parseStoredJson,
+  parseStoredJsonChecked,
 } from './codecs.js';
+import { isCriterionScores, isFailedConstraints, isFlags } from './stored-shapes.js';
 import type { BriefVersion, CallPurpose, CallRecord, ExplorationRecord } from './store.js';
 
 /** Rows as SQLite returns them (snake_case, nulls), and their conversion to domain objects. */
@@ -177,12 +180,11 @@ export function toStatus(status: string, explorationId: string): ExplorationStat
 }
 
 export function toCandidate(row: CandidateRow, parentIds: string[]): Candidate {
-  const kind: MoveKind = oneOf(MoveKindSchema, row.kind, `candidates.kind of ${row.id}`);
   return {
     id: row.id,
     explorationId: row.exploration_id,
     moveId: row.move_id,
-    kind,
+    kind: toMoveKind(row.kind, row.id),
     parentIds,
     lensId: row.lens_id,
     depth: row.depth,
@@ -193,16 +195,64 @@ export function toCandidate(row: CandidateRow, parentIds: string[]): Candidate {
   };
 }
 
+/** A candidate row as an array, in `CANDIDATE_COLUMNS` order (reading a whole exploration). */
+export type RawCandidateRow = [string, string, string, string, string, number, string, Buffer, number | null, string, string];
+export const CANDIDATE_COLUMNS = 'id, exploration_id, move_id, kind, lens_id, depth, text, embedding, embedding_scale, model, created_at';
+
+export function rawToCandidate(r: RawCandidateRow, parentIds: string[], slab?: EmbeddingSlab): Candidate {
+  return {
+    id: r[0],
+    explorationId: r[1],
+    moveId: r[2],
+    kind: toMoveKind(r[3], r[0]),
+    parentIds,
+    lensId: r[4],
+    depth: r[5],
+    text: r[6],
+    embedding: decodeEmbedding(r[7], r[8], r[0], slab),
+    model: r[9],
+    createdAt: r[10],
+  };
+}
+
+function toMoveKind(kind: string, candidateId: string): MoveKind {
+  if (kind === 'open' || kind === 'deepen' || kind === 'combine') return kind;
+  return oneOf(MoveKindSchema, kind, `candidates.kind of ${candidateId}`);
+}
+
+/** A judgment row as an array, in `JUDGMENT_COLUMNS` order (reading a whole exploration). */
+export type RawJudgmentRow = [string, string, string, number, string, string, string, string, number, number | null, string, string];
+export const JUDGMENT_COLUMNS =
+  'id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique, novelty, parent_similarity, judge, created_at';
+
+export function rawToJudgment(r: RawJudgmentRow): Judgment {
+  const id = r[0];
+  return {
+    id,
+    candidateId: r[1],
+    briefId: r[2],
+    scores: parseStoredJsonChecked(CriterionScoresSchema, isCriterionScores, r[4], `judgments.scores_json of ${id}`),
+    quality: r[3],
+    failed: parseStoredJsonChecked(FailedConstraintsSchema, isFailedConstraints, r[5], `judgments.failed_json of ${id}`),
+    flags: parseStoredJsonChecked(FlagsSchema, isFlags, r[6], `judgments.flags_json of ${id}`),
+    critique: r[7],
+    novelty: r[8],
+    parentSimilarity: r[9],
+    judge: r[10],
+    createdAt: r[11],
+  };
+}
+
 export function toJudgment(row: JudgmentRow): Judgment {
   const where = (column: string): string => `judgments.${column} of ${row.id}`;
   return {
     id: row.id,
     candidateId: row.candidate_id,
     briefId: row.brief_id,
-    scores: parseStoredJson(CriterionScoresSchema, row.scores_json, where('scores_json')),
+    scores: parseStoredJsonChecked(CriterionScoresSchema, isCriterionScores, row.scores_json, where('scores_json')),
     quality: row.quality,
-    failed: parseStoredJson(FailedConstraintsSchema, row.failed_json, where('failed_json')),
-    flags: parseStoredJson(FlagsSchema, row.flags_json, where('flags_json')),
+    failed: parseStoredJsonChecked(FailedConstraintsSchema, isFailedConstraints, row.failed_json, where('failed_json')),
+    flags: parseStoredJsonChecked(FlagsSchema, isFlags, row.flags_json, where('flags_json')),
     critique: row.critique,
     novelty: row.novelty,
     parentSimilarity: row.parent_similarity,

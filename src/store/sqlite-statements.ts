@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CANDIDATE_COLUMNS, JUDGMENT_COLUMNS } from './sqlite-rows.js';
 import type {
   BriefRow,
   CallRow,
@@ -9,6 +10,8 @@ import type {
   EventRow,
   ExplorationRow,
   JudgmentRow,
+  RawCandidateRow,
+  RawJudgmentRow,
 } from './sqlite-rows.js';
 
 interface SpendRow {
@@ -45,6 +48,11 @@ function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Data
 /** A statement that returns the first column only (`.pluck()`), typed the same way. */
 function plucked<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
   return db.prepare(sql).pluck() as unknown as Statement<P, R>;
+}
+
+/** A statement that returns rows as arrays (`.raw()`), for the scans that read a whole exploration. */
+function rawRows<P extends unknown[] | object = unknown[], R extends unknown[] = unknown[]>(db: Database.Database, sql: string): Statement<P, R> {
+  return db.prepare(sql).raw() as unknown as Statement<P, R>;
 }
 
 /** A call with its output, from its own table (or, for rows written before it, from calls). */
@@ -87,12 +95,21 @@ export function prepareStatements(db: Database.Database) {
       db,
       'SELECT * FROM events WHERE exploration_id = @exploration_id AND seq > @after ORDER BY seq',
     ),
+    /** The whole log of an exploration: seq, type, payload_json, at. */
+    wholeLog: rawRows<[string], [number, string, string, string]>(
+      db,
+      'SELECT seq, type, payload_json, at FROM events WHERE exploration_id = ? ORDER BY seq',
+    ),
 
     getCandidate: prepare<[string], CandidateRow>(db, 'SELECT * FROM candidates WHERE id = ?'),
     candidateIdByMove: plucked<[string], string>(db, 'SELECT id FROM candidates WHERE move_id = ?'),
     candidatesByExploration: prepare<[string], CandidateRow>(
       db,
       'SELECT * FROM candidates WHERE exploration_id = ? ORDER BY rowid',
+    ),
+    rawCandidatesByExploration: rawRows<[string], RawCandidateRow>(
+      db,
+      `SELECT ${CANDIDATE_COLUMNS} FROM candidates WHERE exploration_id = ? ORDER BY rowid`,
     ),
     insertCandidate: prepare<CandidateRow, never>(
       db,
@@ -115,6 +132,11 @@ export function prepareStatements(db: Database.Database) {
     judgmentsByExploration: prepare<[string], JudgmentRow>(
       db,
       `SELECT j.* FROM candidates c JOIN judgments j ON j.candidate_id = c.id
+       WHERE c.exploration_id = ? ORDER BY j.rowid`,
+    ),
+    rawJudgmentsByExploration: rawRows<[string], RawJudgmentRow>(
+      db,
+      `SELECT ${JUDGMENT_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')} FROM candidates c JOIN judgments j ON j.candidate_id = c.id
        WHERE c.exploration_id = ? ORDER BY j.rowid`,
     ),
     insertJudgment: prepare<JudgmentRow, never>(

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatonError } from '../errors.js';
-import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated } from './fixtures.js';
+import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated, fixtureJudgment, fixtureLens } from './fixtures.js';
 import { quantizeEmbedding } from './embedding-codec.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 import { defaultDbPath, openSqliteStore, shortId } from './sqlite-store.js';
@@ -203,6 +203,54 @@ describe('int8 embeddings', () => {
     await expect(reopened.getCandidate(candidate.id)).rejects.toThrow(new RegExp(`malformed embedding scale .*${candidate.id.replace('.', '\\.')}`));
     await expect(reopened.readEvents('x')).rejects.toThrow(/malformed embedding scale/);
     await reopened.close();
+  });
+});
+
+describe('reading stored JSON', () => {
+  async function written(): Promise<{ path: string; briefId: string }> {
+    const path = join(tmpDir(), 'baton.db');
+    const store = openSqliteStore(path);
+    const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
+    await store.createExploration({ id: 'x', briefId: brief.id, seed: 1, model: 'm', judge: 'j', title: 't', created: fixtureCreated(brief.id) });
+    const candidate = fixtureCandidate('x', 1);
+    await store.commit('x', {
+      events: [
+        { type: 'move.planned', move: { id: 'x.m1', kind: 'open', parentIds: [], lens: fixtureLens, origin: 'policy' } },
+        { type: 'candidate.added', candidate },
+        { type: 'candidate.judged', judgment: fixtureJudgment(candidate.id, brief.id) },
+      ],
+    });
+    await store.close();
+    return { path, briefId: brief.id };
+  }
+
+  it('an inline event is stored without repeating its type; rows that repeat it still read', async () => {
+    const { path } = await written();
+    const db = new Database(path);
+    const payload = db.prepare<[], string>("SELECT payload_json FROM events WHERE type = 'move.planned'").pluck().get() as string;
+    expect(JSON.parse(payload)).not.toHaveProperty('type');
+    db.prepare("UPDATE events SET payload_json = ? WHERE type = 'move.planned'").run(JSON.stringify({ type: 'move.planned', ...JSON.parse(payload) }));
+    db.close();
+    const store = openSqliteStore(path);
+    const events = await store.readEvents('x');
+    expect(events[1]?.event).toStrictEqual({ type: 'move.planned', move: { id: 'x.m1', kind: 'open', parentIds: [], lens: fixtureLens, origin: 'policy' } });
+    await store.close();
+  });
+
+  it.each([
+    ["UPDATE events SET payload_json = json_set(payload_json, '$.move.kind', 'jump') WHERE type = 'move.planned'", /unexpected data in events\.payload_json of event 2/],
+    ["UPDATE events SET payload_json = '{\"move\":' WHERE type = 'move.planned'", /malformed JSON in events\.payload_json of event 2/],
+    ["UPDATE events SET payload_json = '{\"id\":7}' WHERE type = 'candidate.added'", /unexpected data in events\.payload_json of event 3/],
+    ["UPDATE judgments SET scores_json = '[{\"criterion\":\"c\",\"score\":\"high\",\"reason\":\"r\",\"by\":\"judge\"}]'", /unexpected data in judgments\.scores_json of /],
+    ["UPDATE judgments SET flags_json = '[{\"kind\":\"odd\",\"reason\":\"r\"}]'", /unexpected data in judgments\.flags_json/],
+  ])('a hand-edited row fails reading with a message saying where: %s', async (edit, message) => {
+    const { path } = await written();
+    const db = new Database(path);
+    db.prepare(edit).run();
+    db.close();
+    const store = openSqliteStore(path);
+    await expect(store.readEvents('x')).rejects.toThrow(message);
+    await store.close();
   });
 });
 
