@@ -160,8 +160,9 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
         parent = candidate;
       }
     }
-    // As the engine does: a writer's answer is stored once, as its candidate's text.
-    const releasedCalls = calls.filter((c) => c.purpose !== 'judge').map((c) => c.key);
+    // As the engine does: a writer's answer is stored once, as its candidate's text, and a
+    // judge's raw answer is released once the judgment made of it is stored.
+    const releasedCalls = calls.map((c) => c.key);
     await store.commit(id, { events, calls, releasedCalls });
   }
   return { overheadBySliceUs: [] };
