@@ -64,9 +64,9 @@ export function openSqliteStore(path: string): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // Reads through a memory map rather than a system call per page: reopening a large
-    // exploration reads every candidate page once.
-    db.pragma('mmap_size = 268435456');
+    // No memory map: mapped pages count in the process's resident memory (the whole file, once
+    // a large exploration is reopened), and with 16 KB pages a read call per page costs little.
+    db.pragma('mmap_size = 0');
     migrate(db, location);
     return new SqliteStore(db, location);
   } catch (error) {
