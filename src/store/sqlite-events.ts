@@ -1,8 +1,9 @@
 import type { ExplorationEvent } from '../explore/events.js';
+import type { Lens } from '../brief/schema.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError } from '../errors.js';
-import { InlineEventSchema, RefPayloadSchema, parseJsonAt, parseStoredJsonChecked, validateStored } from './codecs.js';
-import { isHotInlineEvent, isRefPayload } from './stored-shapes.js';
+import { InlineEventSchema, LensSchema, RefPayloadSchema, parseJsonAt, parseStoredJsonChecked, validateStored } from './codecs.js';
+import { isHotInlineEvent, isLens, isRefPayload } from './stored-shapes.js';
 import { EmbeddingSlab, encodeEmbedding } from './embedding-codec.js';
 import { rawToCandidate, rawToJudgment, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
 import type { EventRow } from './sqlite-rows.js';
@@ -32,7 +33,6 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
           cause: { moveId: c.moveId, candidateId: existing },
         });
       }
-      const embedding = encodeEmbedding(c.embedding);
       sql.insertCandidate.run({
         id: c.id,
         exploration_id: c.explorationId,
@@ -41,11 +41,11 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
         lens_id: c.lensId,
         depth: c.depth,
         text: c.text,
-        embedding: embedding.blob,
-        embedding_scale: embedding.scale,
         model: c.model,
         created_at: c.createdAt,
       });
+      const embedding = encodeEmbedding(c.embedding);
+      sql.insertCandidateEmbedding.run({ id: c.id, embedding: embedding.blob, scale: embedding.scale });
       c.parentIds.forEach((parentId, position) =>
         sql.insertCandidateParent.run({ candidate_id: c.id, parent_id: parentId, position }),
       );
@@ -98,6 +98,13 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
       });
       return { id: d.id };
     }
+    case 'move.planned': {
+      // The lens is kept once per exploration; the payload names its row.
+      const lensJson = JSON.stringify(event.move.lens);
+      sql.insertMoveLens.run(explorationId, lensJson);
+      const lens = sql.moveLensId.get(explorationId, lensJson);
+      return { move: { ...event.move, lens } };
+    }
     default: {
       // The type is the row's own column: the payload does not repeat it (older rows do).
       const { type: _type, ...payload } = event;
@@ -123,6 +130,7 @@ export function readCandidate(sql: Statements, id: string): Candidate | undefine
 export interface PrefetchedRows {
   candidates: Map<string, Candidate>;
   judgments: Map<string, Judgment>;
+  lenses: Map<number, Lens>;
 }
 
 export function prefetchRows(sql: Statements, explorationId: string): PrefetchedRows {
@@ -138,7 +146,18 @@ export function prefetchRows(sql: Statements, explorationId: string): Prefetched
   for (const row of sql.rawCandidatesByExploration.iterate(explorationId)) candidates.set(row[0], rawToCandidate(row, parents.get(row[0]) ?? [], slab));
   const judgments = new Map<string, Judgment>();
   for (const row of sql.rawJudgmentsByExploration.iterate(explorationId)) judgments.set(row[0], rawToJudgment(row));
-  return { candidates, judgments };
+  const lenses = new Map<number, Lens>();
+  for (const [id, json] of sql.moveLensesByExploration.iterate(explorationId)) lenses.set(id, toMoveLens(id, json));
+  return { candidates, judgments, lenses };
+}
+
+function toMoveLens(id: number, json: string): Lens {
+  return parseStoredJsonChecked(LensSchema, isLens, json, `move_lenses.lens_json of ${id}`);
+}
+
+function readMoveLens(sql: Statements, id: number, explorationId: string): Lens | undefined {
+  const row = sql.getMoveLens.get(id);
+  return row && row.exploration_id === explorationId ? toMoveLens(id, row.lens_json) : undefined;
 }
 
 function where(seq: number): string {
@@ -159,16 +178,35 @@ function refId(seq: number, payloadJson: string): string {
   return parseStoredJsonChecked(RefPayloadSchema, isRefPayload, payloadJson, where(seq)).id;
 }
 
+/** A planned move names its lens's row (older payloads hold the lens itself): joined back in place. */
+function joinMoveLens(sql: Statements, explorationId: string, seq: number, raw: unknown, prefetched: PrefetchedRows | undefined): void {
+  const move = (raw as { move?: unknown }).move;
+  if (typeof move !== 'object' || move === null) return;
+  const ref = (move as { lens?: unknown }).lens;
+  if (typeof ref !== 'number') return;
+  const lens = prefetched?.lenses.get(ref) ?? readMoveLens(sql, ref, explorationId);
+  if (!lens) throw missing(seq, 'lens', String(ref));
+  // Each event its own copy, as parsing the payload gave before.
+  (move as { lens: Lens }).lens = { ...lens };
+}
+
 function missing(seq: number, what: string, id: string): BatonError {
   return new BatonError('internal', `Event ${seq} refers to ${what} ${id}, which is not stored.`);
 }
 
 /** The full event for a row of the log, with referenced rows joined back in. */
 export function hydrateEvent(sql: Statements, row: EventRow, prefetched?: PrefetchedRows): ExplorationEvent {
-  return hydrate(sql, row.seq, row.type, row.payload_json, prefetched);
+  return hydrate(sql, row.exploration_id, row.seq, row.type, row.payload_json, prefetched);
 }
 
-export function hydrate(sql: Statements, seq: number, type: string, payloadJson: string, prefetched?: PrefetchedRows): ExplorationEvent {
+export function hydrate(
+  sql: Statements,
+  explorationId: string,
+  seq: number,
+  type: string,
+  payloadJson: string,
+  prefetched?: PrefetchedRows,
+): ExplorationEvent {
   switch (type) {
     case 'candidate.added': {
       const id = refId(seq, payloadJson);
@@ -198,6 +236,7 @@ export function hydrate(sql: Statements, seq: number, type: string, payloadJson:
       const parsed = parseJsonAt(payloadJson, where(seq));
       // Written without its type (the row's column says it); older rows repeat it, the same.
       const raw = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { type, ...parsed } : parsed;
+      if (type === 'move.planned') joinMoveLens(sql, explorationId, seq, raw, prefetched);
       return isHotInlineEvent(raw) ? raw : validateStored(InlineEventSchema, raw, where(seq));
     }
   }

@@ -55,6 +55,7 @@ export interface CandidateRow {
   lens_id: string;
   depth: number;
   text: string;
+  /** From candidate_embeddings (candidates.embedding for rows written before it). */
   embedding: Buffer;
   /** Null: `embedding` is float32 bytes; otherwise int8 components of this scale. */
   embedding_scale: number | null;
@@ -195,9 +196,8 @@ export function toCandidate(row: CandidateRow, parentIds: string[]): Candidate {
   };
 }
 
-/** A candidate row as an array, in `CANDIDATE_COLUMNS` order (reading a whole exploration). */
+/** A candidate row as an array, in `CandidateRow` order (reading a whole exploration). */
 export type RawCandidateRow = [string, string, string, string, string, number, string, Buffer, number | null, string, string];
-export const CANDIDATE_COLUMNS = 'id, exploration_id, move_id, kind, lens_id, depth, text, embedding, embedding_scale, model, created_at';
 
 export function rawToCandidate(r: RawCandidateRow, parentIds: string[], slab?: EmbeddingSlab): Candidate {
   return {

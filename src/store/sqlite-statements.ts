@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CANDIDATE_COLUMNS, JUDGMENT_COLUMNS } from './sqlite-rows.js';
+import { JUDGMENT_COLUMNS } from './sqlite-rows.js';
 import type {
   BriefRow,
   CallRow,
@@ -49,6 +49,14 @@ function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Data
 function plucked<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
   return db.prepare(sql).pluck() as unknown as Statement<P, R>;
 }
+
+/**
+ * A candidate with its embedding: from candidate_embeddings, or for rows written before it, the
+ * float32 bytes in candidates.embedding. Columns in `CANDIDATE_COLUMNS` order.
+ */
+const CANDIDATE_SELECT = `SELECT c.id, c.exploration_id, c.move_id, c.kind, c.lens_id, c.depth, c.text,
+         COALESCE(e.embedding, c.embedding) AS embedding, e.scale AS embedding_scale, c.model, c.created_at
+  FROM candidates c LEFT JOIN candidate_embeddings e ON e.id = c.id`;
 
 /** A statement that returns rows as arrays (`.raw()`), for the scans that read a whole exploration. */
 function rawRows<P extends unknown[] | object = unknown[], R extends unknown[] = unknown[]>(db: Database.Database, sql: string): Statement<P, R> {
@@ -101,20 +109,26 @@ export function prepareStatements(db: Database.Database) {
       'SELECT seq, type, payload_json, at FROM events WHERE exploration_id = ? ORDER BY seq',
     ),
 
-    getCandidate: prepare<[string], CandidateRow>(db, 'SELECT * FROM candidates WHERE id = ?'),
+    insertMoveLens: prepare<[string, string], never>(
+      db,
+      'INSERT INTO move_lenses (exploration_id, lens_json) VALUES (?, ?) ON CONFLICT (exploration_id, lens_json) DO NOTHING',
+    ),
+    moveLensId: plucked<[string, string], number>(db, 'SELECT id FROM move_lenses WHERE exploration_id = ? AND lens_json = ?'),
+    getMoveLens: prepare<[number], { exploration_id: string; lens_json: string }>(db, 'SELECT exploration_id, lens_json FROM move_lenses WHERE id = ?'),
+    moveLensesByExploration: rawRows<[string], [number, string]>(db, 'SELECT id, lens_json FROM move_lenses WHERE exploration_id = ?'),
+
+    getCandidate: prepare<[string], CandidateRow>(db, `${CANDIDATE_SELECT} WHERE c.id = ?`),
     candidateIdByMove: plucked<[string], string>(db, 'SELECT id FROM candidates WHERE move_id = ?'),
-    candidatesByExploration: prepare<[string], CandidateRow>(
+    candidatesByExploration: prepare<[string], CandidateRow>(db, `${CANDIDATE_SELECT} WHERE c.exploration_id = ? ORDER BY c.rowid`),
+    rawCandidatesByExploration: rawRows<[string], RawCandidateRow>(db, `${CANDIDATE_SELECT} WHERE c.exploration_id = ? ORDER BY c.rowid`),
+    insertCandidate: prepare<Omit<CandidateRow, 'embedding' | 'embedding_scale'>, never>(
       db,
-      'SELECT * FROM candidates WHERE exploration_id = ? ORDER BY rowid',
+      `INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, model, created_at)
+       VALUES (@id, @exploration_id, @move_id, @kind, @lens_id, @depth, @text, X'', @model, @created_at)`,
     ),
-    rawCandidatesByExploration: rawRows<[string], RawCandidateRow>(
+    insertCandidateEmbedding: prepare<{ id: string; embedding: Buffer; scale: number | null }, never>(
       db,
-      `SELECT ${CANDIDATE_COLUMNS} FROM candidates WHERE exploration_id = ? ORDER BY rowid`,
-    ),
-    insertCandidate: prepare<CandidateRow, never>(
-      db,
-      `INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, embedding_scale, model, created_at)
-       VALUES (@id, @exploration_id, @move_id, @kind, @lens_id, @depth, @text, @embedding, @embedding_scale, @model, @created_at)`,
+      'INSERT INTO candidate_embeddings (id, embedding, scale) VALUES (@id, @embedding, @scale)',
     ),
     parentIds: plucked<[string], string>(db, 'SELECT parent_id FROM candidate_parents WHERE candidate_id = ? ORDER BY position'),
     parentsByExploration: prepare<[string], CandidateParentRow>(

@@ -122,7 +122,7 @@ describe('openSqliteStore', () => {
     expect(() => openSqliteStore(path)).toThrow(/not a SQLite database/);
   });
 
-  it('stores a candidate embedding as float32 bytes, and parents as rows', async () => {
+  it('stores a candidate embedding as float32 bytes apart from its text, and parents as rows', async () => {
     const path = join(tmpDir(), 'baton.db');
     const store = openSqliteStore(path);
     const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
@@ -133,8 +133,9 @@ describe('openSqliteStore', () => {
     await store.close();
 
     const db = new Database(path, { readonly: true });
-    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidates WHERE id = ?').pluck().get(root.id);
+    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidate_embeddings WHERE id = ?').pluck().get(root.id);
     expect(bytes?.byteLength).toBe(root.embedding.length * 4);
+    expect(db.prepare<[string], number>('SELECT length(embedding) FROM candidates WHERE id = ?').pluck().get(root.id)).toBe(0);
     expect(db.prepare('SELECT parent_id, position FROM candidate_parents WHERE candidate_id = ?').all(child.id)).toEqual([
       { parent_id: root.id, position: 0 },
     ]);
@@ -157,7 +158,7 @@ describe('int8 embeddings', () => {
     await store.close();
 
     const db = new Database(path, { readonly: true });
-    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidates WHERE id = ?').pluck().get(candidate.id);
+    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidate_embeddings WHERE id = ?').pluck().get(candidate.id);
     expect(bytes?.byteLength).toBe(256);
     db.close();
     const reopened = openSqliteStore(path);
@@ -196,7 +197,7 @@ describe('int8 embeddings', () => {
     await store.commit('x', { events: [{ type: 'candidate.added', candidate }] });
     await store.close();
     const db = new Database(path);
-    db.prepare('UPDATE candidates SET embedding_scale = -3').run();
+    db.prepare('UPDATE candidate_embeddings SET scale = -3').run();
     db.close();
 
     const reopened = openSqliteStore(path);
@@ -237,11 +238,46 @@ describe('reading stored JSON', () => {
     await store.close();
   });
 
+  it('keeps a planned move\'s lens once per exploration; payloads with the lens inline still read', async () => {
+    const { path } = await written();
+    const store = openSqliteStore(path);
+    const moves = [2, 3].map((n) => ({ id: `x.m${n}`, kind: 'open' as const, parentIds: [], lens: fixtureLens, origin: 'policy' as const }));
+    await store.commit('x', { events: moves.map((move) => ({ type: 'move.planned' as const, move })) });
+    await store.close();
+    const db = new Database(path);
+    expect(db.prepare('SELECT COUNT(*) FROM move_lenses').pluck().get()).toBe(1);
+    const payloads = db.prepare<[], string>("SELECT payload_json FROM events WHERE type = 'move.planned' ORDER BY seq").pluck().all();
+    expect(payloads.map((p) => typeof (JSON.parse(p) as { move: { lens: unknown } }).move.lens)).toEqual(['number', 'number', 'number']);
+    const inline = JSON.stringify({ type: 'move.planned', move: { ...moves[0], lens: { ...fixtureLens, name: 'Inline' } } });
+    db.prepare("UPDATE events SET payload_json = ? WHERE seq = (SELECT MAX(seq) FROM events)").run(inline);
+    db.close();
+
+    const reopened = openSqliteStore(path);
+    const events = await reopened.readEvents('x');
+    const lenses = events.flatMap((e) => (e.event.type === 'move.planned' ? [e.event.move.lens.name] : []));
+    expect(lenses).toEqual([fixtureLens.name, fixtureLens.name, 'Inline']);
+    const after = await reopened.readEvents('x', events[3]?.seq ?? 0);
+    expect(after.map((e) => e.event.type === 'move.planned' && e.event.move.lens)).toEqual([fixtureLens, { ...fixtureLens, name: 'Inline' }]);
+    await reopened.close();
+  });
+
+  it('a planned move naming a lens that is not stored fails clearly', async () => {
+    const { path } = await written();
+    const db = new Database(path);
+    db.prepare("UPDATE events SET payload_json = json_set(payload_json, '$.move.lens', 99) WHERE type = 'move.planned'").run();
+    db.close();
+    const store = openSqliteStore(path);
+    await expect(store.readEvents('x')).rejects.toThrow(/Event 2 refers to lens 99, which is not stored/);
+    await expect(store.readEvents('x', 1)).rejects.toThrow(/Event 2 refers to lens 99, which is not stored/);
+    await store.close();
+  });
+
   it.each([
     ["UPDATE events SET payload_json = json_set(payload_json, '$.move.kind', 'jump') WHERE type = 'move.planned'", /unexpected data in events\.payload_json of event 2/],
     ["UPDATE events SET payload_json = '{\"move\":' WHERE type = 'move.planned'", /malformed JSON in events\.payload_json of event 2/],
     ["UPDATE events SET payload_json = '{\"id\":7}' WHERE type = 'candidate.added'", /unexpected data in events\.payload_json of event 3/],
     ["UPDATE judgments SET scores_json = '[{\"criterion\":\"c\",\"score\":\"high\",\"reason\":\"r\",\"by\":\"judge\"}]'", /unexpected data in judgments\.scores_json of /],
+    ["UPDATE move_lenses SET lens_json = '{\"id\":\"l\"}'", /unexpected data in move_lenses\.lens_json of 1/],
     ["UPDATE judgments SET flags_json = '[{\"kind\":\"odd\",\"reason\":\"r\"}]'", /unexpected data in judgments\.flags_json/],
   ])('a hand-edited row fails reading with a message saying where: %s', async (edit, message) => {
     const { path } = await written();

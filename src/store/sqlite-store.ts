@@ -334,7 +334,7 @@ class SqliteStore implements Store {
       const prefetched = prefetchRows(this.#sql, explorationId);
       const events: StoredEvent[] = [];
       for (const [seq, type, payload, at] of this.#sql.wholeLog.iterate(explorationId)) {
-        events.push({ seq, explorationId, at, event: hydrate(this.#sql, seq, type, payload, prefetched) });
+        events.push({ seq, explorationId, at, event: hydrate(this.#sql, explorationId, seq, type, payload, prefetched) });
       }
       return events;
     });
