@@ -2,6 +2,7 @@ import { decide } from '../../src/steer/decisions.js';
 import { currentBoard, runUntilCheckpoint } from '../../src/steer/steering.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { quantizeEmbedding } from '../../src/store/embedding-codec.js';
 import type { Lens } from '../../src/brief/schema.js';
 import type { ExplorationEvent } from '../../src/explore/events.js';
 import { assembleVerdict, parseJudgeAnswer } from '../../src/explore/judge.js';
@@ -130,7 +131,8 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
           lensId: lens.id,
           depth,
           text,
-          embedding: vector as Float32Array,
+          // As the engine does: a new embedding is quantized before it is used or stored.
+          embedding: quantizeEmbedding(vector as Float32Array),
           model: 'fake:bench',
           createdAt: at,
         };
@@ -158,8 +160,9 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
         parent = candidate;
       }
     }
-    // As the engine does: a writer's answer is stored once, as its candidate's text.
-    const releasedCalls = calls.filter((c) => c.purpose !== 'judge').map((c) => c.key);
+    // As the engine does: a writer's answer is stored once, as its candidate's text, and a
+    // judge's raw answer is released once the judgment made of it is stored.
+    const releasedCalls = calls.map((c) => c.key);
     await store.commit(id, { events, calls, releasedCalls });
   }
   return { overheadBySliceUs: [] };

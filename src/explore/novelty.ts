@@ -53,8 +53,12 @@ export class NoveltyIndex {
   /** Squared norm of each vector. */
   private norms = new Float64Array(0);
   private stamp = 0;
+  /** Vectors hashed and bucketed so far (the rest were added since the last query). */
+  private hashed = 0;
   /** The last query and its codes: a candidate is usually added right after being measured. */
   private lastQuery: { embedding: Float32Array; codes: Uint16Array } | undefined;
+  /** Codes already known for vectors added but not bucketed yet (by position). */
+  private readonly knownCodes = new Map<number, Uint16Array>();
 
   constructor(options: NoveltyIndexOptions | number = {}) {
     const o = typeof options === 'number' ? { k: options } : options;
@@ -84,21 +88,39 @@ export class NoveltyIndex {
     this.positions.set(id, position);
     this.ids.push(id);
     this.norms[position] = squaredNorm(this.vectors, position * this.dimensions, this.dimensions);
-    if (this.lastQuery?.embedding === embedding) this.codes.set(this.lastQuery.codes, position * this.tables);
-    else this.hash(position);
+    if (this.lastQuery?.embedding === embedding) this.knownCodes.set(position, this.lastQuery.codes);
     this.lastQuery = undefined;
-    const wanted = this.bitsFor(this.ids.length);
-    if (wanted !== this.bits) this.rebucket(wanted);
-    else if (this.bits > 0) this.bucket(position);
   }
 
   /** Mean distance to the k nearest indexed vectors (excluding `excludeId`); 1 when the index is empty. */
   novelty(embedding: Float32Array, excludeId?: string): number {
+    this.sync();
     const nearest = this.bits === 0 ? this.scanAll(embedding, excludeId) : this.scanBuckets(embedding, excludeId);
     if (nearest.length === 0) return 1;
     let sum = 0;
     for (const similarity of nearest) sum += 1 - similarity;
     return clamp01(sum / nearest.length);
+  }
+
+  /**
+   * Hashes and buckets the vectors added since the last query. Deferred from `add` so that
+   * loading an exploration's candidates, which may never be queried (a board, a view), costs
+   * only the copy. The buckets end as adding them one by one would leave them: members in
+   * insertion order, bits as many as the count calls for.
+   */
+  private sync(): void {
+    const count = this.ids.length;
+    if (this.hashed === count) return;
+    for (let position = this.hashed; position < count; position += 1) {
+      const known = this.knownCodes.get(position);
+      if (known) this.codes.set(known, position * this.tables);
+      else this.hash(position);
+    }
+    this.knownCodes.clear();
+    const wanted = this.bitsFor(count);
+    if (wanted !== this.bits) this.rebucket(wanted);
+    else if (this.bits > 0) for (let position = this.hashed; position < count; position += 1) this.bucket(position);
+    this.hashed = count;
   }
 
   private start(dimensions: number): void {
@@ -137,15 +159,22 @@ export class NoveltyIndex {
   }
 
   private codesOf(vector: Float32Array, offset: number, out: Uint16Array, outOffset: number): void {
+    // Locals, not fields, in the hot loop: this runs for every vector added (a reopened
+    // exploration re-adds them all). The sums are the same, in the same order.
     const terms = this.terms;
-    for (let t = 0; t < this.tables; t += 1) {
+    const tables = this.tables;
+    const planeIndex = this.planeIndex;
+    const planeSign = this.planeSign;
+    let plane = 0;
+    for (let t = 0; t < tables; t += 1) {
       let code = 0;
       for (let b = 0; b < CODE_BITS; b += 1) {
-        const plane = (t * CODE_BITS + b) * terms;
         let dot = 0;
-        for (let j = 0; j < terms; j += 1) {
-          dot += (vector[offset + (this.planeIndex[plane + j] as number)] as number) * (this.planeSign[plane + j] as number);
+        const end = plane + terms;
+        for (let j = plane; j < end; j += 1) {
+          dot += (vector[offset + (planeIndex[j] as number)] as number) * (planeSign[j] as number);
         }
+        plane = end;
         if (dot > 0) code |= 1 << b;
       }
       out[outOffset + t] = code;

@@ -211,12 +211,31 @@ export const RefPayloadSchema = z.looseObject({ id: z.string() });
  * back; the message says where.
  */
 export function parseStoredJson<T>(schema: z.ZodType<T>, text: string, where: string): T {
-  let raw: unknown;
+  return validateStored(schema, parseJsonAt(text, where), where);
+}
+
+/**
+ * As `parseStoredJson`, for the shapes read for every candidate when an exploration is reopened:
+ * `accepts` checks the value by hand (much faster than the schema) and must accept nothing the
+ * schema rejects; whatever it does not accept goes through the schema, which either accepts it
+ * after all or fails with the same clear message.
+ */
+export function parseStoredJsonChecked<T>(schema: z.ZodType<T>, accepts: (value: unknown) => value is T, text: string, where: string): T {
+  const raw = parseJsonAt(text, where);
+  return accepts(raw) ? raw : validateStored(schema, raw, where);
+}
+
+export function parseJsonAt(text: string, where: string): unknown {
+  // Most judgments fail no constraint and raise no flag.
+  if (text === '[]') return [];
   try {
-    raw = JSON.parse(text) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (cause) {
     throw new BatonError('internal', `The database holds malformed JSON in ${where}.`, { cause });
   }
+}
+
+export function validateStored<T>(schema: z.ZodType<T>, raw: unknown, where: string): T {
   const result = schema.safeParse(raw);
   if (!result.success) {
     throw new BatonError('internal', `The database holds unexpected data in ${where}: ${z.prettifyError(result.error)}`, {

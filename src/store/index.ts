@@ -15,3 +15,5 @@ export type {
 export { defaultDbPath, openSqliteStore, shortId } from './sqlite-store.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 export type { Migration } from './migrations.js';
+export { decodeEmbedding, encodeEmbedding, quantizeEmbedding } from './embedding-codec.js';
+export type { EncodedEmbedding } from './embedding-codec.js';

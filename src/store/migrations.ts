@@ -160,6 +160,39 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'embeddings in a table of their own, as 8-bit integers and a scale when quantized',
+    // A quantized embedding (see embedding-codec.ts) is kept as one signed byte per dimension and
+    // its scale; one with no scale is float32 bytes. Kept apart from the text, a candidate row is
+    // text-sized, and more of them fill each page. Rows written before keep their float32 bytes
+    // in candidates.embedding (new rows leave it empty). A Baton from before this version
+    // refuses the database rather than misreading it.
+    sql: `
+      CREATE TABLE candidate_embeddings (
+        id        TEXT PRIMARY KEY REFERENCES candidates(id),
+        embedding BLOB NOT NULL,
+        scale     REAL
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 5,
+    name: 'lenses of planned moves kept once; no index of candidates by parent',
+    // Every move.planned event carried its lens whole (a lens's text can be a paragraph); the
+    // payload now names a row here instead. Older payloads keep the lens inline and still read.
+    // Nothing looks a candidate up by its parent (children are found from the loaded state), and
+    // candidates are never deleted, so foreign keys need no such index either.
+    sql: `
+      CREATE TABLE move_lenses (
+        id             INTEGER PRIMARY KEY,
+        exploration_id TEXT NOT NULL REFERENCES explorations(id),
+        lens_json      TEXT NOT NULL,
+        UNIQUE (exploration_id, lens_json)
+      );
+      DROP INDEX IF EXISTS candidate_parents_by_parent;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

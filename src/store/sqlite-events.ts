@@ -1,9 +1,12 @@
 import type { ExplorationEvent } from '../explore/events.js';
-import type { Candidate } from '../explore/types.js';
+import type { Lens } from '../brief/schema.js';
+import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError } from '../errors.js';
-import { InlineEventSchema, RefPayloadSchema, parseStoredJson } from './codecs.js';
-import { encodeEmbedding, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
-import type { EventRow, JudgmentRow } from './sqlite-rows.js';
+import { InlineEventSchema, LensSchema, RefPayloadSchema, parseJsonAt, parseStoredJsonChecked, validateStored } from './codecs.js';
+import { isHotInlineEvent, isLens, isRefPayload } from './stored-shapes.js';
+import { EmbeddingSlab, encodeEmbedding } from './embedding-codec.js';
+import { rawToCandidate, rawToJudgment, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
+import type { EventRow } from './sqlite-rows.js';
 import type { Statements } from './sqlite-statements.js';
 
 /**
@@ -38,10 +41,11 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
         lens_id: c.lensId,
         depth: c.depth,
         text: c.text,
-        embedding: encodeEmbedding(c.embedding),
         model: c.model,
         created_at: c.createdAt,
       });
+      const embedding = encodeEmbedding(c.embedding);
+      sql.insertCandidateEmbedding.run({ id: c.id, embedding: embedding.blob, scale: embedding.scale });
       c.parentIds.forEach((parentId, position) =>
         sql.insertCandidateParent.run({ candidate_id: c.id, parent_id: parentId, position }),
       );
@@ -94,9 +98,24 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
       });
       return { id: d.id };
     }
-    default:
-      return event;
+    case 'move.planned': {
+      // The lens is kept once per exploration; the payload names its row.
+      const lensJson = JSON.stringify(event.move.lens);
+      sql.insertMoveLens.run(explorationId, lensJson);
+      const lens = sql.moveLensId.get(explorationId, lensJson);
+      return { move: { ...event.move, lens } };
+    }
+    default: {
+      // The type is the row's own column: the payload does not repeat it (older rows do).
+      const { type: _type, ...payload } = event;
+      return payload;
+    }
   }
+}
+
+function readJudgment(sql: Statements, id: string): Judgment | undefined {
+  const row = sql.getJudgment.get(id);
+  return row && toJudgment(row);
 }
 
 export function readCandidate(sql: Statements, id: string): Candidate | undefined {
@@ -110,7 +129,8 @@ export function readCandidate(sql: Statements, id: string): Candidate | undefine
  */
 export interface PrefetchedRows {
   candidates: Map<string, Candidate>;
-  judgments: Map<string, JudgmentRow>;
+  judgments: Map<string, Judgment>;
+  lenses: Map<number, Lens>;
 }
 
 export function prefetchRows(sql: Statements, explorationId: string): PrefetchedRows {
@@ -120,45 +140,104 @@ export function prefetchRows(sql: Statements, explorationId: string): Prefetched
     if (list) list.push(parent_id);
     else parents.set(candidate_id, [parent_id]);
   }
+  // Rows as arrays: building a named-column object per row is most of a scan's cost.
   const candidates = new Map<string, Candidate>();
-  for (const row of sql.candidatesByExploration.iterate(explorationId)) candidates.set(row.id, toCandidate(row, parents.get(row.id) ?? []));
-  const judgments = new Map<string, JudgmentRow>();
-  for (const row of sql.judgmentsByExploration.iterate(explorationId)) judgments.set(row.id, row);
-  return { candidates, judgments };
+  const slab = new EmbeddingSlab();
+  for (const row of sql.rawCandidatesByExploration.iterate(explorationId)) candidates.set(row[0], rawToCandidate(row, parents.get(row[0]) ?? [], slab));
+  const judgments = new Map<string, Judgment>();
+  for (const row of sql.rawJudgmentsByExploration.iterate(explorationId)) judgments.set(row[0], rawToJudgment(row));
+  const lenses = new Map<number, Lens>();
+  for (const [id, json] of sql.moveLensesByExploration.iterate(explorationId)) lenses.set(id, toMoveLens(id, json));
+  return { candidates, judgments, lenses };
+}
+
+function toMoveLens(id: number, json: string): Lens {
+  return parseStoredJsonChecked(LensSchema, isLens, json, `move_lenses.lens_json of ${id}`);
+}
+
+function readMoveLens(sql: Statements, id: number, explorationId: string): Lens | undefined {
+  const row = sql.getMoveLens.get(id);
+  return row && row.exploration_id === explorationId ? toMoveLens(id, row.lens_json) : undefined;
+}
+
+function where(seq: number): string {
+  return `events.payload_json of event ${seq}`;
+}
+
+const REF_PREFIX = '{"id":"';
+/** The characters a JSON string holds as they are: no quote, backslash or control character. */
+// eslint-disable-next-line no-control-regex -- control characters are what it excludes
+const PLAIN_JSON_STRING = /^[^"\\\u0000-\u001f]*$/u;
+
+function refId(seq: number, payloadJson: string): string {
+  // The payload as the store writes it, `{"id":"…"}` with nothing to unescape, is read as is.
+  if (payloadJson.startsWith(REF_PREFIX) && payloadJson.endsWith('"}')) {
+    const id = payloadJson.slice(REF_PREFIX.length, -2);
+    if (PLAIN_JSON_STRING.test(id)) return id;
+  }
+  return parseStoredJsonChecked(RefPayloadSchema, isRefPayload, payloadJson, where(seq)).id;
+}
+
+/** A planned move names its lens's row (older payloads hold the lens itself): joined back in place. */
+function joinMoveLens(sql: Statements, explorationId: string, seq: number, raw: unknown, prefetched: PrefetchedRows | undefined): void {
+  const move = (raw as { move?: unknown }).move;
+  if (typeof move !== 'object' || move === null) return;
+  const ref = (move as { lens?: unknown }).lens;
+  if (typeof ref !== 'number') return;
+  const lens = prefetched?.lenses.get(ref) ?? readMoveLens(sql, ref, explorationId);
+  if (!lens) throw missing(seq, 'lens', String(ref));
+  // Each event its own copy, as parsing the payload gave before.
+  (move as { lens: Lens }).lens = { ...lens };
+}
+
+function missing(seq: number, what: string, id: string): BatonError {
+  return new BatonError('internal', `Event ${seq} refers to ${what} ${id}, which is not stored.`);
 }
 
 /** The full event for a row of the log, with referenced rows joined back in. */
 export function hydrateEvent(sql: Statements, row: EventRow, prefetched?: PrefetchedRows): ExplorationEvent {
-  const where = `events.payload_json of event ${row.seq}`;
-  const refId = (): string => parseStoredJson(RefPayloadSchema, row.payload_json, where).id;
-  const missing = (what: string, id: string): BatonError =>
-    new BatonError('internal', `Event ${row.seq} refers to ${what} ${id}, which is not stored.`);
-  switch (row.type) {
+  return hydrate(sql, row.exploration_id, row.seq, row.type, row.payload_json, prefetched);
+}
+
+export function hydrate(
+  sql: Statements,
+  explorationId: string,
+  seq: number,
+  type: string,
+  payloadJson: string,
+  prefetched?: PrefetchedRows,
+): ExplorationEvent {
+  switch (type) {
     case 'candidate.added': {
-      const id = refId();
+      const id = refId(seq, payloadJson);
       const candidate = prefetched?.candidates.get(id) ?? readCandidate(sql, id);
-      if (!candidate) throw missing('candidate', id);
+      if (!candidate) throw missing(seq, 'candidate', id);
       return { type: 'candidate.added', candidate };
     }
     case 'candidate.judged': {
-      const id = refId();
-      const judgment = prefetched?.judgments.get(id) ?? sql.getJudgment.get(id);
-      if (!judgment) throw missing('judgment', id);
-      return { type: 'candidate.judged', judgment: toJudgment(judgment) };
+      const id = refId(seq, payloadJson);
+      const judgment = prefetched?.judgments.get(id) ?? readJudgment(sql, id);
+      if (!judgment) throw missing(seq, 'judgment', id);
+      return { type: 'candidate.judged', judgment };
     }
     case 'checkpoint.raised': {
-      const id = refId();
+      const id = refId(seq, payloadJson);
       const checkpoint = sql.getCheckpoint.get(id);
-      if (!checkpoint) throw missing('checkpoint', id);
+      if (!checkpoint) throw missing(seq, 'checkpoint', id);
       return { type: 'checkpoint.raised', checkpoint: toCheckpoint(checkpoint) };
     }
     case 'decision.made': {
-      const id = refId();
+      const id = refId(seq, payloadJson);
       const decision = sql.getDecision.get(id);
-      if (!decision) throw missing('decision', id);
+      if (!decision) throw missing(seq, 'decision', id);
       return { type: 'decision.made', decision: toDecision(decision) };
     }
-    default:
-      return parseStoredJson(InlineEventSchema, row.payload_json, where);
+    default: {
+      const parsed = parseJsonAt(payloadJson, where(seq));
+      // Written without its type (the row's column says it); older rows repeat it, the same.
+      const raw = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { type, ...parsed } : parsed;
+      if (type === 'move.planned') joinMoveLens(sql, explorationId, seq, raw, prefetched);
+      return isHotInlineEvent(raw) ? raw : validateStored(InlineEventSchema, raw, where(seq));
+    }
   }
 }

@@ -4,6 +4,8 @@ import type { Candidate, Judgment, MoveKind } from '../explore/types.js';
 import { DECISION_ACTIONS } from '../steer/types.js';
 import type { Checkpoint, Decision } from '../steer/types.js';
 import { BatonError } from '../errors.js';
+import { decodeEmbedding } from './embedding-codec.js';
+import type { EmbeddingSlab } from './embedding-codec.js';
 import {
   BoardSchema,
   CriterionScoresSchema,
@@ -13,7 +15,9 @@ import {
   StringListSchema,
   TriggerSignalsSchema,
   parseStoredJson,
+  parseStoredJsonChecked,
 } from './codecs.js';
+import { isCriterionScores, isFailedConstraints, isFlags } from './stored-shapes.js';
 import type { BriefVersion, CallPurpose, CallRecord, ExplorationRecord } from './store.js';
 
 /** Rows as SQLite returns them (snake_case, nulls), and their conversion to domain objects. */
@@ -51,7 +55,10 @@ export interface CandidateRow {
   lens_id: string;
   depth: number;
   text: string;
+  /** From candidate_embeddings (candidates.embedding for rows written before it). */
   embedding: Buffer;
+  /** Null: `embedding` is float32 bytes; otherwise int8 components of this scale. */
+  embedding_scale: number | null;
   model: string;
   created_at: string;
 }
@@ -173,33 +180,66 @@ export function toStatus(status: string, explorationId: string): ExplorationStat
   return oneOf(ExplorationStatusSchema, status, `explorations.status of ${explorationId}`);
 }
 
-/** Float32 bytes in machine order; copied so the array owns an aligned buffer. */
-export function encodeEmbedding(embedding: Float32Array): Buffer {
-  return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
-}
-
-export function decodeEmbedding(bytes: Buffer, candidateId: string): Float32Array {
-  if (bytes.byteLength % Float32Array.BYTES_PER_ELEMENT !== 0) {
-    throw new BatonError('internal', `The database holds a malformed embedding for candidate ${candidateId}.`);
-  }
-  const copy = new Uint8Array(bytes);
-  return new Float32Array(copy.buffer, 0, copy.byteLength / Float32Array.BYTES_PER_ELEMENT);
-}
-
 export function toCandidate(row: CandidateRow, parentIds: string[]): Candidate {
-  const kind: MoveKind = oneOf(MoveKindSchema, row.kind, `candidates.kind of ${row.id}`);
   return {
     id: row.id,
     explorationId: row.exploration_id,
     moveId: row.move_id,
-    kind,
+    kind: toMoveKind(row.kind, row.id),
     parentIds,
     lensId: row.lens_id,
     depth: row.depth,
     text: row.text,
-    embedding: decodeEmbedding(row.embedding, row.id),
+    embedding: decodeEmbedding(row.embedding, row.embedding_scale, row.id),
     model: row.model,
     createdAt: row.created_at,
+  };
+}
+
+/** A candidate row as an array, in `CandidateRow` order (reading a whole exploration). */
+export type RawCandidateRow = [string, string, string, string, string, number, string, Buffer, number | null, string, string];
+
+export function rawToCandidate(r: RawCandidateRow, parentIds: string[], slab?: EmbeddingSlab): Candidate {
+  return {
+    id: r[0],
+    explorationId: r[1],
+    moveId: r[2],
+    kind: toMoveKind(r[3], r[0]),
+    parentIds,
+    lensId: r[4],
+    depth: r[5],
+    text: r[6],
+    embedding: decodeEmbedding(r[7], r[8], r[0], slab),
+    model: r[9],
+    createdAt: r[10],
+  };
+}
+
+function toMoveKind(kind: string, candidateId: string): MoveKind {
+  if (kind === 'open' || kind === 'deepen' || kind === 'combine') return kind;
+  return oneOf(MoveKindSchema, kind, `candidates.kind of ${candidateId}`);
+}
+
+/** A judgment row as an array, in `JUDGMENT_COLUMNS` order (reading a whole exploration). */
+export type RawJudgmentRow = [string, string, string, number, string, string, string, string, number, number | null, string, string];
+export const JUDGMENT_COLUMNS =
+  'id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique, novelty, parent_similarity, judge, created_at';
+
+export function rawToJudgment(r: RawJudgmentRow): Judgment {
+  const id = r[0];
+  return {
+    id,
+    candidateId: r[1],
+    briefId: r[2],
+    scores: parseStoredJsonChecked(CriterionScoresSchema, isCriterionScores, r[4], `judgments.scores_json of ${id}`),
+    quality: r[3],
+    failed: parseStoredJsonChecked(FailedConstraintsSchema, isFailedConstraints, r[5], `judgments.failed_json of ${id}`),
+    flags: parseStoredJsonChecked(FlagsSchema, isFlags, r[6], `judgments.flags_json of ${id}`),
+    critique: r[7],
+    novelty: r[8],
+    parentSimilarity: r[9],
+    judge: r[10],
+    createdAt: r[11],
   };
 }
 
@@ -209,10 +249,10 @@ export function toJudgment(row: JudgmentRow): Judgment {
     id: row.id,
     candidateId: row.candidate_id,
     briefId: row.brief_id,
-    scores: parseStoredJson(CriterionScoresSchema, row.scores_json, where('scores_json')),
+    scores: parseStoredJsonChecked(CriterionScoresSchema, isCriterionScores, row.scores_json, where('scores_json')),
     quality: row.quality,
-    failed: parseStoredJson(FailedConstraintsSchema, row.failed_json, where('failed_json')),
-    flags: parseStoredJson(FlagsSchema, row.flags_json, where('flags_json')),
+    failed: parseStoredJsonChecked(FailedConstraintsSchema, isFailedConstraints, row.failed_json, where('failed_json')),
+    flags: parseStoredJsonChecked(FlagsSchema, isFlags, row.flags_json, where('flags_json')),
     critique: row.critique,
     novelty: row.novelty,
     parentSimilarity: row.parent_similarity,

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { JUDGMENT_COLUMNS } from './sqlite-rows.js';
 import type {
   BriefRow,
   CallRow,
@@ -9,6 +10,8 @@ import type {
   EventRow,
   ExplorationRow,
   JudgmentRow,
+  RawCandidateRow,
+  RawJudgmentRow,
 } from './sqlite-rows.js';
 
 interface SpendRow {
@@ -45,6 +48,19 @@ function prepare<P extends unknown[] | object = unknown[], R = unknown>(db: Data
 /** A statement that returns the first column only (`.pluck()`), typed the same way. */
 function plucked<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Statement<P, R> {
   return db.prepare(sql).pluck() as unknown as Statement<P, R>;
+}
+
+/**
+ * A candidate with its embedding: from candidate_embeddings, or for rows written before it, the
+ * float32 bytes in candidates.embedding. Columns in `CANDIDATE_COLUMNS` order.
+ */
+const CANDIDATE_SELECT = `SELECT c.id, c.exploration_id, c.move_id, c.kind, c.lens_id, c.depth, c.text,
+         COALESCE(e.embedding, c.embedding) AS embedding, e.scale AS embedding_scale, c.model, c.created_at
+  FROM candidates c LEFT JOIN candidate_embeddings e ON e.id = c.id`;
+
+/** A statement that returns rows as arrays (`.raw()`), for the scans that read a whole exploration. */
+function rawRows<P extends unknown[] | object = unknown[], R extends unknown[] = unknown[]>(db: Database.Database, sql: string): Statement<P, R> {
+  return db.prepare(sql).raw() as unknown as Statement<P, R>;
 }
 
 /** A call with its output, from its own table (or, for rows written before it, from calls). */
@@ -87,17 +103,32 @@ export function prepareStatements(db: Database.Database) {
       db,
       'SELECT * FROM events WHERE exploration_id = @exploration_id AND seq > @after ORDER BY seq',
     ),
-
-    getCandidate: prepare<[string], CandidateRow>(db, 'SELECT * FROM candidates WHERE id = ?'),
-    candidateIdByMove: plucked<[string], string>(db, 'SELECT id FROM candidates WHERE move_id = ?'),
-    candidatesByExploration: prepare<[string], CandidateRow>(
+    /** The whole log of an exploration: seq, type, payload_json, at. */
+    wholeLog: rawRows<[string], [number, string, string, string]>(
       db,
-      'SELECT * FROM candidates WHERE exploration_id = ? ORDER BY rowid',
+      'SELECT seq, type, payload_json, at FROM events WHERE exploration_id = ? ORDER BY seq',
     ),
-    insertCandidate: prepare<CandidateRow, never>(
+
+    insertMoveLens: prepare<[string, string], never>(
+      db,
+      'INSERT INTO move_lenses (exploration_id, lens_json) VALUES (?, ?) ON CONFLICT (exploration_id, lens_json) DO NOTHING',
+    ),
+    moveLensId: plucked<[string, string], number>(db, 'SELECT id FROM move_lenses WHERE exploration_id = ? AND lens_json = ?'),
+    getMoveLens: prepare<[number], { exploration_id: string; lens_json: string }>(db, 'SELECT exploration_id, lens_json FROM move_lenses WHERE id = ?'),
+    moveLensesByExploration: rawRows<[string], [number, string]>(db, 'SELECT id, lens_json FROM move_lenses WHERE exploration_id = ?'),
+
+    getCandidate: prepare<[string], CandidateRow>(db, `${CANDIDATE_SELECT} WHERE c.id = ?`),
+    candidateIdByMove: plucked<[string], string>(db, 'SELECT id FROM candidates WHERE move_id = ?'),
+    candidatesByExploration: prepare<[string], CandidateRow>(db, `${CANDIDATE_SELECT} WHERE c.exploration_id = ? ORDER BY c.rowid`),
+    rawCandidatesByExploration: rawRows<[string], RawCandidateRow>(db, `${CANDIDATE_SELECT} WHERE c.exploration_id = ? ORDER BY c.rowid`),
+    insertCandidate: prepare<Omit<CandidateRow, 'embedding' | 'embedding_scale'>, never>(
       db,
       `INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, model, created_at)
-       VALUES (@id, @exploration_id, @move_id, @kind, @lens_id, @depth, @text, @embedding, @model, @created_at)`,
+       VALUES (@id, @exploration_id, @move_id, @kind, @lens_id, @depth, @text, X'', @model, @created_at)`,
+    ),
+    insertCandidateEmbedding: prepare<{ id: string; embedding: Buffer; scale: number | null }, never>(
+      db,
+      'INSERT INTO candidate_embeddings (id, embedding, scale) VALUES (@id, @embedding, @scale)',
     ),
     parentIds: plucked<[string], string>(db, 'SELECT parent_id FROM candidate_parents WHERE candidate_id = ? ORDER BY position'),
     parentsByExploration: prepare<[string], CandidateParentRow>(
@@ -115,6 +146,11 @@ export function prepareStatements(db: Database.Database) {
     judgmentsByExploration: prepare<[string], JudgmentRow>(
       db,
       `SELECT j.* FROM candidates c JOIN judgments j ON j.candidate_id = c.id
+       WHERE c.exploration_id = ? ORDER BY j.rowid`,
+    ),
+    rawJudgmentsByExploration: rawRows<[string], RawJudgmentRow>(
+      db,
+      `SELECT ${JUDGMENT_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')} FROM candidates c JOIN judgments j ON j.candidate_id = c.id
        WHERE c.exploration_id = ? ORDER BY j.rowid`,
     ),
     insertJudgment: prepare<JudgmentRow, never>(

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatonError } from '../errors.js';
-import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated } from './fixtures.js';
+import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated, fixtureJudgment, fixtureLens } from './fixtures.js';
+import { quantizeEmbedding } from './embedding-codec.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 import { defaultDbPath, openSqliteStore, shortId } from './sqlite-store.js';
 import { storeConformance } from './store.conformance.js';
@@ -121,7 +122,7 @@ describe('openSqliteStore', () => {
     expect(() => openSqliteStore(path)).toThrow(/not a SQLite database/);
   });
 
-  it('stores a candidate embedding as float32 bytes, and parents as rows', async () => {
+  it('stores a candidate embedding as float32 bytes apart from its text, and parents as rows', async () => {
     const path = join(tmpDir(), 'baton.db');
     const store = openSqliteStore(path);
     const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
@@ -132,8 +133,9 @@ describe('openSqliteStore', () => {
     await store.close();
 
     const db = new Database(path, { readonly: true });
-    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidates WHERE id = ?').pluck().get(root.id);
+    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidate_embeddings WHERE id = ?').pluck().get(root.id);
     expect(bytes?.byteLength).toBe(root.embedding.length * 4);
+    expect(db.prepare<[string], number>('SELECT length(embedding) FROM candidates WHERE id = ?').pluck().get(root.id)).toBe(0);
     expect(db.prepare('SELECT parent_id, position FROM candidate_parents WHERE candidate_id = ?').all(child.id)).toEqual([
       { parent_id: root.id, position: 0 },
     ]);
@@ -141,6 +143,150 @@ describe('openSqliteStore', () => {
     expect(payload).toBe(JSON.stringify({ id: root.id }));
     expect(db.prepare<[string], number>('SELECT COUNT(*) FROM candidates WHERE text = ?').pluck().get(root.text)).toBe(1);
     db.close();
+  });
+});
+
+describe('int8 embeddings', () => {
+  it('keeps a quantized embedding as one byte per dimension and reads back exactly the same values', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const store = openSqliteStore(path);
+    const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
+    await store.createExploration({ id: 'x', briefId: brief.id, seed: 1, model: 'm', judge: 'j', title: 't', created: fixtureCreated(brief.id) });
+    const embedding = quantizeEmbedding(Float32Array.from({ length: 256 }, (_, i) => Math.sin(i * 0.37)));
+    const candidate = fixtureCandidate('x', 1, { embedding });
+    await store.commit('x', { events: [{ type: 'candidate.added', candidate }] });
+    await store.close();
+
+    const db = new Database(path, { readonly: true });
+    const bytes = db.prepare<[string], Buffer>('SELECT embedding FROM candidate_embeddings WHERE id = ?').pluck().get(candidate.id);
+    expect(bytes?.byteLength).toBe(256);
+    db.close();
+    const reopened = openSqliteStore(path);
+    const read = await reopened.getCandidate(candidate.id);
+    expect(Array.from(new Uint32Array((read?.embedding as Float32Array).buffer))).toEqual(Array.from(new Uint32Array(embedding.buffer)));
+    const [, added] = await reopened.readEvents('x');
+    expect(added?.event.type === 'candidate.added' && added.event.candidate).toStrictEqual(candidate);
+    await reopened.close();
+  });
+
+  it('opens a database written before them: its float32 embeddings still read', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) old.exec(migration.sql);
+    old.pragma('user_version = 3');
+    const brief = fixtureBrief();
+    old.prepare("INSERT INTO briefs VALUES ('b1', 'b1', 1, NULL, NULL, 's', ?, NULL, 'now')").run(JSON.stringify(brief));
+    old.prepare("INSERT INTO explorations VALUES ('x', 'b1', 'b1', 'running', 1, 'm', 'j', 't', 'now', 'now')").run();
+    const embedding = new Float32Array([0.5, -0.25, Math.PI]);
+    old
+      .prepare("INSERT INTO candidates VALUES ('x.c1', 'x', 'x.m1', 'open', 'l', 0, 'text', ?, 'm', 'now')")
+      .run(Buffer.from(embedding.buffer));
+    old.close();
+
+    const store = openSqliteStore(path);
+    expect((await store.getCandidate('x.c1'))?.embedding).toEqual(embedding);
+    await store.close();
+  });
+
+  it('a hand-edited scale fails with a message naming the candidate', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const store = openSqliteStore(path);
+    const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
+    await store.createExploration({ id: 'x', briefId: brief.id, seed: 1, model: 'm', judge: 'j', title: 't', created: fixtureCreated(brief.id) });
+    const candidate = fixtureCandidate('x', 1, { embedding: quantizeEmbedding(new Float32Array([1, -0.5, 0.25])) });
+    await store.commit('x', { events: [{ type: 'candidate.added', candidate }] });
+    await store.close();
+    const db = new Database(path);
+    db.prepare('UPDATE candidate_embeddings SET scale = -3').run();
+    db.close();
+
+    const reopened = openSqliteStore(path);
+    await expect(reopened.getCandidate(candidate.id)).rejects.toThrow(new RegExp(`malformed embedding scale .*${candidate.id.replace('.', '\\.')}`));
+    await expect(reopened.readEvents('x')).rejects.toThrow(/malformed embedding scale/);
+    await reopened.close();
+  });
+});
+
+describe('reading stored JSON', () => {
+  async function written(): Promise<{ path: string; briefId: string }> {
+    const path = join(tmpDir(), 'baton.db');
+    const store = openSqliteStore(path);
+    const brief = await store.saveBrief({ source: 's', brief: fixtureBrief() });
+    await store.createExploration({ id: 'x', briefId: brief.id, seed: 1, model: 'm', judge: 'j', title: 't', created: fixtureCreated(brief.id) });
+    const candidate = fixtureCandidate('x', 1);
+    await store.commit('x', {
+      events: [
+        { type: 'move.planned', move: { id: 'x.m1', kind: 'open', parentIds: [], lens: fixtureLens, origin: 'policy' } },
+        { type: 'candidate.added', candidate },
+        { type: 'candidate.judged', judgment: fixtureJudgment(candidate.id, brief.id) },
+      ],
+    });
+    await store.close();
+    return { path, briefId: brief.id };
+  }
+
+  it('an inline event is stored without repeating its type; rows that repeat it still read', async () => {
+    const { path } = await written();
+    const db = new Database(path);
+    const payload = db.prepare<[], string>("SELECT payload_json FROM events WHERE type = 'move.planned'").pluck().get() as string;
+    expect(JSON.parse(payload)).not.toHaveProperty('type');
+    db.prepare("UPDATE events SET payload_json = ? WHERE type = 'move.planned'").run(JSON.stringify({ type: 'move.planned', ...JSON.parse(payload) }));
+    db.close();
+    const store = openSqliteStore(path);
+    const events = await store.readEvents('x');
+    expect(events[1]?.event).toStrictEqual({ type: 'move.planned', move: { id: 'x.m1', kind: 'open', parentIds: [], lens: fixtureLens, origin: 'policy' } });
+    await store.close();
+  });
+
+  it('keeps a planned move\'s lens once per exploration; payloads with the lens inline still read', async () => {
+    const { path } = await written();
+    const store = openSqliteStore(path);
+    const moves = [2, 3].map((n) => ({ id: `x.m${n}`, kind: 'open' as const, parentIds: [], lens: fixtureLens, origin: 'policy' as const }));
+    await store.commit('x', { events: moves.map((move) => ({ type: 'move.planned' as const, move })) });
+    await store.close();
+    const db = new Database(path);
+    expect(db.prepare('SELECT COUNT(*) FROM move_lenses').pluck().get()).toBe(1);
+    const payloads = db.prepare<[], string>("SELECT payload_json FROM events WHERE type = 'move.planned' ORDER BY seq").pluck().all();
+    expect(payloads.map((p) => typeof (JSON.parse(p) as { move: { lens: unknown } }).move.lens)).toEqual(['number', 'number', 'number']);
+    const inline = JSON.stringify({ type: 'move.planned', move: { ...moves[0], lens: { ...fixtureLens, name: 'Inline' } } });
+    db.prepare("UPDATE events SET payload_json = ? WHERE seq = (SELECT MAX(seq) FROM events)").run(inline);
+    db.close();
+
+    const reopened = openSqliteStore(path);
+    const events = await reopened.readEvents('x');
+    const lenses = events.flatMap((e) => (e.event.type === 'move.planned' ? [e.event.move.lens.name] : []));
+    expect(lenses).toEqual([fixtureLens.name, fixtureLens.name, 'Inline']);
+    const after = await reopened.readEvents('x', events[3]?.seq ?? 0);
+    expect(after.map((e) => e.event.type === 'move.planned' && e.event.move.lens)).toEqual([fixtureLens, { ...fixtureLens, name: 'Inline' }]);
+    await reopened.close();
+  });
+
+  it('a planned move naming a lens that is not stored fails clearly', async () => {
+    const { path } = await written();
+    const db = new Database(path);
+    db.prepare("UPDATE events SET payload_json = json_set(payload_json, '$.move.lens', 99) WHERE type = 'move.planned'").run();
+    db.close();
+    const store = openSqliteStore(path);
+    await expect(store.readEvents('x')).rejects.toThrow(/Event 2 refers to lens 99, which is not stored/);
+    await expect(store.readEvents('x', 1)).rejects.toThrow(/Event 2 refers to lens 99, which is not stored/);
+    await store.close();
+  });
+
+  it.each([
+    ["UPDATE events SET payload_json = json_set(payload_json, '$.move.kind', 'jump') WHERE type = 'move.planned'", /unexpected data in events\.payload_json of event 2/],
+    ["UPDATE events SET payload_json = '{\"move\":' WHERE type = 'move.planned'", /malformed JSON in events\.payload_json of event 2/],
+    ["UPDATE events SET payload_json = '{\"id\":7}' WHERE type = 'candidate.added'", /unexpected data in events\.payload_json of event 3/],
+    ["UPDATE judgments SET scores_json = '[{\"criterion\":\"c\",\"score\":\"high\",\"reason\":\"r\",\"by\":\"judge\"}]'", /unexpected data in judgments\.scores_json of /],
+    ["UPDATE move_lenses SET lens_json = '{\"id\":\"l\"}'", /unexpected data in move_lenses\.lens_json of 1/],
+    ["UPDATE judgments SET flags_json = '[{\"kind\":\"odd\",\"reason\":\"r\"}]'", /unexpected data in judgments\.flags_json/],
+  ])('a hand-edited row fails reading with a message saying where: %s', async (edit, message) => {
+    const { path } = await written();
+    const db = new Database(path);
+    db.prepare(edit).run();
+    db.close();
+    const store = openSqliteStore(path);
+    await expect(store.readEvents('x')).rejects.toThrow(message);
+    await store.close();
   });
 });
 

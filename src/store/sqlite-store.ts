@@ -6,7 +6,7 @@ import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { migrate } from './migrations.js';
-import { hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
+import { hydrate, hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
 import { prepareStatements } from './sqlite-statements.js';
 import type { Statements } from './sqlite-statements.js';
 import { toBriefVersion, toCall, toCandidate, toExploration, toJudgment, toStatus } from './sqlite-rows.js';
@@ -64,9 +64,9 @@ export function openSqliteStore(path: string): Store {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // Reads through a memory map rather than a system call per page: reopening a large
-    // exploration reads every candidate page once.
-    db.pragma('mmap_size = 268435456');
+    // No memory map: mapped pages count in the process's resident memory (the whole file, once
+    // a large exploration is reopened), and with 16 KB pages a read call per page costs little.
+    db.pragma('mmap_size = 0');
     migrate(db, location);
     return new SqliteStore(db, location);
   } catch (error) {
@@ -322,14 +322,21 @@ class SqliteStore implements Store {
 
   async readEvents(explorationId: string, afterSeq = 0): Promise<StoredEvent[]> {
     const read = this.#db.transaction((): StoredEvent[] => {
+      if (afterSeq > 0) {
+        return this.#sql.readEvents.all({ exploration_id: explorationId, after: afterSeq }).map((row) => ({
+          seq: row.seq,
+          explorationId: row.exploration_id,
+          at: row.at,
+          event: hydrateEvent(this.#sql, row),
+        }));
+      }
       // The whole log (reopening): join candidates and judgments from two scans, not a query each.
-      const prefetched = afterSeq === 0 ? prefetchRows(this.#sql, explorationId) : undefined;
-      return this.#sql.readEvents.all({ exploration_id: explorationId, after: afterSeq }).map((row) => ({
-        seq: row.seq,
-        explorationId: row.exploration_id,
-        at: row.at,
-        event: hydrateEvent(this.#sql, row, prefetched),
-      }));
+      const prefetched = prefetchRows(this.#sql, explorationId);
+      const events: StoredEvent[] = [];
+      for (const [seq, type, payload, at] of this.#sql.wholeLog.iterate(explorationId)) {
+        events.push({ seq, explorationId, at, event: hydrate(this.#sql, explorationId, seq, type, payload, prefetched) });
+      }
+      return events;
     });
     // One read transaction: the scans and the log see the same snapshot.
     return read.deferred();
