@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { Brief } from '../brief/schema.js';
 import { BatonError } from '../errors.js';
 import { BudgetGuard } from '../models/budget.js';
+import { quantizeEmbedding } from '../store/embedding-codec.js';
 import { cosineSimilarity } from '../models/local-embedding.js';
 import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
@@ -64,6 +65,8 @@ interface MoveOutcome {
   move: PlannedMove;
   /** The writer call's key: its answer is the candidate's text, stored once with the candidate. */
   writeKey: string;
+  /** The judge calls' keys: their answers live on as the judgment, stored with it. */
+  judgeKeys: string[];
   candidate: Candidate;
   judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>;
 }
@@ -236,7 +239,7 @@ export class ExplorationEngine {
         continue;
       }
       events.push(...this.fold(result.value));
-      released.push(result.value.writeKey);
+      released.push(result.value.writeKey, ...result.value.judgeKeys);
       done += 1;
     }
     if (events.length > 0) await this.commitOutcomes(events, released);
@@ -290,7 +293,8 @@ export class ExplorationEngine {
     const task = this.writerTask(move, brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
     const text = write.output.trim();
-    const embedding = await this.embed(`${move.id}:embed`, move.kind, text);
+    // Quantized as the store keeps it, so a resumed run sees exactly the vectors this one does.
+    const embedding = quantizeEmbedding(await this.embed(`${move.id}:embed`, move.kind, text));
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
     const candidate: Candidate = {
       id: candidateId,
@@ -305,49 +309,57 @@ export class ExplorationEngine {
       model: this.deps.writer.info.id,
       createdAt: this.now(),
     };
-    const judgment = await this.judgeText(candidateId, text);
-    return { move, writeKey: write.key, candidate, judgment };
+    const { judgment, keys } = await this.judgeText(candidateId, text);
+    return { move, writeKey: write.key, judgeKeys: keys, candidate, judgment };
   }
 
   private async rejudge(ids: string[]): Promise<number> {
     const settled = await mapLimit(ids, this.concurrency, async (id) => {
       const node = this.state.nodes.get(id) as CandidateNode;
-      const partial = await this.judgeText(id, node.candidate.text);
+      const { judgment: partial, keys } = await this.judgeText(id, node.candidate.text);
       const parent = node.candidate.parentIds[0] ? this.state.nodes.get(node.candidate.parentIds[0]) : undefined;
       const judgment: Judgment = {
         ...partial,
         novelty: round4(this.novelty.novelty(node.candidate.embedding, id)),
         parentSimilarity: parent ? round4(cosineSimilarity(node.candidate.embedding, parent.candidate.embedding)) : null,
       };
-      return judgment;
+      return { judgment, keys };
     });
     const events: ExplorationEvent[] = [];
+    const released: string[] = [];
     let failure: unknown;
     for (const result of settled) {
       if (result.status === 'rejected') failure ??= result.reason;
-      else events.push({ type: 'candidate.judged', judgment: result.value });
+      else {
+        events.push({ type: 'candidate.judged', judgment: result.value.judgment });
+        released.push(...result.value.keys);
+      }
     }
-    if (events.length > 0) await this.commitOutcomes(events);
+    if (events.length > 0) await this.commitOutcomes(events, released);
     if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
     return events.length;
   }
 
-  private async judgeText(candidateId: string, text: string): Promise<Omit<Judgment, 'novelty' | 'parentSimilarity'>> {
+  /** A candidate's judgment (novelty aside), and the keys of the judge calls it took. */
+  private async judgeText(candidateId: string, text: string): Promise<{ judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>; keys: string[] }> {
     const brief = this.brief.brief;
     const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
     const key = `${candidateId}:judge:${this.brief.id}`;
     const check = (answerText: string): AnswerCheck => answerQuality(parseJudgeAnswer(answerText));
+    const keys: string[] = [];
+    const ask = async (askKey: string): Promise<ReturnType<typeof parseJudgeAnswer>> => {
+      const answered = await this.call(askKey, 'judge', this.deps.judge, task, check);
+      keys.push(answered.key);
+      return parseJudgeAnswer(answered.output);
+    };
     // An unusable answer (even after repair) is asked again with the same prompt, each ask a
     // recorded call within the budget; after the last one the candidate is flagged unclear.
-    let parsed = parseJudgeAnswer((await this.call(key, 'judge', this.deps.judge, task, check)).output);
-    for (let ask = 2; !parsed.ok && ask <= JUDGE_ASKS; ask += 1) {
-      const retryKey = ask === 2 ? `${key}:retry` : `${key}:retry${ask - 1}`;
-      parsed = parseJudgeAnswer((await this.call(retryKey, 'judge', this.deps.judge, task, check)).output);
-    }
+    let parsed = await ask(key);
+    for (let n = 2; !parsed.ok && n <= JUDGE_ASKS; n += 1) parsed = await ask(n === 2 ? `${key}:retry` : `${key}:retry${n - 1}`);
     const answer = parsed.ok ? parsed.value : null;
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
     const verdict = await assembleVerdict(brief, text, answer, briefDir ? { briefDir } : {});
-    return {
+    const judgment = {
       id: `${candidateId}.j${this.brief.version}`,
       candidateId,
       briefId: this.brief.id,
@@ -355,6 +367,7 @@ export class ExplorationEngine {
       judge: this.deps.judge.info.id,
       createdAt: this.now(),
     };
+    return { judgment, keys };
   }
 
   private writerTask(move: PlannedMove, brief: Brief): ModelTask {
