@@ -1,3 +1,4 @@
+import type { ExplorationEngine } from '../../src/explore/engine.js';
 import { decide } from '../../src/steer/decisions.js';
 import { currentBoard, runUntilCheckpoint } from '../../src/steer/steering.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -72,7 +73,12 @@ const EXTRA_LENSES = 8;
 
 type EngineSetup = Parameters<typeof loadBenchEngine>[2];
 
-async function growThroughEngine(store: Store, id: string, setup: ScaleSetup, engineSetup: EngineSetup): Promise<{ overheadBySliceUs: number[] }> {
+async function growThroughEngine(
+  store: Store,
+  id: string,
+  setup: ScaleSetup,
+  engineSetup: EngineSetup,
+): Promise<{ overheadBySliceUs: number[]; engine: ExplorationEngine }> {
   const engine = await loadBenchEngine(store, id, engineSetup);
   const sliceSize = Math.ceil(setup.candidates / setup.slices);
   const slices: { wall: number; model: number; moves: number }[] = Array.from({ length: setup.slices }, () => ({ wall: 0, model: 0, moves: 0 }));
@@ -92,7 +98,7 @@ async function growThroughEngine(store: Store, id: string, setup: ScaleSetup, en
     }
     if (outcome.status !== 'running' && outcome.status !== 'awaiting') break;
   }
-  return { overheadBySliceUs: slices.map((s) => overheadPerMoveUs(s.wall, s.model, s.moves)) };
+  return { overheadBySliceUs: slices.map((s) => overheadPerMoveUs(s.wall, s.model, s.moves)), engine };
 }
 
 /**
@@ -175,19 +181,26 @@ async function measureAtSize(
   id: string,
   setup: ScaleSetup,
   engineSetup: EngineSetup,
-  grown: { overheadBySliceUs: number[]; buildMs: number },
+  grown: { overheadBySliceUs: number[]; buildMs: number; engine?: ExplorationEngine },
 ): Promise<ScaleResult> {
   let store = opened;
-  let engine = await loadBenchEngine(store, id, engineSetup);
+  // The board of the exploration as it stands (the engine that grew it, or loaded after a bulk build).
+  let live: ExplorationEngine | undefined = grown.engine ?? (await loadBenchEngine(store, id, engineSetup));
+  delete grown.engine;
   const boards: number[] = [];
-  for (let i = 0; i < 5; i += 1) boards.push((await timeMs(() => currentBoard(engine, null, []))).ms);
+  for (let i = 0; i < 5; i += 1) {
+    const engine = live;
+    boards.push((await timeMs(() => currentBoard(engine, null, []))).ms);
+  }
+  live = undefined;
 
+  // Reopening as a new process would: the live engine is let go first (peak RSS is one engine's).
   await store.close();
   const reopened = await timeMs(async () => {
     store = openSqliteStore(setup.dbPath);
     return loadBenchEngine(store, id, engineSetup);
   });
-  engine = reopened.value;
+  const engine = reopened.value;
 
   // A checkpoint the growth left due is raised first: the resume measured is a person's answer to it.
   await runUntilCheckpoint(engine, { maxWaves: 0 });
