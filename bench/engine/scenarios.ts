@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { runBatonWorkload } from './baton-workload.js';
 import { modelClock } from './fake-model.js';
-import { runLangGraphWorkload } from './langgraph-workload.js';
 import { diskBytes, median, overheadPerMoveUs, peakRssMb } from './measure.js';
-import { scaleExploration } from './scale.js';
-import { batonWideTree, langGraphWideTree } from './wide-tree.js';
 import type { WideTreeResult } from './wide-tree.js';
+
+// Each engine's code is imported only by the scenarios that run it, so a scenario's peak RSS
+// holds one engine's modules (LangGraph.js and LangChain weigh ~60 MB loaded).
+const batonWorkload = async () => (await import('./baton-workload.js')).runBatonWorkload;
+const langGraphWorkload = async () => (await import('./langgraph-workload.js')).runLangGraphWorkload;
 
 /**
  * The scenarios, each run in a process of its own (see child.ts) so that its peak RSS is its
@@ -85,7 +86,7 @@ async function dispatch(scenario: Scenario, dir: string): Promise<object> {
     case 'workload':
       return workload(scenario, dir);
     case 'scale':
-      return scaleExploration({ dbPath: join(dir, 'scale.db'), candidates: scenario.candidates, clock: modelClock(), slices: scenario.slices, bulk: scenario.bulk });
+      return (await import('./scale.js')).scaleExploration({ dbPath: join(dir, 'scale.db'), candidates: scenario.candidates, clock: modelClock(), slices: scenario.slices, bulk: scenario.bulk });
     case 'concurrency':
       return concurrency(scenario, dir);
     case 'wide':
@@ -103,8 +104,8 @@ async function workload(s: Extract<Scenario, { scenario: 'workload' }>, dir: str
     const clock = modelClock();
     const result =
       s.engine === 'baton'
-        ? await runBatonWorkload({ dbPath, lenses: s.lenses, concurrency: 16, attention: 3, clock }, s.reopen)
-        : await runLangGraphWorkload({ dbPath, paths: 2 * s.lenses, depth: WORKLOAD_DEPTH, pauseAtDepths: [WORKLOAD_DEPTH / 2], concurrency: 16, clock }, s.reopen);
+        ? await (await batonWorkload())({ dbPath, lenses: s.lenses, concurrency: 16, attention: 3, clock }, s.reopen)
+        : await (await langGraphWorkload())({ dbPath, paths: 2 * s.lenses, depth: WORKLOAD_DEPTH, pauseAtDepths: [WORKLOAD_DEPTH / 2], concurrency: 16, clock }, s.reopen);
     if (rep === 0) continue;
     overheads.push(overheadPerMoveUs(result.wallMs, result.modelMs, result.moves));
     resumes.push(...result.resumeMs);
@@ -128,9 +129,9 @@ async function concurrency(s: Extract<Scenario, { scenario: 'concurrency' }>, di
   const dbPath = join(dir, 'concurrency.db');
   const started = performance.now();
   if (s.engine === 'baton') {
-    await runBatonWorkload({ dbPath, lenses: s.lenses, concurrency: s.concurrency, attention: 3, clock, latencyMs: s.latencyMs }, false);
+    await (await batonWorkload())({ dbPath, lenses: s.lenses, concurrency: s.concurrency, attention: 3, clock, latencyMs: s.latencyMs }, false);
   } else {
-    await runLangGraphWorkload(
+    await (await langGraphWorkload())(
       { dbPath, paths: 2 * s.lenses, depth: WORKLOAD_DEPTH, pauseAtDepths: [WORKLOAD_DEPTH / 2], concurrency: s.concurrency, clock, latencyMs: s.latencyMs },
       false,
     );
@@ -145,6 +146,7 @@ async function wide(s: Extract<Scenario, { scenario: 'wide' }>, dir: string): Pr
   const runs: WideTreeResult[] = [];
   for (let rep = 0; rep <= s.reps; rep += 1) {
     const setup = { dbPath: join(dir, `wide-${rep}.db`), width: s.width, levels: s.levels, latencyMs: s.latencyMs, clock: modelClock() };
+    const { batonWideTree, langGraphWideTree } = await import('./wide-tree.js');
     const result = s.engine === 'baton' ? await batonWideTree(setup) : await langGraphWideTree({ ...setup, durable: s.engine === 'langgraph-sqlite' });
     if (rep > 0) runs.push(result);
   }
