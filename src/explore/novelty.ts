@@ -29,7 +29,7 @@ export interface NoveltyIndexOptions {
 const CODE_BITS = 12;
 const MIN_BITS = 4;
 const HYPERPLANE_SEED = 0x5eed;
-const PLANE_TERMS = 32;
+const PLANE_TERMS = 16;
 
 export class NoveltyIndex {
   private readonly k: number;
@@ -43,7 +43,7 @@ export class NoveltyIndex {
   /** Each vector's CODE_BITS-bit code per table: codes[position * tables + table]. */
   private codes = new Uint16Array(0);
   private planeIndex = new Uint16Array(0);
-  private planeSign = new Float32Array(0);
+  private planeSign = new Float64Array(0);
   private terms = 0;
   /** Bits of the code used as the bucket key now (0 while exact). */
   private bits = 0;
@@ -131,7 +131,7 @@ export class NoveltyIndex {
     const planes = this.tables * CODE_BITS;
     const terms = Math.min(PLANE_TERMS, dimensions);
     this.planeIndex = new Uint16Array(planes * terms);
-    this.planeSign = new Float32Array(planes * terms);
+    this.planeSign = new Float64Array(planes * terms);
     for (let p = 0; p < planes; p += 1) {
       for (let j = 0; j < terms; j += 1) {
         this.planeIndex[p * terms + j] = Math.floor(next() * dimensions);
