@@ -45,7 +45,10 @@ export interface BatonSetup {
   latencyMs?: number;
 }
 
-export async function createBenchExploration(store: Store, setup: Pick<BatonSetup, 'lenses' | 'attention'>, id = 'xbench'): Promise<string> {
+/** The id of the exploration a benchmark creates. */
+export const BENCH_EXPLORATION = 'xbench';
+
+export async function createBenchExploration(store: Store, setup: Pick<BatonSetup, 'lenses' | 'attention'>, id = BENCH_EXPLORATION): Promise<string> {
   const brief = benchBrief(setup.attention);
   const version = await store.saveBrief({ source: '---\nquestion: bench\n---\n', brief });
   await store.createExploration({

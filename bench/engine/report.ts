@@ -166,7 +166,7 @@ function scaleTable(report: BenchReport): string {
       fmt(s.resumeMs, 1),
       fmt(s.diskBytesPerCandidate),
       fmt(s.diskBytesPerCandidate / s.textBytesPerCandidate, 2),
-      fmt(s.peakRssMb),
+      `${fmt(s.peakRssMb)} (grow ${fmt(s.growRssMb)}, reopen ${fmt(s.reopenRssMb)})`,
       fmt(s.buildMs / 1000, 1),
     ]),
   );

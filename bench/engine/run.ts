@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { describeMachine } from './measure.js';
 import type { BenchReport, ConcurrencyPair, ScaleFigures, WidePair, WorkloadPair } from './report.js';
 import { evaluateTargets, renderMarkdown, renderTable } from './report.js';
+import type { ScaleGrowth, ScaleReopen } from './scale.js';
 import type { ConcurrencyFigures, Scenario, WideFigures, WorkloadFigures } from './scenarios.js';
 
 /**
@@ -84,7 +86,18 @@ export async function runBench(options: Options, log: (line: string) => void): P
   const scale: ScaleFigures[] = [];
   for (const candidates of quick ? [400] : options.scale) {
     // Up to 20,000 candidates the exploration grows through the engine; beyond, it is written in bulk.
-    scale.push(await runChild<ScaleFigures>({ scenario: 'scale', candidates, slices: 10, bulk: candidates > BULK_ABOVE }, log));
+    // Grown in one process, reopened in another (as a person's next command would): each peak RSS is one process's.
+    const dir = mkdtempSync(join(tmpdir(), 'baton-bench-scale-'));
+    try {
+      const phase = { scenario: 'scale', dbPath: join(dir, 'scale.db'), candidates, slices: 10, bulk: candidates > BULK_ABOVE } as const;
+      const grown = await runChild<ScaleGrowth>({ ...phase, phase: 'grow' }, log);
+      const reopened = await runChild<ScaleReopen>({ ...phase, phase: 'reopen' }, log);
+      const growRssMb = grown.peakRssMb;
+      const reopenRssMb = reopened.peakRssMb;
+      scale.push({ ...grown, ...reopened, growRssMb, reopenRssMb, peakRssMb: Math.max(growRssMb, reopenRssMb) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   const latencyMs = quick ? 20 : 200;

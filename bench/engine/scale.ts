@@ -1,4 +1,3 @@
-import type { ExplorationEngine } from '../../src/explore/engine.js';
 import { decide } from '../../src/steer/decisions.js';
 import { currentBoard, runUntilCheckpoint } from '../../src/steer/steering.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -11,7 +10,7 @@ import { NoveltyIndex } from '../../src/explore/novelty.js';
 import type { Candidate, Judgment, PlannedMove } from '../../src/explore/types.js';
 import { cosineSimilarity, createLocalEmbedding } from '../../src/models/local-embedding.js';
 import type { CallResult } from '../../src/store/store.js';
-import { benchLenses, createBenchExploration, CRITERIA, loadBenchEngine } from './baton-workload.js';
+import { BENCH_EXPLORATION, benchLenses, createBenchExploration, CRITERIA, loadBenchEngine } from './baton-workload.js';
 import { candidateText, judgeAnswer } from './fake-model.js';
 import type { ModelClock } from './fake-model.js';
 import { diskBytes, median, overheadPerMoveUs, timeMs } from './measure.js';
@@ -20,8 +19,9 @@ import { diskBytes, median, overheadPerMoveUs, timeMs } from './measure.js';
  * An exploration grown to `candidates` through the real engine: enough lenses that every path
  * (two openings per lens, deepened to depth 8) is needed, every checkpoint answered `continue`.
  * Overhead per move is measured per slice of the growth, so a cost that grows with the
- * exploration shows as a rising line. Then, at full size: the board, reopening from the file,
- * resuming to the next model call, and the overhead of new moves.
+ * exploration shows as a rising line. Then, in a new process as a person's next command would be:
+ * reopening from the file, the board, resuming to the next model call, and the overhead of new
+ * moves. The two phases run in processes of their own, so each peak RSS is one process's.
  */
 
 export interface ScaleSetup {
@@ -48,6 +48,9 @@ export interface ScaleResult {
   newMovesOverheadUs: number;
   diskBytesPerCandidate: number;
   textBytesPerCandidate: number;
+  /** Peak RSS of the process that grew the exploration, and of the one that reopened it. */
+  growRssMb: number;
+  reopenRssMb: number;
 }
 
 const CONCURRENCY = 16;
@@ -55,7 +58,16 @@ const MOVES_PER_LENS = 16;
 const ATTENTION = 10;
 const WORKLOAD_DEPTH = 8;
 
-export async function scaleExploration(setup: ScaleSetup): Promise<ScaleResult> {
+/** The growth phase: what it cost to grow the exploration, per slice. */
+export type ScaleGrowth = Pick<ScaleResult, 'built' | 'buildMs' | 'overheadBySliceUs'>;
+
+/** The reopening phase, at full size. */
+export type ScaleReopen = Pick<
+  ScaleResult,
+  'candidates' | 'boardMs' | 'reopenMs' | 'resumeMs' | 'newMovesOverheadUs' | 'diskBytesPerCandidate' | 'textBytesPerCandidate'
+>;
+
+export async function growExploration(setup: ScaleSetup): Promise<ScaleGrowth> {
   const store: Store = openSqliteStore(setup.dbPath);
   const lenses = Math.ceil(setup.candidates / MOVES_PER_LENS) + EXTRA_LENSES;
   // A person's attention as a brief would give it: once it is spent only terminal signals stop
@@ -65,7 +77,8 @@ export async function scaleExploration(setup: ScaleSetup): Promise<ScaleResult> 
   const built = performance.now();
   const grown = setup.bulk ? await growInBulk(store, id, setup, lenses) : await growThroughEngine(store, id, setup, engineSetup);
   const buildMs = performance.now() - built;
-  return measureAtSize(store, id, setup, engineSetup, { ...grown, buildMs });
+  await store.close();
+  return { built: setup.bulk ? 'bulk' : 'engine', buildMs, overheadBySliceUs: grown.overheadBySliceUs };
 }
 
 /** Lenses beyond those the growth needs, so that moves remain to be made at full size. */
@@ -78,7 +91,7 @@ async function growThroughEngine(
   id: string,
   setup: ScaleSetup,
   engineSetup: EngineSetup,
-): Promise<{ overheadBySliceUs: number[]; engine: ExplorationEngine }> {
+): Promise<{ overheadBySliceUs: number[] }> {
   const engine = await loadBenchEngine(store, id, engineSetup);
   const sliceSize = Math.ceil(setup.candidates / setup.slices);
   const slices: { wall: number; model: number; moves: number }[] = Array.from({ length: setup.slices }, () => ({ wall: 0, model: 0, moves: 0 }));
@@ -98,7 +111,7 @@ async function growThroughEngine(
     }
     if (outcome.status !== 'running' && outcome.status !== 'awaiting') break;
   }
-  return { overheadBySliceUs: slices.map((s) => overheadPerMoveUs(s.wall, s.model, s.moves)), engine };
+  return { overheadBySliceUs: slices.map((s) => overheadPerMoveUs(s.wall, s.model, s.moves)) };
 }
 
 /**
@@ -176,31 +189,17 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
 
 const BULK_PATHS = 64;
 
-async function measureAtSize(
-  opened: Store,
-  id: string,
-  setup: ScaleSetup,
-  engineSetup: EngineSetup,
-  grown: { overheadBySliceUs: number[]; buildMs: number; engine?: ExplorationEngine },
-): Promise<ScaleResult> {
-  let store = opened;
-  // The board of the exploration as it stands (the engine that grew it, or loaded after a bulk build).
-  let live: ExplorationEngine | undefined = grown.engine ?? (await loadBenchEngine(store, id, engineSetup));
-  delete grown.engine;
-  const boards: number[] = [];
-  for (let i = 0; i < 5; i += 1) {
-    const engine = live;
-    boards.push((await timeMs(() => currentBoard(engine, null, []))).ms);
-  }
-  live = undefined;
-
-  // Reopening as a new process would: the live engine is let go first (peak RSS is one engine's).
-  await store.close();
+export async function reopenExploration(setup: Pick<ScaleSetup, 'dbPath' | 'clock'>): Promise<ScaleReopen> {
+  const engineSetup = { dbPath: setup.dbPath, lenses: 0, concurrency: CONCURRENCY, attention: ATTENTION, clock: setup.clock };
+  let store: Store | undefined;
+  const id = BENCH_EXPLORATION;
   const reopened = await timeMs(async () => {
     store = openSqliteStore(setup.dbPath);
     return loadBenchEngine(store, id, engineSetup);
   });
   const engine = reopened.value;
+  const boards: number[] = [];
+  for (let i = 0; i < 5; i += 1) boards.push((await timeMs(() => currentBoard(engine, null, []))).ms);
 
   // A checkpoint the growth left due is raised first: the resume measured is a person's answer to it.
   await runUntilCheckpoint(engine, { maxWaves: 0 });
@@ -216,13 +215,10 @@ async function measureAtSize(
   const candidates = engine.state.order.length;
   let textBytes = 0;
   for (const node of engine.state.nodes.values()) textBytes += Buffer.byteLength(node.candidate.text);
-  await store.close();
+  await store?.close();
 
   return {
     candidates: before,
-    built: setup.bulk ? 'bulk' : 'engine',
-    buildMs: grown.buildMs,
-    overheadBySliceUs: grown.overheadBySliceUs,
     boardMs: median(boards),
     reopenMs: reopened.ms,
     resumeMs,

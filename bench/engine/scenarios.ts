@@ -24,7 +24,15 @@ export const WORKLOAD_DEPTH = 8;
 
 export const ScenarioSchema = z.discriminatedUnion('scenario', [
   z.object({ scenario: z.literal('workload'), engine: z.enum(ENGINES), lenses: z.number().int().positive(), reps: z.number().int().positive(), reopen: z.boolean() }),
-  z.object({ scenario: z.literal('scale'), candidates: z.number().int().positive(), slices: z.number().int().positive(), bulk: z.boolean() }),
+  z.object({
+    scenario: z.literal('scale'),
+    phase: z.enum(['grow', 'reopen']),
+    /** The database both phases use (made by the parent, which removes it). */
+    dbPath: z.string(),
+    candidates: z.number().int().positive(),
+    slices: z.number().int().positive(),
+    bulk: z.boolean(),
+  }),
   z.object({
     scenario: z.literal('concurrency'),
     engine: z.enum(ENGINES),
@@ -86,7 +94,9 @@ async function dispatch(scenario: Scenario, dir: string): Promise<object> {
     case 'workload':
       return workload(scenario, dir);
     case 'scale':
-      return (await import('./scale.js')).scaleExploration({ dbPath: join(dir, 'scale.db'), candidates: scenario.candidates, clock: modelClock(), slices: scenario.slices, bulk: scenario.bulk });
+      return scenario.phase === 'grow'
+        ? (await import('./scale.js')).growExploration({ ...scenario, clock: modelClock() })
+        : (await import('./scale.js')).reopenExploration({ dbPath: scenario.dbPath, clock: modelClock() });
     case 'concurrency':
       return concurrency(scenario, dir);
     case 'wide':
