@@ -257,27 +257,40 @@ export class ExplorationEngine {
       parentSimilarity: parent ? round4(cosineSimilarity(candidate.embedding, parent.candidate.embedding)) : null,
     };
     this.novelty.add(candidate.id, candidate.embedding);
-    return [
+    const events: ExplorationEvent[] = [
       { type: 'candidate.added', candidate },
       { type: 'candidate.judged', judgment },
     ];
+    // Whether the new leaf ends its path depends only on its lineage (earlier waves) and itself,
+    // so the mark is committed with the candidate, in the same transaction.
+    const lineage = candidate.parentIds[0] ? pathTo(this.state, candidate.parentIds[0]) : [];
+    const leaf: CandidateNode = { candidate, index: this.state.order.length, judgment, children: [], exhausted: null, pruned: false, feedback: undefined, directive: undefined };
+    const reason = exhaustionReason([...lineage, leaf]);
+    if (reason) events.push({ type: 'path.exhausted', candidateId: candidate.id, reason });
+    return events;
   }
 
-  /** Commits new candidates and judgments, then marks the paths they exhausted. */
+  /** Commits new candidates and judgments, and marks the paths they exhausted (unless marked with them). */
   private async commitOutcomes(events: ExplorationEvent[], releasedCalls: string[] = []): Promise<void> {
     await this.commit(events, undefined, releasedCalls);
     const exhausted: ExplorationEvent[] = [];
     for (const event of events) {
+      if (event.type === 'path.exhausted') {
+        this.onProgress({ type: 'exhausted', candidateId: event.candidateId, reason: event.reason });
+        continue;
+      }
       if (event.type !== 'candidate.judged') continue;
       const id = event.judgment.candidateId;
+      const node = this.state.nodes.get(id);
       this.onProgress({
         type: 'candidate',
         candidateId: id,
-        lensId: this.state.nodes.get(id)?.candidate.lensId ?? '',
-        kind: this.state.nodes.get(id)?.candidate.kind ?? '',
+        lensId: node?.candidate.lensId ?? '',
+        kind: node?.candidate.kind ?? '',
         quality: event.judgment.quality,
         total: this.state.order.length,
       });
+      if (node?.exhausted !== null) continue;
       const reason = exhaustionReason(pathTo(this.state, id));
       if (reason) {
         exhausted.push({ type: 'path.exhausted', candidateId: id, reason });

@@ -186,10 +186,9 @@ describe.each(SWEEPS)('a crash before any write, seed $seed', ({ seed, callStrid
     expect(cut.filter((r) => r.possiblyBilledAfter < r.cutOff).map((r) => `${r.at}: ${r.cutOff} cut off, ${r.possiblyBilledAfter} shown`)).toEqual([]);
   });
 
-  it('resumes exactly after a crash between a wave and its path.exhausted marks', () => {
-    const points = results.filter((r) => labelAt(r.at) === 'commit:path.exhausted');
-    expect(points.length).toBeGreaterThan(0);
-    expect(points.filter((r) => !r.same).map((r) => `${r.at}: ${r.diff}`)).toEqual([]);
+  it('has no crash point between a wave and its path.exhausted marks: they are committed together', () => {
+    // Logs from before, where a crash could fall in between, are covered by restore-marks.test.ts.
+    expect(results.filter((r) => labelAt(r.at) === 'commit:path.exhausted')).toEqual([]);
   });
 
   it('resumes exactly after a crash between a wave and the checkpoint it raises', () => {
