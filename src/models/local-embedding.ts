@@ -183,45 +183,81 @@ function computeFeature(word: string): number {
 }
 
 /**
- * word → feature, keyed by the word's hash and verified character by character, so a hit costs
- * no allocation. Vocabulary repeats across candidates, so most words are hits. The cache only
- * ever holds values of the pure `computeFeature`, so its contents never change a result.
+ * word → feature, keyed by the word's FNV-1a hash and verified character by character, so a hit
+ * costs no allocation. Vocabulary repeats across candidates, so most words are hits. The cache
+ * only ever holds values of the pure `computeFeature`, so its contents never change a result.
+ *
+ * One slot is one 32-byte row of a flat Int32Array: the hash, the feature, the length (with a
+ * stopword bit), then the word's UTF-16 code units two per int. A hit on a word of up to
+ * INLINE_CHARS characters reads that row only; a longer word is compared with its string.
  */
-class WordFeatureCache {
-  private readonly mask: number;
-  private readonly hashes: Uint32Array;
-  private readonly features: Float64Array;
-  private readonly words: Array<string | undefined>;
+const WORD_CACHE_BITS = 14;
+const WORD_CACHE_MASK = (1 << WORD_CACHE_BITS) - 1;
+const WORD_PROBES = 4;
+const ROW = 8;
+const ROW_HASH = 0;
+const ROW_FEATURE = 1;
+const ROW_META = 2;
+const ROW_CHARS = 3;
+const INLINE_CHARS = (ROW - ROW_CHARS) * 2;
+const STOP_BIT = 1 << 30;
+/** Meta of an empty slot: no word has length 0x3fffffff. */
+const EMPTY = -1;
+const wordRows = new Int32Array((1 << WORD_CACHE_BITS) * ROW).fill(0);
+for (let slot = 0; slot <= WORD_CACHE_MASK; slot++) wordRows[slot * ROW + ROW_META] = EMPTY;
+/** The words longer than INLINE_CHARS, by slot. */
+const longWords: Array<string | undefined> = new Array<string | undefined>(1 << WORD_CACHE_BITS).fill(undefined);
 
-  constructor(bits: number) {
-    const capacity = 1 << bits;
-    this.mask = capacity - 1;
-    this.hashes = new Uint32Array(capacity);
-    this.features = new Float64Array(capacity);
-    this.words = new Array<string | undefined>(capacity);
-  }
-
-  lookup(lower: string, start: number, end: number, hash: number): number {
-    const length = end - start;
-    const home = hash & this.mask;
-    for (let probe = 0; probe < 4; probe++) {
-      const slot = (home + probe) & this.mask;
-      const word = this.words[slot];
-      if (word === undefined) return this.insert(slot, lower.slice(start, end), hash);
-      if (this.hashes[slot] === hash && word.length === length && sameChars(word, lower, start)) {
-        return this.features[slot] as number;
+/**
+ * The row offset of `lower.slice(start, end)` (FNV-1a hash `hash`, as int32) in the word cache,
+ * computing its feature on a miss.
+ */
+function wordRow(lower: string, start: number, end: number, hash: number): number {
+  const length = end - start;
+  const home = hash & WORD_CACHE_MASK;
+  const rows = wordRows;
+  for (let probe = 0; probe < WORD_PROBES; probe++) {
+    const slot = (home + probe) & WORD_CACHE_MASK;
+    const row = slot * ROW;
+    const meta = rows[row + ROW_META] as number;
+    if (meta === EMPTY) return fillWordRow(slot, lower.slice(start, end), hash);
+    if (rows[row + ROW_HASH] !== hash || (meta & ~STOP_BIT) !== length) continue;
+    if (length <= INLINE_CHARS) {
+      let same = true;
+      let at = row + ROW_CHARS;
+      let i = start;
+      for (; i + 1 < end; i += 2, at++) {
+        if ((rows[at] as number) !== (lower.charCodeAt(i) | (lower.charCodeAt(i + 1) << 16))) {
+          same = false;
+          break;
+        }
       }
+      if (same && i < end && (rows[at] as number) !== lower.charCodeAt(i)) same = false;
+      if (same) return row;
+    } else if (sameChars(longWords[slot] as string, lower, start)) {
+      return row;
     }
-    return this.insert(home, lower.slice(start, end), hash);
   }
+  return fillWordRow(home, lower.slice(start, end), hash);
+}
 
-  private insert(slot: number, word: string, hash: number): number {
-    const feature = computeFeature(word);
-    this.hashes[slot] = hash;
-    this.words[slot] = word;
-    this.features[slot] = feature;
-    return feature;
+function fillWordRow(slot: number, word: string, hash: number): number {
+  const feature = computeFeature(word);
+  const row = slot * ROW;
+  const length = word.length;
+  wordRows[row + ROW_HASH] = hash;
+  wordRows[row + ROW_FEATURE] = feature === STOPWORD ? 0 : feature | 0;
+  wordRows[row + ROW_META] = feature === STOPWORD ? length | STOP_BIT : length;
+  if (length <= INLINE_CHARS) {
+    let at = row + ROW_CHARS;
+    let i = 0;
+    for (; i + 1 < length; i += 2, at++) wordRows[at] = word.charCodeAt(i) | (word.charCodeAt(i + 1) << 16);
+    if (i < length) wordRows[at] = word.charCodeAt(i);
+    longWords[slot] = undefined;
+  } else {
+    longWords[slot] = word;
   }
+  return row;
 }
 
 function sameChars(word: string, lower: string, start: number): boolean {
@@ -231,108 +267,243 @@ function sameChars(word: string, lower: string, start: number): boolean {
   return true;
 }
 
-const wordFeatures = new WordFeatureCache(15);
+const UNIGRAM = 0;
+const BIGRAM = 1;
+const FNV_OFFSET_BITS = FNV_OFFSET | 0;
+const COUNT_STRIDE = 4;
+const MAX_GENERATION = 0x3fffffff;
 
 /**
- * Term counts for one text, in a reusable open-addressing table: no map and no sort per call.
- * A slot belongs to the current text when its stamp equals the current generation.
+ * Reusable buffers (embedding is synchronous, so one text at a time uses them), grown as texts
+ * need and never shrunk.
+ *
+ * The scan's words: where each starts and ends in the lowercased text and its FNV-1a hash. A word
+ * with inner apostrophes is kept in `joined` instead, and its start is `-1 - index` there.
+ *
+ * The term counts: an open-addressing table, one slot four ints of `counts` — the stamp (the slot
+ * belongs to the current text when it equals `generation`), the feature's bits (its sign bit is
+ * the feature's top bit), the kind and the count — kept at most half full. `order` lists the
+ * slots by first occurrence, the order in which they are added into the vector. No map, no sort
+ * and no clearing per text.
  */
-class FeatureCounts {
-  private mask = 0;
-  private keys = new Uint32Array(0);
-  private kinds = new Uint8Array(0);
-  private counts = new Uint32Array(0);
-  private stamps = new Uint32Array(0);
-  private used = new Int32Array(0);
-  private size = 0;
-  private generation = 0;
+const buffers = {
+  starts: new Int32Array(256),
+  ends: new Int32Array(256),
+  hashes: new Int32Array(256),
+  joined: [] as string[],
+  counts: new Int32Array(1024 * COUNT_STRIDE),
+  order: new Int32Array(1024),
+  generation: 0,
+  /** Where the touch loop's loads go, so that they are not optimised away. */
+  touched: 0,
+};
 
-  constructor(bits: number) {
-    this.allocate(bits);
+/**
+ * Scans the lowercased words of `lower` into `buffers`, returning how many: `scanWords` (runs of
+ * Unicode letters, digits and marks, across inner apostrophes), with the ASCII case first.
+ */
+function collectWords(lower: string): number {
+  const length = lower.length;
+  // A word is at least one character plus a separator.
+  const most = (length >> 1) + 1;
+  if (most > buffers.starts.length) {
+    const capacity = 1 << Math.ceil(Math.log2(most));
+    buffers.starts = new Int32Array(capacity);
+    buffers.ends = new Int32Array(capacity);
+    buffers.hashes = new Int32Array(capacity);
   }
-
-  private allocate(bits: number): void {
-    const capacity = 1 << bits;
-    this.mask = capacity - 1;
-    this.keys = new Uint32Array(capacity);
-    this.kinds = new Uint8Array(capacity);
-    this.counts = new Uint32Array(capacity);
-    this.stamps = new Uint32Array(capacity);
-    this.used = new Int32Array(capacity);
-    this.generation = 0;
-  }
-
-  /** Starts a new text that will add at most `features` features. */
-  reset(features: number): void {
-    if (features * 2 > this.mask + 1) this.allocate(Math.ceil(Math.log2(features * 2)) + 1);
-    this.size = 0;
-    this.generation = (this.generation + 1) >>> 0;
-    if (this.generation === 0) {
-      this.stamps.fill(0);
-      this.generation = 1;
-    }
-  }
-
-  add(feature: number, kind: number): void {
-    let slot = feature & this.mask;
-    for (;;) {
-      if (this.stamps[slot] !== this.generation) {
-        this.stamps[slot] = this.generation;
-        this.keys[slot] = feature;
-        this.kinds[slot] = kind;
-        this.counts[slot] = 1;
-        this.used[this.size++] = slot;
-        return;
+  const { starts, ends, hashes, joined: joinedWords } = buffers;
+  joinedWords.length = 0;
+  let count = 0;
+  let start = -1;
+  let hash = FNV_OFFSET_BITS;
+  let joined: string | null = null;
+  let i = 0;
+  while (i < length) {
+    const code = lower.charCodeAt(i);
+    if (code < 128) {
+      if ((code >= 97 && code <= 122) || (code >= 48 && code <= 57)) {
+        if (start < 0) {
+          start = i;
+          hash = FNV_OFFSET_BITS;
+        }
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+        i += 1;
+        // The rest of an ASCII run in a tight loop: most of a text is spent here.
+        while (i < length) {
+          const next = lower.charCodeAt(i);
+          if (!((next >= 97 && next <= 122) || (next >= 48 && next <= 57))) break;
+          hash = Math.imul(hash ^ next, FNV_PRIME);
+          i += 1;
+        }
+        continue;
       }
-      if (this.keys[slot] === feature && this.kinds[slot] === kind) {
-        this.counts[slot] = (this.counts[slot] as number) + 1;
-        return;
+      if (start >= 0) {
+        if (code === APOSTROPHE && i + 1 < length && isWordAt(lower, i + 1)) {
+          // Keep the word going across an inner apostrophe, dropping the apostrophe itself.
+          joined = (joined ?? '') + lower.slice(start, i);
+          start = i + 1;
+        } else {
+          if (joined === null) {
+            starts[count] = start;
+            ends[count] = i;
+            hashes[count] = hash;
+          } else {
+            starts[count] = -1 - joinedWords.length;
+            joinedWords.push(joined + lower.slice(start, i));
+            joined = null;
+          }
+          count += 1;
+          start = -1;
+        }
       }
-      slot = (slot + 1) & this.mask;
+      i += 1;
+      continue;
     }
+    const point = lower.codePointAt(i) as number;
+    const width = point > 0xffff ? 2 : 1;
+    if (isUnicodeWordChar(point)) {
+      if (start < 0) {
+        start = i;
+        hash = FNV_OFFSET_BITS;
+      }
+      hash = Math.imul(hash ^ code, FNV_PRIME);
+      if (width === 2) hash = Math.imul(hash ^ lower.charCodeAt(i + 1), FNV_PRIME);
+    } else if (code === RIGHT_QUOTE && start >= 0 && i + 1 < length && isWordAt(lower, i + 1)) {
+      joined = (joined ?? '') + lower.slice(start, i);
+      start = i + 1;
+    } else if (start >= 0) {
+      if (joined === null) {
+        starts[count] = start;
+        ends[count] = i;
+        hashes[count] = hash;
+      } else {
+        starts[count] = -1 - joinedWords.length;
+        joinedWords.push(joined + lower.slice(start, i));
+        joined = null;
+      }
+      count += 1;
+      start = -1;
+    }
+    i += width;
   }
-
-  /** Adds sign × (1 + ln tf) × weight of every feature into the vector. */
-  addTo(vector: Float32Array): void {
-    const dimensions = vector.length;
-    for (let i = 0; i < this.size; i++) {
-      const slot = this.used[i] as number;
-      const feature = this.keys[slot] as number;
-      const weight = this.kinds[slot] === UNIGRAM ? 1 : BIGRAM_WEIGHT;
-      // The top bit chooses the sign, so colliding features cancel on average instead of adding up.
-      const sign = feature >= 0x80000000 ? -1 : 1;
-      const index = feature % dimensions;
-      vector[index] = (vector[index] as number) + sign * weight * (1 + Math.log(this.counts[slot] as number));
+  if (start >= 0) {
+    if (joined === null) {
+      starts[count] = start;
+      ends[count] = length;
+      hashes[count] = hash;
+    } else {
+      starts[count] = -1 - joinedWords.length;
+      joinedWords.push(joined + lower.slice(start, length));
     }
+    count += 1;
+  }
+  return count;
+}
+
+/**
+ * Counts one occurrence of `feature` (int32 bits) of `kind` in the table; returns the new number
+ * of distinct features (`size`, or `size + 1` when this one is new).
+ */
+function countFeature(counts: Int32Array, order: Int32Array, generation: number, size: number, feature: number, kind: number): number {
+  const mask = order.length - 1;
+  let slot = feature & mask;
+  for (;;) {
+    const at = slot * COUNT_STRIDE;
+    if (counts[at] !== generation) {
+      counts[at] = generation;
+      counts[at + 1] = feature;
+      counts[at + 2] = kind;
+      counts[at + 3] = 1;
+      order[size] = slot;
+      return size + 1;
+    }
+    if (counts[at + 1] === feature && counts[at + 2] === kind) {
+      counts[at + 3] = (counts[at + 3] as number) + 1;
+      return size;
+    }
+    slot = (slot + 1) & mask;
   }
 }
 
-const UNIGRAM = 0;
-const BIGRAM = 1;
-const featureCounts = new FeatureCounts(12);
-
-/** Embeds one text synchronously. */
+/**
+ * Embeds one text synchronously: scans its words, looks up each word's feature, counts unigrams
+ * and the bigrams of consecutive non-stopwords, then adds sign × weight × (1 + ln tf) of every
+ * feature into the vector, in first-occurrence order, and L2-normalises it.
+ */
 export function embedText(text: string, dimensions = 256): Float32Array {
   const vector = new Float32Array(dimensions);
-  const counts = featureCounts;
-  // A word is at least one character plus a separator: this bounds the features of the text.
-  counts.reset(text.length + 2);
-  let previous = -1;
-  scanWords(text, (lower, start, end, hash, joined) => {
-    const feature = joined === null ? wordFeatures.lookup(lower, start, end, hash) : computeFeature(joined);
-    if (feature === STOPWORD) return;
-    counts.add(feature, UNIGRAM);
-    if (previous !== -1) counts.add(mix32((Math.imul(previous, 0x9e3779b1) ^ feature) >>> 0), BIGRAM);
+  const lower = text.toLowerCase();
+  const words = collectWords(lower);
+  if (words === 0) return vector;
+
+  // A text of n words has at most 2n - 1 features: a table of 4n slots stays at most half full.
+  if (words * 4 > buffers.order.length) {
+    const capacity = 1 << Math.ceil(Math.log2(words * 4));
+    buffers.counts = new Int32Array(capacity * COUNT_STRIDE);
+    buffers.order = new Int32Array(capacity);
+    buffers.generation = 0;
+  }
+  let generation = buffers.generation + 1;
+  if (generation > MAX_GENERATION) {
+    buffers.counts.fill(0);
+    generation = 1;
+  }
+  buffers.generation = generation;
+  const { starts, ends, hashes, joined, counts, order } = buffers;
+  const rows = wordRows;
+  // Touch each word's cache row before looking any up. Between two embeddings the engine's other
+  // work pushes the cache out of the processor's caches, so most lookups would wait on memory one
+  // after another; these loads do not depend on one another, so they wait together. (A joined
+  // word's hash is stale: touching some row is harmless.)
+  let touched = 0;
+  for (let w = 0; w < words; w++) touched ^= rows[((hashes[w] as number) & WORD_CACHE_MASK) * ROW + ROW_META] as number;
+  buffers.touched = touched;
+  let size = 0;
+  let previous = 0;
+  let hasPrevious = false;
+  for (let w = 0; w < words; w++) {
+    const start = starts[w] as number;
+    let feature: number;
+    if (start >= 0) {
+      const row = wordRow(lower, start, ends[w] as number, hashes[w] as number);
+      if ((rows[row + ROW_META] as number) >= STOP_BIT) continue;
+      feature = rows[row + ROW_FEATURE] as number;
+    } else {
+      const computed = computeFeature(joined[-1 - start] as string);
+      if (computed === STOPWORD) continue;
+      feature = computed | 0;
+    }
+    size = countFeature(counts, order, generation, size, feature, UNIGRAM);
+    if (hasPrevious) size = countFeature(counts, order, generation, size, mix32((Math.imul(previous, 0x9e3779b1) ^ feature) >>> 0) | 0, BIGRAM);
     previous = feature;
-  });
-  if (previous === -1) return vector;
-  counts.addTo(vector);
+    hasPrevious = true;
+  }
+  if (!hasPrevious) return vector;
+
+  // A power-of-two dimension (the usual 256) takes the index from the low bits: the same as the remainder.
+  const mask = (dimensions & (dimensions - 1)) === 0 ? dimensions - 1 : -1;
+  for (let i = 0; i < size; i++) {
+    const at = (order[i] as number) * COUNT_STRIDE;
+    const feature = counts[at + 1] as number;
+    const weight = counts[at + 2] === UNIGRAM ? 1 : BIGRAM_WEIGHT;
+    // The top bit chooses the sign, so colliding features cancel on average instead of adding up.
+    const sign = feature < 0 ? -1 : 1;
+    const index = mask >= 0 ? feature & mask : (feature >>> 0) % dimensions;
+    const count = counts[at + 3] as number;
+    // 1 + ln 1 is exactly 1: a feature seen once (most of them) needs no logarithm.
+    const value = count === 1 ? sign * weight : sign * weight * (1 + Math.log(count));
+    vector[index] = (vector[index] as number) + value;
+  }
 
   let norm = 0;
-  for (let i = 0; i < dimensions; i++) norm += (vector[i] as number) ** 2;
+  for (let d = 0; d < dimensions; d++) {
+    const x = vector[d] as number;
+    norm += x * x;
+  }
   if (norm > 0) {
     const scale = 1 / Math.sqrt(norm);
-    for (let i = 0; i < dimensions; i++) vector[i] = (vector[i] as number) * scale;
+    for (let d = 0; d < dimensions; d++) vector[d] = (vector[d] as number) * scale;
   }
   return vector;
 }

@@ -179,25 +179,27 @@ export function prepareStatements(db: Database.Database) {
 
     getCall: prepare<[string], CallRow>(db, `${CALL_COLUMNS} WHERE c.key = ?`),
     callsByExploration: prepare<[string], CallRow>(db, `${CALL_COLUMNS} WHERE c.exploration_id = ? ORDER BY c.rowid`),
-    putCallOutput: prepare<{ key: string; output: string }, never>(
+    putCallOutput: prepare<[key: string, output: string], never>(
       db,
-      'INSERT INTO call_outputs (key, output) VALUES (@key, @output) ON CONFLICT (key) DO UPDATE SET output = excluded.output',
+      'INSERT INTO call_outputs (key, output) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET output = excluded.output',
     ),
     releaseCallOutput: prepare<[string], never>(db, 'DELETE FROM call_outputs WHERE key = ?'),
     releaseLegacyCallOutput: prepare<[string], never>(db, "UPDATE calls SET output = NULL WHERE key = ? AND status = 'done' AND output IS NOT NULL"),
-    beginCall: prepare<
-      Pick<CallRow, 'key' | 'exploration_id' | 'purpose' | 'model' | 'reserved_tokens' | 'reserved_usd' | 'started_at'>,
+    /** Whether a call is recorded, and how far: the cheap question asked before every call. */
+    callStatus: plucked<[string], string>(db, 'SELECT status FROM calls WHERE key = ?'),
+    // Positional parameters in the per-call statements: binding by name looks each one up.
+    beginCall: prepare<[key: string, explorationId: string | null, purpose: string, model: string, reservedTokens: number, reservedUsd: number, startedAt: string], never>(
+      db,
+      `INSERT OR IGNORE INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, started_at)
+       VALUES (?, ?, ?, ?, 'intent', ?, ?, ?)`,
+    ),
+    finishCall: prepare<
+      [status: string, inputTokens: number, outputTokens: number, usd: number, latencyMs: number, finishedAt: string, answer: string | null, key: string],
       never
     >(
       db,
-      `INSERT OR IGNORE INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, started_at)
-       VALUES (@key, @exploration_id, @purpose, @model, 'intent', @reserved_tokens, @reserved_usd, @started_at)`,
-    ),
-    finishCall: prepare<CallFinish, never>(
-      db,
-      `UPDATE calls SET status = @status, output = NULL, input_tokens = @input_tokens, output_tokens = @output_tokens,
-                        usd = @usd, latency_ms = @latency_ms, finished_at = @finished_at, answer = @answer
-       WHERE key = @key`,
+      `UPDATE calls SET status = ?, output = NULL, input_tokens = ?, output_tokens = ?, usd = ?, latency_ms = ?, finished_at = ?, answer = ?
+       WHERE key = ?`,
     ),
     insertFinishedCall: prepare<CallFinish & Pick<CallRow, 'exploration_id' | 'purpose' | 'model' | 'started_at'>, never>(
       db,

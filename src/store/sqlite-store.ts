@@ -80,6 +80,18 @@ export function openSqliteStore(path: string): Store {
 
 const now = (): string => new Date().toISOString();
 
+let stampedAt = Number.NaN;
+let stamp = '';
+/** `now()` for the per-call rows: the same text, formatted once per millisecond rather than once per row. */
+function callTime(): string {
+  const ms = Date.now();
+  if (ms !== stampedAt) {
+    stampedAt = ms;
+    stamp = new Date(ms).toISOString();
+  }
+  return stamp;
+}
+
 /** Turns constraint failures into Baton errors; anything else is a bug and passes through. */
 function translate(error: unknown): unknown {
   if (isBatonError(error) || !(error instanceof Database.SqliteError)) return error;
@@ -288,35 +300,34 @@ class SqliteStore implements Store {
   }
 
   #recordResult(explorationId: string | null, result: CallResult, at: string): void {
-    const values = {
-      key: result.key,
-      status: result.status,
-      input_tokens: result.usage.inputTokens,
-      output_tokens: result.usage.outputTokens,
-      usd: result.usd,
-      latency_ms: result.latencyMs,
-      finished_at: at,
-      answer: result.answer ?? null,
-    };
-    if (this.#sql.finishCall.run(values).changes > 0) {
-      this.#sql.putCallOutput.run({ key: result.key, output: result.output });
+    const { key, usage } = result;
+    const answer = result.answer ?? null;
+    if (this.#sql.finishCall.run(result.status, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, key).changes > 0) {
+      this.#sql.putCallOutput.run(key, result.output);
       return;
     }
     if (result.purpose === undefined || result.model === undefined) {
-      throw new BatonError('invalid_input', `Call ${result.key} has no recorded intent; its result must name its purpose and model.`);
+      throw new BatonError('invalid_input', `Call ${key} has no recorded intent; its result must name its purpose and model.`);
     }
     this.#sql.insertFinishedCall.run({
-      ...values,
+      key,
+      status: result.status,
+      input_tokens: usage.inputTokens,
+      output_tokens: usage.outputTokens,
+      usd: result.usd,
+      latency_ms: result.latencyMs,
+      finished_at: at,
+      answer,
       exploration_id: explorationId,
       purpose: result.purpose,
       model: result.model,
       started_at: at,
     });
-    this.#sql.putCallOutput.run({ key: result.key, output: result.output });
+    this.#sql.putCallOutput.run(key, result.output);
   }
 
   async finishCall(result: CallResult): Promise<void> {
-    const at = now();
+    const at = callTime();
     return this.#enqueue(result.key, () => this.#recordResult(null, result, at));
   }
 
@@ -361,20 +372,15 @@ class SqliteStore implements Store {
   }
 
   async beginCall(intent: CallIntent): Promise<void> {
-    const row = {
-      key: intent.key,
-      exploration_id: intent.explorationId,
-      purpose: intent.purpose,
-      model: intent.model,
-      reserved_tokens: intent.reservedTokens,
-      reserved_usd: intent.reservedUsd,
-      started_at: now(),
-    };
-    return this.#enqueue(intent.key, () => this.#sql.beginCall.run(row));
+    const { key, explorationId, purpose, model, reservedTokens, reservedUsd } = intent;
+    const startedAt = callTime();
+    return this.#enqueue(key, () => this.#sql.beginCall.run(key, explorationId, purpose, model, reservedTokens, reservedUsd, startedAt));
   }
 
   async getCall(key: string): Promise<CallRecord | undefined> {
     this.#flushFor(key);
+    // Most calls asked about were never made: say so from the primary key alone.
+    if (this.#sql.callStatus.get(key) === undefined) return undefined;
     const row = this.#sql.getCall.get(key);
     return row && toCall(row);
   }
