@@ -358,12 +358,21 @@ export class ExplorationEngine {
     const brief = this.brief.brief;
     const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
     const key = `${candidateId}:judge:${this.brief.id}`;
-    const check = (answerText: string): AnswerCheck => answerQuality(parseJudgeAnswer(answerText));
+    // The answer is parsed once: the check recorded with the call keeps its parse for the verdict.
+    type Parse = { text: string; parsed: ReturnType<typeof parseJudgeAnswer> };
+    const seen: { last?: Parse } = {};
+    const check = (answerText: string): AnswerCheck => {
+      seen.last = { text: answerText, parsed: parseJudgeAnswer(answerText) };
+      return answerQuality(seen.last.parsed);
+    };
     const keys: string[] = [];
     const ask = async (askKey: string): Promise<ReturnType<typeof parseJudgeAnswer>> => {
+      delete seen.last;
       const answered = await this.call(askKey, 'judge', this.deps.judge, task, check);
       keys.push(answered.key);
-      return parseJudgeAnswer(answered.output);
+      // A reused answer (after a crash) was never checked in this process: parse it here.
+      const checked = seen.last as Parse | undefined;
+      return checked?.text === answered.output ? checked.parsed : parseJudgeAnswer(answered.output);
     };
     // An unusable answer (even after repair) is asked again with the same prompt, each ask a
     // recorded call within the budget; after the last one the candidate is flagged unclear.
