@@ -193,6 +193,28 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX IF EXISTS candidate_parents_by_parent;
     `,
   },
+  {
+    version: 6,
+    name: 'event sequence numbers without AUTOINCREMENT',
+    // AUTOINCREMENT updates sqlite_sequence on every insert, which doubled the cost of appending
+    // an event. The log is append-only (no row is ever deleted), so the rowid's own max + 1 gives
+    // the same increasing numbers. The table is rebuilt once, keeping every seq as it was.
+    sql: `
+      CREATE TABLE events_v6 (
+        seq            INTEGER PRIMARY KEY,
+        exploration_id TEXT NOT NULL REFERENCES explorations(id),
+        type           TEXT NOT NULL,
+        payload_json   TEXT NOT NULL,
+        at             TEXT NOT NULL
+      );
+      INSERT INTO events_v6 (seq, exploration_id, type, payload_json, at)
+        SELECT seq, exploration_id, type, payload_json, at FROM events ORDER BY seq;
+      DROP TABLE events;
+      ALTER TABLE events_v6 RENAME TO events;
+      CREATE INDEX events_by_exploration ON events (exploration_id, seq);
+      DELETE FROM sqlite_sequence WHERE name = 'events';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

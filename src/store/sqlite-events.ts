@@ -101,8 +101,13 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
     case 'move.planned': {
       // The lens is kept once per exploration; the payload names its row.
       const lensJson = JSON.stringify(event.move.lens);
-      sql.insertMoveLens.run(explorationId, lensJson);
-      const lens = sql.moveLensId.get(explorationId, lensJson);
+      const cacheKey = `${explorationId}\u0000${lensJson}`;
+      let lens = sql.moveLensIds.get(cacheKey);
+      if (lens === undefined) {
+        const inserted = sql.insertMoveLens.run(explorationId, lensJson).changes > 0;
+        lens = sql.moveLensId.get(explorationId, lensJson);
+        if (!inserted && lens !== undefined) sql.moveLensIds.set(cacheKey, lens);
+      }
       return { move: { ...event.move, lens } };
     }
     default: {

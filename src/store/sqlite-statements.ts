@@ -70,6 +70,12 @@ const CALL_COLUMNS = `SELECT c.key, c.exploration_id, c.purpose, c.model, c.stat
 
 export function prepareStatements(db: Database.Database) {
   return {
+    /**
+     * Ids of move lenses already stored, by exploration and lens JSON: a wave plans its moves
+     * with a handful of lenses, looked up once each rather than twice per move. Only rows that
+     * existed before the writing transaction are cached (a rolled-back row never is).
+     */
+    moveLensIds: new Map<string, number>(),
     getBrief: prepare<[string], BriefRow>(db, 'SELECT * FROM briefs WHERE id = ?'),
     maxBriefVersion: plucked<[string], number | null>(db, 'SELECT MAX(version) FROM briefs WHERE lineage_id = ?'),
     insertBrief: prepare<BriefRow, never>(
@@ -95,10 +101,8 @@ export function prepareStatements(db: Database.Database) {
       'UPDATE explorations SET status = @status, current_brief_id = @current_brief_id, updated_at = @updated_at WHERE id = @id',
     ),
 
-    insertEvent: prepare<Omit<EventRow, 'seq'>, never>(
-      db,
-      'INSERT INTO events (exploration_id, type, payload_json, at) VALUES (@exploration_id, @type, @payload_json, @at)',
-    ),
+    // Positional parameters: binding by name looks each one up, on the hottest write.
+    insertEvent: prepare<[string, string, string, string], never>(db, 'INSERT INTO events (exploration_id, type, payload_json, at) VALUES (?, ?, ?, ?)'),
     readEvents: prepare<{ exploration_id: string; after: number }, EventRow>(
       db,
       'SELECT * FROM events WHERE exploration_id = @exploration_id AND seq > @after ORDER BY seq',

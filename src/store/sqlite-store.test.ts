@@ -188,6 +188,28 @@ describe('int8 embeddings', () => {
     await store.close();
   });
 
+  it('keeps every event and its sequence number when the log loses AUTOINCREMENT, and numbers new ones after them', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 5)) old.exec(migration.sql);
+    old.pragma('user_version = 5');
+    old.prepare("INSERT INTO briefs VALUES ('b1', 'b1', 1, NULL, NULL, 's', ?, NULL, 'now')").run(JSON.stringify(fixtureBrief()));
+    old.prepare("INSERT INTO explorations VALUES ('x', 'b1', 'b1', 'running', 1, 'm', 'j', 't', 'now', 'now')").run();
+    const insert = old.prepare("INSERT INTO events (seq, exploration_id, type, payload_json, at) VALUES (?, 'x', 'exploration.created', ?, 'now')");
+    insert.run(7, JSON.stringify(fixtureCreated('b1')));
+    insert.run(41, JSON.stringify(fixtureCreated('b1')));
+    old.close();
+
+    const store = openSqliteStore(path);
+    expect((await store.readEvents('x')).map((e) => e.seq)).toEqual([7, 41]);
+    const [stored] = await store.commit('x', { events: [{ type: 'lens.added', lens: { id: 'l2', name: 'L2', text: 'another', builtin: false } }] });
+    expect(stored?.seq).toBe(42);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'events'").pluck().get()).not.toMatch(/AUTOINCREMENT/iu);
+    db.close();
+  });
+
   it('a hand-edited scale fails with a message naming the candidate', async () => {
     const path = join(tmpDir(), 'baton.db');
     const store = openSqliteStore(path);

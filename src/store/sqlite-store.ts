@@ -197,7 +197,7 @@ class SqliteStore implements Store {
         updated_at: at,
       };
       this.#sql.insertExploration.run(row);
-      this.#sql.insertEvent.run({ exploration_id: input.id, type: input.created.type, payload_json: JSON.stringify(input.created), at });
+      this.#sql.insertEvent.run(input.id, input.created.type, JSON.stringify(input.created), at);
       return toExploration(row);
     });
     return guarded(() => create.immediate());
@@ -278,12 +278,7 @@ class SqliteStore implements Store {
         else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
         else if (event.type === 'exploration.ended') status = event.status;
         else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
-        const { lastInsertRowid } = this.#sql.insertEvent.run({
-          exploration_id: explorationId,
-          type: event.type,
-          payload_json: JSON.stringify(payload),
-          at,
-        });
+        const { lastInsertRowid } = this.#sql.insertEvent.run(explorationId, event.type, JSON.stringify(payload), at);
         stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });
       }
       for (const key of write.releasedCalls ?? []) {
