@@ -52,16 +52,19 @@ export interface BenchReport {
  */
 const HELD_BACK: Record<string, string> = {
   overhead:
-    'per move Baton writes and reads SQLite (a planned-move event, two call intents and results, the candidate, its judgment, exhaustion marks), embeds the text and computes novelty, and re-checks triggers and the policy each wave',
-  disk: 'each candidate keeps its 2 KB text and its 1 KB float32 embedding (together a ~3.2 KB row), its judgment with reasons, four events (the planned move repeats its lens), two call rows and the judge’s raw answer, plus their indexes',
-  overhead10k: 'per-wave trigger detection and policy ranking still read every candidate (O(n) per wave, shared by the wave’s moves)',
-  board: 'the board reads every judged candidate for the best per lens and the trade-offs',
-  reopen: 'reopening replays the whole event log, joining each candidate, parent and judgment row, and re-indexes every embedding',
-  rss: 'every candidate’s text and embedding are held in memory by the engine state and the novelty index',
+    'per move Baton records two calls durably (an intent before each request, a result after), commits the planned move, the candidate with its judgment and the path marks, embeds the text and measures its novelty; most of what is left is SQLite statements and the JS around them',
+  disk: 'each candidate keeps its text, an int8 embedding (260 B), its judgment with reasons, three events, two call rows, plus their indexes',
+  overhead10k:
+    'the cost per move stays flat as the exploration grows (see the slices); it is the small workload’s per-move work plus novelty lookups in the LSH tables, and "new moves at full size" also pays once for hashing every vector of the reopened exploration (hashing is deferred from reopening to the first query)',
+  board: 'the board reads the ranking and per-lens indexes, the spend (a SQL sum over the calls) and the ledger',
+  reopen:
+    'reopening reads the whole exploration (candidates with their text, judgments, the event log: about 180 ms of SQLite scans alone on a quiet machine) and builds its state and indexes; a state snapshot that spares the event log would be next',
+  rss: 'a process holding the exploration keeps every candidate’s text, embedding (in the candidate and in the novelty index), judgment and node, on top of about 100 MB of Node.js, tsx and modules',
   concurrency:
     'the engine runs in waves (the next wave starts when the slowest move of this one ends), so any call that comes back late holds its whole wave; on this shared machine timers fire late (see "mean call" against the latency asked for)',
-  wide: 'each call records a durable intent and result (group-committed per event-loop turn) and each level’s 512 answers are handled on the one JS thread; late timers on a shared machine count against it too (see "mean call")',
-  resume: 'resuming records the decision durably, re-checks the triggers and plans the next wave before the first call',
+  wide: 'each call records a durable intent and a result (three statements, group-committed per event-loop turn): the 512 calls of the last level are prepared, recorded and answered on the one JS thread; late timers on a shared machine count against it too (see "mean call")',
+  resume:
+    'resuming records the decision (one transaction), plans the next wave and records it (another), prepares every move of the wave, then records their call intents (a third) before the first request leaves',
 };
 
 function fmt(value: number, digits = 0): string {
