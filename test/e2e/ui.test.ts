@@ -55,21 +55,23 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
 
   /** Waits until the exploration is at rest (not running) at a checkpoint other than `after`. */
   async function nextCheckpoint(page: Page, id: string, after: string | null): Promise<string> {
-    // Runs in the page (with its session cookie); a string, as the tests have no DOM types.
-    const handle = await page.waitForFunction(
-      `fetch('/api/explorations/${encodeURIComponent(id)}').then((r) => r.json()).then((detail) => {
-        if (detail.running) return null;
-        if (detail.checkpoint && detail.checkpoint.id !== ${JSON.stringify(after)}) return detail.checkpoint.id;
-        if (detail.status !== 'running' && detail.status !== 'awaiting') return 'ended:' + detail.status;
-        return null;
-      })`,
-      undefined,
-      { polling: 250, timeout: 60_000 },
-    );
-    const checkpoint = (await handle.jsonValue()) as string;
-    expect(checkpoint.startsWith('ended:'), `the exploration ended (${checkpoint}) instead of raising a checkpoint`).toBe(false);
+    // Polled from here: `page.evaluate` awaits the fetch in the page (with its session cookie),
+    // whereas a string given to `waitForFunction` is truthy as soon as it is a pending promise.
+    const probe = `fetch('/api/explorations/${encodeURIComponent(id)}').then((r) => r.json()).then((detail) => {
+      if (detail.running) return null;
+      if (detail.checkpoint && detail.checkpoint.id !== ${JSON.stringify(after)}) return detail.checkpoint.id;
+      if (detail.status !== 'running' && detail.status !== 'awaiting') return 'ended:' + detail.status;
+      return null;
+    })`;
+    let checkpoint: string | null = null;
+    await eventually(async () => {
+      checkpoint = (await page.evaluate(probe)) as string | null;
+      expect(checkpoint, 'the exploration is still running').not.toBeNull();
+    }, 60_000);
+    const reached = checkpoint as unknown as string;
+    expect(reached.startsWith('ended:'), `the exploration ended (${reached}) instead of raising a checkpoint`).toBe(false);
     await page.getByText('Awaiting your decision.').waitFor();
-    return checkpoint;
+    return reached;
   }
 
   it('walks a rehearsal exploration from the brief editor through two checkpoints to an accepted result', async () => {
