@@ -179,7 +179,7 @@ function slicesTable(report: BenchReport): string {
   const width = Math.max(0, ...report.scale.map((s) => s.overheadBySliceUs.length));
   return table(
     ['candidates', ...Array.from({ length: width }, (_, i) => `slice ${i + 1}`)],
-    report.scale.map((s) => [fmt(s.candidates), ...s.overheadBySliceUs.map((v) => fmt(v))]),
+    report.scale.filter((s) => s.overheadBySliceUs.length > 0).map((s) => [fmt(s.candidates), ...s.overheadBySliceUs.map((v) => fmt(v))]),
   );
 }
 
