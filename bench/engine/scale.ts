@@ -44,7 +44,9 @@ export interface ScaleResult {
   boardMs: number;
   reopenMs: number;
   resumeMs: number;
-  /** Overhead per move of new moves at full size. */
+  /** The first wave after reopening, wall time less the model's (ms): it pays once for what reopening deferred. */
+  firstWaveMs: number;
+  /** Overhead per move of new moves at full size, after that first wave. */
   newMovesOverheadUs: number;
   diskBytesPerCandidate: number;
   textBytesPerCandidate: number;
@@ -64,7 +66,7 @@ export type ScaleGrowth = Pick<ScaleResult, 'built' | 'buildMs' | 'overheadBySli
 /** The reopening phase, at full size. */
 export type ScaleReopen = Pick<
   ScaleResult,
-  'candidates' | 'boardMs' | 'reopenMs' | 'resumeMs' | 'newMovesOverheadUs' | 'diskBytesPerCandidate' | 'textBytesPerCandidate'
+  'candidates' | 'boardMs' | 'reopenMs' | 'resumeMs' | 'firstWaveMs' | 'newMovesOverheadUs' | 'diskBytesPerCandidate' | 'textBytesPerCandidate'
 >;
 
 export async function growExploration(setup: ScaleSetup): Promise<ScaleGrowth> {
@@ -82,7 +84,9 @@ export async function growExploration(setup: ScaleSetup): Promise<ScaleGrowth> {
 }
 
 /** Lenses beyond those the growth needs, so that moves remain to be made at full size. */
-const EXTRA_LENSES = 8;
+const EXTRA_LENSES = 20;
+/** Moves measured at full size after the first wave (a new process: enough for the code to warm up). */
+const STEADY_MOVES = 256;
 
 type EngineSetup = Parameters<typeof loadBenchEngine>[2];
 
@@ -203,15 +207,31 @@ export async function reopenExploration(setup: Pick<ScaleSetup, 'dbPath' | 'cloc
 
   // A checkpoint the growth left due is raised first: the resume measured is a person's answer to it.
   await runUntilCheckpoint(engine, { maxWaves: 0 });
+  const before = engine.state.order.length;
+  const continueRun = async (): Promise<void> => {
+    if (engine.state.status === 'awaiting') await decide(engine, { action: 'continue', reason: 'keep going' });
+  };
+  // The first wave after reopening: it also pays, once, for what reopening deferred (hashing
+  // every vector into the novelty index at its first query).
   setup.clock.mark();
   const resumeStarted = performance.now();
-  if (engine.state.status === 'awaiting') await decide(engine, { action: 'continue', reason: 'keep going' });
-  const before = engine.state.order.length;
-  const modelBefore = setup.clock.spentMs;
-  await runUntilCheckpoint(engine, { maxWaves: 4 });
+  await continueRun();
+  await runUntilCheckpoint(engine, { maxWaves: 1 });
   const resumeMs = (setup.clock.firstCallAt ?? Number.NaN) - resumeStarted;
-  const newMovesWall = performance.now() - resumeStarted;
-  const newMoves = engine.state.order.length - before;
+  const firstWaveMs = performance.now() - resumeStarted - setup.clock.spentMs;
+  // Then the cost per move at full size: runs of several waves, each ending with its board, as
+  // a person's `baton run` would (every checkpoint answered "continue").
+  const steadyFrom = engine.state.order.length;
+  const modelBefore = setup.clock.spentMs;
+  const steadyStarted = performance.now();
+  while (engine.state.order.length - steadyFrom < STEADY_MOVES && engine.state.status !== 'exhausted' && engine.state.status !== 'stopped') {
+    const at = engine.state.order.length;
+    await continueRun();
+    await runUntilCheckpoint(engine, { maxWaves: 8 });
+    if (engine.state.order.length === at) break;
+  }
+  const newMovesWall = performance.now() - steadyStarted;
+  const newMoves = engine.state.order.length - steadyFrom;
   const candidates = engine.state.order.length;
   let textBytes = 0;
   for (const node of engine.state.nodes.values()) textBytes += Buffer.byteLength(node.candidate.text);
@@ -222,6 +242,7 @@ export async function reopenExploration(setup: Pick<ScaleSetup, 'dbPath' | 'cloc
     boardMs: median(boards),
     reopenMs: reopened.ms,
     resumeMs,
+    firstWaveMs,
     newMovesOverheadUs: overheadPerMoveUs(newMovesWall, setup.clock.spentMs - modelBefore, newMoves),
     diskBytesPerCandidate: diskBytes(setup.dbPath) / candidates,
     textBytesPerCandidate: textBytes / candidates,
