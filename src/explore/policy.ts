@@ -1,6 +1,7 @@
 import type { Lens } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from './state.js';
-import { lensById, pairKey } from './state.js';
+import { pairKey } from './indexes.js';
+import { lensById } from './state.js';
 import type { MoveKind } from './types.js';
 
 /**

@@ -4,8 +4,10 @@ import type { Lens } from '../brief/schema.js';
 import { mulberry32 } from '../util/mulberry32.js';
 import type { Assumption, Decision } from '../steer/types.js';
 import type { ExplorationEvent } from './events.js';
-import type { DerivedIndexes, ExplorationState } from './state.js';
-import { applyEvent, deriveIndexes, initialState, madeByAssumption, replay } from './state.js';
+import type { DerivedIndexes } from './indexes.js';
+import { deriveIndexes } from './indexes.js';
+import type { ExplorationState } from './state.js';
+import { applyEvent, initialState, madeByAssumption, replay } from './state.js';
 import type { Candidate, Judgment, MoveKind, PlannedMove } from './types.js';
 
 const LENSES: Lens[] = ['invert', 'extreme', 'minimal'].map((id) => ({ id, name: id, text: `${id} lens`, builtin: true }));

@@ -1,6 +1,7 @@
 import { countWords } from '../explore/checks.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
-import { lensById, ranksBefore } from '../explore/state.js';
+import { ranksBefore } from '../explore/indexes.js';
+import { lensById } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
 import type { AssumedItem, Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
 import { tradeOff } from './triggers.js';

@@ -1,6 +1,7 @@
 import type { Criterion } from '../brief/schema.js';
-import type { CandidateNode, DerivedIndexes, ExplorationState } from '../explore/state.js';
-import { ranksBefore } from '../explore/state.js';
+import type { DerivedIndexes } from '../explore/indexes.js';
+import { ranksBefore } from '../explore/indexes.js';
+import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { SortedList } from '../util/sorted-list.js';
 import type { Judgment, MoveKind } from '../explore/types.js';
 
