@@ -223,7 +223,8 @@ export function tradeOff(a: Judgment, b: Judgment, margin: number): { aWins: str
   const bWins: string[] = [];
   for (const score of a.scores) {
     const other = bScores.get(score.criterion);
-    if (other === undefined) continue;
+    // A criterion not scored on either side is no evidence of a trade-off.
+    if (other === undefined || other === null || score.score === null) continue;
     if (score.score - other >= margin) aWins.push(score.criterion);
     if (other - score.score >= margin) bWins.push(score.criterion);
   }
