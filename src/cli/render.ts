@@ -70,9 +70,12 @@ export function renderBoard(board: Board): string {
 function renderCard(card: BoardCard): string[] {
   const lines = [
     `  ${shortId(card.candidateId)}  [${card.roles.join(', ')}]  ${card.kind} · lens ${card.lensName} · depth ${card.depth} · quality ${pct(card.quality)} · novelty ${card.novelty.toFixed(2)} · ${card.words} words${card.taste !== undefined ? ` · taste ${card.taste >= 0 ? '+' : ''}${card.taste.toFixed(2)}` : ''}`,
-    `      scores: ${card.scores.map((s) => `${s.criterion} ${s.score}`).join(' · ')}`,
+    `      scores: ${card.scores.map((s) => `${s.criterion} ${s.score ?? 'not scored'}`).join(' · ')}`,
     `      why on the board: ${card.why}`,
   ];
+  for (const s of card.scores) {
+    if (s.jurors) lines.push(`      jury on ${s.criterion}: ${s.jurors.map((j) => `${j.judge} ${j.score ?? 'not scored'} (${clip(j.reason, 90)})`).join(' · ')}`);
+  }
   if (card.flags.length > 0) lines.push(`      flags: ${card.flags.map((f) => `${f.kind} (${f.reason})`).join('; ')}`);
   if (card.failed.length > 0) lines.push(`      failed: ${card.failed.join('; ')}`);
   if (card.exhausted) lines.push(`      exhausted: ${card.exhausted}`);
@@ -156,7 +159,10 @@ export function renderCandidate(view: CandidateView): string {
   ];
   if (j) {
     lines.push(`Quality ${pct(j.quality)} · novelty ${j.novelty.toFixed(2)}${j.parentSimilarity !== null ? ` · similarity to parent ${j.parentSimilarity.toFixed(2)}` : ''} · judged by ${j.judge}`);
-    for (const s of j.scores) lines.push(`  ${s.criterion.padEnd(18)} ${String(s.score).padStart(4)}  ${s.reason}`);
+    for (const s of j.scores) {
+      lines.push(`  ${s.criterion.padEnd(18)} ${(s.score === null ? 'not scored' : String(s.score)).padStart(4)}  ${s.reason}`);
+      for (const juror of s.jurors ?? []) lines.push(`  ${''.padEnd(18)}   · ${juror.judge}: ${juror.score ?? 'not scored'} — ${juror.reason}`);
+    }
     for (const f of j.failed) lines.push(`  FAILED ${f.constraint}: ${f.reason}`);
     for (const f of j.flags) lines.push(`  flag ${f.kind}: ${f.reason}`);
     if (j.critique) lines.push(`Critique: ${j.critique}`);
@@ -171,4 +177,9 @@ export function renderCandidate(view: CandidateView): string {
 
 function pct(value: number): string {
   return `${Math.round(value * 100)}%`;
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/gu, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

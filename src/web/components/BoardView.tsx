@@ -189,7 +189,8 @@ function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine,
       <ul className="scores">
         {card.scores.map((score) => (
           <li key={score.criterion} title={score.reason}>
-            {score.criterion} <strong>{score.score}</strong>
+            {score.criterion} <strong>{score.score ?? 'not scored'}</strong>
+            {score.jurors && <span className="jurors"> ({score.jurors.map((j) => `${j.judge} ${j.score ?? 'not scored'}: ${j.reason}`).join(' · ')})</span>}
           </li>
         ))}
       </ul>
