@@ -166,8 +166,9 @@ export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
 /** `rehearsal` whenever a rehearsal model wrote or judged: it must never pass for a real one. */
 export function modelLabel(engine: ExplorationEngine): string {
   const { writer, judge } = engine.deps;
-  const labels = new Set([writer.info.label, judge.info.label]);
-  return writer.info.rehearsal || judge.info.rehearsal ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
+  const models = [writer, ...(engine.deps.jury ?? [judge])];
+  const labels = new Set(models.map((m) => m.info.label));
+  return models.some((m) => m.info.rehearsal) ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
 }
 
 export async function outcome(engine: ExplorationEngine): Promise<RunOutcome> {
