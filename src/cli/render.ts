@@ -49,8 +49,10 @@ export function renderBoard(board: Board): string {
   lines.push(
     `Board · ${board.candidates} candidates · calls ${budget(s.calls, s.budget.calls)} · tokens ${budget(s.tokens, s.budget.tokens)} · $${s.usd.toFixed(4)}${s.possiblyBilled ? ` · ${s.possiblyBilled} possibly billed` : ''}`,
   );
+  if (board.pilot) lines.push('', ...renderPilot(board.pilot));
   if (board.cards.length === 0) lines.push('  (no judged candidates yet)');
   for (const card of board.cards) lines.push('', ...renderCard(card));
+  if (board.pairwise) lines.push('', ...renderPairwise(board.pairwise));
   if (board.tradeOffs.length > 0) {
     lines.push('', 'Trade-offs:');
     for (const t of board.tradeOffs) {
@@ -65,6 +67,24 @@ export function renderBoard(board: Board): string {
     lines.push('', `Lens coverage: ${board.lenses.map((l) => `${l.lensId} ${l.candidates}${l.candidates ? ` (best ${pct(l.best)})` : ''}`).join(' · ')}`);
   }
   return lines.join('\n');
+}
+
+function renderPilot(pilot: NonNullable<Board['pilot']>): string[] {
+  const lines = [`Pilot — how each criterion scored on ${pilot.candidates} candidates, and why (sharpen a criterion with: baton decide <exploration> redirect --brief FILE --why "…"):`];
+  for (const c of pilot.criteria) {
+    const range = c.mean === null ? 'not scored on any' : `mean ${c.mean} (${c.min}–${c.max}), ${c.met} of ${pilot.candidates} at its bar ${c.bar}`;
+    lines.push(`  ${c.criterion}${c.by === 'check' ? ' (checked by code)' : ''}: ${range}${c.unscored > 0 ? ` · not scored on ${c.unscored}` : ''}`);
+    for (const s of c.scores) lines.push(`      ${shortId(s.candidateId)} ${s.score ?? 'not scored'} — ${clip(s.reason, 110)}`);
+  }
+  return lines;
+}
+
+function renderPairwise(pairwise: NonNullable<Board['pairwise']>): string[] {
+  const lines = [`Pairwise rank (contenders compared in pairs, both orders; Bradley–Terry): ${pairwise.note}`];
+  for (const [i, r] of pairwise.ranking.entries()) {
+    lines.push(`  ${i + 1}. ${shortId(r.candidateId)}  strength ${r.strength.toFixed(2)} · won ${r.wins} of ${r.comparisons} · rubric rank ${r.rubricRank}`);
+  }
+  return lines;
 }
 
 function renderCard(card: BoardCard): string[] {

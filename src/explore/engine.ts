@@ -12,6 +12,7 @@ import { exhaustionReason } from './exhaustion.js';
 import { assembleVerdict, weakestCriteria } from './judge.js';
 import { consultJury } from './jury.js';
 import { NoveltyIndex } from './novelty.js';
+import { pilotMoves } from './pilot.js';
 import { DEFAULT_POLICY, planMoves } from './policy.js';
 import type { CandidateNode, ExplorationState } from './state.js';
 import { applyEvent, lensById, pathTo, replay } from './state.js';
@@ -169,7 +170,10 @@ export class ExplorationEngine {
     if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
 
     const weights = new Map(this.brief.brief.criteria.map((c) => [c.id, c.weight]));
-    const proposals = planMoves(this.state, {
+    // A pending pilot opens its candidates first (see pilot.ts); a juror is one more call per move.
+    const callsPerMove = 1 + (this.deps.jury?.length ?? 1);
+    const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: this.concurrency, callsLeft: this.budget.callsLeft(), callsPerMove });
+    const proposals = pilot ?? planMoves(this.state, {
       ...DEFAULT_POLICY,
       slots: this.concurrency,
       callsLeft: this.budget.callsLeft(),

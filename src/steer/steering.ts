@@ -91,6 +91,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     budgetShare: engine.budgetShare(),
     nothingLeft,
     budgetSpent,
+    ...(engine.brief.brief.pilot !== undefined ? { pilot: engine.brief.brief.pilot } : {}),
   });
   return chooseCheckpoint({
     signals,
@@ -146,6 +147,7 @@ export async function currentBoard(engine: ExplorationEngine, checkpointId: stri
     reasons,
     spend: await spendOf(engine),
     label: modelLabel(engine),
+    criteria: engine.brief.brief.criteria,
     ...(taste.observations > 0 ? { taste: taste.score } : {}),
   });
 }

@@ -75,7 +75,7 @@ export const FlagsSchema: z.ZodType<Flag[]> = z.array(
 export const StringListSchema = z.array(z.string());
 
 const TriggerSignalSchema: z.ZodType<TriggerSignal> = z.looseObject({
-  kind: z.enum(['sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted']),
+  kind: z.enum(['pilot', 'sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted']),
   reason: z.string(),
   candidateIds: z.array(z.string()),
   key: z.string(),

@@ -5,6 +5,7 @@ import { lensColour } from '../lenses.js';
 import type { BoardCard, DecisionAction, ExplorationDetail } from '../types.js';
 import { DecisionPanel } from './DecisionPanel.js';
 import type { PendingDecision } from './DecisionPanel.js';
+import { JudgeSections } from './JudgeSections.js';
 
 interface BoardViewProps {
   detail: ExplorationDetail;
@@ -42,6 +43,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
           </ul>
         </div>
       )}
+      <JudgeSections board={board} />
       <SpendLine detail={detail} />
       <LensCoverage detail={detail} />
       {board.tradeOffs.length > 0 && (
