@@ -323,6 +323,7 @@ function normalise(frontMatter: ParsedFrontMatter, lenses: 'auto' | Lens[], body
     judge: (Array.isArray(frontMatter.judge) ? [...new Set(frontMatter.judge)] : [frontMatter.judge ?? frontMatter.model]).join(', '),
     ...(frontMatter.jury_spread !== undefined && { jurySpread: frontMatter.jury_spread }),
     ...(frontMatter.pilot !== undefined && { pilot: frontMatter.pilot }),
+    ...(frontMatter.pairwise && { pairwise: true }),
     context: body.trim(),
   };
 }

@@ -116,6 +116,12 @@ export const BriefFrontMatterSchema = z
       .max(10)
       .optional()
       .describe(`Points (0–10) by which a jury's scores on a criterion may differ before the candidate is flagged \`unclear\` (default 3).`),
+    pairwise: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Rank the board's contenders (the best and each direction's best, up to 4) by comparing them in pairs, both orders, at each checkpoint: 2 judge calls per new pair, never asked twice.",
+      ),
     pilot: z
       .number()
       .int()
@@ -170,6 +176,8 @@ export interface Brief {
   jurySpread?: number;
   /** Candidates to open and judge before a `pilot` checkpoint. */
   pilot?: number;
+  /** Rank the board's contenders pairwise at each checkpoint. */
+  pairwise?: boolean;
   context: string;
 }
 

@@ -4,6 +4,7 @@ import { assumedSinceLastDecision, buildBoard } from './board.js';
 import { assumptionFor, predictDecision } from './taste/assume.js';
 import { tasteFromLedger } from './taste/ledger.js';
 import { chooseCheckpoint, detectSignals } from './triggers.js';
+import { rankPairwise } from './pairwise-rank.js';
 import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
 
 /**
@@ -133,6 +134,13 @@ async function stopOrAssume(engine: ExplorationEngine, reasons: TriggerSignal[],
   }
   const id = `${state.id}.k${state.checkpoints.length + 1}`;
   const board = await currentBoard(engine, id, reasons);
+  if (engine.brief.brief.pairwise) {
+    const pairwise = await rankPairwise(engine, board);
+    if (pairwise) {
+      board.pairwise = pairwise;
+      board.spend = await spendOf(engine);
+    }
+  }
   const checkpoint: Checkpoint = { id, explorationId: state.id, reasons, board, createdAt: at };
   await engine.commit([{ type: 'checkpoint.raised', checkpoint }]);
   return 'raised';
