@@ -27,6 +27,8 @@ export interface SchemaServerOptions {
   score?: (criterion: string, text: string) => number;
   /** Which of two texts wins a comparison; the first by default (a position-biased judge). */
   compare?: (first: string, second: string) => 'first' | 'second' | 'tie';
+  /** Whether a schema on any other request is honoured (doctor's probe); true by default. */
+  honourProbe?: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -93,6 +95,9 @@ export async function startSchemaServer(options: SchemaServerOptions = {}): Prom
               critique: 'Tighten the second step.',
             })
           : 'This is a solid plan; I would give it a seven overall.';
+      } else if (schema && options.honourProbe !== false) {
+        const enumOf = (((schema.properties as Json | undefined)?.answer as Json | undefined)?.enum as string[] | undefined) ?? ['yes'];
+        answer = JSON.stringify({ answer: enumOf[0] });
       } else {
         drafts += 1;
         answer = `1. Quarantine each flaky test after its third rerun (draft ${drafts}).\n2. Track reruns per shard weekly.\n3. Give the quarantine list an owner.`;
