@@ -56,8 +56,9 @@ describe('judging through structured outputs, at the wire', () => {
         for (const request of sent) {
           const schema = requestedSchema(request.body);
           expect(schema, JSON.stringify(request.body).slice(0, 400)).toBeDefined();
-          const criterion = ((((schema?.properties as Record<string, any>).scores as Record<string, any>).items as Record<string, any>).properties as Record<string, any>).criterion;
-          expect(criterion.enum).toEqual(['evidence', 'durable', 'sequenced']);
+          type Node = { properties?: Record<string, Node>; items?: Node; enum?: unknown[] };
+          const criterion = (schema as Node | undefined)?.properties?.scores?.items?.properties?.criterion;
+          expect(criterion?.enum).toEqual(['evidence', 'durable', 'sequenced']);
         }
         expect(answers.length).toBe(sent.length);
         expect(answers.every((a) => a === 'valid')).toBe(true);
