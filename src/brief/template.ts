@@ -60,6 +60,11 @@ model: rehearsal
 #   jury_spread (default 3 points) flag the candidate unclear.
 # judge: anthropic:claude-3-5-haiku-latest
 # judge: [openai:gpt-4o-mini, anthropic:claude-haiku-4-5]
+# jury_spread: 3
+
+# pairwise: true ranks the board's contenders by comparing them in pairs, both orders, at each
+#   checkpoint (2 judge calls per new pair, at most 12 a checkpoint; a pair is never asked twice).
+# pairwise: true
 
 # pilot: open this many candidates, judge them, and stop to show how each criterion scored and
 #   why, so you can sharpen the criteria before the rest of the budget is spent.

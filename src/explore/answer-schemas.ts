@@ -28,7 +28,9 @@ export function judgeAnswerSchema(brief: Brief): AnswerSchema {
       scores: arrayOf(
         object({
           criterion: judged.length > 0 ? { type: 'string', enum: judged } : { type: 'string' },
-          score: { type: 'number', minimum: 0, maximum: 10 },
+          // No minimum/maximum: not every structured mode accepts numeric bounds (Anthropic's does
+          // not); the range is in the description and in Baton's own validation.
+          score: { type: 'number', description: 'from 0 to 10' },
           reason,
         }),
       ),
