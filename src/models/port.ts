@@ -53,6 +53,8 @@ export interface ModelRequest {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** True when the provider reported no usage and these counts are estimated from the text (~4 characters a token). */
+  estimated?: boolean;
 }
 
 export interface ModelResponse {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ExplorationStatus } from '../explore/events.js';
+import type { ErrorCode } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
 import type { ExplorationView, CandidateView } from '../steer/views.js';
 import type { CandidateCost, SeriesPoint } from '../steer/series.js';
 import type { Decision, TriggerSignal } from '../steer/types.js';
@@ -63,26 +65,14 @@ export interface ApiError {
   column?: number;
 }
 
-export type ApiErrorCode =
-  | 'invalid_input'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'provider_failure'
-  | 'budget_exhausted'
-  | 'internal';
+export type ApiErrorCode = ErrorCode | 'unauthorized' | 'forbidden';
 
+/** HTTP statuses: Baton's codes from the one table in `errors.ts`, plus the server's own doors. */
 export const ERROR_STATUS: Record<ApiErrorCode, number> = {
-  invalid_input: 400,
+  ...Object.fromEntries(Object.entries(ERROR_CODES).map(([code, info]) => [code, info.status])),
   unauthorized: 401,
   forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  provider_failure: 502,
-  budget_exhausted: 402,
-  internal: 500,
-};
+} as Record<ApiErrorCode, number>;
 
 /** `GET /api/session` */
 export interface SessionResponse {
