@@ -85,6 +85,18 @@ export interface SpendSummary {
   tokens: number;
   usd: number;
   possiblyBilled: number;
+  /** Of `calls`, those whose provider reported no usage: their tokens and dollars are estimated. */
+  estimatedCalls: number;
+}
+
+/** Who explores an exploration now (its lease): this server's background run, or another process. */
+export interface LeaseInfo {
+  pid: number;
+  host: string;
+  since: string;
+  heartbeat: string;
+  /** True when another process (not this server) holds it: the UI offers no run or decision button then. */
+  elsewhere: boolean;
 }
 
 export interface ExplorationSummary {
@@ -98,8 +110,9 @@ export interface ExplorationSummary {
   updatedAt: string;
   candidates: number;
   spend: SpendSummary;
-  /** True while this server runs it in the background. */
+  /** True while it is being explored: by this server in the background, or by another process (`lease`). */
   running: boolean;
+  lease: LeaseInfo | null;
 }
 
 /** `GET /api/explorations` */
@@ -115,8 +128,9 @@ export interface StartedResponse {
 /** `GET /api/explorations/:id` */
 export interface ExplorationDetail extends ExplorationView {
   status: ExplorationStatus;
-  /** True while a background run (or a decision's run) is going. */
+  /** True while a background run (or a decision's run) is going, here or in another process (`lease`). */
   running: boolean;
+  lease: LeaseInfo | null;
   spend: SpendSummary;
   checkpoint: { id: string; reasons: TriggerSignal[] } | null;
   endReason: string | null;

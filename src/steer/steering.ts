@@ -158,6 +158,7 @@ export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
     tokens: totals.tokens,
     usd: Math.round(totals.usd * 1e6) / 1e6,
     possiblyBilled: totals.possiblyBilled,
+    estimatedCalls: totals.estimatedCalls,
     budget: { ...budget },
     share: engine.budgetShare(),
   };

@@ -6,7 +6,8 @@ import type { DecideOptions } from '../../baton.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, integer, withBaton } from '../context.js';
 import { printJson, progressReporter, shortId } from '../io.js';
-import { exitCodeOf, reportOutcome } from './run.js';
+import { exitCodeOf, interruptible, reportOutcome } from './run.js';
+import { EXIT } from '../../errors.js';
 
 interface Options extends CommonOptions {
   why?: string;
@@ -81,11 +82,15 @@ Example:
         input.onRecorded = (d) => {
           if (!options.json) ctx.io.err(`Recorded ${d.action}${d.reason ? ` — why: ${d.reason}` : ' (no reason given)'}\n`);
         };
-        const { decision, outcome } = await baton.decide(exploration, input);
+        input.onWaiting = (lease) => {
+          ctx.io.err(`Exploration ${lease.explorationId} is being explored by pid ${lease.pid} on ${lease.host} since ${lease.since}: waiting for its next safe point…\n`);
+        };
+        const { value, interrupted } = await interruptible(ctx, (signal) => baton.decide(exploration, { ...input, signal }));
+        const { decision, outcome } = value;
         progress.done();
         if (options.json && !options.run) printJson(ctx.io, { decision, status: outcome.status });
-        else reportOutcome(ctx, outcome, options);
-        ctx.exitCode = exitCodeOf(outcome);
+        else reportOutcome(ctx, outcome, options, interrupted);
+        ctx.exitCode = interrupted ? EXIT.interrupted : exitCodeOf(outcome);
       } finally {
         progress.done();
       }
