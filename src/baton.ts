@@ -255,7 +255,11 @@ export class Baton {
     return id;
   }
 
-  private async engine(idOrPrefix: string, onProgress?: (progress: Progress) => void): Promise<ExplorationEngine> {
+  /**
+   * An engine over the exploration's log. `read` is for views (board, show, export): they never
+   * call a model, so a provider's missing key or base URL is no reason to refuse them.
+   */
+  private async engine(idOrPrefix: string, onProgress?: (progress: Progress) => void, mode: 'run' | 'read' = 'run'): Promise<ExplorationEngine> {
     const id = await this.resolveId(idOrPrefix);
     const record = await this.store.getExploration(id);
     if (!record) throw new BatonError('not_found', `no exploration "${id}"`);
@@ -264,16 +268,17 @@ export class Baton {
       env: this.env(),
       ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
     };
+    const resolve = (id: string): ModelPort => (mode === 'read' ? readingModel(id, modelOptions) : resolveModel(id, modelOptions));
     const deps = {
       store: this.store,
-      writer: this.customModel(record.model, record.seed) ?? resolveModel(record.model, modelOptions),
-      judge: this.customModel(record.judge, record.seed) ?? resolveModel(record.judge, modelOptions),
+      writer: this.customModel(record.model, record.seed) ?? resolve(record.model),
+      judge: this.customModel(record.judge, record.seed) ?? resolve(record.judge),
       embedding: this.embedding,
       ...(this.options.now ? { now: this.options.now } : {}),
     };
     const engineOptions = {
       concurrency: this.options.concurrency ?? 4,
-      resolveEmbedding: (embed: string) => resolveEmbedding(embed, modelOptions),
+      resolveEmbedding: (embed: string) => (mode === 'read' ? this.embedding : resolveEmbedding(embed, modelOptions)),
       ...(onProgress ? { onProgress } : {}),
     };
     return ExplorationEngine.load(deps, id, engineOptions);
@@ -403,7 +408,7 @@ export class Baton {
 
   /** The board: the open checkpoint's, or the current one between checkpoints. */
   async board(idOrPrefix: string): Promise<RunOutcome> {
-    return outcome(await this.engine(idOrPrefix));
+    return outcome(await this.engine(idOrPrefix, undefined, 'read'));
   }
 
   async list(): Promise<ExplorationRecord[]> {
@@ -433,19 +438,19 @@ export class Baton {
   }
 
   async show(idOrPrefix: string): Promise<ExplorationView> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
     const board = engine.state.openCheckpoint?.board ?? (await currentBoard(engine, null, []));
     return explorationView(engine.state, { record, brief: engine.brief, label: modelLabel(engine), board });
   }
 
   async candidate(idOrPrefix: string, ref: string): Promise<CandidateView> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     return candidateView(engine.state, resolveCandidateId(engine.state, ref));
   }
 
   async exportDocument(idOrPrefix: string): Promise<ExportDocument> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
     return buildExport({
       state: engine.state,
@@ -517,6 +522,23 @@ export class Baton {
   async close(): Promise<void> {
     await this.opened?.close();
     this.opened = undefined;
+  }
+}
+
+/**
+ * A model for reading an exploration: the real one when it resolves, else a stand-in with the
+ * same id and label that refuses to be called — views need only its name, never its key.
+ */
+function readingModel(id: string, options: Parameters<typeof resolveModel>[1]): ModelPort {
+  try {
+    return resolveModel(id, options);
+  } catch (error) {
+    if (!isBatonError(error)) throw error;
+    const info = { id, label: id, rehearsal: id === 'rehearsal' || id.startsWith('rehearsal:'), pricing: { inputPerMTok: 0, outputPerMTok: 0 }, maxOutputTokens: 0 };
+    return {
+      info,
+      complete: () => Promise.reject(new BatonError('provider_failure', `${id} cannot be called while only reading: ${error.message}`, { cause: error })),
+    };
   }
 }
 

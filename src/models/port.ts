@@ -73,8 +73,14 @@ export interface ModelInfo {
   rehearsal: boolean;
   /** US dollars per million tokens. */
   pricing: { inputPerMTok: number; outputPerMTok: number };
-  /** Upper bound on one call's output tokens, used to reserve budget before the call. */
+  /** Upper bound on one call's output tokens, used to reserve budget before the call (and sent with it). */
   maxOutputTokens: number;
+  /**
+   * How the model counts prompt tokens, for reserving a call's worst case: `estimate` when it counts
+   * as Baton's house estimate does (~4 characters a token; the rehearsal model), else — absent — a
+   * real tokenizer, bounded by the prompt's UTF-8 bytes.
+   */
+  tokenizer?: 'estimate';
 }
 
 /**

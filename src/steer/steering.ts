@@ -91,6 +91,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     budgetShare: engine.budgetShare(),
     nothingLeft,
     budgetSpent,
+    budgetStatus: engine.budgetGuard().describe(),
   });
   return chooseCheckpoint({
     signals,

@@ -46,14 +46,19 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Holdings of this process still in force: a lease of our own pid that is not among them was left by work that failed. */
+const LIVE_HOLDERS = new Set<string>();
+
 /**
  * A lease whose holder is gone: its heartbeat is older than `staleMs`, or it was taken on this
- * host by a process that no longer runs (killed, crashed) — safe to take over at once.
+ * host by a process that no longer runs (killed, crashed) — or by this process, in work that
+ * has ended without giving it back (its store failed) — safe to take over at once.
  */
 export function leaseAbandoned(lease: Lease, now: number, staleMs: number, host = hostname()): boolean {
   const beat = Date.parse(lease.heartbeat);
   if (!Number.isFinite(beat) || now - beat > staleMs) return true;
-  return lease.host === host && lease.pid !== process.pid && !processAlive(lease.pid);
+  if (lease.host !== host) return false;
+  return lease.pid === process.pid ? !LIVE_HOLDERS.has(lease.holder) : !processAlive(lease.pid);
 }
 
 export interface TakeLeaseOptions {
@@ -96,6 +101,25 @@ export class LeaseKeeper {
     const holder = randomUUID();
     const host = hostname();
     const started = Date.now();
+    // Live from before the claim: another claimant in this process must never see our fresh row as left behind.
+    LIVE_HOLDERS.add(holder);
+    try {
+      return await LeaseKeeper.#claim(store, explorationId, holder, host, settings, options, started);
+    } catch (error) {
+      LIVE_HOLDERS.delete(holder);
+      throw error;
+    }
+  }
+
+  static async #claim(
+    store: Store,
+    explorationId: string,
+    holder: string,
+    host: string,
+    settings: LeaseSettings,
+    options: TakeLeaseOptions,
+    started: number,
+  ): Promise<LeaseKeeper> {
     let waited = false;
     for (;;) {
       const attempt = await store.acquireLease(
@@ -163,6 +187,7 @@ export class LeaseKeeper {
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
+    LIVE_HOLDERS.delete(this.holder);
     clearTimeout(this.#timer);
     await this.store.releaseLease(this.explorationId, this.holder);
   }
