@@ -117,6 +117,11 @@ export interface DecideOptions extends DecisionInput {
   onWaiting?: (lease: Lease) => void;
   /** Stops waiting for another process's lease (and the run that follows, unless `run` has its own). */
   signal?: AbortSignal;
+  /**
+   * The checkpoint whose board the person answered (`x1a2b3.k2`, or `k2`): the decision is refused
+   * (`conflict`) unless that checkpoint is still open, so decisions raced on one board record one.
+   */
+  checkpointId?: string;
 }
 
 export interface ReframeResult {
@@ -381,6 +386,7 @@ export class Baton {
         decidedSince(id, since);
         engine = await this.engine(id, runOptions.onProgress);
       }
+      if (input.checkpointId !== undefined) answers(engine, input.checkpointId);
       const decision = await this.record(engine, input);
       input.onRecorded?.(decision);
       if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
@@ -551,6 +557,23 @@ function decidedSince(id: string, events: readonly StoredEvent[]): void {
     }
     if (event.type === 'exploration.ended') throw new BatonError('conflict', `exploration ${id} has ended (${event.status}) meanwhile; there is nothing left to decide`);
   }
+}
+
+/** Refuses a decision meant for a checkpoint that is no longer open (answered, or never raised). */
+function answers(engine: ExplorationEngine, checkpointId: string): void {
+  const state = engine.state;
+  const wanted = checkpointId.includes('.') ? checkpointId : `${state.id}.${checkpointId}`;
+  const open = state.status === 'awaiting' ? state.openCheckpoint?.id : undefined;
+  if (open === wanted) return;
+  const answered = state.decisions.find((d) => d.checkpointId === wanted);
+  const short = (s: string): string => s.slice(s.lastIndexOf('.') + 1);
+  throw new BatonError(
+    'conflict',
+    answered
+      ? `checkpoint ${short(wanted)} was already answered (${short(answered.id)}: ${answered.action}); look at the board again before deciding`
+      : `checkpoint ${short(wanted)} is not open${open ? ` (the open one is ${short(open)})` : ''}; look at the board again before deciding`,
+    { location: { field: 'checkpointId' } },
+  );
 }
 
 /** Says why a run stopped early when its lease was wanted by another process. */

@@ -178,6 +178,7 @@ function decideOptions(body: DecisionBodyType): DecideOptions {
   if (body.feedback !== undefined) options.feedback = body.feedback;
   if (body.lens !== undefined) options.lens = body.lens;
   if (body.briefText !== undefined) options.briefSource = body.briefText;
+  if (body.checkpointId !== undefined) options.checkpointId = body.checkpointId;
   return options;
 }
 

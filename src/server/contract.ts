@@ -40,6 +40,8 @@ export const DecisionBody = z.strictObject({
   lens: z.string().max(2_000).optional(),
   /** For `redirect`: the edited brief's Markdown. */
   briefText: BRIEF_TEXT.optional(),
+  /** The checkpoint whose board the person answered: refused (409) once it is no longer open. */
+  checkpointId: z.string().min(1).max(200).optional(),
 });
 export type DecisionBody = z.infer<typeof DecisionBody>;
 

@@ -18,6 +18,7 @@ interface Options extends CommonOptions {
   latency?: number;
   concurrency?: number;
   assumption?: string;
+  checkpoint?: string;
   /** Commander's `--no-assume`. */
   assume: boolean;
 }
@@ -40,6 +41,7 @@ export function registerDecide(program: Command, ctx: CliContext): void {
       .option('--lens <lens>', 'for `lens`: a built-in lens id or the text of a new lens')
       .option('--brief <file>', 'for `redirect`: the edited brief')
       .option('--assumption <a>', 'for `reverse`: the assumption to undo (a1, as the board shows it)')
+      .option('--checkpoint <k>', 'the checkpoint you are answering (k2, as the board shows it): refused if it is no longer open')
       .option('--no-run', 'only record the decision; do not explore on')
       .option('--no-assume', 'never skip a checkpoint on the strength of your taste: always ask')
       .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
@@ -74,6 +76,7 @@ Example:
     if (options.why !== undefined) input.reason = options.why;
     if (options.feedback !== undefined) input.feedback = options.feedback;
     if (options.brief !== undefined) input.briefPath = options.brief;
+    if (options.checkpoint !== undefined) input.checkpointId = options.checkpoint;
     await withBaton(ctx, options, async (baton) => {
       const progress = progressReporter(ctx.io, !options.json && options.run);
       if (options.run && progress.onProgress) input.run = { onProgress: progress.onProgress, ...(options.assume === false ? { assume: false } : {}) };
