@@ -14,6 +14,7 @@ import type { SourceLocation } from './errors.js';
 import { BatonError, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
 import type { Progress } from './explore/engine.js';
+import type { StoredEvent } from './explore/events.js';
 import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
 import { parseJsonAnswer } from './explore/judge.js';
@@ -30,8 +31,10 @@ import { buildExport, renderExportMarkdown } from './steer/export.js';
 import type { RunOutcome, RunUntilOptions } from './steer/steering.js';
 import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from './steer/steering.js';
 import type { Decision, DecisionInput, Reversal } from './steer/types.js';
+import type { LeaseSettings, TakeLeaseOptions } from './store/lease-keeper.js';
+import { LeaseKeeper } from './store/lease-keeper.js';
 import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
-import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
+import type { BriefVersion, ExplorationRecord, Lease, Store } from './store/store.js';
 
 /**
  * The library API: everything the CLI (and later the HTTP server and MCP server) does goes
@@ -66,6 +69,13 @@ export interface BatonOptions {
    * Baton.open({ db: ':memory:', models: { 'sim:world': ({ seed }) => world.port(seed) } });
    */
   models?: Record<string, (options: { seed: number }) => ModelPort>;
+  /** How leases are kept (heartbeat, when a silent holder counts as gone, how long a decision waits). */
+  lease?: Partial<LeaseSettings>;
+}
+
+/** A run's outcome; `handedOver` says why it stopped early for another process (a decision waiting for it). */
+export interface LeasedOutcome extends RunOutcome {
+  handedOver?: string;
 }
 
 export interface StartOptions {
@@ -108,6 +118,15 @@ export interface DecideOptions extends DecisionInput {
   run?: boolean | RunOptions;
   /** Called once the decision is durable, before exploring on. */
   onRecorded?: (decision: Decision) => void;
+  /** Called when another process is exploring: the decision waits for its next safe point. */
+  onWaiting?: (lease: Lease) => void;
+  /** Stops waiting for another process's lease (and the run that follows, unless `run` has its own). */
+  signal?: AbortSignal;
+  /**
+   * The checkpoint whose board the person answered (`x1a2b3.k2`, or `k2`): the decision is refused
+   * (`conflict`) unless that checkpoint is still open, so decisions raced on one board record one.
+   */
+  checkpointId?: string;
 }
 
 export interface ReframeResult {
@@ -247,7 +266,11 @@ export class Baton {
     return id;
   }
 
-  private async engine(idOrPrefix: string, onProgress?: (progress: Progress) => void): Promise<ExplorationEngine> {
+  /**
+   * An engine over the exploration's log. `read` is for views (board, show, export): they never
+   * call a model, so a provider's missing key or base URL is no reason to refuse them.
+   */
+  private async engine(idOrPrefix: string, onProgress?: (progress: Progress) => void, mode: 'run' | 'read' = 'run'): Promise<ExplorationEngine> {
     const id = await this.resolveId(idOrPrefix);
     const record = await this.store.getExploration(id);
     if (!record) throw new BatonError('not_found', `no exploration "${id}"`);
@@ -256,10 +279,11 @@ export class Baton {
       env: this.env(),
       ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
     };
-    const jury = juryOf(record.judge).map((juror) => this.customModel(juror, record.seed) ?? resolveModel(juror, modelOptions));
+    const resolve = (id: string): ModelPort => (mode === 'read' ? readingModel(id, modelOptions) : resolveModel(id, modelOptions));
+    const jury = juryOf(record.judge).map((juror) => this.customModel(juror, record.seed) ?? resolve(juror));
     const deps = {
       store: this.store,
-      writer: this.customModel(record.model, record.seed) ?? resolveModel(record.model, modelOptions),
+      writer: this.customModel(record.model, record.seed) ?? resolve(record.model),
       judge: jury[0] as ModelPort,
       jury,
       embedding: this.embedding,
@@ -267,7 +291,7 @@ export class Baton {
     };
     const engineOptions = {
       concurrency: this.options.concurrency ?? 4,
-      resolveEmbedding: (embed: string) => resolveEmbedding(embed, modelOptions),
+      resolveEmbedding: (embed: string) => (mode === 'read' ? this.embedding : resolveEmbedding(embed, modelOptions)),
       ...(onProgress ? { onProgress } : {}),
     };
     return ExplorationEngine.load(deps, id, engineOptions);
@@ -279,15 +303,48 @@ export class Baton {
     return models && Object.hasOwn(models, id) ? models[id]?.({ seed }) : undefined;
   }
 
-  /** Runs (or resumes) an exploration until a checkpoint, the end, or an abort. */
-  async run(idOrPrefix: string, options: RunOptions = {}): Promise<RunOutcome> {
-    const engine = await this.engine(idOrPrefix, options.onProgress);
-    return runUntilCheckpoint(engine, this.runUntilOptions(options));
+  /**
+   * Runs (or resumes) an exploration until a checkpoint, the end, or an abort. It holds the
+   * exploration's lease meanwhile: a second runner is refused (`exploration_busy`), and a
+   * decision made elsewhere makes this run stop at its next safe point (`handedOver`).
+   */
+  async run(idOrPrefix: string, options: RunOptions = {}): Promise<LeasedOutcome> {
+    const id = await this.resolveId(idOrPrefix);
+    const lease = await this.takeLease(id, options.signal ? { signal: options.signal } : {});
+    return this.holding(lease, async () => {
+      const engine = await this.engine(id, options.onProgress);
+      return handover(await runUntilCheckpoint(engine, this.runUntilOptions(options, lease)), lease);
+    });
   }
 
-  private runUntilOptions(options: RunOptions): RunUntilOptions {
+  /** The lease of an exploration as it stands (who explores it now), for display; undefined when nobody does. */
+  async lease(idOrPrefix: string): Promise<Lease | undefined> {
+    const id = await this.resolveId(idOrPrefix);
+    return this.store.getLease(id);
+  }
+
+  private takeLease(id: string, options: Omit<TakeLeaseOptions, 'settings'> = {}): Promise<LeaseKeeper> {
+    return LeaseKeeper.take(this.store, id, { ...options, ...(this.options.lease ? { settings: this.options.lease } : {}) });
+  }
+
+  /** Does `work` holding `lease`, and gives the lease up however it ends. */
+  private async holding<T>(lease: LeaseKeeper, work: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await lease.release().catch(() => undefined);
+      throw error;
+    }
+    await lease.release();
+    return result;
+  }
+
+  private runUntilOptions(options: RunOptions, lease?: LeaseKeeper): RunUntilOptions {
+    const signals = [options.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     return {
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
       ...(options.maxWaves !== undefined ? { maxWaves: options.maxWaves } : {}),
       ...(options.assume !== undefined ? { assume: options.assume } : {}),
       ...(this.options.now ? { now: this.options.now } : {}),
@@ -304,16 +361,48 @@ export class Baton {
    */
   async reverse(idOrPrefix: string, input: ReverseOptions): Promise<{ reversal: Reversal; outcome: RunOutcome }> {
     const runOptions = typeof input.run === 'object' ? input.run : {};
-    const engine = await this.engine(idOrPrefix, runOptions.onProgress);
-    const reversal = await reverse(engine, input.reason !== undefined ? { assumption: input.assumption, reason: input.reason } : { assumption: input.assumption }, this.options.now);
-    if (!input.run || engine.state.status !== 'running') return { reversal, outcome: await outcome(engine) };
-    return { reversal, outcome: await runUntilCheckpoint(engine, this.runUntilOptions(runOptions)) };
+    const id = await this.resolveId(idOrPrefix);
+    const lease = await this.takeLease(id, { wait: true, ...(runOptions.signal ? { signal: runOptions.signal } : {}) });
+    return this.holding(lease, async () => {
+      const engine = await this.engine(id, runOptions.onProgress);
+      const reversal = await reverse(engine, input.reason !== undefined ? { assumption: input.assumption, reason: input.reason } : { assumption: input.assumption }, this.options.now);
+      if (!input.run || engine.state.status !== 'running') return { reversal, outcome: await outcome(engine) };
+      return { reversal, outcome: handover(await runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease)), lease) };
+    });
   }
 
-  /** Records a decision (durably), then — unless `run: false` — runs to the next checkpoint. */
-  async decide(idOrPrefix: string, input: DecideOptions): Promise<{ decision: Decision; outcome: RunOutcome }> {
-    const runOptions = typeof input.run === 'object' ? input.run : {};
-    const engine = await this.engine(idOrPrefix, runOptions.onProgress);
+  /**
+   * Records a decision (durably), then — unless `run: false` — runs to the next checkpoint. When
+   * another process is exploring, the decision asks it to stop at its next safe point and waits
+   * for the lease; a decision recorded by someone else meanwhile makes this one a conflict (it was
+   * made on a board that is no longer current), so racing decisions record exactly one.
+   */
+  async decide(idOrPrefix: string, input: DecideOptions): Promise<{ decision: Decision; outcome: LeasedOutcome }> {
+    const runOptions: RunOptions = { ...(input.signal ? { signal: input.signal } : {}), ...(typeof input.run === 'object' ? input.run : {}) };
+    const id = await this.resolveId(idOrPrefix);
+    let engine = await this.engine(id, runOptions.onProgress);
+    const seen = { lastSeq: engine.state.lastSeq, decisions: engine.state.decisions.length };
+    const lease = await this.takeLease(id, {
+      wait: true,
+      ...(input.onWaiting ? { onWaiting: input.onWaiting } : {}),
+      ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      stillWanted: async () => decidedSince(id, await this.store.readEvents(id, seen.lastSeq)),
+    });
+    return this.holding(lease, async () => {
+      const since = await this.store.readEvents(id, seen.lastSeq);
+      if (since.length > 0) {
+        decidedSince(id, since);
+        engine = await this.engine(id, runOptions.onProgress);
+      }
+      if (input.checkpointId !== undefined) answers(engine, input.checkpointId);
+      const decision = await this.record(engine, input);
+      input.onRecorded?.(decision);
+      if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
+      return { decision, outcome: handover(await runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease)), lease) };
+    });
+  }
+
+  private async record(engine: ExplorationEngine, input: DecideOptions): Promise<Decision> {
     const decideInput: DecideInput = { action: input.action };
     if (input.candidateIds) decideInput.candidateIds = input.candidateIds;
     if (input.reason !== undefined) decideInput.reason = input.reason;
@@ -328,16 +417,12 @@ export class Baton {
       decideInput.briefId = version.id;
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
-    const decision = await decide(engine, decideInput, this.options.now);
-    input.onRecorded?.(decision);
-    if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
-    const result = await runUntilCheckpoint(engine, this.runUntilOptions(runOptions));
-    return { decision, outcome: result };
+    return decide(engine, decideInput, this.options.now);
   }
 
   /** The board: the open checkpoint's, or the current one between checkpoints. */
   async board(idOrPrefix: string): Promise<RunOutcome> {
-    return outcome(await this.engine(idOrPrefix));
+    return outcome(await this.engine(idOrPrefix, undefined, 'read'));
   }
 
   async list(): Promise<ExplorationRecord[]> {
@@ -367,19 +452,19 @@ export class Baton {
   }
 
   async show(idOrPrefix: string): Promise<ExplorationView> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
     const board = engine.state.openCheckpoint?.board ?? (await currentBoard(engine, null, []));
     return explorationView(engine.state, { record, brief: engine.brief, label: modelLabel(engine), board });
   }
 
   async candidate(idOrPrefix: string, ref: string): Promise<CandidateView> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     return candidateView(engine.state, resolveCandidateId(engine.state, ref));
   }
 
   async exportDocument(idOrPrefix: string): Promise<ExportDocument> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
     return buildExport({
       state: engine.state,
@@ -452,6 +537,62 @@ export class Baton {
     await this.opened?.close();
     this.opened = undefined;
   }
+}
+
+/**
+ * A model for reading an exploration: the real one when it resolves, else a stand-in with the
+ * same id and label that refuses to be called — views need only its name, never its key.
+ */
+function readingModel(id: string, options: Parameters<typeof resolveModel>[1]): ModelPort {
+  try {
+    return resolveModel(id, options);
+  } catch (error) {
+    if (!isBatonError(error)) throw error;
+    const info = { id, label: id, rehearsal: id === 'rehearsal' || id.startsWith('rehearsal:'), pricing: { inputPerMTok: 0, outputPerMTok: 0 }, maxOutputTokens: 0 };
+    return {
+      info,
+      complete: () => Promise.reject(new BatonError('provider_failure', `${id} cannot be called while only reading: ${error.message}`, { cause: error })),
+    };
+  }
+}
+
+/** A decision (or the end) recorded by someone else since the person looked: theirs stands, this one is refused. */
+function decidedSince(id: string, events: readonly StoredEvent[]): void {
+  for (const { event } of events) {
+    if (event.type === 'decision.made') {
+      const d = event.decision;
+      throw new BatonError('conflict', `exploration ${id}: another decision was recorded first (${d.id.slice(d.id.lastIndexOf('.') + 1)}: ${d.action}${d.candidateIds.length > 0 ? ` ${d.candidateIds.map((c) => c.slice(c.lastIndexOf('.') + 1)).join(' ')}` : ''}); look at the board again before deciding`);
+    }
+    if (event.type === 'exploration.ended') throw new BatonError('conflict', `exploration ${id} has ended (${event.status}) meanwhile; there is nothing left to decide`);
+  }
+}
+
+/** Refuses a decision meant for a checkpoint that is no longer open (answered, or never raised). */
+function answers(engine: ExplorationEngine, checkpointId: string): void {
+  const state = engine.state;
+  const wanted = checkpointId.includes('.') ? checkpointId : `${state.id}.${checkpointId}`;
+  const open = state.status === 'awaiting' ? state.openCheckpoint?.id : undefined;
+  if (open === wanted) return;
+  const answered = state.decisions.find((d) => d.checkpointId === wanted);
+  const short = (s: string): string => s.slice(s.lastIndexOf('.') + 1);
+  throw new BatonError(
+    'conflict',
+    answered
+      ? `checkpoint ${short(wanted)} was already answered (${short(answered.id)}: ${answered.action}); look at the board again before deciding`
+      : `checkpoint ${short(wanted)} is not open${open ? ` (the open one is ${short(open)})` : ''}; look at the board again before deciding`,
+    { location: { field: 'checkpointId' } },
+  );
+}
+
+/** Says why a run stopped early when its lease was wanted by another process. */
+function handover(result: RunOutcome, lease: LeaseKeeper): LeasedOutcome {
+  const loss = lease.loss;
+  if (!loss || result.status !== 'running') return result;
+  const why =
+    loss.kind === 'yield'
+      ? 'another process is recording a decision; it takes the exploration on from here'
+      : `the lease was taken over${loss.by ? ` by pid ${loss.by.pid} on ${loss.by.host}` : ''} (this process had stopped renewing it)`;
+  return { ...result, handedOver: why };
 }
 
 /** The brief's lenses, or Baton's choice for `auto`, plus any lenses already in play. */

@@ -3,7 +3,7 @@
  * not exported.
  */
 export { Baton, lensesFor } from './baton.js';
-export type { BatonOptions, DecideOptions, ReframeResult, ReverseOptions, RunOptions, StartOptions } from './baton.js';
+export type { BatonOptions, DecideOptions, LeasedOutcome, ReframeResult, ReverseOptions, RunOptions, StartOptions } from './baton.js';
 export type { CandidateView, ExplorationView, TreeEntry } from './steer/views.js';
 
 export { BatonError, EXIT, ERROR_CODES, formatLocation, isBatonError } from './errors.js';
@@ -37,7 +37,9 @@ export type { ExportDocument } from './steer/export.js';
 export type { LedgerEntry } from './steer/ledger.js';
 
 export { openSqliteStore, defaultDbPath } from './store/sqlite-store.js';
-export type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
+export type { AcquireLeaseOptions, BriefVersion, ExplorationRecord, Lease, LeaseAttempt, LeaseClaim, SpendTotals, Store } from './store/store.js';
+export type { SqliteStoreOptions } from './store/sqlite-store.js';
+export type { LeaseSettings } from './store/lease-keeper.js';
 
 export { startServer } from './server/server.js';
 export type { RunningServer, ServeOptions } from './server/server.js';

@@ -47,7 +47,7 @@ export function renderBoard(board: Board): string {
   const s = board.spend;
   const budget = (spent: number, limit: number | undefined): string => (limit ? `${spent}/${limit}` : `${spent}`);
   lines.push(
-    `Board · ${board.candidates} candidates · calls ${budget(s.calls, s.budget.calls)} · tokens ${budget(s.tokens, s.budget.tokens)} · $${s.usd.toFixed(4)}${s.possiblyBilled ? ` · ${s.possiblyBilled} possibly billed` : ''}`,
+    `Board · ${board.candidates} candidates · calls ${budget(s.calls, s.budget.calls)} · tokens ${budget(s.tokens, s.budget.tokens)} · $${s.usd.toFixed(4)}${s.estimatedCalls ? ` (estimated: ${s.estimatedCalls} call(s) reported no usage)` : ''}${s.possiblyBilled ? ` · ${s.possiblyBilled} possibly billed` : ''}`,
   );
   if (board.pilot) lines.push('', ...renderPilot(board.pilot));
   if (board.cards.length === 0) lines.push('  (no judged candidates yet)');

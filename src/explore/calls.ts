@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BatonError } from '../errors.js';
 import type { BudgetGuard, CallEstimate } from '../models/budget.js';
-import { costOf, estimateCall, estimateTokens } from '../models/budget.js';
+import { costOf, estimateCall, promptTokenBound } from '../models/budget.js';
 import type { EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelTask, Usage } from '../models/port.js';
 import { mayHaveBeenBilled } from '../models/port.js';
 import type { AnswerCheck, CallPurpose, Store } from '../store/store.js';
@@ -13,7 +13,8 @@ import { messagesFor } from './prompts.js';
  * completed is never made again (its recorded answer is returned); a call cut off by a crash
  * stays on the record as possibly billed, and is made again under the next attempt's key. A call
  * that failed after the provider may have generated (a timeout, a cut-off or garbled answer) is
- * counted at its reserved worst case; one the provider rejected outright costs nothing.
+ * counted at its reserved worst case; one the provider rejected outright, or that never reached
+ * it (connection refused, no such host), costs nothing and is not counted as a call.
  */
 
 export interface RecordedCall {
@@ -73,7 +74,9 @@ async function recorded<T>(call: Recording<T>): Promise<{ value: T; key: string 
   const reused = output !== null ? call.reuse(output) : undefined;
   if (reused !== undefined) return { value: reused, key };
 
-  const reservation = call.budget ? call.budget.reserve({ tokens: estimate.tokens, usd: estimate.usd }) : undefined;
+  // Waits for calls in flight when only their reservations stand in the way; null when the call
+  // could not be afforded even alone.
+  const reservation = call.budget ? await call.budget.acquire({ tokens: estimate.tokens, usd: estimate.usd }) : undefined;
   if (reservation === null) throw new BudgetStop();
   await store.beginCall({ key, explorationId: call.explorationId, purpose: call.purpose, model: info.id, reservedTokens: estimate.tokens, reservedUsd: estimate.usd });
   const started = Date.now();
@@ -95,8 +98,12 @@ async function recorded<T>(call: Recording<T>): Promise<{ value: T; key: string 
     const billed = mayHaveBeenBilled(error);
     const usage = billed ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens } : { inputTokens: 0, outputTokens: 0 };
     const usd = billed ? estimate.usd : 0;
-    // A failed call still counts as a call (as the store counts it), at no cost unless it may have been billed.
-    if (reservation) call.budget?.settle(reservation, { tokens: usage.inputTokens + usage.outputTokens, usd });
+    // A call that may have been billed counts at its worst case; one that never reached the provider,
+    // or was rejected outright, costs nothing and is not counted as a call (as the store counts it).
+    if (reservation) {
+      if (billed) call.budget?.settle(reservation, { tokens: usage.inputTokens + usage.outputTokens, usd });
+      else call.budget?.release(reservation);
+    }
     const message = error instanceof Error ? error.message : String(error);
     await store.finishCall({ key, status: 'failed', output: message, usage, usd, latencyMs: Date.now() - started });
     if (error instanceof BatonError) throw error;
@@ -113,14 +120,16 @@ export async function keyedCall(call: RecordedCall): Promise<{ output: string; k
   const { port, task } = call;
   const messages = messagesFor(task);
   const schema = answerSchemaFor(task);
-  const request: ModelRequest = { task, messages, seed: call.seed, ...(schema ? { schema } : {}) };
+  // The reservation and the request name the same output limit, so no answer can cost more than was reserved.
+  const maxOutputTokens = port.info.maxOutputTokens;
+  const request: ModelRequest = { task, messages, seed: call.seed, maxOutputTokens, ...(schema ? { schema } : {}) };
   const { value, key } = await recorded({
     store: call.store,
     key: call.key,
     explorationId: call.explorationId,
     purpose: call.purpose,
     info: port.info,
-    estimate: estimateCall(port.info, messages),
+    estimate: estimateCall(port.info, messages, maxOutputTokens),
     budget: call.budget,
     reuse: (output) => output,
     make: async () => {
@@ -154,7 +163,7 @@ export async function recordedEmbedding(call: RecordedEmbedding): Promise<Float3
   const info = port.info;
   const embedWithUsage = port.embedWithUsage;
   if (!info || !embedWithUsage) return (await port.embed([text]))[0] as Float32Array;
-  const inputTokens = estimateTokens(text);
+  const inputTokens = promptTokenBound(info, [text]);
   const { value } = await recorded({
     store: call.store,
     key: call.key,

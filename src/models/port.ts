@@ -77,6 +77,8 @@ export interface AnswerSchema {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** True when the provider reported no usage and these counts are estimated from the text (~4 characters a token). */
+  estimated?: boolean;
 }
 
 export interface ModelResponse {
@@ -95,13 +97,19 @@ export interface ModelInfo {
   rehearsal: boolean;
   /** US dollars per million tokens. */
   pricing: { inputPerMTok: number; outputPerMTok: number };
-  /** Upper bound on one call's output tokens, used to reserve budget before the call. */
+  /** Upper bound on one call's output tokens, used to reserve budget before the call (and sent with it). */
   maxOutputTokens: number;
   /**
    * Whether structured answers are asked for in the provider's structured-output mode (a JSON
    * schema, a forced tool, a native format). Absent or false: the prompt-and-repair path only.
    */
   structuredOutputs?: boolean;
+  /**
+   * How the model counts prompt tokens, for reserving a call's worst case: `estimate` when it counts
+   * as Baton's house estimate does (~4 characters a token; the rehearsal model), else — absent — a
+   * real tokenizer, bounded by the prompt's UTF-8 bytes.
+   */
+  tokenizer?: 'estimate';
 }
 
 /**

@@ -1,8 +1,9 @@
 import { generateText, jsonSchema, NoObjectGeneratedError, Output } from 'ai';
+import { estimateTokens } from './budget.js';
 import { explain, faultFromSdkError, isProviderFault, ProviderFault } from './faults.js';
 import type { Pricing } from './pricing.js';
 import { pricingFor } from './pricing.js';
-import type { ModelInfo, ModelPort, ModelRequest, ModelResponse } from './port.js';
+import type { ModelInfo, ModelPort, ModelRequest, ModelResponse, Usage } from './port.js';
 import type { Env, ProviderSpec } from './providers.js';
 import { connectionFor, faultContextFor } from './providers.js';
 import { structuredOutputsFromEnv } from './structured-outputs.js';
@@ -94,7 +95,7 @@ export function createSdkModel(spec: ProviderSpec, model: string, env: Env, pric
         }
         return {
           text,
-          usage: { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 },
+          usage: usageOf(usage, request, text),
           model: `${spec.id}:${modelId || model}`,
         };
       } catch (error) {
@@ -103,4 +104,17 @@ export function createSdkModel(spec: ProviderSpec, model: string, env: Env, pric
       }
     },
   };
+}
+
+/**
+ * The tokens the provider counted; where it counted none (no usage in the answer, or zero for a
+ * text that is not empty), Baton's estimate from the text, marked `estimated`, so that token and
+ * dollar budgets still bind and the spend says so.
+ */
+function usageOf(reported: { inputTokens: number | undefined; outputTokens: number | undefined }, request: ModelRequest, text: string): Usage {
+  const prompt = request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+  const input = reported.inputTokens !== undefined && (reported.inputTokens > 0 || prompt === 0) ? reported.inputTokens : undefined;
+  const output = reported.outputTokens !== undefined && (reported.outputTokens > 0 || text === '') ? reported.outputTokens : undefined;
+  if (input !== undefined && output !== undefined) return { inputTokens: input, outputTokens: output };
+  return { inputTokens: input ?? prompt, outputTokens: output ?? estimateTokens(text), estimated: true };
 }

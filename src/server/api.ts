@@ -65,7 +65,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
       if (isBatonError(error) && error.location?.field?.startsWith('--')) throw new HttpProblem(error.code, error.message, 'model');
       return locateIn('briefText')(error);
     });
-    runs.run(id);
+    await runs.run(id);
     return c.json<StartedResponse>({ id }, 202);
   });
 
@@ -74,11 +74,13 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const id = view.record.id;
     const status = view.record.status;
     const { calls, tokens, usd, possiblyBilled } = view.board.spend;
+    const lease = await runs.leaseOf(id);
     const detail: ExplorationDetail = {
       ...view,
       status,
-      running: runs.isRunning(id),
-      spend: { calls, tokens, usd, possiblyBilled },
+      running: runs.isRunning(id) || lease !== null,
+      lease,
+      spend: { calls, tokens, usd, possiblyBilled, estimatedCalls: view.board.spend.estimatedCalls ?? 0 },
       checkpoint: status === 'awaiting' && view.board.checkpointId ? { id: view.board.checkpointId, reasons: view.board.reasons } : null,
       lastError: runs.lastError(id),
     };
@@ -108,7 +110,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   api.post('/explorations/:id/run', async (c) => {
     const id = await baton.resolveId(c.req.param('id'));
-    runs.run(id);
+    await runs.run(id);
     return c.json<StartedResponse>({ id }, 202);
   });
 
@@ -176,6 +178,7 @@ function decideOptions(body: DecisionBodyType): DecideOptions {
   if (body.feedback !== undefined) options.feedback = body.feedback;
   if (body.lens !== undefined) options.lens = body.lens;
   if (body.briefText !== undefined) options.briefSource = body.briefText;
+  if (body.checkpointId !== undefined) options.checkpointId = body.checkpointId;
   return options;
 }
 
@@ -188,7 +191,12 @@ async function recordOf(baton: Baton, idOrPrefix: string): Promise<ExplorationRe
 
 async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<ExplorationSummary> {
   const store = deps.baton.store;
-  const [brief, candidates, spend] = await Promise.all([store.getBrief(record.currentBriefId), store.listCandidates(record.id), store.spend(record.id)]);
+  const [brief, candidates, spend, lease] = await Promise.all([
+    store.getBrief(record.currentBriefId),
+    store.listCandidates(record.id),
+    store.spend(record.id),
+    deps.runs.leaseOf(record.id),
+  ]);
   return {
     id: record.id,
     briefId: record.currentBriefId,
@@ -198,8 +206,9 @@ async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<Expl
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     candidates: candidates.length,
-    spend: { calls: spend.calls, tokens: spend.tokens, usd: Math.round(spend.usd * 1e6) / 1e6, possiblyBilled: spend.possiblyBilled },
-    running: deps.runs.isRunning(record.id),
+    spend: { calls: spend.calls, tokens: spend.tokens, usd: Math.round(spend.usd * 1e6) / 1e6, possiblyBilled: spend.possiblyBilled, estimatedCalls: spend.estimatedCalls },
+    running: deps.runs.isRunning(record.id) || lease !== null,
+    lease,
   };
 }
 

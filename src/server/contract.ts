@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ExplorationStatus } from '../explore/events.js';
+import type { ErrorCode } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
 import type { ExplorationView, CandidateView } from '../steer/views.js';
 import type { CandidateCost, SeriesPoint } from '../steer/series.js';
 import type { Decision, TriggerSignal } from '../steer/types.js';
@@ -38,6 +40,8 @@ export const DecisionBody = z.strictObject({
   lens: z.string().max(2_000).optional(),
   /** For `redirect`: the edited brief's Markdown. */
   briefText: BRIEF_TEXT.optional(),
+  /** The checkpoint whose board the person answered: refused (409) once it is no longer open. */
+  checkpointId: z.string().min(1).max(200).optional(),
 });
 export type DecisionBody = z.infer<typeof DecisionBody>;
 
@@ -63,26 +67,14 @@ export interface ApiError {
   column?: number;
 }
 
-export type ApiErrorCode =
-  | 'invalid_input'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'provider_failure'
-  | 'budget_exhausted'
-  | 'internal';
+export type ApiErrorCode = ErrorCode | 'unauthorized' | 'forbidden';
 
+/** HTTP statuses: Baton's codes from the one table in `errors.ts`, plus the server's own doors. */
 export const ERROR_STATUS: Record<ApiErrorCode, number> = {
-  invalid_input: 400,
+  ...Object.fromEntries(Object.entries(ERROR_CODES).map(([code, info]) => [code, info.status])),
   unauthorized: 401,
   forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  provider_failure: 502,
-  budget_exhausted: 402,
-  internal: 500,
-};
+} as Record<ApiErrorCode, number>;
 
 /** `GET /api/session` */
 export interface SessionResponse {
@@ -95,6 +87,18 @@ export interface SpendSummary {
   tokens: number;
   usd: number;
   possiblyBilled: number;
+  /** Of `calls`, those whose provider reported no usage: their tokens and dollars are estimated. */
+  estimatedCalls: number;
+}
+
+/** Who explores an exploration now (its lease): this server's background run, or another process. */
+export interface LeaseInfo {
+  pid: number;
+  host: string;
+  since: string;
+  heartbeat: string;
+  /** True when another process (not this server) holds it: the UI offers no run or decision button then. */
+  elsewhere: boolean;
 }
 
 export interface ExplorationSummary {
@@ -108,8 +112,9 @@ export interface ExplorationSummary {
   updatedAt: string;
   candidates: number;
   spend: SpendSummary;
-  /** True while this server runs it in the background. */
+  /** True while it is being explored: by this server in the background, or by another process (`lease`). */
   running: boolean;
+  lease: LeaseInfo | null;
 }
 
 /** `GET /api/explorations` */
@@ -125,8 +130,9 @@ export interface StartedResponse {
 /** `GET /api/explorations/:id` */
 export interface ExplorationDetail extends ExplorationView {
   status: ExplorationStatus;
-  /** True while a background run (or a decision's run) is going. */
+  /** True while a background run (or a decision's run) is going, here or in another process (`lease`). */
   running: boolean;
+  lease: LeaseInfo | null;
   spend: SpendSummary;
   checkpoint: { id: string; reasons: TriggerSignal[] } | null;
   endReason: string | null;

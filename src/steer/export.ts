@@ -156,7 +156,7 @@ export function renderExportMarkdown(doc: ExportDocument): string {
   const s = doc.spend;
   out.push(`- Model calls: ${s.calls}${s.budget.calls ? ` of ${s.budget.calls}` : ''}`);
   out.push(`- Tokens: ${s.tokens}${s.budget.tokens ? ` of ${s.budget.tokens}` : ''}`);
-  out.push(`- Cost: $${s.usd.toFixed(4)}${s.budget.usd ? ` of $${s.budget.usd}` : ''}`);
+  out.push(`- Cost: $${s.usd.toFixed(4)}${s.budget.usd ? ` of $${s.budget.usd}` : ''}${s.estimatedCalls ? ` (estimated for ${s.estimatedCalls} call(s) whose provider reported no usage)` : ''}`);
   if (s.possiblyBilled > 0) out.push(`- Possibly billed (cut off by a crash): ${s.possiblyBilled} call(s)`);
   out.push(`- Candidates explored: ${doc.candidates}`, '');
   return out.join('\n');

@@ -93,6 +93,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     nothingLeft,
     budgetSpent,
     ...(engine.brief.brief.pilot !== undefined ? { pilot: engine.brief.brief.pilot } : {}),
+    budgetStatus: engine.budgetGuard().describe(),
   });
   return chooseCheckpoint({
     signals,
@@ -168,6 +169,7 @@ export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
     tokens: totals.tokens,
     usd: Math.round(totals.usd * 1e6) / 1e6,
     possiblyBilled: totals.possiblyBilled,
+    estimatedCalls: totals.estimatedCalls,
     budget: { ...budget },
     share: engine.budgetShare(),
   };

@@ -53,6 +53,8 @@ export interface TriggerInput {
   budgetSpent: boolean;
   /** The brief's `pilot`: candidates to open and judge before the `pilot` checkpoint. */
   pilot?: number;
+  /** Each limit's true share (and, when a call was refused, what it may have cost), for the budget messages. */
+  budgetStatus?: string;
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(['exhausted', 'budget:spent']);
@@ -88,11 +90,17 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
     signals.push(signal('unclear', `unclear:${reason}`, ids.slice(0, 3), `The intent needs clarifying: ${reason}`));
   }
 
+  // The messages state the true share of each limit: "spent" is said only when it is.
+  const status = input.budgetStatus;
   if (input.budgetSpent) {
-    signals.push(signal('budget', 'budget:spent', [], 'The budget is spent: accept a result, or redirect with a larger budget.'));
+    const message =
+      status === undefined
+        ? 'The budget is spent: accept a result, or redirect with a larger budget.'
+        : `${input.budgetShare >= 1 ? 'The budget is spent' : 'The budget cannot pay for another move'}: ${status}. Accept a result, or redirect with a larger budget.`;
+    signals.push(signal('budget', 'budget:spent', [], message));
   } else if (input.budgetShare >= rules.budgetWarnShare) {
     signals.push(
-      signal('budget', `budget:${rules.budgetWarnShare}`, [], `${Math.round(input.budgetShare * 100)}% of the budget is spent.`),
+      signal('budget', `budget:${rules.budgetWarnShare}`, [], `${Math.round(input.budgetShare * 100)}% of the budget is spent${status === undefined ? '' : ` (${status})`}.`),
     );
   }
 

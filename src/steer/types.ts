@@ -40,6 +40,8 @@ export interface Spend {
   usd: number;
   /** Calls with an intent but no result after a crash: they may have been billed. */
   possiblyBilled: number;
+  /** Of `calls`, those whose provider reported no usage: tokens and dollars estimated from the text (absent on boards from before). */
+  estimatedCalls?: number;
   budget: { calls?: number; tokens?: number; usd?: number };
   /** Largest share of any budget spent, 0–1. */
   share: number;

@@ -106,6 +106,7 @@ const SpendSchema: z.ZodType<Spend> = z.looseObject({
   tokens: z.number(),
   usd: z.number(),
   possiblyBilled: z.number(),
+  estimatedCalls: z.number().exactOptional(),
   budget: z.looseObject({
     calls: z.number().exactOptional(),
     tokens: z.number().exactOptional(),

@@ -99,6 +99,8 @@ export interface CallRow {
   started_at: string;
   finished_at: string | null;
   answer: string | null;
+  /** 1 when the provider reported no usage and the tokens were estimated from the text. */
+  usage_estimated: number;
 }
 
 export interface CheckpointRow {
@@ -275,7 +277,7 @@ export function toCall(row: CallRow): CallRecord {
     output: row.output,
     usage:
       row.input_tokens !== null && row.output_tokens !== null
-        ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens }
+        ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens, ...(row.usage_estimated === 1 ? { estimated: true } : {}) }
         : null,
     usd: row.usd,
     latencyMs: row.latency_ms,

@@ -386,7 +386,7 @@ export function storeConformance(
           finishedAt: null,
         });
         expect(typeof begun?.startedAt).toBe('string');
-        expect(await store.spend(x.id)).toEqual({ calls: 0, tokens: 0, usd: 0, possiblyBilled: 1, possiblyBilledUsd: 0.003 });
+        expect(await store.spend(x.id)).toEqual({ calls: 0, tokens: 0, usd: 0, estimatedCalls: 0, possiblyBilled: 1, possiblyBilledUsd: 0.003 });
 
         await store.beginCall({ ...intent('k2', x.id), purpose: 'judge' });
         await store.beginCall(intent('k3', x.id, 0.004));
@@ -416,7 +416,7 @@ export function storeConformance(
         expect((await store.listCalls(x.id)).map((c) => c.key)).toEqual(['k1', 'k2', 'k3']);
         expect((await store.getCall('elsewhere'))?.explorationId).toBeNull();
         expect(await store.getCall('none')).toBeUndefined();
-        expect(await store.spend('x_none')).toEqual({ calls: 0, tokens: 0, usd: 0, possiblyBilled: 0, possiblyBilledUsd: 0 });
+        expect(await store.spend('x_none')).toEqual({ calls: 0, tokens: 0, usd: 0, estimatedCalls: 0, possiblyBilled: 0, possiblyBilledUsd: 0 });
       });
 
       it('drops the output of a released call with the events that keep it, and nothing else', async () => {
@@ -452,6 +452,86 @@ export function storeConformance(
           usage: { inputTokens: 3, outputTokens: 4 },
         });
         expect(await store.spend(x.id)).toMatchObject({ calls: 1, tokens: 7, possiblyBilled: 0 });
+      });
+    });
+
+    describe('calls that cost nothing, and estimated usage', () => {
+      it('counts a failed call only when it may have been billed, and says which usage was estimated', async () => {
+        const x = await newExploration();
+        for (const key of ['refused', 'cut', 'ok', 'guessed']) await store.beginCall(intent(key, x.id));
+        await store.commit(x.id, {
+          events: [],
+          calls: [
+            // Refused before it reached the provider: no tokens, no dollars, and not a call.
+            { key: 'refused', status: 'failed', output: 'connection refused', usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: 1 },
+            { key: 'cut', status: 'failed', output: 'cut off', usage: { inputTokens: 100, outputTokens: 400 }, usd: 0.002, latencyMs: 5 },
+            { key: 'ok', status: 'done', output: 'answer', usage: { inputTokens: 10, outputTokens: 5 }, usd: 0.0001, latencyMs: 5 },
+            { key: 'guessed', status: 'done', output: 'answer', usage: { inputTokens: 20, outputTokens: 7, estimated: true }, usd: 0.0002, latencyMs: 5 },
+          ],
+        });
+        const spend = await store.spend(x.id);
+        expect(spend).toMatchObject({ calls: 3, tokens: 542, estimatedCalls: 1, possiblyBilled: 0 });
+        expect((await store.getCall('guessed'))?.usage).toEqual({ inputTokens: 20, outputTokens: 7, estimated: true });
+        expect((await store.getCall('ok'))?.usage).toEqual({ inputTokens: 10, outputTokens: 5 });
+      });
+    });
+
+    describe('leases', () => {
+      const claim = (holder: string, pid = 100, at = '2026-01-01T00:00:00.000Z') => ({ holder, pid, host: 'h1', at });
+
+      it('gives the lease to one holder, tells others who holds it, and keeps `since` on re-acquiring', async () => {
+        const x = await newExploration();
+        expect(await store.getLease(x.id)).toBeUndefined();
+        const first = await store.acquireLease(x.id, claim('a'));
+        expect(first).toEqual({
+          acquired: true,
+          lease: { explorationId: x.id, holder: 'a', pid: 100, host: 'h1', since: '2026-01-01T00:00:00.000Z', heartbeat: '2026-01-01T00:00:00.000Z', yieldRequested: null },
+        });
+        const refused = await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:00:05.000Z'));
+        expect(refused).toMatchObject({ acquired: false, lease: { holder: 'a', pid: 100, host: 'h1' } });
+        const again = await store.acquireLease(x.id, claim('a', 100, '2026-01-01T00:00:09.000Z'));
+        expect(again).toMatchObject({ acquired: true, lease: { since: '2026-01-01T00:00:00.000Z', heartbeat: '2026-01-01T00:00:09.000Z' } });
+        expect(await store.getLease(x.id)).toEqual(again.lease);
+      });
+
+      it('renews only for its holder, lets a stale lease be taken over, and ignores the old holder releasing it', async () => {
+        const x = await newExploration();
+        await store.acquireLease(x.id, claim('a'));
+        expect(await store.renewLease(x.id, 'a', '2026-01-01T00:01:00.000Z')).toMatchObject({ holder: 'a', heartbeat: '2026-01-01T00:01:00.000Z' });
+        expect(await store.renewLease(x.id, 'b', '2026-01-01T00:01:00.000Z')).toBeUndefined();
+        const seen: string[] = [];
+        const taken = await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:09:00.000Z'), {
+          takeOver: (held) => {
+            seen.push(`${held.holder}@${held.heartbeat}`);
+            return true;
+          },
+        });
+        expect(seen).toEqual(['a@2026-01-01T00:01:00.000Z']);
+        expect(taken).toMatchObject({ acquired: true, lease: { holder: 'b', pid: 200, since: '2026-01-01T00:09:00.000Z' } });
+        expect(await store.renewLease(x.id, 'a', '2026-01-01T00:09:01.000Z')).toBeUndefined();
+        await store.releaseLease(x.id, 'a');
+        expect((await store.getLease(x.id))?.holder).toBe('b');
+        await store.releaseLease(x.id, 'b');
+        expect(await store.getLease(x.id)).toBeUndefined();
+      });
+
+      it('records a request to yield, which the holder sees on renewing and which a new holding clears', async () => {
+        const x = await newExploration();
+        await store.acquireLease(x.id, claim('a'));
+        const refused = await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:00:03.000Z'), { askToYield: true });
+        expect(refused).toMatchObject({ acquired: false, lease: { holder: 'a', yieldRequested: '2026-01-01T00:00:03.000Z' } });
+        expect((await store.renewLease(x.id, 'a', '2026-01-01T00:00:04.000Z'))?.yieldRequested).toBe('2026-01-01T00:00:03.000Z');
+        await store.releaseLease(x.id, 'a');
+        expect((await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:00:05.000Z'))).lease.yieldRequested).toBeNull();
+      });
+
+      it('gives a lease raced for by 20 claimants to exactly one, and refuses an unknown exploration', async () => {
+        const x = await newExploration();
+        const attempts = await Promise.all(Array.from({ length: 20 }, (_, i) => store.acquireLease(x.id, claim(`h${i}`, i + 1))));
+        const winners = attempts.filter((a) => a.acquired);
+        expect(winners).toHaveLength(1);
+        for (const attempt of attempts) expect(attempt.lease.holder).toBe(winners[0]?.lease.holder);
+        await expectCode(store.acquireLease('x_none', claim('a')), 'not_found');
       });
     });
 

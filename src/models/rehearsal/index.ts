@@ -83,6 +83,7 @@ export function createRehearsalModel(options: RehearsalOptions = {}): ModelPort 
     rehearsal: true,
     pricing: { inputPerMTok: 0, outputPerMTok: 0 },
     maxOutputTokens: 1200,
+    tokenizer: 'estimate',
   };
 
   return {

@@ -141,6 +141,7 @@ function SpendLine({ detail }: { detail: ExplorationDetail }): ReactElement {
   return (
     <p className="spend">
       <strong>Spend</strong> {plural(spend.calls, 'call')} · {spend.tokens.toLocaleString()} tokens · {formatUsd(spend.usd)}
+      {spend.estimatedCalls !== undefined && spend.estimatedCalls > 0 && ` (estimated: ${plural(spend.estimatedCalls, 'call')} reported no usage)`}
       {spend.possiblyBilled > 0 && ` · ${spend.possiblyBilled} possibly billed`}
       {budget && ` — ${Math.round(spend.share * 100)}% of the budget (${budget})`} · {plural(detail.board.candidates, 'candidate')}
     </p>
