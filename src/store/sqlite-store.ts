@@ -6,6 +6,7 @@ import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { migrate } from './migrations.js';
+import { archiveRow, deleteRows, forkRows, referencedIds, renameRow } from './sqlite-admin.js';
 import { hydrate, hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
 import { prepareStatements } from './sqlite-statements.js';
 import type { Statements } from './sqlite-statements.js';
@@ -19,6 +20,7 @@ import type {
   ExplorationWrite,
   NewBriefVersion,
   NewExploration,
+  NewFork,
   SpendTotals,
   Store,
 } from './store.js';
@@ -352,7 +354,33 @@ class SqliteStore implements Store {
     return readCandidate(this.#sql, id);
   }
 
+  async renameExploration(id: string, title: string): Promise<ExplorationRecord> {
+    return toExploration(renameRow(this.#db, id, title, new Date().toISOString()));
+  }
+
+  async setArchived(id: string, archived: boolean): Promise<ExplorationRecord> {
+    return toExploration(archiveRow(this.#db, id, archived, new Date().toISOString()));
+  }
+
+  async deleteExploration(id: string): Promise<void> {
+    this.#flush();
+    deleteRows(this.#db, id);
+  }
+
+  async forkExploration(input: NewFork): Promise<ExplorationRecord> {
+    this.#flush();
+    return toExploration(forkRows(this.#db, input, new Date().toISOString()));
+  }
+
+  /** A fork's candidates and judgments are partly its source's rows: its log names them all. */
+  #isFork(explorationId: string): boolean {
+    return (this.#sql.getExploration.get(explorationId)?.forked_from ?? null) !== null;
+  }
+
   async listCandidates(explorationId: string): Promise<Candidate[]> {
+    if (this.#isFork(explorationId)) {
+      return referencedIds(this.#db, explorationId, 'candidate.added').flatMap((id) => readCandidate(this.#sql, id) ?? []);
+    }
     const parents = new Map<string, string[]>();
     for (const { candidate_id, parent_id } of this.#sql.parentsByExploration.all(explorationId)) {
       const list = parents.get(candidate_id);
@@ -363,6 +391,12 @@ class SqliteStore implements Store {
   }
 
   async listJudgments(explorationId: string): Promise<Judgment[]> {
+    if (this.#isFork(explorationId)) {
+      return referencedIds(this.#db, explorationId, 'candidate.judged').flatMap((id) => {
+        const row = this.#sql.getJudgment.get(id);
+        return row ? [toJudgment(row)] : [];
+      });
+    }
     return this.#sql.judgmentsByExploration.all(explorationId).map(toJudgment);
   }
 
