@@ -31,6 +31,8 @@ import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from '
 import type { Decision, DecisionInput, Reversal } from './steer/types.js';
 import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
 import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
+import type { ForkOptions } from './explorations-admin.js';
+import * as admin from './explorations-admin.js';
 
 /**
  * The library API: everything the CLI (and later the HTTP server and MCP server) does goes
@@ -334,6 +336,31 @@ export class Baton {
 
   async list(): Promise<ExplorationRecord[]> {
     return (await this.existingStore()?.listExplorations()) ?? [];
+  }
+
+  /**
+   * Forks an exploration at one of its checkpoints (the latest by default) into a new one that
+   * awaits a decision there, sharing the candidates and paid calls: no model is asked again.
+   *
+   * @example
+   * const fork = await baton.fork('x1a2b3', { at: '2', title: 'The darker direction' });
+   */
+  async fork(idOrPrefix: string, options: ForkOptions = {}): Promise<ExplorationRecord> {
+    return admin.forkExploration(this.store, await this.resolveId(idOrPrefix), options);
+  }
+
+  async rename(idOrPrefix: string, title: string): Promise<ExplorationRecord> {
+    return admin.renameExploration(this.store, await this.resolveId(idOrPrefix), title);
+  }
+
+  /** Archives (`archived` true) or unarchives an exploration. */
+  async archive(idOrPrefix: string, archived = true): Promise<ExplorationRecord> {
+    return this.store.setArchived(await this.resolveId(idOrPrefix), archived);
+  }
+
+  /** Deletes an exploration and its rows (refused while a fork shares them). */
+  async remove(idOrPrefix: string): Promise<void> {
+    await this.store.deleteExploration(await this.resolveId(idOrPrefix));
   }
 
   /** Lints a brief file: the coach's findings, plus model ids this build cannot resolve. */
