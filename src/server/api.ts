@@ -24,6 +24,8 @@ import { DecisionBody, EventsQuery, ExportQuery, LintBody, StartExplorationBody 
 import type { CommitSignal } from './event-stream.js';
 import { streamEvents } from './event-stream.js';
 import { HttpProblem, jsonBody, validate } from './problems.js';
+import { manageRoutes } from './api-manage.js';
+import { liveStatusOf, spendSummary } from './live-status.js';
 import type { BackgroundRuns } from './runs.js';
 import type { Secrets } from './security.js';
 
@@ -73,12 +75,14 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const view = await baton.show(c.req.param('id'));
     const id = view.record.id;
     const status = view.record.status;
-    const { calls, tokens, usd, possiblyBilled } = view.board.spend;
+    const live = liveStatusOf(view.record, runs.isRunning(id));
     const detail: ExplorationDetail = {
       ...view,
       status,
-      running: runs.isRunning(id),
-      spend: { calls, tokens, usd, possiblyBilled },
+      running: live.state === 'running-here' || live.state === 'running-elsewhere',
+      live,
+      checkpoints: checkpointsIn(view.ledger),
+      spend: spendSummary(view.board.spend, live),
       checkpoint: status === 'awaiting' && view.board.checkpointId ? { id: view.board.checkpointId, reasons: view.board.reasons } : null,
       lastError: runs.lastError(id),
     };
@@ -163,6 +167,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return c.json<LintResponse>({ findings: baton.lintSource(text).map(apiFinding) });
   });
 
+  manageRoutes(api, { baton, runs });
+
   api.all('*', () => {
     throw new HttpProblem('not_found', 'no such API route');
   });
@@ -189,6 +195,7 @@ async function recordOf(baton: Baton, idOrPrefix: string): Promise<ExplorationRe
 async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<ExplorationSummary> {
   const store = deps.baton.store;
   const [brief, candidates, spend] = await Promise.all([store.getBrief(record.currentBriefId), store.listCandidates(record.id), store.spend(record.id)]);
+  const live = liveStatusOf(record, deps.runs.isRunning(record.id));
   return {
     id: record.id,
     briefId: record.currentBriefId,
@@ -198,9 +205,20 @@ async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<Expl
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     candidates: candidates.length,
-    spend: { calls: spend.calls, tokens: spend.tokens, usd: Math.round(spend.usd * 1e6) / 1e6, possiblyBilled: spend.possiblyBilled },
-    running: deps.runs.isRunning(record.id),
+    spend: spendSummary(spend, live),
+    running: live.state === 'running-here' || live.state === 'running-elsewhere',
+    live,
+    title: record.title,
+    archivedAt: record.archivedAt ?? null,
+    forkOf: record.forkOf ?? null,
   };
+}
+
+/** The checkpoints in a ledger, numbered from 1 as `baton fork --at` counts them. */
+function checkpointsIn(ledger: ExplorationDetail['ledger']): ExplorationDetail['checkpoints'] {
+  return ledger
+    .filter((entry) => entry.kind === 'checkpoint' && entry.checkpointId !== null)
+    .map((entry, index) => ({ id: entry.checkpointId ?? '', number: index + 1, createdAt: entry.raisedAt ?? '', reasons: entry.reasons.map((r) => r.kind) }));
 }
 
 /** The models of an exploration, `rehearsal` first whenever it is one of them. */

@@ -41,6 +41,26 @@ export const DecisionBody = z.strictObject({
 });
 export type DecisionBody = z.infer<typeof DecisionBody>;
 
+/** `PATCH /api/explorations/:id`: rename and/or archive. */
+export const UpdateExplorationBody = z
+  .strictObject({
+    title: z.string().trim().min(1, 'the title is empty').max(200, 'the title is over 200 characters').optional(),
+    archived: z.boolean().optional(),
+  })
+  .refine((body) => body.title !== undefined || body.archived !== undefined, { message: 'nothing to change: give a title or archived' });
+export type UpdateExplorationBody = z.infer<typeof UpdateExplorationBody>;
+
+/** `POST /api/explorations/:id/fork` (201) */
+export const ForkBody = z.strictObject({
+  /** A checkpoint id, or its number (1 = the first); the latest when absent. */
+  at: z.string().min(1).max(200).optional(),
+  title: z.string().trim().min(1, 'the title is empty').max(200, 'the title is over 200 characters').optional(),
+});
+export type ForkBody = z.infer<typeof ForkBody>;
+
+/** `DELETE /api/explorations/:id?confirm=<id>`: the id again, so a stray request deletes nothing. */
+export const DeleteQuery = z.object({ confirm: z.string().min(1, 'confirm with the exploration id') });
+
 /** `POST /api/lint` */
 export const LintBody = z.strictObject({ text: z.string().max(1024 * 1024, 'the brief is over 1 MiB') });
 export type LintBody = z.infer<typeof LintBody>;
@@ -94,7 +114,38 @@ export interface SpendSummary {
   calls: number;
   tokens: number;
   usd: number;
+  /** Calls with no result while nobody is exploring: cut off by a crash, possibly billed. */
   possiblyBilled: number;
+  /** Calls with no result while a run holds the exploration: answers still to come. */
+  inFlight: number;
+}
+
+/**
+ * Who is exploring an exploration now: the per-exploration lease the store keeps (hardening's
+ * `lease` on the exploration record), as the UI reads it. Null when nobody holds it.
+ */
+export interface ExplorationLease {
+  pid: number;
+  host: string;
+  /** When the holder took the lease (ISO time). */
+  since: string;
+  /** The holder's last sign of life (ISO time). */
+  heartbeatAt: string;
+}
+
+/**
+ * An exploration's live state, from the store rather than this server's memory:
+ * - `running-here`: this server is exploring it;
+ * - `running-elsewhere`: another process holds its lease (`lease` says who, since when);
+ * - `awaiting`: at a checkpoint, waiting for a decision;
+ * - `paused`: stopped between checkpoints (interrupted); exploring resumes it;
+ * - `ended`: accepted, exhausted or stopped.
+ */
+export type LiveState = 'running-here' | 'running-elsewhere' | 'awaiting' | 'paused' | 'ended';
+
+export interface LiveStatus {
+  state: LiveState;
+  lease: ExplorationLease | null;
 }
 
 export interface ExplorationSummary {
@@ -110,6 +161,10 @@ export interface ExplorationSummary {
   spend: SpendSummary;
   /** True while this server runs it in the background. */
   running: boolean;
+  live: LiveStatus;
+  title: string;
+  archivedAt: string | null;
+  forkOf: { explorationId: string; checkpointId: string } | null;
 }
 
 /** `GET /api/explorations` */
@@ -127,6 +182,9 @@ export interface ExplorationDetail extends ExplorationView {
   status: ExplorationStatus;
   /** True while a background run (or a decision's run) is going. */
   running: boolean;
+  live: LiveStatus;
+  /** The checkpoints raised so far (id, when, why), oldest first: where a fork can start. */
+  checkpoints: { id: string; number: number; createdAt: string; reasons: string[] }[];
   spend: SpendSummary;
   checkpoint: { id: string; reasons: TriggerSignal[] } | null;
   endReason: string | null;

@@ -8,6 +8,9 @@ const DOMAIN_EVENTS = ['candidate.added', 'candidate.judged', 'path.exhausted', 
 /** How long events are gathered before the exploration is fetched again: one refresh per batch. */
 const REFRESH_BATCH_MS = 400;
 
+/** How often an exploration another process is exploring is read again. */
+const ELSEWHERE_POLL_MS = 3_000;
+
 export interface LiveExploration {
   detail: ExplorationDetail | null;
   error: string | null;
@@ -118,6 +121,15 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
   const refresh = useCallback(() => {
     if (id !== null) void load(id);
   }, [id, load]);
+
+  // Another process's run sends events through the store, but letting go of the lease does not:
+  // while someone else explores, look again now and then.
+  const elsewhere = detail?.record.id === id && detail?.live.state === 'running-elsewhere';
+  useEffect(() => {
+    if (!elsewhere || id === null) return;
+    const poll = window.setInterval(() => void load(id), ELSEWHERE_POLL_MS);
+    return () => window.clearInterval(poll);
+  }, [elsewhere, id, load]);
 
   const markRunning = useCallback(() => {
     setRunning(true);

@@ -4,7 +4,7 @@ import { lensColour, MUTED } from '../lenses.js';
 import type { TreeLayout } from '../tree-layout.js';
 import { layoutTree, pathToRoot } from '../tree-layout.js';
 import type { TreeEntry } from '../types.js';
-import { formatScore } from '../format.js';
+import { formatQuality, formatScore } from '../format.js';
 import { useStableEntries } from '../stable-entries.js';
 
 interface TreeViewProps {
@@ -96,7 +96,7 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, onSelect, o
                   {selected.entry.kind}, depth {selected.entry.depth}
                 </dd>
                 <dt>quality</dt>
-                <dd>{formatScore(selected.entry.quality)}</dd>
+                <dd>{formatQuality(selected.entry.quality)}</dd>
                 <dt>novelty</dt>
                 <dd>{formatScore(selected.entry.novelty)}</dd>
                 {selected.entry.exhausted && (
@@ -150,7 +150,7 @@ const TreeLayer = memo(function TreeLayer({ layout }: { layout: TreeLayout }): R
           fill={colour}
           className={muted ? 'node muted' : 'node'}
         >
-          <title>{`${node.entry.id} · ${node.entry.lensId} · quality ${formatScore(node.entry.quality)}`}</title>
+          <title>{`${node.entry.id} · ${node.entry.lensId} · quality ${formatQuality(node.entry.quality)}`}</title>
         </circle>,
       );
     }
