@@ -30,8 +30,9 @@ export const BOARD_SHORTCUTS: ReadonlyArray<{ keys: string[]; what: string }> = 
   { keys: ['Esc'], what: 'close a form or this help' },
 ];
 
+/** Keys typed into a field, or meant for a widget with keys of its own (the tabs), are not the board's. */
 function typing(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('[role="tablist"], [role="application"], [role="dialog"]') !== null);
 }
 
 /** What the person sees at a checkpoint: why Baton stopped, the cards, the spend, the decisions. */
@@ -72,11 +73,14 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
       setFocused(index);
       cards.current?.querySelectorAll<HTMLElement>(':scope > li')[index]?.focus();
     };
+    // The first move only brings the focus to the card in hand.
+    const onACard = cards.current?.contains(document.activeElement) ?? false;
+    const step = (delta: number): number => (onACard ? (at + delta + ids.length) % ids.length : at);
     const act: Record<string, () => void> = {
-      j: () => focusCard((at + 1) % ids.length),
-      ArrowRight: () => focusCard((at + 1) % ids.length),
-      k: () => focusCard((at - 1 + ids.length) % ids.length),
-      ArrowLeft: () => focusCard((at - 1 + ids.length) % ids.length),
+      j: () => focusCard(step(1)),
+      ArrowRight: () => focusCard(step(1)),
+      k: () => focusCard(step(-1)),
+      ArrowLeft: () => focusCard(step(-1)),
       Enter: () => onOpen(id),
       c: () => onCompare(id, ids[(at + 1) % ids.length] ?? null),
       ...(open

@@ -57,7 +57,7 @@ export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFo
                   )}
                   {entry.kind === 'checkpoint' && entry.checkpointId !== null && (
                     <div>
-                      <button type="button" className="fork-here" onClick={() => onFork(entry.checkpointId ?? '')} aria-label={`Fork from the checkpoint raised ${formatTime(entry.raisedAt)}`}>
+                      <button type="button" className="fork-here" onClick={() => onFork(entry.checkpointId ?? '')} aria-label={`Fork from here: the checkpoint of ${formatTime(entry.raisedAt)}`}>
                         Fork from here
                       </button>
                     </div>
