@@ -30,9 +30,13 @@ export const BOARD_SHORTCUTS: ReadonlyArray<{ keys: string[]; what: string }> = 
   { keys: ['Esc'], what: 'close a form or this help' },
 ];
 
+function inField(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
 /** Keys typed into a field, or meant for a widget with keys of its own (the tabs), are not the board's. */
 function typing(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('[role="tablist"], [role="application"], [role="dialog"]') !== null);
+  return inField(target) || (target instanceof HTMLElement && target.closest('[role="tablist"], [role="application"], [role="dialog"]') !== null);
 }
 
 /** What the person sees at a checkpoint: why Baton stopped, the cards, the spend, the decisions. */
@@ -53,17 +57,18 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
   // Keys for the board (listening on the document, so they work wherever the focus is but a field).
   const keys = useRef<(event: KeyboardEvent) => void>(() => undefined);
   keys.current = (event: KeyboardEvent): void => {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === 'Escape') {
       setHelp(false);
       setPending(null);
       return;
     }
-    if (event.key === '?') {
+    if (event.key === '?' && !inField(event.target)) {
       setHelp((shown) => !shown);
       event.preventDefault();
       return;
     }
+    if (typing(event.target)) return;
     if (help || pending) return;
     const ids = board.cards.map((card) => card.candidateId);
     if (ids.length === 0) return;
