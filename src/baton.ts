@@ -407,6 +407,7 @@ export class Baton {
       spend: await spendOf(engine),
       label: modelLabel(engine),
       title: record.title,
+      history: await admin.briefHistoryOf(this.store, record),
     });
   }
 

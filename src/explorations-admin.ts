@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { BatonError } from './errors.js';
+import type { BriefHistoryEntry } from './steer/brief-history.js';
+import { briefHistory } from './steer/brief-history.js';
 import type { Checkpoint } from './steer/types.js';
 import type { ExplorationRecord, Store } from './store/store.js';
 
@@ -61,4 +63,11 @@ function cleanTitle(title: string): string {
 /** An exploration id as `baton run` makes them: `x` and six base-36 characters. */
 export function newExplorationId(): string {
   return `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
+}
+
+/** The brief versions an exploration ran under, for its export. */
+export async function briefHistoryOf(store: Store, record: ExplorationRecord): Promise<BriefHistoryEntry[]> {
+  const events = await store.readEvents(record.id);
+  const redirected = events.flatMap((stored) => (stored.event.type === 'brief.redirected' ? [stored.event.briefId] : []));
+  return briefHistory(store, record.briefId, redirected);
 }
