@@ -218,7 +218,7 @@ function Panel({ route, navigate, live, onStarted, onFork }: PanelProps): ReactE
         />
       );
     case 'tree':
-      return <TreeView entries={detail.candidates} lensNames={lensNames} selectedId={route.candidateId} chosenId={chosenId} onSelect={(candidateId) => navigate({ candidateId })} onOpen={open} onCompare={compare} />;
+      return <TreeView entries={detail.candidates} lensNames={lensNames} selectedId={route.candidateId} chosenId={chosenId} boardIds={detail.board.cards.map((card) => card.candidateId)} onSelect={(candidateId) => navigate({ candidateId })} onOpen={open} onCompare={compare} />;
     case 'candidate': {
       const candidateId = route.candidateId ?? detail.board.cards[0]?.candidateId ?? null;
       return candidateId === null ? <p className="muted">No candidates yet.</p> : <CandidateDetail explorationId={id} candidateId={candidateId} onOpen={open} onCompare={compare} />;

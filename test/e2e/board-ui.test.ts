@@ -107,12 +107,43 @@ describe.skipIf(!enabled)('the board at phone and desktop widths', { timeout: 24
 
       for (const tab of ['Tree', 'Candidate', 'Compare', 'Charts', 'Ledger', 'Brief'] as const) {
         await page.getByRole('tab', { name: tab }).click();
-        if (tab === 'Tree') await page.locator('circle[data-candidate]').first().waitFor();
+        if (tab === 'Tree') {
+          await page.locator('circle[data-candidate]').first().waitFor();
+          // Fit to screen fills the panel; zoom changes the drawing's size; the board's cards are ringed.
+          await page.getByRole('button', { name: 'Fit to screen' }).click();
+          const panel = page.locator('.tree-scroll');
+          const svg = page.locator('.tree-scroll svg');
+          const size = async (): Promise<{ width: number; height: number }> => (await svg.boundingBox()) ?? { width: 0, height: 0 };
+          const box = (await panel.boundingBox()) ?? { width: 0, height: 0 };
+          const fitted = await size();
+          expect(fitted.width).toBeLessThanOrEqual(box.width);
+          expect(Math.max(fitted.width / box.width, fitted.height / box.height)).toBeGreaterThan(0.8);
+          await page.getByRole('button', { name: 'Zoom in' }).click();
+          expect((await size()).width).toBeGreaterThan(fitted.width * 1.2);
+          await page.getByRole('button', { name: 'Fit to screen' }).click();
+          expect(await page.locator('.board-ring').count()).toBe(await cardCount(page));
+          // A node's label (id, quality, lens) shows on hover, and on focus from the keyboard.
+          await page.locator('circle[data-candidate]').nth(1).hover();
+          await eventually(async () => expect(await page.locator('.node-label').textContent()).toMatch(/^c\d+ · \d+% · \S/u));
+          await page.getByRole('application').focus();
+          await page.keyboard.press('ArrowDown');
+          await eventually(async () => expect(await page.locator('.tree-selection h3').count()).toBe(1));
+        }
         if (tab === 'Candidate') {
           await page.getByRole('region', { name: 'Judgment' }).waitFor();
           expect(await page.getByRole('region', { name: 'Judgment' }).innerText()).toContain(quality);
         }
-        if (tab === 'Charts') await page.locator('.charts svg.recharts-surface').first().waitFor();
+        if (tab === 'Charts') {
+          await page.locator('.charts svg.recharts-surface').first().waitFor();
+          const labels = await page.locator('.charts .recharts-label').allTextContents();
+          for (const title of ['quality (%)', 'judged candidates (count)', 'calls (count)', 'spend (US$)']) expect(labels).toContain(title);
+          expect(await page.getByRole('img', { name: /Quality of each of \d+ judged candidates/u }).count()).toBe(1);
+          // Ticks differ from each other (no "0.1 s" repeated) and the table holds every point.
+          const ticks = await page.locator('.charts figure').nth(2).locator('.recharts-xAxis .recharts-cartesian-axis-tick-value').allTextContents();
+          expect(new Set(ticks).size).toBe(ticks.length);
+          await page.getByText('Quality by move: the data as a table').click();
+          expect(await page.locator('.table-fallback').first().locator('tbody tr').count()).toBeGreaterThan(1);
+        }
         if (tab === 'Ledger') await page.getByRole('region', { name: 'Ledger' }).waitFor();
         if (tab === 'Brief') await page.getByRole('textbox', { name: 'Brief', exact: true }).waitFor();
         await checkView(page, `ui-${width}-${tab.toLowerCase()}`);
@@ -261,6 +292,10 @@ async function callRows(db: string, id: string): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+async function cardCount(page: Page): Promise<number> {
+  return (await page.evaluate(`fetch('/api/explorations/' + location.hash.split('/')[1]).then((r) => r.json()).then((d) => d.board.cards.length)`)) as number;
 }
 
 async function decisionCount(page: Page, id: string): Promise<number> {
