@@ -115,6 +115,8 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
     await best.getByRole('button', { name: 'Accept' }).click();
     await page.getByLabel('Reason (goes in the ledger)').fill('Reason three: this one will still be with a reader next week.');
     await page.getByRole('button', { name: 'Record decision' }).click();
+    // Accepting ends the exploration: it is confirmed first.
+    await page.getByRole('button', { name: /^Yes, accept/u }).click();
     await page.getByText(/This exploration is accepted/).waitFor({ timeout: 60_000 });
 
     // The ledger shows every decision with its reason.

@@ -43,7 +43,7 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, boardIds = 
   // First drawn fitted to its panel; then the person's zoom is kept while candidates arrive.
   useLayoutEffect(() => {
     // A large tree starts legible (not shrunk to dots); "Fit to screen" shows all of it.
-    if (scale === null) setScale(Math.max(0.6, fitScale()));
+    if (scale === null) setScale(Math.max(1, fitScale()));
   }, [scale, fitScale]);
   const zoom = scale ?? 1;
   const zoomBy = (factor: number): void => setScale((current) => clampScale((current ?? 1) * factor));
