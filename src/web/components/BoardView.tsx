@@ -235,7 +235,7 @@ function SpendLine({ detail }: { detail: ExplorationDetail }): ReactElement {
       <strong>Spend</strong> {plural(spend.calls, 'call')} · {spend.tokens.toLocaleString()} tokens · {formatUsd(spend.usd)}
       {detail.spend.inFlight > 0 && ` · ${plural(detail.spend.inFlight, 'call')} in flight`}
       {detail.spend.possiblyBilled > 0 && ` · ${detail.spend.possiblyBilled} possibly billed`}
-      {budget && ` — ${Math.round(spend.share * 100)}% of the budget (${budget})`} · {plural(detail.board.candidates, 'candidate')}
+      {budget && ` — ${Math.round(spend.share * 100)}% of the budget (${budget})`} · {plural(detail.candidates.length, 'candidate')}
     </p>
   );
 }
