@@ -42,10 +42,15 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
   const onStatusRef = useRef(onStatus);
   onStatusRef.current = onStatus;
 
+  // The exploration in view now: an answer about another one (a refresh that was under way when
+  // the person moved on) is dropped rather than left in place of the one they opened.
+  const shown = useRef(id);
+  shown.current = id;
   const load = useCallback(async (target: string): Promise<ExplorationDetail | null> => {
     try {
       const next = await getJson<ExplorationDetail>(`/api/explorations/${encodeURIComponent(target)}`);
-      setDetail((current) => (current === null || current.record.id === target ? next : current));
+      if (shown.current !== target) return null;
+      setDetail(next);
       setRunning(next.running);
       setError(null);
       setVersion((v) => v + 1);

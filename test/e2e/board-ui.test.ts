@@ -101,9 +101,14 @@ describe.skipIf(!enabled)('the board at phone and desktop widths', { timeout: 24
         await page.getByRole('button', { name: 'Close the list of explorations' }).click();
       }
 
-      // The same quality, in the same format, in the list of cards and the candidate view.
-      const quality = (await page.locator('.cards > li').first().locator('.meta strong').innerText()).trim();
+      // The same quality, in the same format, on the card and in the candidate's view.
+      const firstCard = page.locator('.cards > li').first();
+      const quality = (await firstCard.locator('.meta strong').innerText()).trim();
       expect(quality).toMatch(/^\d{1,3}%$/u);
+      await firstCard.locator('h3 button').click();
+      await page.getByRole('region', { name: 'Judgment' }).waitFor();
+      expect(await page.getByRole('region', { name: 'Judgment' }).innerText()).toContain(`quality ${quality}`);
+      await page.getByRole('tab', { name: 'Board' }).click();
 
       for (const tab of ['Tree', 'Candidate', 'Compare', 'Charts', 'Ledger', 'Brief'] as const) {
         await page.getByRole('tab', { name: tab }).click();
@@ -131,7 +136,7 @@ describe.skipIf(!enabled)('the board at phone and desktop widths', { timeout: 24
         }
         if (tab === 'Candidate') {
           await page.getByRole('region', { name: 'Judgment' }).waitFor();
-          expect(await page.getByRole('region', { name: 'Judgment' }).innerText()).toContain(quality);
+          expect(await page.getByRole('region', { name: 'Judgment' }).innerText()).toMatch(/quality \d{1,3}%/u);
         }
         if (tab === 'Charts') {
           await page.locator('.charts svg.recharts-surface').first().waitFor();
@@ -170,7 +175,10 @@ describe.skipIf(!enabled)('the board at phone and desktop widths', { timeout: 24
     await page.getByRole('button', { name: 'Fork here' }).click();
     await page.waitForURL((url) => !url.hash.includes(source));
     const fork = decodeURIComponent(/#\/([^/]+)\//u.exec(page.url())?.[1] ?? '');
-    await page.getByText('Awaiting your decision.').waitFor();
+    await page.getByText('Awaiting your decision.').waitFor().catch(async (error: unknown) => {
+      await screenshot(page, 'zz-fork-failed');
+      throw new Error(`${page.url()}\n${await page.locator('body').innerText()}`, { cause: error });
+    });
     expect(await page.locator('.topbar .question').innerText()).toBe('Lighthouse, the quiet way');
     expect(await callRows(db, source)).toBe(calls);
     expect(await callRows(db, fork)).toBe(0);
@@ -222,10 +230,13 @@ describe.skipIf(!enabled)('the board at phone and desktop widths', { timeout: 24
     await page.keyboard.press('j');
     await eventually(async () => expect(await page.evaluate('document.activeElement?.getAttribute("aria-labelledby")')).toBe(`card-${second}`));
     await page.keyboard.press('d');
-    await page.getByRole('form', { name: `Decision: Deepen ${second}` }).waitFor();
+    await page.getByRole('heading', { name: `Deepen ${second}` }).waitFor();
+    // Escape from the form's field closes it; the focus goes back to the board's keys.
     await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: `Deepen ${second}` }).waitFor({ state: 'detached' });
+    await page.locator('.cards > li').nth(1).focus();
     await page.keyboard.press('p');
-    await page.getByRole('form', { name: `Decision: Prune ${second}` }).waitFor();
+    await page.getByRole('heading', { name: `Prune ${second}` }).waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.locator('.cards > li').nth(1).focus();
     await page.keyboard.press('c');
