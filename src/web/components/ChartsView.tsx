@@ -60,12 +60,12 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
         <DataTable caption="Quality by move" headers={['move', 'candidate', 'quality', 'best so far']} rows={points.map((p) => [String(p.move), p.candidateId, pct(p.quality), pct(p.bestQuality)])} />
       </figure>
       <figure aria-labelledby="chart-novelty-title">
-        <figcaption id="chart-novelty-title">Novelty against quality, by lens</figcaption>
+        <figcaption id="chart-novelty-title">Novelty (0 = like the rest, 1 = far from it) against quality, by lens</figcaption>
         <div role="img" aria-label={`Each judged candidate placed by its novelty and its quality, coloured by its lens (${byLens.map(([lensId, data]) => `${lensNames.get(lensId) ?? lensId}: ${data.length}`).join(', ')}).`}>
           <ResponsiveContainer width="100%" height={300}>
             <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 20 }}>
               <CartesianGrid stroke="#eceff2" />
-              <XAxis dataKey="novelty" type="number" name="novelty" domain={[0, 1]} ticks={qualityTicks} label={{ value: 'novelty (0 = like the rest, 1 = far from it)', position: 'insideBottom', offset: -14 }} />
+              <XAxis dataKey="novelty" type="number" name="novelty" domain={[0, 1]} ticks={qualityTicks} label={{ value: 'novelty (0 to 1)', position: 'insideBottom', offset: -14 }} />
               <YAxis dataKey="quality" type="number" name="quality" domain={[0, 1]} ticks={qualityTicks} tickFormatter={pct} width={48} label={{ value: 'quality (%)', angle: -90, position: 'left', offset: 0 }} />
               <ZAxis range={[22, 22]} />
               <Tooltip formatter={(value, name) => (typeof value === 'number' ? (name === 'quality' ? pct(value) : value.toFixed(2)) : String(value))} />
