@@ -250,7 +250,7 @@ export function complementarity(a: CandidateNode, b: CandidateNode, weights: Rea
   let total = 0;
   for (const score of ja.scores) {
     const weight = weights.get(score.criterion) ?? 1;
-    sum += weight * Math.max(score.score, bScores.get(score.criterion) ?? 0);
+    sum += weight * Math.max(score.score ?? 0, bScores.get(score.criterion) ?? 0);
     total += weight;
   }
   const ideal = sum / (10 * total);

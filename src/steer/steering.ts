@@ -4,6 +4,7 @@ import { assumedSinceLastDecision, buildBoard } from './board.js';
 import { assumptionFor, predictDecision } from './taste/assume.js';
 import { tasteFromLedger } from './taste/ledger.js';
 import { chooseCheckpoint, detectSignals } from './triggers.js';
+import { rankPairwise } from './pairwise-rank.js';
 import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
 
 /**
@@ -91,6 +92,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     budgetShare: engine.budgetShare(),
     nothingLeft,
     budgetSpent,
+    ...(engine.brief.brief.pilot !== undefined ? { pilot: engine.brief.brief.pilot } : {}),
   });
   return chooseCheckpoint({
     signals,
@@ -132,6 +134,13 @@ async function stopOrAssume(engine: ExplorationEngine, reasons: TriggerSignal[],
   }
   const id = `${state.id}.k${state.checkpoints.length + 1}`;
   const board = await currentBoard(engine, id, reasons);
+  if (engine.brief.brief.pairwise) {
+    const pairwise = await rankPairwise(engine, board);
+    if (pairwise) {
+      board.pairwise = pairwise;
+      board.spend = await spendOf(engine);
+    }
+  }
   const checkpoint: Checkpoint = { id, explorationId: state.id, reasons, board, createdAt: at };
   await engine.commit([{ type: 'checkpoint.raised', checkpoint }]);
   return 'raised';
@@ -146,6 +155,7 @@ export async function currentBoard(engine: ExplorationEngine, checkpointId: stri
     reasons,
     spend: await spendOf(engine),
     label: modelLabel(engine),
+    criteria: engine.brief.brief.criteria,
     ...(taste.observations > 0 ? { taste: taste.score } : {}),
   });
 }
@@ -166,8 +176,9 @@ export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
 /** `rehearsal` whenever a rehearsal model wrote or judged: it must never pass for a real one. */
 export function modelLabel(engine: ExplorationEngine): string {
   const { writer, judge } = engine.deps;
-  const labels = new Set([writer.info.label, judge.info.label]);
-  return writer.info.rehearsal || judge.info.rehearsal ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
+  const models = [writer, ...(engine.deps.jury ?? [judge])];
+  const labels = new Set(models.map((m) => m.info.label));
+  return models.some((m) => m.info.rehearsal) ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
 }
 
 export async function outcome(engine: ExplorationEngine): Promise<RunOutcome> {
