@@ -35,6 +35,8 @@ import type { LeaseSettings, TakeLeaseOptions } from './store/lease-keeper.js';
 import { LeaseKeeper } from './store/lease-keeper.js';
 import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
 import type { BriefVersion, ExplorationRecord, Lease, Store } from './store/store.js';
+import type { ForkOptions } from './explorations-admin.js';
+import * as admin from './explorations-admin.js';
 
 /**
  * The library API: everything the CLI (and later the HTTP server and MCP server) does goes
@@ -429,6 +431,31 @@ export class Baton {
     return (await this.existingStore()?.listExplorations()) ?? [];
   }
 
+  /**
+   * Forks an exploration at one of its checkpoints (the latest by default) into a new one that
+   * awaits a decision there, sharing the candidates and paid calls: no model is asked again.
+   *
+   * @example
+   * const fork = await baton.fork('x1a2b3', { at: '2', title: 'The darker direction' });
+   */
+  async fork(idOrPrefix: string, options: ForkOptions = {}): Promise<ExplorationRecord> {
+    return admin.forkExploration(this.store, await this.resolveId(idOrPrefix), options);
+  }
+
+  async rename(idOrPrefix: string, title: string): Promise<ExplorationRecord> {
+    return admin.renameExploration(this.store, await this.resolveId(idOrPrefix), title);
+  }
+
+  /** Archives (`archived` true) or unarchives an exploration. */
+  async archive(idOrPrefix: string, archived = true): Promise<ExplorationRecord> {
+    return this.store.setArchived(await this.resolveId(idOrPrefix), archived);
+  }
+
+  /** Deletes an exploration and its rows (refused while a fork shares them). */
+  async remove(idOrPrefix: string): Promise<void> {
+    await this.store.deleteExploration(await this.resolveId(idOrPrefix));
+  }
+
   /** Lints a brief file: the coach's findings, plus model ids this build cannot resolve. */
   async lint(path: string): Promise<{ file: string; findings: LintFinding[] }> {
     const { source, brief } = await this.readBrief(path);
@@ -473,6 +500,7 @@ export class Baton {
       spend: await spendOf(engine),
       label: modelLabel(engine),
       title: record.title,
+      history: await admin.briefHistoryOf(this.store, record),
     });
   }
 

@@ -6,9 +6,11 @@ import { registerDecide } from './commands/decide.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExport } from './commands/export.js';
+import { registerFork } from './commands/fork.js';
 import { registerInit } from './commands/init.js';
 import { registerLint } from './commands/lint.js';
 import { registerLs } from './commands/ls.js';
+import { registerManage } from './commands/manage.js';
 import { registerModels } from './commands/models.js';
 import { registerReframe } from './commands/reframe.js';
 import { registerRun } from './commands/run.js';
@@ -31,7 +33,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerServe, registerDemo, registerModels, registerDoctor]) {
+  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerDemo, registerModels, registerDoctor]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

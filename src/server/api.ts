@@ -24,6 +24,8 @@ import { DecisionBody, EventsQuery, ExportQuery, LintBody, StartExplorationBody 
 import type { CommitSignal } from './event-stream.js';
 import { streamEvents } from './event-stream.js';
 import { HttpProblem, jsonBody, validate } from './problems.js';
+import { manageRoutes } from './api-manage.js';
+import { liveStatusOf, spendSummary } from './live-status.js';
 import type { BackgroundRuns } from './runs.js';
 import type { Secrets } from './security.js';
 
@@ -73,14 +75,16 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const view = await baton.show(c.req.param('id'));
     const id = view.record.id;
     const status = view.record.status;
-    const { calls, tokens, usd, possiblyBilled } = view.board.spend;
     const lease = await runs.leaseOf(id);
+    const live = liveStatusOf(view.record, runs.isRunning(id), lease);
     const detail: ExplorationDetail = {
       ...view,
       status,
-      running: runs.isRunning(id) || lease !== null,
+      running: live.state === 'running-here' || live.state === 'running-elsewhere',
       lease,
-      spend: { calls, tokens, usd, possiblyBilled, estimatedCalls: view.board.spend.estimatedCalls ?? 0 },
+      live,
+      checkpoints: checkpointsIn(view.ledger),
+      spend: spendSummary(view.board.spend, live),
       checkpoint: status === 'awaiting' && view.board.checkpointId ? { id: view.board.checkpointId, reasons: view.board.reasons } : null,
       lastError: runs.lastError(id),
     };
@@ -165,6 +169,8 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return c.json<LintResponse>({ findings: baton.lintSource(text).map(apiFinding) });
   });
 
+  manageRoutes(api, { baton, runs });
+
   api.all('*', () => {
     throw new HttpProblem('not_found', 'no such API route');
   });
@@ -197,6 +203,7 @@ async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<Expl
     store.spend(record.id),
     deps.runs.leaseOf(record.id),
   ]);
+  const live = liveStatusOf(record, deps.runs.isRunning(record.id), lease);
   return {
     id: record.id,
     briefId: record.currentBriefId,
@@ -206,10 +213,21 @@ async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<Expl
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     candidates: candidates.length,
-    spend: { calls: spend.calls, tokens: spend.tokens, usd: Math.round(spend.usd * 1e6) / 1e6, possiblyBilled: spend.possiblyBilled, estimatedCalls: spend.estimatedCalls },
-    running: deps.runs.isRunning(record.id) || lease !== null,
+    spend: spendSummary(spend, live),
+    running: live.state === 'running-here' || live.state === 'running-elsewhere',
     lease,
+    live,
+    title: record.title,
+    archivedAt: record.archivedAt ?? null,
+    forkOf: record.forkOf ?? null,
   };
+}
+
+/** The checkpoints in a ledger, numbered from 1 as `baton fork --at` counts them. */
+function checkpointsIn(ledger: ExplorationDetail['ledger']): ExplorationDetail['checkpoints'] {
+  return ledger
+    .filter((entry) => entry.kind === 'checkpoint' && entry.checkpointId !== null)
+    .map((entry, index) => ({ id: entry.checkpointId ?? '', number: index + 1, createdAt: entry.raisedAt ?? '', reasons: entry.reasons.map((r) => r.kind) }));
 }
 
 /** The models of an exploration, `rehearsal` first whenever it is one of them. */

@@ -45,6 +45,26 @@ export const DecisionBody = z.strictObject({
 });
 export type DecisionBody = z.infer<typeof DecisionBody>;
 
+/** `PATCH /api/explorations/:id`: rename and/or archive. */
+export const UpdateExplorationBody = z
+  .strictObject({
+    title: z.string().trim().min(1, 'the title is empty').max(200, 'the title is over 200 characters').optional(),
+    archived: z.boolean().optional(),
+  })
+  .refine((body) => body.title !== undefined || body.archived !== undefined, { message: 'nothing to change: give a title or archived' });
+export type UpdateExplorationBody = z.infer<typeof UpdateExplorationBody>;
+
+/** `POST /api/explorations/:id/fork` (201) */
+export const ForkBody = z.strictObject({
+  /** A checkpoint id, or its number (1 = the first); the latest when absent. */
+  at: z.string().min(1).max(200).optional(),
+  title: z.string().trim().min(1, 'the title is empty').max(200, 'the title is over 200 characters').optional(),
+});
+export type ForkBody = z.infer<typeof ForkBody>;
+
+/** `DELETE /api/explorations/:id?confirm=<id>`: the id again, so a stray request deletes nothing. */
+export const DeleteQuery = z.object({ confirm: z.string().min(1, 'confirm with the exploration id') });
+
 /** `POST /api/lint` */
 export const LintBody = z.strictObject({ text: z.string().max(1024 * 1024, 'the brief is over 1 MiB') });
 export type LintBody = z.infer<typeof LintBody>;
@@ -86,9 +106,12 @@ export interface SpendSummary {
   calls: number;
   tokens: number;
   usd: number;
+  /** Calls with no result while nobody is exploring: cut off by a crash, possibly billed. */
   possiblyBilled: number;
   /** Of `calls`, those whose provider reported no usage: their tokens and dollars are estimated. */
   estimatedCalls: number;
+  /** Calls with no result while a run holds the exploration: answers still to come. */
+  inFlight: number;
 }
 
 /** Who explores an exploration now (its lease): this server's background run, or another process. */
@@ -99,6 +122,34 @@ export interface LeaseInfo {
   heartbeat: string;
   /** True when another process (not this server) holds it: the UI offers no run or decision button then. */
   elsewhere: boolean;
+}
+
+/**
+ * Who is exploring an exploration now, as the UI shows it: from the per-exploration lease the
+ * store keeps. Null when nobody holds it.
+ */
+export interface ExplorationLease {
+  pid: number;
+  host: string;
+  /** When the holder took the lease (ISO time). */
+  since: string;
+  /** The holder's last sign of life (ISO time). */
+  heartbeatAt: string;
+}
+
+/**
+ * An exploration's live state, from the store rather than this server's memory:
+ * - `running-here`: this server is exploring it;
+ * - `running-elsewhere`: another process holds its lease (`lease` says who, since when);
+ * - `awaiting`: at a checkpoint, waiting for a decision;
+ * - `paused`: stopped between checkpoints (interrupted); exploring resumes it;
+ * - `ended`: accepted, exhausted or stopped.
+ */
+export type LiveState = 'running-here' | 'running-elsewhere' | 'awaiting' | 'paused' | 'ended';
+
+export interface LiveStatus {
+  state: LiveState;
+  lease: ExplorationLease | null;
 }
 
 export interface ExplorationSummary {
@@ -115,6 +166,10 @@ export interface ExplorationSummary {
   /** True while it is being explored: by this server in the background, or by another process (`lease`). */
   running: boolean;
   lease: LeaseInfo | null;
+  live: LiveStatus;
+  title: string;
+  archivedAt: string | null;
+  forkOf: { explorationId: string; checkpointId: string } | null;
 }
 
 /** `GET /api/explorations` */
@@ -133,6 +188,9 @@ export interface ExplorationDetail extends ExplorationView {
   /** True while a background run (or a decision's run) is going, here or in another process (`lease`). */
   running: boolean;
   lease: LeaseInfo | null;
+  live: LiveStatus;
+  /** The checkpoints raised so far (id, when, why), oldest first: where a fork can start. */
+  checkpoints: { id: string; number: number; createdAt: string; reasons: string[] }[];
   spend: SpendSummary;
   checkpoint: { id: string; reasons: TriggerSignal[] } | null;
   endReason: string | null;

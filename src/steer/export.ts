@@ -1,6 +1,8 @@
 import type { Brief } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { pathTo } from '../explore/state.js';
+import type { BriefHistoryEntry } from './brief-history.js';
+import { renderBriefRecord } from './brief-history.js';
 import type { LedgerEntry } from './ledger.js';
 import { buildLedger } from './ledger.js';
 import type { Spend } from './types.js';
@@ -17,6 +19,8 @@ export interface ExportInput {
   spend: Spend;
   label: string;
   title: string;
+  /** The brief's versions over the exploration, with what each redirect changed. */
+  history?: BriefHistoryEntry[];
 }
 
 export interface ExportDocument {
@@ -31,6 +35,10 @@ export interface ExportDocument {
   ledger: LedgerEntry[];
   spend: Spend;
   candidates: number;
+  /** The brief's hard limits in force at the end. */
+  constraints: Array<{ kind: 'judged' | 'check'; text: string }>;
+  /** Every version of the brief the exploration ran under, oldest first. */
+  briefVersions: BriefHistoryEntry[];
 }
 
 export interface ExportStep {
@@ -69,6 +77,8 @@ export function buildExport(input: ExportInput): ExportDocument {
     ledger: buildLedger(state),
     spend: input.spend,
     candidates: state.order.length,
+    constraints: input.brief.constraints.map((c) => ({ kind: c.kind, text: c.text })),
+    briefVersions: input.history ?? [],
   };
 }
 
@@ -101,6 +111,7 @@ export function renderExportMarkdown(doc: ExportDocument): string {
   out.push(`- **Question:** ${doc.brief.question}`, `- **Version:** ${doc.brief.version}`);
   for (const c of doc.brief.criteria) out.push(`- **Criterion \`${c.id}\`** (weight ${c.weight}): ${c.text ?? 'checked by code'}`);
   out.push('');
+  out.push(...renderBriefRecord(doc.constraints, doc.briefVersions));
   out.push(doc.accepted ? '## Accepted result' : '## Best so far (not accepted yet)', '');
   if (doc.result) {
     out.push(`Candidate \`${doc.result.candidateId}\` · lens ${doc.result.lensId} · quality ${pct(doc.result.quality)}`, '');

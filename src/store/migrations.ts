@@ -234,6 +234,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE calls ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0 CHECK (usage_estimated IN (0, 1));
     `,
   },
+  {
+    version: 10,
+    name: 'explorations can be archived',
+    // Archived explorations are hidden from the default list, never changed otherwise.
+    sql: `
+      ALTER TABLE explorations ADD COLUMN archived_at TEXT;
+    `,
+  },
+  {
+    version: 11,
+    name: 'forks name the exploration and checkpoint they started from',
+    // A fork's log begins with a copy of its source's events up to the checkpoint; those events
+    // refer to the source's candidate, judgment, checkpoint and decision rows, which are shared,
+    // not copied. No foreign key: deleting a source that has forks is refused by the store.
+    sql: `
+      ALTER TABLE explorations ADD COLUMN forked_from TEXT;
+      ALTER TABLE explorations ADD COLUMN forked_at_checkpoint TEXT;
+      CREATE INDEX explorations_by_fork_source ON explorations (forked_from) WHERE forked_from IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -45,6 +45,10 @@ export interface ExplorationRow {
   title: string;
   created_at: string;
   updated_at: string;
+  /** Schema 10 and 11: absent in rows read before those migrations ran (never, once open). */
+  archived_at?: string | null;
+  forked_from?: string | null;
+  forked_at_checkpoint?: string | null;
 }
 
 export interface CandidateRow {
@@ -175,6 +179,8 @@ export function toExploration(row: ExplorationRow): ExplorationRecord {
     title: row.title,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    archivedAt: row.archived_at ?? null,
+    forkOf: row.forked_from && row.forked_at_checkpoint ? { explorationId: row.forked_from, checkpointId: row.forked_at_checkpoint } : null,
   };
 }
 

@@ -6,6 +6,7 @@ import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { migrate } from './migrations.js';
+import { archiveRow, deleteRows, forkRows, referencedIds, renameRow } from './sqlite-admin.js';
 import { hydrate, hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
 import { leaseStatements } from './sqlite-lease.js';
 import type { LeaseStatements } from './sqlite-lease.js';
@@ -26,6 +27,7 @@ import type {
   LeaseClaim,
   NewBriefVersion,
   NewExploration,
+  NewFork,
   SpendTotals,
   Store,
 } from './store.js';
@@ -379,7 +381,33 @@ class SqliteStore implements Store {
     return readCandidate(this.#sql, id);
   }
 
+  async renameExploration(id: string, title: string): Promise<ExplorationRecord> {
+    return toExploration(renameRow(this.#db, id, title, new Date().toISOString()));
+  }
+
+  async setArchived(id: string, archived: boolean): Promise<ExplorationRecord> {
+    return toExploration(archiveRow(this.#db, id, archived, new Date().toISOString()));
+  }
+
+  async deleteExploration(id: string): Promise<void> {
+    this.#flush();
+    deleteRows(this.#db, id);
+  }
+
+  async forkExploration(input: NewFork): Promise<ExplorationRecord> {
+    this.#flush();
+    return toExploration(forkRows(this.#db, input, new Date().toISOString()));
+  }
+
+  /** A fork's candidates and judgments are partly its source's rows: its log names them all. */
+  #isFork(explorationId: string): boolean {
+    return (this.#sql.getExploration.get(explorationId)?.forked_from ?? null) !== null;
+  }
+
   async listCandidates(explorationId: string): Promise<Candidate[]> {
+    if (this.#isFork(explorationId)) {
+      return referencedIds(this.#db, explorationId, 'candidate.added').flatMap((id) => readCandidate(this.#sql, id) ?? []);
+    }
     const parents = new Map<string, string[]>();
     for (const { candidate_id, parent_id } of this.#sql.parentsByExploration.all(explorationId)) {
       const list = parents.get(candidate_id);
@@ -390,6 +418,12 @@ class SqliteStore implements Store {
   }
 
   async listJudgments(explorationId: string): Promise<Judgment[]> {
+    if (this.#isFork(explorationId)) {
+      return referencedIds(this.#db, explorationId, 'candidate.judged').flatMap((id) => {
+        const row = this.#sql.getJudgment.get(id);
+        return row ? [toJudgment(row)] : [];
+      });
+    }
     return this.#sql.judgmentsByExploration.all(explorationId).map(toJudgment);
   }
 

@@ -535,6 +535,117 @@ export function storeConformance(
       });
     });
 
+    describe('managing explorations (rename, archive, delete, fork)', () => {
+      /** An exploration with two judged candidates, a checkpoint, a decision and a later candidate. */
+      async function explored(id: string): Promise<{ x: ExplorationRecord; checkpointId: string }> {
+        const x = await newExploration(id);
+        const c1 = fixtureCandidate(x.id, 1);
+        const c2 = fixtureCandidate(x.id, 2, { kind: 'deepen', parentIds: [c1.id], depth: 1 });
+        const c3 = fixtureCandidate(x.id, 3);
+        await store.beginCall(intent(`${x.id}:m1:write`, x.id));
+        await store.commit(x.id, {
+          events: [
+            { type: 'move.planned', move: { id: `${x.id}:m1`, kind: 'open', parentIds: [], lens: fixtureLens, origin: 'policy' } },
+            { type: 'candidate.added', candidate: c1 },
+            { type: 'candidate.judged', judgment: fixtureJudgment(c1.id, x.briefId) },
+            { type: 'candidate.added', candidate: c2 },
+            { type: 'candidate.judged', judgment: fixtureJudgment(c2.id, x.briefId) },
+            { type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(x.id, `${x.id}:k1`, c1.id) },
+          ],
+          calls: [{ key: `${x.id}:m1:write`, status: 'done', output: 'text', usage: { inputTokens: 10, outputTokens: 20 }, usd: 0.001, latencyMs: 5 }],
+        });
+        await store.commit(x.id, {
+          events: [
+            { type: 'decision.made', decision: fixtureDecision(x.id, `${x.id}:d1`, `${x.id}:k1`) },
+            { type: 'candidate.added', candidate: c3 },
+            { type: 'candidate.judged', judgment: fixtureJudgment(c3.id, x.briefId) },
+          ],
+        });
+        return { x, checkpointId: `${x.id}:k1` };
+      }
+
+      it('renames, keeping everything else; an empty title is refused', async () => {
+        const x = await newExploration();
+        const renamed = await store.renameExploration(x.id, '  Names for the tool  ');
+        expect(renamed.title).toBe('Names for the tool');
+        expect(renamed).toMatchObject({ id: x.id, status: x.status, briefId: x.briefId });
+        expect((await store.getExploration(x.id))?.title).toBe('Names for the tool');
+        await expectCode(store.renameExploration(x.id, '   '), 'invalid_input');
+        await expectCode(store.renameExploration('x_nope', 'A'), 'invalid_input');
+      });
+
+      it('archives and unarchives, with the date of archiving', async () => {
+        const x = await newExploration();
+        expect(x.archivedAt ?? null).toBeNull();
+        const archived = await store.setArchived(x.id, true);
+        expect(archived.archivedAt).toEqual(expect.any(String));
+        expect((await store.listExplorations()).find((e) => e.id === x.id)?.archivedAt).toBe(archived.archivedAt);
+        expect((await store.setArchived(x.id, false)).archivedAt ?? null).toBeNull();
+      });
+
+      it('deletes an exploration and every row of its own; others are untouched', async () => {
+        const { x } = await explored('x_del');
+        const other = await explored('x_keep');
+        await store.deleteExploration(x.id);
+        expect(await store.getExploration(x.id)).toBeUndefined();
+        expect(await store.readEvents(x.id)).toEqual([]);
+        expect(await store.listCandidates(x.id)).toEqual([]);
+        expect(await store.getCandidate(`${x.id}:c1`)).toBeUndefined();
+        expect(await store.listCalls(x.id)).toEqual([]);
+        expect(await store.getCall(`${x.id}:m1:write`)).toBeUndefined();
+        expect((await store.spend(x.id)).calls).toBe(0);
+        expect(await store.listCandidates(other.x.id)).toHaveLength(3);
+        expect(await store.listJudgments(other.x.id)).toHaveLength(3);
+        expect((await store.listExplorations()).map((e) => e.id)).toEqual([other.x.id]);
+        await expectCode(store.deleteExploration(x.id), 'invalid_input');
+      });
+
+      it('forks at a checkpoint: the log up to it, the same candidates, awaiting, no call copied', async () => {
+        const { x, checkpointId } = await explored('x_src');
+        const fork = await store.forkExploration({ id: 'x_fork', sourceId: x.id, checkpointId, title: 'Fork of names' });
+        expect(fork).toMatchObject({ id: 'x_fork', status: 'awaiting', title: 'Fork of names', briefId: x.briefId, currentBriefId: x.currentBriefId, seed: x.seed });
+        expect(fork.forkOf).toEqual({ explorationId: x.id, checkpointId });
+
+        const source = await store.readEvents(x.id);
+        const forked = await store.readEvents(fork.id);
+        const upToCheckpoint = source.slice(0, source.findIndex((e) => e.event.type === 'checkpoint.raised') + 1);
+        expect(forked.map((e) => e.event)).toStrictEqual(upToCheckpoint.map((e) => e.event));
+        expect(forked.every((e) => e.explorationId === fork.id)).toBe(true);
+        expect((await store.listCandidates(fork.id)).map((c) => c.id)).toEqual([`${x.id}:c1`, `${x.id}:c2`]);
+        expect(await store.listJudgments(fork.id)).toHaveLength(2);
+        // The calls stay the source's: the fork's spend is its own.
+        expect((await store.spend(fork.id)).calls).toBe(0);
+        expect((await store.spend(x.id)).calls).toBe(1);
+
+        // The fork goes on by itself.
+        const c4 = fixtureCandidate(fork.id, 4, { kind: 'deepen', parentIds: [`${x.id}:c1`], depth: 1 });
+        await store.commit(fork.id, {
+          events: [
+            { type: 'decision.made', decision: fixtureDecision(fork.id, `${fork.id}:d1`, checkpointId) },
+            { type: 'move.planned', move: { id: `${fork.id}:m4`, kind: 'deepen', parentIds: [`${x.id}:c1`], lens: fixtureLens, origin: 'decision' } },
+            { type: 'candidate.added', candidate: c4 },
+          ],
+        });
+        expect((await store.listCandidates(fork.id)).map((c) => c.id)).toEqual([`${x.id}:c1`, `${x.id}:c2`, c4.id]);
+        expect((await store.readEvents(fork.id)).at(-2)?.event).toStrictEqual({ type: 'move.planned', move: { id: `${fork.id}:m4`, kind: 'deepen', parentIds: [`${x.id}:c1`], lens: fixtureLens, origin: 'decision' } });
+
+        // The source cannot be deleted while the fork shares its rows; the fork can.
+        await expectCode(store.deleteExploration(x.id), 'conflict');
+        await store.deleteExploration(fork.id);
+        expect(await store.listCandidates(x.id)).toHaveLength(3);
+        expect(await store.getCandidate(`${x.id}:c1`)).toBeDefined();
+        await store.deleteExploration(x.id);
+        expect(await store.listExplorations()).toEqual([]);
+      });
+
+      it('refuses to fork at a checkpoint the exploration does not have', async () => {
+        const { x } = await explored('x_src');
+        await expectCode(store.forkExploration({ id: 'x_f', sourceId: x.id, checkpointId: 'nope', title: 'f' }), 'invalid_input');
+        await expectCode(store.forkExploration({ id: 'x_f', sourceId: 'x_none', checkpointId: 'nope', title: 'f' }), 'invalid_input');
+        expect(await store.getExploration('x_f')).toBeUndefined();
+      });
+    });
+
     describe('resolveExplorationId', () => {
       it('accepts a full id or a unique prefix and lists the matches of an ambiguous one', async () => {
         await newExploration('x_ab');

@@ -47,6 +47,24 @@ export interface ExplorationRecord {
   title: string;
   createdAt: string;
   updatedAt: string;
+  /** When it was archived (hidden from the default list); null when it is not. */
+  archivedAt?: string | null;
+  /** The exploration and checkpoint it was forked from; null for one started from a brief. */
+  forkOf?: ForkOrigin | null;
+}
+
+export interface ForkOrigin {
+  explorationId: string;
+  checkpointId: string;
+}
+
+export interface NewFork {
+  /** The new exploration's id. */
+  id: string;
+  /** The exploration to fork and one of its checkpoints: the fork's log is its log up to there. */
+  sourceId: string;
+  checkpointId: string;
+  title: string;
 }
 
 export interface NewExploration {
@@ -181,6 +199,22 @@ export interface Store {
   listExplorations(): Promise<ExplorationRecord[]>;
   /** Finds an exploration by id or unique id prefix. */
   resolveExplorationId(idOrPrefix: string): Promise<string | undefined>;
+
+  /** Gives an exploration a new title (its name in lists). */
+  renameExploration(id: string, title: string): Promise<ExplorationRecord>;
+  /** Archives (hides from the default list) or unarchives an exploration; nothing else changes. */
+  setArchived(id: string, archived: boolean): Promise<ExplorationRecord>;
+  /**
+   * Deletes an exploration and every row that is its own (events, candidates, judgments, calls,
+   * checkpoints, decisions). Refused (`conflict`) while a fork still shares its rows.
+   */
+  deleteExploration(id: string): Promise<void>;
+  /**
+   * A new exploration whose log is the source's up to (and including) the checkpoint, awaiting
+   * a decision there. Candidates, judgments and calls are shared with the source, not copied:
+   * nothing is asked of a model again.
+   */
+  forkExploration(input: NewFork): Promise<ExplorationRecord>;
 
   /**
    * Appends events (and call results) in one transaction. The store keeps the exploration's

@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ReactElement } from 'react';
-import { formatScore, formatUsd, plural } from '../format.js';
+import { formatQuality, formatScore, formatTime, formatUsd, plural } from '../format.js';
 import { lensColour } from '../lenses.js';
 import type { BoardCard, DecisionAction, ExplorationDetail } from '../types.js';
 import { DecisionPanel } from './DecisionPanel.js';
@@ -13,14 +13,41 @@ interface BoardViewProps {
   progress: { candidates: number; judged: number };
   onDecided: () => void;
   onOpen: (candidateId: string) => void;
+  onCompare: (a: string, b: string | null) => void;
   onRun: () => void;
 }
 
+/** The board's keys; `?` shows them. Not while typing in a field. */
+export const BOARD_SHORTCUTS: ReadonlyArray<{ keys: string[]; what: string }> = [
+  { keys: ['j', '→'], what: 'next card' },
+  { keys: ['k', '←'], what: 'previous card' },
+  { keys: ['Enter'], what: 'open the card’s candidate' },
+  { keys: ['d'], what: 'deepen the card' },
+  { keys: ['p'], what: 'prune the card' },
+  { keys: ['a'], what: 'accept the card (asks to confirm)' },
+  { keys: ['x'], what: 'select the card to combine' },
+  { keys: ['c'], what: 'compare the card with the next one' },
+  { keys: ['?'], what: 'show or hide these keys' },
+  { keys: ['Esc'], what: 'close a form or this help' },
+];
+
+function inField(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+/** Keys typed into a field, or meant for a widget with keys of its own (the tabs), are not the board's. */
+function typing(target: EventTarget | null): boolean {
+  return inField(target) || (target instanceof HTMLElement && target.closest('[role="tablist"], [role="application"], [role="dialog"]') !== null);
+}
+
 /** What the person sees at a checkpoint: why Baton stopped, the cards, the spend, the decisions. */
-export function BoardView({ detail, running, progress, onDecided, onOpen, onRun }: BoardViewProps): ReactElement {
+export function BoardView({ detail, running, progress, onDecided, onOpen, onCompare, onRun }: BoardViewProps): ReactElement {
   const { board } = detail;
   const [pending, setPending] = useState<PendingDecision | null>(null);
   const [forCombine, setForCombine] = useState<string[]>([]);
+  const [focused, setFocused] = useState(0);
+  const [help, setHelp] = useState(false);
+  const cards = useRef<HTMLOListElement>(null);
   const open = detail.checkpoint !== null && !running;
   const reasons = detail.checkpoint?.reasons ?? board.reasons;
 
@@ -28,8 +55,60 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
   const toggleCombine = (id: string): void =>
     setForCombine((current) => (current.includes(id) ? current.filter((c) => c !== id) : [...current.slice(-1), id]));
 
+  // Keys for the board (listening on the document, so they work wherever the focus is but a field).
+  const keys = useRef<(event: KeyboardEvent) => void>(() => undefined);
+  keys.current = (event: KeyboardEvent): void => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === 'Escape') {
+      setHelp(false);
+      setPending(null);
+      return;
+    }
+    if (event.key === '?' && !inField(event.target)) {
+      setHelp((shown) => !shown);
+      event.preventDefault();
+      return;
+    }
+    if (typing(event.target)) return;
+    if (help || pending) return;
+    const ids = board.cards.map((card) => card.candidateId);
+    if (ids.length === 0) return;
+    const at = Math.min(focused, ids.length - 1);
+    const id = ids[at] as string;
+    const focusCard = (index: number): void => {
+      setFocused(index);
+      cards.current?.querySelectorAll<HTMLElement>(':scope > li')[index]?.focus();
+    };
+    // The first move only brings the focus to the card in hand.
+    const onACard = cards.current?.contains(document.activeElement) ?? false;
+    const step = (delta: number): number => (onACard ? (at + delta + ids.length) % ids.length : at);
+    const act: Record<string, () => void> = {
+      j: () => focusCard(step(1)),
+      ArrowRight: () => focusCard(step(1)),
+      k: () => focusCard(step(-1)),
+      ArrowLeft: () => focusCard(step(-1)),
+      Enter: () => onOpen(id),
+      c: () => onCompare(id, ids[(at + 1) % ids.length] ?? null),
+      ...(open
+        ? { d: () => choose('deepen', [id]), p: () => choose('prune', [id]), a: () => choose('accept', [id]), x: () => toggleCombine(id) }
+        : {}),
+    };
+    const action = act[event.key];
+    if (!action) return;
+    // Enter on a button keeps its own meaning.
+    if (event.key === 'Enter' && event.target instanceof HTMLElement && event.target.closest('button, a')) return;
+    event.preventDefault();
+    action();
+  };
+  useEffect(() => {
+    const listener = (event: KeyboardEvent): void => keys.current(event);
+    document.addEventListener('keydown', listener);
+    return () => document.removeEventListener('keydown', listener);
+  }, []);
+
   return (
     <section className="board" aria-label="Board">
+      {help && <ShortcutHelp onClose={() => setHelp(false)} />}
       <StatusLine detail={detail} running={running} progress={progress} onRun={onRun} />
       {reasons.length > 0 && (
         <div className="reasons">
@@ -87,11 +166,16 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
           }}
         />
       )}
-      <ol className="cards">
-        {board.cards.map((card) => (
+      <p className="shortcut-hint">
+        Keys: <kbd>j</kbd>/<kbd>k</kbd> move between cards, <kbd>d</kbd> deepen, <kbd>p</kbd> prune, <kbd>a</kbd> accept, <kbd>c</kbd> compare, <kbd>?</kbd> all keys.
+      </p>
+      <ol className="cards" ref={cards}>
+        {board.cards.map((card, index) => (
           <Card
             key={card.candidateId}
             card={card}
+            focused={index === focused}
+            onFocus={() => setFocused(index)}
             actionable={open}
             selectedForCombine={forCombine.includes(card.candidateId)}
             onAction={(action) => choose(action, [card.candidateId])}
@@ -106,6 +190,16 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
 }
 
 function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, 'detail' | 'running' | 'progress' | 'onRun'>): ReactElement {
+  const { live } = detail;
+  if (live.state === 'running-elsewhere') {
+    const lease = live.lease;
+    return (
+      <p className="status running elsewhere" role="status">
+        <span className="spinner" aria-hidden="true" /> Being explored by another process
+        {lease ? ` (pid ${lease.pid} on ${lease.host}, since ${formatTime(lease.since)}; last heard from ${formatTime(lease.heartbeatAt)})` : ''}. The board updates as it goes; decisions wait until it stops.
+      </p>
+    );
+  }
   if (running) {
     return (
       <p className="status running" role="status">
@@ -124,8 +218,8 @@ function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, '
     );
   }
   return (
-    <p className="status" role="status">
-      Not running.{' '}
+    <p className="status paused" role="status">
+      Paused between checkpoints: nobody is exploring it now.{' '}
       <button type="button" onClick={onRun}>
         Explore to the next checkpoint
       </button>
@@ -142,8 +236,9 @@ function SpendLine({ detail }: { detail: ExplorationDetail }): ReactElement {
     <p className="spend">
       <strong>Spend</strong> {plural(spend.calls, 'call')} · {spend.tokens.toLocaleString()} tokens · {formatUsd(spend.usd)}
       {spend.estimatedCalls !== undefined && spend.estimatedCalls > 0 && ` (estimated: ${plural(spend.estimatedCalls, 'call')} reported no usage)`}
-      {spend.possiblyBilled > 0 && ` · ${spend.possiblyBilled} possibly billed`}
-      {budget && ` — ${Math.round(spend.share * 100)}% of the budget (${budget})`} · {plural(detail.board.candidates, 'candidate')}
+      {detail.spend.inFlight > 0 && ` · ${plural(detail.spend.inFlight, 'call')} in flight`}
+      {detail.spend.possiblyBilled > 0 && ` · ${detail.spend.possiblyBilled} possibly billed`}
+      {budget && ` — ${Math.round(spend.share * 100)}% of the budget (${budget})`} · {plural(detail.candidates.length, 'candidate')}
     </p>
   );
 }
@@ -155,7 +250,7 @@ function LensCoverage({ detail }: { detail: ExplorationDetail }): ReactElement |
     <ul className="legend lens-coverage" aria-label="Lenses in play">
       {detail.board.lenses.map((lens) => (
         <li key={lens.lensId} title={lens.lensId}>
-          <span className="swatch" style={{ background: lensColour(lens.lensId) }} aria-hidden="true" /> {lens.lensName}: {plural(lens.candidates, 'candidate')}, best {formatScore(lens.best)}
+          <span className="swatch" style={{ background: lensColour(lens.lensId) }} aria-hidden="true" /> {lens.lensName}: {plural(lens.candidates, 'candidate')}, best {formatQuality(lens.best)}
         </li>
       ))}
     </ul>
@@ -164,6 +259,8 @@ function LensCoverage({ detail }: { detail: ExplorationDetail }): ReactElement |
 
 interface CardProps {
   card: BoardCard;
+  focused: boolean;
+  onFocus: () => void;
   actionable: boolean;
   selectedForCombine: boolean;
   onAction: (action: DecisionAction) => void;
@@ -171,10 +268,10 @@ interface CardProps {
   onOpen: () => void;
 }
 
-function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine, onOpen }: CardProps): ReactElement {
+function Card({ card, focused, onFocus, actionable, selectedForCombine, onAction, onToggleCombine, onOpen }: CardProps): ReactElement {
   const headingId = `card-${card.candidateId}`;
   return (
-    <li className={selectedForCombine ? 'card selected' : 'card'} aria-labelledby={headingId} style={{ borderLeftColor: lensColour(card.lensId) }}>
+    <li className={`card${selectedForCombine ? ' selected' : ''}${focused ? ' focused' : ''}`} aria-labelledby={headingId} tabIndex={focused ? 0 : -1} onFocus={onFocus} style={{ borderLeftColor: lensColour(card.lensId) }}>
       <header>
         <h3 id={headingId}>
           <button type="button" className="link" onClick={onOpen}>
@@ -185,7 +282,7 @@ function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine,
       </header>
       <p className="why">{card.why}</p>
       <p className="meta">
-        <span className="swatch" style={{ background: lensColour(card.lensId) }} aria-hidden="true" /> {card.lensName} · {card.kind}, depth {card.depth} · quality <strong>{formatScore(card.quality)}</strong> · novelty {formatScore(card.novelty)} · {card.words} words
+        <span className="swatch" style={{ background: lensColour(card.lensId) }} aria-hidden="true" /> {card.lensName} · {card.kind}, depth {card.depth} · quality <strong>{formatQuality(card.quality)}</strong> · novelty {formatScore(card.novelty)} · {card.words} words
         {card.taste !== undefined && ` · taste ${formatScore(card.taste)}`}
         {card.exhausted && ` · exhausted: ${card.exhausted}`}
       </p>
@@ -217,7 +314,7 @@ function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine,
             Prune
           </button>
           <button type="button" onClick={() => onAction('accept')}>
-            Accept
+            Accept…
           </button>
           <label className="check">
             <input type="checkbox" checked={selectedForCombine} onChange={onToggleCombine} /> select to combine
@@ -225,5 +322,35 @@ function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine,
         </div>
       )}
     </li>
+  );
+}
+
+function ShortcutHelp({ onClose }: { onClose: () => void }): ReactElement {
+  const close = useRef<HTMLButtonElement>(null);
+  useEffect(() => close.current?.focus(), []);
+  return (
+    <div className="help-dialog" role="dialog" aria-modal="true" aria-labelledby="shortcut-help-title" onClick={(event) => event.target === event.currentTarget && onClose()}>
+      <div>
+        <h2 id="shortcut-help-title">Keys on the board</h2>
+        <dl>
+          {BOARD_SHORTCUTS.map((shortcut) => (
+            <div key={shortcut.what} style={{ display: 'contents' }}>
+              <dt>
+                {shortcut.keys.map((key, i) => (
+                  <span key={key}>
+                    {i > 0 && ' or '}
+                    <kbd>{key}</kbd>
+                  </span>
+                ))}
+              </dt>
+              <dd>{shortcut.what}</dd>
+            </div>
+          ))}
+        </dl>
+        <button type="button" ref={close} onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { ReactElement } from 'react';
 import { getJson, messageOf } from '../api.js';
-import { formatScore } from '../format.js';
+import { formatQuality } from '../format.js';
 import type { CandidateDetail, TreeEntry } from '../types.js';
 import { DiffSide, useWordDiff } from './TextDiff.js';
 
@@ -28,7 +28,7 @@ export function CompareView({ explorationId, entries, leftId, rightId, onChange 
         <option value="">choose…</option>
         {options.map((entry) => (
           <option key={entry.id} value={entry.id}>
-            {entry.id} · {entry.lensId} · quality {formatScore(entry.quality)}
+            {entry.id} · {entry.lensId} · quality {formatQuality(entry.quality)}
           </option>
         ))}
       </select>
@@ -73,8 +73,8 @@ function Comparison({ left, right, onlyDifferences }: { left: CandidateDetail; r
           {(!onlyDifferences || left.judgment?.quality !== right.judgment?.quality) && (
             <tr>
               <th scope="row">quality</th>
-              <td>{formatScore(left.judgment?.quality)}</td>
-              <td>{formatScore(right.judgment?.quality)}</td>
+              <td>{formatQuality(left.judgment?.quality)}</td>
+              <td>{formatQuality(right.judgment?.quality)}</td>
             </tr>
           )}
           {(!onlyDifferences || left.candidate.lensId !== right.candidate.lensId) && (

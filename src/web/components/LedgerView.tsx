@@ -3,7 +3,7 @@ import { formatTime } from '../format.js';
 import type { ExplorationDetail } from '../types.js';
 
 /** The ledger: every checkpoint, why it was raised, and the decision taken there with its reason. */
-export function LedgerView({ detail }: { detail: ExplorationDetail }): ReactElement {
+export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFork: (checkpointId: string) => void }): ReactElement {
   const base = `/api/explorations/${encodeURIComponent(detail.record.id)}/export`;
   return (
     <section className="ledger" aria-label="Ledger">
@@ -55,8 +55,15 @@ export function LedgerView({ detail }: { detail: ExplorationDetail }): ReactElem
                   ) : (
                     <span className="muted">awaiting</span>
                   )}
+                  {entry.kind === 'checkpoint' && entry.checkpointId !== null && (
+                    <div>
+                      <button type="button" className="fork-here" onClick={() => onFork(entry.checkpointId ?? '')} aria-label={`Fork from here: the checkpoint of ${formatTime(entry.raisedAt)}`}>
+                        Fork from here
+                      </button>
+                    </div>
+                  )}
                 </td>
-                <td>{entry.decision?.reason ?? <span className="muted">—</span>}</td>
+                <td>{entry.decision ? (entry.decision.reason ?? <span className="muted">no reason given</span>) : <span className="muted">—</span>}</td>
               </tr>
             ))}
           </tbody>
