@@ -30,7 +30,7 @@ export class ExclusiveRuns {
 
   async with<T>(id: string, work: () => Promise<T>): Promise<T> {
     if (this.#running.has(id) || this.#busy(id)) {
-      throw new BatonError('conflict', `exploration ${id} is running already; wait for its next checkpoint (read its board resource, or subscribe to it)`, { location: { field: 'explorationId' } });
+      throw new BatonError('conflict', `exploration ${id} is running already; wait for its next checkpoint (read its board resource, or subscribe to it)`);
     }
     const running = work();
     this.#running.set(id, running);
@@ -39,6 +39,10 @@ export class ExclusiveRuns {
     } finally {
       this.#running.delete(id);
     }
+  }
+
+  isRunning(id: string): boolean {
+    return this.#running.has(id) || this.#busy(id);
   }
 
   /** Resolves once every run in progress has ended (closing aborts them; they stop after the moves in flight). */

@@ -109,11 +109,16 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
     'get_board',
     {
       title: 'The board',
-      description: 'What the person sees: the open checkpoint\'s reasons, the best candidates and different directions, trade-offs, flags, lens coverage and the spend.',
+      description: 'What the person sees: the open checkpoint\'s reasons, the best candidates and different directions, trade-offs, flags, lens coverage and the spend; `running` says whether it is being explored right now.',
       inputSchema: { explorationId },
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
-    ({ explorationId: ref }) => toolCall(log, 'get_board', async () => outcomeResult(await baton.board(ref))),
+    ({ explorationId: ref }) =>
+      toolCall(log, 'get_board', async () => {
+        const outcome = await baton.board(ref);
+        const running = ctx.runs.isRunning(outcome.explorationId);
+        return outcomeResult(outcome, running ? 'Exploring now.' : undefined, { running });
+      }),
   );
 
   server.registerTool(

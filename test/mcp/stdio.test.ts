@@ -195,6 +195,37 @@ describe('baton mcp over stdio', () => {
     expect(stderr()).not.toMatch(/internal error|bug/u);
   });
 
+  it('stops a run when the client cancels the call, and lets the next one explore on', async () => {
+    const { client, stderr } = await connect(join(tempDir(), 'baton.db'), {}, ['--latency', '150', '--concurrency', '1']);
+    const { explorationId } = await ok<{ explorationId: string }>(client, 'start_exploration', { briefText: STORY, seed: 7 });
+    const controller = new AbortController();
+    let seen = 0;
+    const running = call(client, 'run_to_checkpoint', { explorationId }, {
+      signal: controller.signal,
+      onprogress: () => {
+        seen += 1;
+        controller.abort();
+      },
+    });
+    await expect(running).rejects.toThrow(/abort/iu);
+    expect(seen).toBeGreaterThanOrEqual(1);
+    // The run stops after the move in flight: short of its checkpoint, with few candidates.
+    let board = await ok<OutcomeContent & { running: boolean }>(client, 'get_board', { explorationId });
+    for (let i = 0; i < 100 && board.running; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      board = await ok<OutcomeContent & { running: boolean }>(client, 'get_board', { explorationId });
+    }
+    expect(board.running).toBe(false);
+    expect(board.status).toBe('running');
+    expect(board.checkpoint).toBeNull();
+    const stoppedAt = board.board.candidates;
+    // The next call explores on from there to the checkpoint.
+    const next = await ok<OutcomeContent>(client, 'run_to_checkpoint', { explorationId });
+    expect(next.status).toBe('awaiting');
+    expect(next.board.candidates).toBeGreaterThan(stoppedAt);
+    expect(stderr()).not.toMatch(/internal error|bug/u);
+  });
+
   it('refuses a brief that would run a module check, unless the server allows it', async () => {
     const withModule = STORY.replace(/criteria:\n/u, 'criteria:\n  - check: { module: ./check.js }\n');
     const { client } = await connect(join(tempDir(), 'baton.db'));
