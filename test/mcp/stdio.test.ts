@@ -67,7 +67,7 @@ describe('baton mcp over stdio', () => {
     const { explorationId } = await ok<{ explorationId: string }>(client, 'start_exploration', { briefText: STORY, seed: 7 });
     expect(explorationId).toMatch(/^x[0-9a-z]{6}$/u);
 
-    const progress: Array<{ progress: number; message?: string }> = [];
+    const progress: Array<{ progress: number; message?: string | undefined }> = [];
     const first = await ok<OutcomeContent>(client, 'run_to_checkpoint', { explorationId }, { onprogress: (p) => progress.push(p) });
     expect(first.status).toBe('awaiting');
     expect(first.checkpoint?.reasons.length).toBeGreaterThan(0);
