@@ -15,6 +15,7 @@ import { writeFileAtomic } from './util/files.js';
 import type { Progress } from './explore/engine.js';
 import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
+import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
@@ -274,7 +275,7 @@ export class Baton {
   /** Runs (or resumes) an exploration until a checkpoint, the end, or an abort. */
   async run(idOrPrefix: string, options: RunOptions = {}): Promise<RunOutcome> {
     const engine = await this.engine(idOrPrefix, options.onProgress);
-    return runUntilCheckpoint(engine, this.runUntilOptions(options));
+    return tracedWorkflow(engine.state.id, () => runUntilCheckpoint(engine, this.runUntilOptions(options)));
   }
 
   private runUntilOptions(options: RunOptions): RunUntilOptions {
@@ -320,10 +321,10 @@ export class Baton {
       decideInput.briefId = version.id;
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
-    const decision = await decide(engine, decideInput, this.options.now);
+    const decision = await tracedDecision(engine.state.id, () => decide(engine, decideInput, this.options.now));
     input.onRecorded?.(decision);
     if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
-    const result = await runUntilCheckpoint(engine, this.runUntilOptions(runOptions));
+    const result = await tracedWorkflow(engine.state.id, () => runUntilCheckpoint(engine, this.runUntilOptions(runOptions)));
     return { decision, outcome: result };
   }
 

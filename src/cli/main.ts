@@ -18,6 +18,7 @@ import { registerShow } from './commands/show.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
+import { tracesEndpoint } from '../telemetry/env.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -37,11 +38,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
+  // OpenTelemetry, when the OTEL_* environment asks for it: spans flushed before the exit.
+  const telemetry = tracesEndpoint(io.env) ? (await import('../telemetry/otel.js')).startTelemetry(io.env) : undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     return report(error, io);
+  } finally {
+    await telemetry?.shutdown().catch((error: unknown) => io.err(`baton: could not export traces to ${telemetry.endpoint}: ${error instanceof Error ? error.message : String(error)}\n`));
   }
 }
 
