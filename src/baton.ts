@@ -17,6 +17,7 @@ import type { Progress } from './explore/engine.js';
 import type { StoredEvent } from './explore/events.js';
 import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
+import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
@@ -315,7 +316,7 @@ export class Baton {
     const lease = await this.takeLease(id, options.signal ? { signal: options.signal } : {});
     return this.holding(lease, async () => {
       const engine = await this.engine(id, options.onProgress);
-      return handover(await runUntilCheckpoint(engine, this.runUntilOptions(options, lease)), lease);
+      return handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(options, lease))), lease);
     });
   }
 
@@ -400,7 +401,7 @@ export class Baton {
       const decision = await this.record(engine, input);
       input.onRecorded?.(decision);
       if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
-      return { decision, outcome: handover(await runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease)), lease) };
+      return { decision, outcome: handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease))), lease) };
     });
   }
 
@@ -419,7 +420,7 @@ export class Baton {
       decideInput.briefId = version.id;
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
-    return decide(engine, decideInput, this.options.now);
+    return tracedDecision(engine.state.id, () => decide(engine, decideInput, this.options.now));
   }
 
   /** The board: the open checkpoint's, or the current one between checkpoints. */

@@ -11,6 +11,7 @@ import { registerInit } from './commands/init.js';
 import { registerLint } from './commands/lint.js';
 import { registerLs } from './commands/ls.js';
 import { registerManage } from './commands/manage.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerModels } from './commands/models.js';
 import { registerReframe } from './commands/reframe.js';
 import { registerRun } from './commands/run.js';
@@ -19,6 +20,7 @@ import { registerShow } from './commands/show.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
+import { tracesEndpoint } from '../telemetry/env.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -33,16 +35,20 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerDemo, registerModels, registerDoctor]) {
+  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerMcp, registerDemo, registerModels, registerDoctor]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
+  // OpenTelemetry, when the OTEL_* environment asks for it: spans flushed before the exit.
+  const telemetry = tracesEndpoint(io.env) ? (await import('../telemetry/otel.js')).startTelemetry(io.env) : undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     return report(error, io);
+  } finally {
+    await telemetry?.shutdown().catch((error: unknown) => io.err(`baton: could not export traces to ${telemetry.endpoint}: ${error instanceof Error ? error.message : String(error)}\n`));
   }
 }
 

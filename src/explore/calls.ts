@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { BatonError } from '../errors.js';
 import type { BudgetGuard, CallEstimate } from '../models/budget.js';
 import { costOf, estimateCall, promptTokenBound } from '../models/budget.js';
-import type { EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelTask, Usage } from '../models/port.js';
+import type { ChatMessage, EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelTask, Usage } from '../models/port.js';
 import { mayHaveBeenBilled } from '../models/port.js';
 import type { AnswerCheck, CallPurpose, Store } from '../store/store.js';
 import { answerSchemaFor } from './answer-schemas.js';
 import { messagesFor } from './prompts.js';
+import { tracedCall } from './tracing.js';
 
 /**
  * Model calls, recorded: an intent row before the request, a result row after. A call already
@@ -50,6 +51,8 @@ interface Recording<T> {
   /** The recorded output of a completed call, read back. */
   reuse(output: string): T | undefined;
   make(): Promise<{ value: T; output: string; usage: Usage; answer?: AnswerCheck }>;
+  /** The prompt, for tracing (a chat call; an embedding has none). */
+  messages?: readonly ChatMessage[];
 }
 
 /** The key this call is recorded under: past any intents a crash left without a result. */
@@ -81,7 +84,7 @@ async function recorded<T>(call: Recording<T>): Promise<{ value: T; key: string 
   await store.beginCall({ key, explorationId: call.explorationId, purpose: call.purpose, model: info.id, reservedTokens: estimate.tokens, reservedUsd: estimate.usd });
   const started = Date.now();
   try {
-    const made = await call.make();
+    const made = await tracedCall(info, call.purpose, call.messages, () => call.make(), (m) => costOf(info, m.usage));
     const usd = costOf(info, made.usage);
     await store.finishCall({
       key,
@@ -132,6 +135,7 @@ export async function keyedCall(call: RecordedCall): Promise<{ output: string; k
     estimate: estimateCall(port.info, messages, maxOutputTokens),
     budget: call.budget,
     reuse: (output) => output,
+    messages,
     make: async () => {
       const response = await port.complete(request);
       const answer = call.check?.(response.text);

@@ -17,6 +17,7 @@ import { DEFAULT_POLICY, planMoves } from './policy.js';
 import type { CandidateNode, ExplorationState } from './state.js';
 import { applyEvent, lensById, pathTo, replay } from './state.js';
 import type { Candidate, Judgment, PlannedMove } from './types.js';
+import { tracedJudging, tracedMove } from './tracing.js';
 
 /**
  * The exploration engine: runs waves of moves. A wave is planned by the policy, recorded
@@ -231,7 +232,7 @@ export class ExplorationEngine {
   }
 
   private async runMoves(moves: PlannedMove[]): Promise<number> {
-    const settled = await mapLimit(moves, this.concurrency, (move) => this.runMove(move));
+    const settled = await mapLimit(moves, this.concurrency, (move) => tracedMove(move, this.deps.writer.info, () => this.runMove(move)));
     const events: ExplorationEvent[] = [];
     const released: string[] = [];
     let failure: unknown;
@@ -325,7 +326,7 @@ export class ExplorationEngine {
       model: this.deps.writer.info.id,
       createdAt: this.now(),
     };
-    const { judgment, keys } = await this.judgeText(candidateId, text);
+    const { judgment, keys } = await tracedJudging(candidateId, this.deps.judge.info, () => this.judgeText(candidateId, text));
     return { move, writeKey: write.key, judgeKeys: keys, candidate, judgment };
   }
 

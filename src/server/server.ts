@@ -5,6 +5,8 @@ import type { BatonOptions } from '../baton.js';
 import { Baton } from '../baton.js';
 import { BatonError } from '../errors.js';
 import { defaultDbPath, openSqliteStore } from '../store/sqlite-store.js';
+import { createMcpHttpHandler } from '../mcp/http.js';
+import { ExclusiveRuns } from '../mcp/context.js';
 import { createApp } from './app.js';
 import { BackgroundRuns } from './runs.js';
 import { CommitSignal, watchCommits } from './event-stream.js';
@@ -33,6 +35,8 @@ export interface ServeOptions {
   pollMs?: number;
   heartbeatMs?: number;
   log?: (line: string) => void;
+  /** Let briefs sent over MCP (/mcp) run `module:` checks. Default false. */
+  allowModules?: boolean;
   /** Passed to the facade (e.g. the rehearsal model's latency). */
   baton?: Pick<BatonOptions, 'latencyMs' | 'concurrency' | 'now'>;
 }
@@ -69,7 +73,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const secrets = newSecrets(options.token);
   const listening: Listening = { port: 0, hostNames: hostNames(host) };
   const streams = new Set<Promise<void>>();
+  const mcp = createMcpHttpHandler({ baton, log, allowModules: options.allowModules === true, runs: new ExclusiveRuns((id) => runs.isRunning(id)), pollMs: options.pollMs ?? 500 });
   const app = createApp({
+    mcp,
     baton,
     runs,
     commits,
@@ -107,6 +113,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         // Event streams end first (their clients see a clean end), then the runs stop.
         commits.close();
         await Promise.race([Promise.allSettled([...streams]), delay(2_000)]);
+        await mcp.close();
         await runs.stop();
         // Idle keep-alive sockets go now; a response still being written gets a moment to finish.
         if ('closeIdleConnections' in server) server.closeIdleConnections();
