@@ -24,6 +24,8 @@ export interface ServeOptions {
   /** Default 0: a free port. */
   port?: number;
   allowRemote?: boolean;
+  /** Let briefs sent to the API run `module:` checks (JavaScript, in a worker). Default false. */
+  allowModules?: boolean;
   cwd?: string;
   env?: Record<string, string | undefined>;
   /** The launch token; default random. */
@@ -64,7 +66,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const commits = new CommitSignal();
   const store = watchCommits(openSqliteStore(options.db ?? defaultDbPath(cwd, env)), commits);
-  const baton = Baton.open({ ...options.baton, store, env, cwd });
+  const baton = Baton.open({ ...options.baton, store, env, cwd, allowModules: options.allowModules === true });
   const runs = new BackgroundRuns(baton, log);
   const secrets = newSecrets(options.token);
   const listening: Listening = { port: 0, hostNames: hostNames(host) };
