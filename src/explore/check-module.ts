@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
  * throws, calls `process.exit`, loops forever, exhausts memory or returns junk ends as that
  * criterion's failure (or, when it cannot even be loaded, a located error), and Baton — the CLI
  * or `baton serve` — carries on. The worker gets an empty environment (no provider keys), its
- * output is discarded (it cannot corrupt `--json`), and each call has a time limit.
+ * console output is discarded (it cannot corrupt `--json`), and each call has a time limit.
  */
 
 /** How long loading a module, and one call of its check, may take. */
@@ -21,6 +21,8 @@ export type ModuleLoad = { ok: true } | { ok: false; reason: string };
 // under test. It loads the module, then answers one message at a time.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// A module's console output would land in Baton's stdout (and break --json): it goes nowhere.
+for (const stream of [process.stdout, process.stderr]) stream.write = (_chunk, _encoding, callback) => { if (typeof callback === 'function') callback(); else if (typeof _encoding === 'function') _encoding(); return true; };
 const describe = (e) => { try { return String(e && e.message !== undefined ? e.message : e); } catch { return 'an unprintable error'; } };
 const shape = (out) => {
   if (typeof out === 'boolean') return { pass: out };
@@ -63,17 +65,14 @@ class ModuleWorker {
       eval: true,
       workerData: { href: pathToFileURL(absolute).href },
       env: {},
-      stdout: true,
-      stderr: true,
       resourceLimits: RESOURCE_LIMITS,
     });
-    this.worker.stdout.resume();
-    this.worker.stderr.resume();
-    // The CLI must be able to exit with a worker loaded; a pending call keeps it alive by its timer.
-    this.worker.unref();
     this.worker.on('message', (message: WorkerMessage) => this.deliver(message));
     this.worker.on('error', (error) => this.end(`it failed: ${error.message.slice(0, MAX_REASON_CHARS)}`));
     this.worker.on('exit', (code) => this.end(`it ended its thread (exit code ${code}), e.g. by calling process.exit`));
+    // The CLI must be able to exit with a worker loaded; a pending call keeps it alive by its
+    // timer. After the listeners: adding a 'message' listener refs the worker again.
+    this.worker.unref();
   }
 
   get alive(): boolean {

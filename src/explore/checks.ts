@@ -117,7 +117,9 @@ const re2Engine = Object.assign(
   (pattern: string, flags: string) => {
     const compiled = compileCheckRegex(pattern, flags.replace('u', ''));
     if (!compiled.ok) throw new Error(`pattern ${JSON.stringify(pattern.slice(0, 100))}: ${compiled.reason}`);
-    return compiled.regex;
+    const { regex } = compiled;
+    // ajv keys its compiled patterns by `toString()`: each must say which pattern it is.
+    return { test: (text: string) => regex.test(text), toString: () => `/${pattern}/${flags}` };
   },
   { code: 'baton-re2' },
 );
