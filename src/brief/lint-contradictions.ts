@@ -75,17 +75,15 @@ export function wordingContradictions(context: LintContext): LintFinding[] {
   // is read once (which opposable words it asks for); pairs then compare small sets, so a brief
   // with many criteria costs pairs × antonyms set lookups, not pairs × re-tokenised texts.
   const texts = judgedTexts(context, 'both')
-    .map((text) => ({ ...text, at: context.locate(text.path), wanted: wantedWords(text.text) }))
+    .map((text) => ({ ...text, at: context.locate(text.path), hits: antonymHits(wantedWords(text.text)) }))
     .sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column);
   // One finding per text, against the first earlier text it pulls against: enough to act on, and
   // at most one finding per criterion however many pull apart.
   texts.forEach((second, index) => {
-    if (second.wanted.size === 0) return;
+    if (second.hits === undefined) return;
     for (const first of texts.slice(0, index)) {
-      if (first.wanted.size === 0) continue;
-      const pair = ANTONYMS.map(
-        ([sideA, sideB]) => opposed(first.wanted, second.wanted, sideA, sideB) ?? opposed(first.wanted, second.wanted, sideB, sideA),
-      ).find((found) => found !== undefined);
+      if (first.hits === undefined) continue;
+      const pair = opposedPair(first.hits, second.hits);
       if (!pair) continue;
       const [wordFirst, wordSecond] = pair;
       findings.push(
@@ -103,6 +101,25 @@ export function wordingContradictions(context: LintContext): LintFinding[] {
     }
   });
   return findings;
+}
+
+/** Per antonym pair, the first word of each side a text asks for; undefined when it asks for none. */
+type Hits = ReadonlyArray<readonly [string | undefined, string | undefined]>;
+
+function antonymHits(wanted: ReadonlySet<string>): Hits | undefined {
+  if (wanted.size === 0) return undefined;
+  return ANTONYMS.map(([sideA, sideB]) => [sideA.find((word) => wanted.has(word)), sideB.find((word) => wanted.has(word))] as const);
+}
+
+/** The first antonym pair on which `a` and `b` ask for opposite sides, as [word in a, word in b]. */
+function opposedPair(a: Hits, b: Hits): [string, string] | undefined {
+  for (let k = 0; k < a.length; k += 1) {
+    const [aA, aB] = a[k] ?? [];
+    const [bA, bB] = b[k] ?? [];
+    if (aA !== undefined && bB !== undefined) return [aA, bB];
+    if (aB !== undefined && bA !== undefined) return [aB, bA];
+  }
+  return undefined;
 }
 
 const OPPOSABLE = new Set(ANTONYMS.flatMap(([sideA, sideB]) => [...sideA, ...sideB]));
@@ -140,13 +157,6 @@ function extreme(entries: readonly Located<number>[], beats: (a: number, b: numb
   let best: Located<number> | undefined;
   for (const entry of entries) if (best === undefined || beats(entry.value, best.value)) best = entry;
   return best;
-}
-
-/** The first word of `sideA` wanted by `a` and of `sideB` wanted by `b`. */
-function opposed(a: ReadonlySet<string>, b: ReadonlySet<string>, sideA: readonly string[], sideB: readonly string[]): [string, string] | undefined {
-  const inA = sideA.find((word) => a.has(word));
-  const inB = sideB.find((word) => b.has(word));
-  return inA !== undefined && inB !== undefined ? [inA, inB] : undefined;
 }
 
 function compare(context: LintContext, a: FieldPath, b: FieldPath): number {
