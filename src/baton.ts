@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { chooseLenses, resolveLenses } from './brief/lenses.js';
 import type { LintFinding } from './brief/lint.js';
@@ -11,7 +11,7 @@ import { applyFraming, FramingsSchema, reframeLenses } from './brief/reframe.js'
 import type { Brief, Lens } from './brief/schema.js';
 import { juryOf } from './brief/schema.js';
 import type { SourceLocation } from './errors.js';
-import { BatonError, isBatonError } from './errors.js';
+import { BatonError, formatLocation, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
 import type { Progress } from './explore/engine.js';
 import type { StoredEvent } from './explore/events.js';
@@ -19,6 +19,8 @@ import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
 import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
+import type { CheckContext } from './explore/checks.js';
+import { verifyBriefChecks } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
@@ -74,6 +76,12 @@ export interface BatonOptions {
   models?: Record<string, (options: { seed: number }) => ModelPort>;
   /** How leases are kept (heartbeat, when a silent holder counts as gone, how long a decision waits). */
   lease?: Partial<LeaseSettings>;
+  /**
+   * Whether a brief given as text rather than a file (`startFromSource`, `lintSource`, a redirect
+   * with `briefSource`) may run `module:` checks; default true. `baton serve` sets it false unless
+   * started with `--allow-modules`: a brief sent over HTTP must not run code in the server.
+   */
+  allowModules?: boolean;
 }
 
 /** A run's outcome; `handedOver` says why it stopped early for another process (a decision waiting for it). */
@@ -187,6 +195,7 @@ export class Baton {
   async saveBriefFile(path: string, parentId?: string, note?: string): Promise<BriefVersion> {
     const { absolute, source, brief } = await this.readBrief(path);
     checkModels(brief, source, absolute);
+    await this.refuseUnusableChecks(source, brief, absolute, absolute);
     const input: Parameters<Store['saveBrief']>[0] = { source, brief, path: absolute };
     if (parentId !== undefined) input.parentId = parentId;
     if (note !== undefined) input.note = note;
@@ -198,6 +207,7 @@ export class Baton {
     const name = options.name ?? 'brief.md';
     const brief = parseBrief(source, { file: name });
     checkModels(brief, source, name);
+    await this.refuseUnusableChecks(source, brief, name);
     const input: Parameters<Store['saveBrief']>[0] = { source, brief };
     if (options.parentId !== undefined) input.parentId = options.parentId;
     if (options.note !== undefined) input.note = options.note;
@@ -248,6 +258,8 @@ export class Baton {
     if (judgeOption !== undefined) for (const juror of juryOf(judgeOption)) check(juror, { field: '--judge' });
     const embed = options.embed !== undefined && options.embed !== LOCAL_EMBEDDING ? options.embed : undefined;
     if (embed !== undefined) resolveEmbedding(embed, { seed: 1, env });
+    // Every file and check the brief names, before the database or the exploration exists.
+    await this.refuseUnusableChecks(source, brief, file, input.path);
     const version = await this.store.saveBrief({ source, brief, ...(input.path !== undefined ? { path: input.path } : {}) });
     const id = `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
     await this.store.createExploration({
@@ -457,19 +469,50 @@ export class Baton {
     await this.store.deleteExploration(await this.resolveId(idOrPrefix));
   }
 
-  /** Lints a brief file: the coach's findings, plus model ids this build cannot resolve. */
+  /**
+   * Lints a brief file: the coach's findings, model ids this build cannot resolve, and every
+   * check `run` would refuse (a schema or module that cannot be used, a regex RE2 cannot run).
+   */
   async lint(path: string): Promise<{ file: string; findings: LintFinding[] }> {
-    const { source, brief } = await this.readBrief(path);
-    return { file: path, findings: lintWithModels(source, brief, path) };
+    const { absolute, source, brief } = await this.readBrief(path);
+    const findings = [...lintWithModels(source, brief, path), ...(await this.checkFindings(source, brief, path, absolute))];
+    return { file: path, findings: byLine(findings) };
+  }
+
+  /** Where a brief's named files resolve, and whether its modules may run. */
+  private checkContext(briefPath: string | undefined): CheckContext {
+    const briefDir = briefPath !== undefined ? dirname(briefPath) : resolve(this.options.cwd ?? process.cwd());
+    return { briefDir, root: briefDir, allowModules: briefPath !== undefined || this.options.allowModules !== false };
+  }
+
+  /** `verifyBriefChecks` as located lint errors. */
+  private async checkFindings(source: string, brief: Brief, file: string, briefPath: string | undefined): Promise<LintFinding[]> {
+    const problems = await verifyBriefChecks(brief, this.checkContext(briefPath));
+    return problems.map((problem) => ({
+      code: 'unusable-check',
+      severity: 'error' as const,
+      message: problem.message,
+      location: { line: 1, column: 1, ...locateField(source, problem.path, { file }), field: problem.path.join('.') },
+      suggestion: 'fix or remove this check: `run` refuses a brief whose checks cannot be used',
+    }));
+  }
+
+  /** Throws the located problems of `checkFindings`, if any: nothing has been written yet. */
+  private async refuseUnusableChecks(source: string, brief: Brief, file: string, briefPath?: string): Promise<void> {
+    const findings = await this.checkFindings(source, brief, file, briefPath);
+    const first = findings[0];
+    if (!first) return;
+    const details = findings.map((f) => `${formatLocation(f.location)}: ${f.location.field}: ${f.message}`);
+    throw new BatonError('invalid_input', first.message, { location: first.location, details });
   }
 
   /**
    * Lints a brief given as Markdown text. Unlike `lint`, a brief that does not parse is not an
    * error here: each problem comes back as an `invalid-brief` finding, located, for an editor.
    */
-  lintSource(source: string, name = 'brief.md'): LintFinding[] {
+  async lintSource(source: string, name = 'brief.md'): Promise<LintFinding[]> {
     const parsed = safeParseBrief(source, { file: name });
-    if (parsed.ok) return lintWithModels(source, parsed.brief, name);
+    if (parsed.ok) return byLine([...lintWithModels(source, parsed.brief, name), ...(await this.checkFindings(source, parsed.brief, name, undefined))]);
     return parsed.errors.map((problem) => ({
       code: 'invalid-brief',
       severity: 'error' as const,
@@ -649,6 +692,10 @@ function lintWithModels(source: string, brief: Brief, file: string): LintFinding
       });
     }
   }
+  return byLine(findings);
+}
+
+function byLine(findings: LintFinding[]): LintFinding[] {
   return findings.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0));
 }
 

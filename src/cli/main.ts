@@ -22,12 +22,15 @@ import type { Io } from './io.js';
 import { processIo } from './io.js';
 import { tracesEndpoint } from '../telemetry/env.js';
 import { VERSION } from '../version.js';
+import { sanitizeTerminal } from '../util/sanitize/terminal.js';
+import { redactUrlCredentials } from '../util/sanitize/urls.js';
 
 /**
  * The `baton` command: a thin shell over the library. One top-level catch turns a user's
  * mistake into a located message and an exit code, and anything else into "this is a bug".
  */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: readonly string[], raw: Io = processIo()): Promise<number> {
+  const io = terminalIo(raw);
   const ctx: CliContext = { io, exitCode: EXIT.ok };
   const program = new Command('baton')
     .description('Steer AI exploration: write a brief, let models explore, decide only where your judgment is needed.')
@@ -50,6 +53,21 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } finally {
     await telemetry?.shutdown().catch((error: unknown) => io.err(`baton: could not export traces to ${telemetry.endpoint}: ${error instanceof Error ? error.message : String(error)}\n`));
   }
+}
+
+/**
+ * The terminal edge: everything a command writes passes the terminal sanitizer (control
+ * characters and bidi overrides made visible) and has credentials in URLs redacted. Only the
+ * live progress line, which Baton draws itself, writes its own escapes (its text is sanitized).
+ */
+function terminalIo(raw: Io): Io {
+  const safe = (text: string): string => sanitizeTerminal(redactUrlCredentials(text));
+  return {
+    ...raw,
+    out: (text) => raw.out(safe(text)),
+    err: (text) => raw.err(safe(text)),
+    progress: (line) => raw.err(line === '' ? '\r\x1b[2K' : `\r\x1b[2K${safe(line)}`),
+  };
 }
 
 /** `file:line:column: field: message`, without repeating what the message already says. */

@@ -5,6 +5,7 @@ import type { Node } from 'yaml';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BatonError } from '../errors.js';
+import { hasUrlCredentials } from '../util/sanitize/urls.js';
 
 /**
  * The person's own Baton settings, kept outside any project: `$BATON_CONFIG`, else
@@ -18,7 +19,12 @@ import { BatonError } from '../errors.js';
 const ProviderSettingsSchema = z
   .object({
     apiKey: z.string().min(1).optional().describe('The API key; environment variables win over it.'),
-    baseUrl: z.string().min(1).optional().describe("The API's base URL (e.g. http://127.0.0.1:8000/v1)."),
+    baseUrl: z
+      .string()
+      .min(1)
+      .refine((url) => !hasUrlCredentials(url), 'a base URL must not carry a user name or password: put the key in apiKey')
+      .optional()
+      .describe("The API's base URL (e.g. http://127.0.0.1:8000/v1), without credentials."),
     concurrency: z.number().int().min(1).max(256).optional().describe('Calls in flight at once to this provider.'),
     structuredOutputs: z
       .boolean()

@@ -49,11 +49,11 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ briefText: source, name }) =>
-      toolCall(log, 'lint_brief', () => {
-        const findings = baton.lintSource(source, name ?? 'brief.md');
+      toolCall(log, 'lint_brief', async () => {
+        const findings = await baton.lintSource(source, name ?? 'brief.md');
         const errors = findings.filter((f) => f.severity === 'error').length;
         const summary = findings.length === 0 ? 'No findings: the brief is ready to explore.' : `${findings.length} finding(s), ${errors} error(s).`;
-        return Promise.resolve(dataResult(summary, { findings }));
+        return dataResult(summary, { findings });
       }),
   );
 

@@ -1,4 +1,5 @@
 import { APICallError } from 'ai';
+import { redactUrlCredentials } from '../util/sanitize/urls.js';
 
 /**
  * What can go wrong when Baton calls a provider, as data: each fault has a kind, whether trying
@@ -167,7 +168,7 @@ function kindOfStatus(status: number): FaultKind {
 
 /** Classifies an error thrown by a Vercel AI SDK call. */
 export function faultFromSdkError(error: unknown, context: FaultContext): ProviderFault {
-  const detail = redact(error instanceof Error ? error.message : String(error), context.secrets);
+  const detail = redactUrlCredentials(redact(error instanceof Error ? error.message : String(error), context.secrets));
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
     // A 2xx whose body could not be read as the provider's JSON: truncated or garbled.

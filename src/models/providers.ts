@@ -5,6 +5,7 @@ import type { EmbeddingModel, LanguageModel } from 'ai';
 import type { LoadedConfig, ProviderSettings } from '../config/user-config.js';
 import { EMPTY_CONFIG } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
+import { hasUrlCredentials } from '../util/sanitize/urls.js';
 import { concurrencyVariable } from './concurrency.js';
 import { structuredOutputsVariable } from './structured-outputs.js';
 import type { FaultContext } from './faults.js';
@@ -148,13 +149,15 @@ export function normalizeBaseUrl(raw: string): string | undefined {
   return url.toString().replace(/\/+$/u, '');
 }
 
-/** A URL safe to show: no user name or password. */
+/** A URL safe to show: its user name and password, if any, as `***`. */
 export function displayUrl(url: string): string {
   try {
     const parsed = new URL(url);
+    const had = parsed.username !== '' || parsed.password !== '';
     parsed.username = '';
     parsed.password = '';
-    return parsed.toString().replace(/\/+$/u, '');
+    const shown = parsed.toString().replace(/\/+$/u, '');
+    return had ? shown.replace('://', '://***@') : shown;
   } catch {
     return '(not a valid URL)';
   }
@@ -189,6 +192,15 @@ export function connectionFor(spec: ProviderSpec, modelId: string, env: Env): Co
   const baseURL = normalizeBaseUrl(source);
   if (baseURL === undefined) {
     throw new BatonError('invalid_input', `model "${modelId}": ${spec.baseUrl.variable} is not an http(s) URL`, { location: { field: 'model' } });
+  }
+  if (hasUrlCredentials(baseURL)) {
+    // fetch refuses such a URL, so it could never work; and the key would show in every message.
+    throw new BatonError(
+      'invalid_input',
+      `model "${modelId}": ${spec.baseUrl.variable} (${displayUrl(baseURL)}) carries a user name or password; remove it from the URL` +
+        (spec.key ? ` and set the key in ${spec.key.variable} (or providers.${spec.id}.apiKey in your Baton config file)` : ''),
+      { location: { field: 'model' } },
+    );
   }
   const connection: Connection = { baseURL };
   if (spec.key) {

@@ -166,7 +166,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   api.post('/lint', async (c) => {
     const { text } = validate(LintBody, await jsonBody(c));
-    return c.json<LintResponse>({ findings: baton.lintSource(text).map(apiFinding) });
+    return c.json<LintResponse>({ findings: (await baton.lintSource(text)).map(apiFinding) });
   });
 
   manageRoutes(api, { baton, runs });

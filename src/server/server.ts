@@ -26,6 +26,8 @@ export interface ServeOptions {
   /** Default 0: a free port. */
   port?: number;
   allowRemote?: boolean;
+  /** Let briefs sent to the API or over MCP (/mcp) run `module:` checks (JavaScript, in a worker). Default false. */
+  allowModules?: boolean;
   cwd?: string;
   env?: Record<string, string | undefined>;
   /** The launch token; default random. */
@@ -35,8 +37,6 @@ export interface ServeOptions {
   pollMs?: number;
   heartbeatMs?: number;
   log?: (line: string) => void;
-  /** Let briefs sent over MCP (/mcp) run `module:` checks. Default false. */
-  allowModules?: boolean;
   /** Passed to the facade (e.g. the rehearsal model's latency). */
   baton?: Pick<BatonOptions, 'latencyMs' | 'concurrency' | 'now'>;
 }
@@ -68,7 +68,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const commits = new CommitSignal();
   const store = watchCommits(openSqliteStore(options.db ?? defaultDbPath(cwd, env)), commits);
-  const baton = Baton.open({ ...options.baton, store, env, cwd });
+  const baton = Baton.open({ ...options.baton, store, env, cwd, allowModules: options.allowModules === true });
   const runs = new BackgroundRuns(baton, log);
   const secrets = newSecrets(options.token);
   const listening: Listening = { port: 0, hostNames: hostNames(host) };

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Baton } from '../baton.js';
 import { makeBrief } from '../../test/models/fixtures.js';
-import { briefChanges, markdownInline } from './brief-history.js';
+import { briefChanges } from './brief-history.js';
+import { markdownInline } from '../util/sanitize/markdown.js';
 
 const EXAMPLE = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'lighthouse-story.md'), 'utf8');
 
@@ -22,8 +23,8 @@ describe('the brief in the export', () => {
     expect(changes.some((c) => c.startsWith('criterion `clear`:') && c.endsWith('(weight 3)'))).toBe(true);
   });
 
-  it('keeps brief text from reading as markup', () => {
-    expect(markdownInline('<img src=x onerror=alert(1)> **bold** [a](javascript:x)\nnext')).toBe('&lt;img src=x onerror=alert(1)&gt; \\*\\*bold\\*\\* \\[a\\](javascript:x) next');
+  it('keeps brief text from reading as HTML or starting a block of its own (the one Markdown sanitizer)', () => {
+    expect(markdownInline('<img src=x onerror=alert(1)> ![x](http://evil.example/?q=1)\n# Accepted')).toBe('&lt;img src=x onerror=alert(1)> !\\[x](http://evil.example/?q=1) # Accepted');
   });
 
   it('exports the constraints and every version of the brief with what its redirect changed', async () => {

@@ -1,5 +1,6 @@
 import type { Brief, Constraint } from '../brief/schema.js';
 import type { Store } from '../store/store.js';
+import { markdownInline } from '../util/sanitize/markdown.js';
 
 /**
  * The brief's versions over an exploration, and what each redirect changed: for the export, so
@@ -57,20 +58,6 @@ export function briefChanges(before: Brief, after: Brief): string[] {
 function listChange(changes: string[], what: string, before: readonly string[], after: readonly string[]): void {
   for (const item of after) if (!before.includes(item)) changes.push(`${what} added: “${item}”`);
   for (const item of before) if (!after.includes(item)) changes.push(`${what} removed: “${item}”`);
-}
-
-/**
- * Brief text inside a Markdown line: on one line, with nothing that Markdown or HTML would read
- * as markup (the export is read in renderers that allow HTML).
- */
-export function markdownInline(text: string): string {
-  return text
-    .replace(/\s+/gu, ' ')
-    .replace(/&/gu, '&amp;')
-    .replace(/</gu, '&lt;')
-    .replace(/>/gu, '&gt;')
-    .replace(/([\\`*_[\]!|])/gu, '\\$1')
-    .trim();
 }
 
 /** The export's sections for the constraints and the brief's versions, as Markdown lines. */

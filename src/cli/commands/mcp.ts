@@ -25,7 +25,8 @@ Add it to a client's MCP configuration, e.g.:
   { "mcpServers": { "baton": { "command": "npx", "args": ["baton", "mcp", "--db", "/path/to/baton.db"] } } }`,
     )
     .action(async (options: Options) => {
-      const baton = openBaton(ctx, options);
+      // Briefs from the client are text, not files: they run no module unless the person allowed it.
+      const baton = openBaton(ctx, { ...options, allowModules: options.allowModules === true });
       try {
         await serveStdio({ baton, allowModules: options.allowModules === true, log: (line) => ctx.io.err(`${line}\n`) }, stopRequested());
       } finally {
