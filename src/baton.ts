@@ -20,7 +20,9 @@ import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
-import { decide, resolveCandidateId } from './steer/decisions.js';
+import type { ReopenInput } from './steer/decisions.js';
+import { decide, reopen, resolveCandidateId } from './steer/decisions.js';
+import type { Reopening } from './explore/events.js';
 import { reverse } from './steer/reversals.js';
 import type { ExportDocument } from './steer/export.js';
 import type { CandidateView, ExplorationView } from './steer/views.js';
@@ -103,6 +105,13 @@ export interface DecideOptions extends DecisionInput {
   run?: boolean | RunOptions;
   /** Called once the decision is durable, before exploring on. */
   onRecorded?: (decision: Decision) => void;
+}
+
+export interface ReopenOptions extends ReopenInput {
+  /** Explore on to the next checkpoint after recording the reopening (default true). */
+  run?: boolean | RunOptions;
+  /** Called once the reopening is durable, before exploring on. */
+  onRecorded?: (reopening: Reopening) => void;
 }
 
 export interface ReframeResult {
@@ -325,6 +334,26 @@ export class Baton {
     if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
     const result = await runUntilCheckpoint(engine, this.runUntilOptions(runOptions));
     return { decision, outcome: result };
+  }
+
+  /**
+   * Reopens an ended exploration (accepted, exhausted, or stopped on its budget) and — unless
+   * `run: false` — explores on. `budget` is added to what the brief allows; a spent budget needs
+   * some. The reopening goes in the ledger.
+   *
+   * @example
+   * await baton.reopen(id, { budget: { calls: 40 }, reason: 'one more round on the warm lens' });
+   */
+  async reopen(idOrPrefix: string, input: ReopenOptions = {}): Promise<{ reopening: Reopening; outcome: RunOutcome }> {
+    const runOptions = typeof input.run === 'object' ? input.run : {};
+    const engine = await this.engine(idOrPrefix, runOptions.onProgress);
+    const reopenInput: ReopenInput = {};
+    if (input.budget !== undefined) reopenInput.budget = input.budget;
+    if (input.reason !== undefined) reopenInput.reason = input.reason;
+    const reopening = await reopen(engine, reopenInput, this.options.now);
+    input.onRecorded?.(reopening);
+    if (input.run === false) return { reopening, outcome: await outcome(engine) };
+    return { reopening, outcome: await runUntilCheckpoint(engine, this.runUntilOptions(runOptions)) };
   }
 
   /** The board: the open checkpoint's, or the current one between checkpoints. */

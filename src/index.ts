@@ -3,7 +3,7 @@
  * not exported.
  */
 export { Baton, lensesFor } from './baton.js';
-export type { BatonOptions, DecideOptions, ReframeResult, ReverseOptions, RunOptions, StartOptions } from './baton.js';
+export type { BatonOptions, DecideOptions, ReframeResult, ReopenOptions, ReverseOptions, RunOptions, StartOptions } from './baton.js';
 export type { CandidateView, ExplorationView, TreeEntry } from './steer/views.js';
 
 export { BatonError, EXIT, ERROR_CODES, formatLocation, isBatonError } from './errors.js';
@@ -21,7 +21,7 @@ export type { ChatMessage, EmbeddingPort, ModelInfo, ModelPort, ModelRequest, Mo
 export { resolveModel, providerIds } from './models/registry.js';
 export { createLocalEmbedding } from './models/local-embedding.js';
 
-export type { ExplorationEvent, ExplorationStatus, StoredEvent } from './explore/events.js';
+export type { ExplorationEvent, ExplorationStatus, Reopening, StoredEvent } from './explore/events.js';
 export type { Candidate, CriterionScore, Flag, Judgment, MoveKind, PlannedMove } from './explore/types.js';
 export type { Progress } from './explore/engine.js';
 

@@ -11,6 +11,7 @@ import { registerLint } from './commands/lint.js';
 import { registerLs } from './commands/ls.js';
 import { registerModels } from './commands/models.js';
 import { registerReframe } from './commands/reframe.js';
+import { registerReopen } from './commands/reopen.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerShow } from './commands/show.js';
@@ -31,7 +32,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerServe, registerDemo, registerModels, registerDoctor]) {
+  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerReopen, registerLs, registerShow, registerExport, registerServe, registerDemo, registerModels, registerDoctor]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

@@ -147,6 +147,19 @@ export class ExplorationEngine {
     return limits;
   }
 
+  /**
+   * Which budget would still be spent with `added` on top (e.g. "80 of 80 calls"), or null when a
+   * move would be affordable again.
+   */
+  budgetShortAfter(added: { calls?: number; tokens?: number; usd?: number }): string | null {
+    const limits = this.budgetLimits(this.brief.brief.budget);
+    const spent = this.budget.totals();
+    if (limits.calls !== undefined && limits.calls + (added.calls ?? 0) - spent.calls < 2) return `${spent.calls} of ${limits.calls} calls`;
+    if (limits.tokens !== undefined && limits.tokens + (added.tokens ?? 0) <= spent.tokens) return `${spent.tokens} of ${limits.tokens} tokens`;
+    if (limits.usd !== undefined && limits.usd + (added.usd ?? 0) <= spent.usd) return `$${spent.usd.toFixed(4)} of $${limits.usd}`;
+    return null;
+  }
+
   /** True when the budget forbids any further move. */
   budgetSpent(): boolean {
     return this.budgetBlocked || this.budget.callsLeft() < 2 || this.budget.share() >= 1;

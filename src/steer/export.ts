@@ -2,7 +2,7 @@ import type { Brief } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { pathTo } from '../explore/state.js';
 import type { LedgerEntry } from './ledger.js';
-import { buildLedger } from './ledger.js';
+import { budgetAddedText, buildLedger } from './ledger.js';
 import type { Spend } from './types.js';
 
 /**
@@ -135,6 +135,11 @@ export function renderExportMarkdown(doc: ExportDocument): string {
     if (reversal) {
       const pruned = reversal.prunedIds.length > 0 ? `; pruned ${reversal.prunedIds.map((id) => `\`${id}\``).join(', ')}` : '';
       out.push(`- **Reversed** \`${reversal.assumptionId}\`${pruned}`, `  - Why: ${reversal.reason ?? '_no reason given_'}`, '');
+      continue;
+    }
+    const reopening = entry.reopening;
+    if (reopening) {
+      out.push(`- **Reopened** \`${reopening.id}\` (had ended ${reopening.from}; ${budgetAddedText(reopening.budget)})`, `  - Why: ${reopening.reason ?? '_no reason given_'}`, '');
       continue;
     }
     if (entry.checkpointId && entry.raisedAt) {

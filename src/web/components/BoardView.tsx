@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ReactElement } from 'react';
+import { messageOf, postJson } from '../api.js';
 import { formatScore, formatUsd, plural } from '../format.js';
 import { lensColour } from '../lenses.js';
 import type { BoardCard, DecisionAction, ExplorationDetail } from '../types.js';
@@ -21,6 +22,8 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
   const [pending, setPending] = useState<PendingDecision | null>(null);
   const [forCombine, setForCombine] = useState<string[]>([]);
   const open = detail.checkpoint !== null && !running;
+  // An exploration that ended without an answer can still be accepted (or reopened).
+  const acceptable = !running && (detail.status === 'exhausted' || detail.status === 'stopped');
   const reasons = detail.checkpoint?.reasons ?? board.reasons;
 
   const choose = (action: DecisionAction, candidateIds: string[] = []): void => setPending({ action, candidateIds });
@@ -29,7 +32,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
 
   return (
     <section className="board" aria-label="Board">
-      <StatusLine detail={detail} running={running} progress={progress} onRun={onRun} />
+      <StatusLine detail={detail} running={running} progress={progress} onRun={onRun} onDecided={onDecided} />
       {reasons.length > 0 && (
         <div className="reasons">
           <h2>{open ? 'Baton stopped to ask you' : 'Last checkpoint'}</h2>
@@ -72,7 +75,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
           </button>
         </div>
       )}
-      {open && pending && (
+      {(open || acceptable) && pending && (
         <DecisionPanel
           key={`${pending.action}:${pending.candidateIds.join(',')}`}
           detail={detail}
@@ -91,6 +94,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
             key={card.candidateId}
             card={card}
             actionable={open}
+            acceptOnly={!open && acceptable}
             selectedForCombine={forCombine.includes(card.candidateId)}
             onAction={(action) => choose(action, [card.candidateId])}
             onToggleCombine={() => toggleCombine(card.candidateId)}
@@ -103,7 +107,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
   );
 }
 
-function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, 'detail' | 'running' | 'progress' | 'onRun'>): ReactElement {
+function StatusLine({ detail, running, progress, onRun, onDecided }: Pick<BoardViewProps, 'detail' | 'running' | 'progress' | 'onRun' | 'onDecided'>): ReactElement {
   if (running) {
     return (
       <p className="status running" role="status">
@@ -117,7 +121,7 @@ function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, '
     return (
       <p className="status ended" role="status">
         This exploration is {detail.status}
-        {detail.endReason ? `: ${detail.endReason}` : '.'}
+        {detail.endReason ? `: ${detail.endReason}` : '.'} <ReopenControl id={detail.record.id} onDone={onDecided} />
       </p>
     );
   }
@@ -128,6 +132,42 @@ function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, '
         Explore to the next checkpoint
       </button>
     </p>
+  );
+}
+
+/** Reopen an ended exploration, with more calls (recorded in the ledger). */
+function ReopenControl({ id, onDone }: { id: string; onDone: () => void }): ReactElement {
+  const [calls, setCalls] = useState('20');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const reopen = async (): Promise<void> => {
+    const more = Number(calls);
+    setBusy(true);
+    setError(null);
+    try {
+      await postJson(`/api/explorations/${encodeURIComponent(id)}/reopen`, Number.isInteger(more) && more > 0 ? { budget: { calls: more } } : {});
+      onDone();
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span className="reopen">
+      <label>
+        more calls <input type="number" min={0} step={1} value={calls} onChange={(e) => setCalls(e.target.value)} aria-label="Calls to add" />
+      </label>{' '}
+      <button type="button" disabled={busy} onClick={() => void reopen()}>
+        Reopen
+      </button>
+      {error && (
+        <span className="failed" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
+    </span>
   );
 }
 
@@ -162,13 +202,15 @@ function LensCoverage({ detail }: { detail: ExplorationDetail }): ReactElement |
 interface CardProps {
   card: BoardCard;
   actionable: boolean;
+  /** The exploration has ended without an answer: only accepting is left. */
+  acceptOnly?: boolean;
   selectedForCombine: boolean;
   onAction: (action: DecisionAction) => void;
   onToggleCombine: () => void;
   onOpen: () => void;
 }
 
-function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine, onOpen }: CardProps): ReactElement {
+function Card({ card, actionable, acceptOnly = false, selectedForCombine, onAction, onToggleCombine, onOpen }: CardProps): ReactElement {
   const headingId = `card-${card.candidateId}`;
   return (
     <li className={selectedForCombine ? 'card selected' : 'card'} aria-labelledby={headingId} style={{ borderLeftColor: lensColour(card.lensId) }}>
@@ -204,6 +246,13 @@ function Card({ card, actionable, selectedForCombine, onAction, onToggleCombine,
         </p>
       ))}
       <blockquote className="excerpt model-text plain">{card.excerpt}</blockquote>
+      {acceptOnly && (
+        <div className="row card-actions" role="group" aria-label={`Decisions about ${card.candidateId}`}>
+          <button type="button" onClick={() => onAction('accept')}>
+            Accept
+          </button>
+        </div>
+      )}
       {actionable && (
         <div className="row card-actions" role="group" aria-label={`Decisions about ${card.candidateId}`}>
           <button type="button" onClick={() => onAction('deepen')}>

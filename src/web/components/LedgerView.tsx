@@ -45,7 +45,13 @@ export function LedgerView({ detail }: { detail: ExplorationDetail }): ReactElem
                   )}
                 </td>
                 <td>
-                  {entry.decision ? (
+                  {entry.reopening ? (
+                    <>
+                      <strong>reopened</strong> (had ended {entry.reopening.from}
+                      {entry.reopening.budget.calls !== undefined && `; +${entry.reopening.budget.calls} calls`}
+                      {entry.reopening.budget.usd !== undefined && `; +$${entry.reopening.budget.usd}`})
+                    </>
+                  ) : entry.decision ? (
                     <>
                       <strong>{entry.decision.action}</strong> {entry.decision.candidateIds.join(' + ')}
                       {entry.decision.lens && <div>lens: {entry.decision.lens}</div>}
@@ -56,7 +62,7 @@ export function LedgerView({ detail }: { detail: ExplorationDetail }): ReactElem
                     <span className="muted">awaiting</span>
                   )}
                 </td>
-                <td>{entry.decision?.reason ?? <span className="muted">—</span>}</td>
+                <td>{entry.decision?.reason ?? entry.reopening?.reason ?? <span className="muted">—</span>}</td>
               </tr>
             ))}
           </tbody>

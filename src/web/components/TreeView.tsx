@@ -65,6 +65,10 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, onSelect, o
             <span className="swatch" style={{ background: MUTED }} aria-hidden="true" />
             exhausted or pruned
           </li>
+          <li>
+            <span className="swatch hollow" style={{ borderColor: MUTED }} aria-hidden="true" />
+            copy of an earlier candidate
+          </li>
         </ul>
         <span className="muted">{entries.length} candidates</span>
       </div>
@@ -103,6 +107,12 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, onSelect, o
                   <>
                     <dt>exhausted</dt>
                     <dd>{selected.entry.exhausted}</dd>
+                  </>
+                )}
+                {selected.entry.duplicateOf && (
+                  <>
+                    <dt>copy of</dt>
+                    <dd>{selected.entry.duplicateOf} (same text: judged once, novelty 0)</dd>
                   </>
                 )}
                 {selected.entry.pruned && (
@@ -147,10 +157,11 @@ const TreeLayer = memo(function TreeLayer({ layout }: { layout: TreeLayout }): R
           cx={node.x}
           cy={node.y}
           r={3 + 3 * (node.entry.quality ?? 0)}
-          fill={colour}
-          className={muted ? 'node muted' : 'node'}
+          fill={node.entry.duplicateOf ? 'none' : colour}
+          stroke={node.entry.duplicateOf ? colour : undefined}
+          className={`${muted ? 'node muted' : 'node'}${node.entry.duplicateOf ? ' duplicate' : ''}`}
         >
-          <title>{`${node.entry.id} · ${node.entry.lensId} · quality ${formatScore(node.entry.quality)}`}</title>
+          <title>{`${node.entry.id} · ${node.entry.lensId} · quality ${formatScore(node.entry.quality)}${node.entry.duplicateOf ? ` · copy of ${node.entry.duplicateOf}` : ''}`}</title>
         </circle>,
       );
     }
