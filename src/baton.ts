@@ -12,6 +12,7 @@ import type { Brief, Lens } from './brief/schema.js';
 import type { SourceLocation } from './errors.js';
 import { BatonError, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
+import { loadUserConfig } from './config/user-config.js';
 import type { Progress } from './explore/engine.js';
 import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
@@ -67,6 +68,8 @@ export interface BatonOptions {
    * Baton.open({ db: ':memory:', models: { 'sim:world': ({ seed }) => world.port(seed) } });
    */
   models?: Record<string, (options: { seed: number }) => ModelPort>;
+  /** Most cards on a board (default: the user config's `board.cards`, else 8); every direction still gets a row. */
+  boardCards?: number;
 }
 
 export interface StartOptions {
@@ -268,10 +271,18 @@ export class Baton {
     };
     const engineOptions = {
       concurrency: this.options.concurrency ?? 4,
+      ...(this.boardCards() !== undefined ? { boardCards: this.boardCards() as number } : {}),
       resolveEmbedding: (embed: string) => resolveEmbedding(embed, modelOptions),
       ...(onProgress ? { onProgress } : {}),
     };
     return ExplorationEngine.load(deps, id, engineOptions);
+  }
+
+  /** The board size: the caller's, else the user config's (read once). */
+  private boardCardsSetting: { value: number | undefined } | undefined;
+  private boardCards(): number | undefined {
+    this.boardCardsSetting ??= { value: this.options.boardCards ?? loadUserConfig({ env: this.env(), cwd: this.options.cwd ?? process.cwd() }).config.board.cards };
+    return this.boardCardsSetting.value;
   }
 
   /** A port the caller supplied for this model id, if any. */

@@ -62,7 +62,14 @@ export function renderBoard(board: Board): string {
     lines.push('', 'Assumed since you last looked (reverse one: baton decide <exploration> reverse --assumption <a> --why "…"):');
     for (const a of board.assumed) lines.push(`  ${shortId(a.assumptionId)}${a.reversed ? ' (reversed)' : ''}  ${a.summary.replace(/x[0-9a-z]+\.(c\d+)/gu, '$1')}`);
   }
-  if (board.lenses.length > 0) {
+  if (board.directions && board.directions.length > 0) {
+    // Every direction in a compact row, card or not: nothing the person might want is hidden.
+    lines.push('', 'Directions (lens · best · candidates · seen):');
+    for (const d of board.directions) {
+      const seen = d.onBoard ? 'on the board' : d.seen ? 'seen before' : 'not seen yet';
+      lines.push(`  ${d.lensId.padEnd(18)} ${d.best === null ? '   —' : pct(d.best).padStart(4)}${d.bestId ? ` ${shortId(d.bestId)}` : ''} · ${d.candidates} · ${seen}`);
+    }
+  } else if (board.lenses.length > 0) {
     lines.push('', `Lens coverage: ${board.lenses.map((l) => `${l.lensId} ${l.candidates}${l.candidates ? ` (best ${pct(l.best)})` : ''}`).join(' · ')}`);
   }
   return lines.join('\n');

@@ -43,6 +43,8 @@ export interface EngineOptions {
   /** The embedding an exploration names (`provider:model`), resolved when it is loaded; `deps.embedding` otherwise. */
   resolveEmbedding?: (id: string) => EmbeddingPort;
   onProgress?: (progress: Progress) => void;
+  /** Most cards on a board (every direction still gets a row). */
+  boardCards?: number;
 }
 
 /** A candidate's preference score (higher: more to the person's taste); see `PolicyOptions`. */
@@ -84,6 +86,8 @@ export class ExplorationEngine {
   private budget!: BudgetGuard;
   private readonly novelty = new NoveltyIndex();
   private readonly concurrency: number;
+  /** Most cards on a board. */
+  readonly boardCards: number | undefined;
   private readonly onProgress: (progress: Progress) => void;
   /** Set when a call was refused for budget; cleared when the brief (and its budget) changes. */
   private budgetBlocked = false;
@@ -96,6 +100,7 @@ export class ExplorationEngine {
     this.deps = deps;
     this.state = state;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.boardCards = options.boardCards;
     this.onProgress = options.onProgress ?? (() => undefined);
   }
 

@@ -140,6 +140,7 @@ export async function currentBoard(engine: ExplorationEngine, checkpointId: stri
     reasons,
     spend: await spendOf(engine),
     label: modelLabel(engine),
+    ...(engine.boardCards !== undefined ? { maxCards: engine.boardCards } : {}),
     ...(taste.observations > 0 ? { taste: taste.score } : {}),
   });
 }

@@ -187,6 +187,32 @@ function SpendLine({ detail }: { detail: ExplorationDetail }): ReactElement {
 
 /** The lenses in play, in their colours: how many candidates each has, and its best quality. */
 function LensCoverage({ detail }: { detail: ExplorationDetail }): ReactElement | null {
+  if (detail.board.directions && detail.board.directions.length > 0) {
+    return (
+      <table className="directions" aria-label="Every direction">
+        <thead>
+          <tr>
+            <th scope="col">direction</th>
+            <th scope="col">best</th>
+            <th scope="col">candidates</th>
+            <th scope="col">seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.board.directions.map((d) => (
+            <tr key={d.lensId}>
+              <td>
+                <span className="swatch" style={{ background: lensColour(d.lensId) }} aria-hidden="true" /> {d.lensName}
+              </td>
+              <td>{d.best === null ? '—' : `${formatScore(d.best)}${d.bestId ? ` (${d.bestId.slice(d.bestId.lastIndexOf('.') + 1)})` : ''}`}</td>
+              <td>{d.candidates}</td>
+              <td>{d.onBoard ? 'on the board' : d.seen ? 'seen before' : 'not seen yet'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
   if (detail.board.lenses.length === 0) return null;
   return (
     <ul className="legend lens-coverage" aria-label="Lenses in play">
