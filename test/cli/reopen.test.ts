@@ -13,7 +13,7 @@ describe('baton reopen', () => {
   it('reopens an ended exploration with more budget, in the ledger; refuses a spent budget without --budget', async () => {
     const cwd = tempDir();
     const cli = (...args: string[]): ReturnType<typeof runCli> => runCli(args, { cwd });
-    const source = (await import('node:fs')).readFileSync(join(EXAMPLES, 'flaky-tests.md'), 'utf8').replace(/budget:\n  calls: \d+/u, 'budget:\n  calls: 14');
+    const source = (await import('node:fs')).readFileSync(join(EXAMPLES, 'flaky-tests.md'), 'utf8').replace(/budget:\n {2}calls: \d+/u, 'budget:\n  calls: 14');
     const brief = join(cwd, 'brief.md');
     writeFileSync(brief, source);
     let run = await cli('run', brief, '--json', '--seed', '3', '--no-assume');
