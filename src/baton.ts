@@ -9,6 +9,7 @@ import { locateField, parseBrief, readBriefFile, safeParseBrief } from './brief/
 import type { Framing } from './brief/reframe.js';
 import { applyFraming, FramingsSchema, reframeLenses } from './brief/reframe.js';
 import type { Brief, Lens } from './brief/schema.js';
+import { juryOf } from './brief/schema.js';
 import type { SourceLocation } from './errors.js';
 import { BatonError, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
@@ -75,7 +76,11 @@ export interface BatonOptions {
 export interface StartOptions {
   seed?: number;
   model?: string;
-  judge?: string;
+  /**
+   * The judge, overriding the brief's: one `provider:model`, or several (a jury) as a list or
+   * joined with commas. Each juror is one more call per candidate.
+   */
+  judge?: string | readonly string[];
   /** The embedding novelty uses: `provider:model`, or `local` (the default) for the local lexical one. */
   embed?: string;
 }
@@ -215,7 +220,8 @@ export class Baton {
   private async startBrief(input: { source: string; brief: Brief; file: string; path?: string }, options: StartOptions): Promise<string> {
     const { source, brief, file } = input;
     const model = options.model ?? brief.model;
-    const judge = options.judge ?? options.model ?? brief.judge;
+    const judgeOption = options.judge === undefined ? undefined : juryText(options.judge);
+    const judge = judgeOption ?? options.model ?? brief.judge;
     const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
     // Fail on an unknown model, or a missing key, now, before anything is written.
     const env = this.env();
@@ -225,11 +231,11 @@ export class Baton {
       if (!Object.hasOwn(custom, id)) checkModel(id, location, env);
     };
     if (options.model === undefined) check(brief.model, { ...locateField(source, 'model', { file }), field: 'model' });
-    if (options.judge === undefined && options.model === undefined) {
-      check(brief.judge, { ...locateField(source, 'judge', { file }), field: 'judge' });
+    if (judgeOption === undefined && options.model === undefined) {
+      for (const juror of juryOf(brief.judge)) check(juror, { ...locateField(source, 'judge', { file }), field: 'judge' });
     }
     if (options.model !== undefined) check(options.model, { field: '--model' });
-    if (options.judge !== undefined) check(options.judge, { field: '--judge' });
+    if (judgeOption !== undefined) for (const juror of juryOf(judgeOption)) check(juror, { field: '--judge' });
     const embed = options.embed !== undefined && options.embed !== LOCAL_EMBEDDING ? options.embed : undefined;
     if (embed !== undefined) resolveEmbedding(embed, { seed: 1, env });
     const version = await this.store.saveBrief({ source, brief, ...(input.path !== undefined ? { path: input.path } : {}) });
@@ -262,10 +268,12 @@ export class Baton {
       env: this.env(),
       ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
     };
+    const jury = juryOf(record.judge).map((juror) => this.customModel(juror, record.seed) ?? resolveModel(juror, modelOptions));
     const deps = {
       store: this.store,
       writer: this.customModel(record.model, record.seed) ?? resolveModel(record.model, modelOptions),
-      judge: this.customModel(record.judge, record.seed) ?? resolveModel(record.judge, modelOptions),
+      judge: jury[0] as ModelPort,
+      jury,
       embedding: this.embedding,
       ...(this.options.now ? { now: this.options.now } : {}),
     };
@@ -497,9 +505,9 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
 /** The coach's findings, plus model ids this build cannot resolve, sorted by line. */
 function lintWithModels(source: string, brief: Brief, file: string): LintFinding[] {
   const findings = lintBrief(source, brief, { file });
-  for (const field of ['model', 'judge'] as const) {
+  for (const [field, id] of [['model', brief.model] as const, ...juryOf(brief.judge).map((juror) => ['judge', juror] as const)]) {
     try {
-      checkModel(brief[field], {});
+      checkModel(id, {});
     } catch (error) {
       if (!isBatonError(error)) throw error;
       findings.push({
@@ -530,7 +538,15 @@ function checkModel(id: string, location: SourceLocation, env?: Record<string, s
 }
 
 function checkModels(brief: Brief, source: string, file: string, env?: Record<string, string | undefined>): void {
-  for (const field of ['model', 'judge'] as const) checkModel(brief[field], { ...locateField(source, field, { file }), field }, env);
+  checkModel(brief.model, { ...locateField(source, 'model', { file }), field: 'model' }, env);
+  for (const juror of juryOf(brief.judge)) checkModel(juror, { ...locateField(source, 'judge', { file }), field: 'judge' }, env);
+}
+
+/** A jury given as a list or a comma list, as the judge field stores it (`a, b`); refuses an empty one. */
+function juryText(judge: string | readonly string[]): string {
+  const ids = (typeof judge === 'string' ? [judge] : [...judge]).flatMap((entry) => juryOf(entry));
+  if (ids.length === 0) throw new BatonError('invalid_input', '--judge: name at least one model, e.g. openai:gpt-4o-mini', { location: { field: '--judge' } });
+  return [...new Set(ids)].join(', ');
 }
 
 function contentHash(text: string): string {

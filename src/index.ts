@@ -16,16 +16,21 @@ export { BUILT_IN_LENSES, chooseLenses, resolveLenses } from './brief/lenses.js'
 export { briefTemplate } from './brief/template.js';
 export { briefJsonSchema } from './brief/json-schema.js';
 export type { Brief, Budget, CodeCheck, Constraint, Criterion, Lens } from './brief/schema.js';
+export { juryOf } from './brief/schema.js';
 
-export type { ChatMessage, EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelResponse, ModelTask, Usage } from './models/port.js';
+export type { AnswerSchema, ChatMessage, EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelResponse, ModelTask, Usage } from './models/port.js';
 export { resolveModel, providerIds } from './models/registry.js';
 export { createLocalEmbedding } from './models/local-embedding.js';
 
 export type { ExplorationEvent, ExplorationStatus, Reopening, StoredEvent } from './explore/events.js';
-export type { Candidate, CriterionScore, Flag, Judgment, MoveKind, PlannedMove } from './explore/types.js';
+export type { Candidate, CriterionScore, Flag, Judgment, JurorScore, MoveKind, PlannedMove } from './explore/types.js';
+export { measureJudgeBias } from './explore/judge-bias.js';
+export type { JudgeBiasReport } from './explore/judge-bias.js';
+export { fitBradleyTerry } from './explore/pairwise.js';
+export type { BradleyTerryFit, Comparison } from './explore/pairwise.js';
 export type { Progress } from './explore/engine.js';
 
-export type { AssumedItem, Assumption, Board, BoardCard, Checkpoint, Decision, DecisionAction, DecisionInput, Reversal, Spend, TriggerKind, TriggerSignal } from './steer/types.js';
+export type { AssumedItem, Assumption, Board, BoardCard, Checkpoint, Decision, DecisionAction, DecisionInput, PairwiseRanking, PilotSummary, Reversal, Spend, TriggerKind, TriggerSignal } from './steer/types.js';
 export { DECISION_ACTIONS, TRIGGER_KINDS } from './steer/types.js';
 export type { RunOutcome } from './steer/steering.js';
 export type { ExportDocument } from './steer/export.js';

@@ -320,7 +320,10 @@ function normalise(frontMatter: ParsedFrontMatter, lenses: 'auto' | Lens[], body
     budget,
     attention: frontMatter.attention,
     model: frontMatter.model,
-    judge: frontMatter.judge ?? frontMatter.model,
+    judge: (Array.isArray(frontMatter.judge) ? [...new Set(frontMatter.judge)] : [frontMatter.judge ?? frontMatter.model]).join(', '),
+    ...(frontMatter.jury_spread !== undefined && { jurySpread: frontMatter.jury_spread }),
+    ...(frontMatter.pilot !== undefined && { pilot: frontMatter.pilot }),
+    ...(frontMatter.pairwise && { pairwise: true }),
     context: body.trim(),
   };
 }

@@ -83,7 +83,7 @@ export const BudgetSchema = z
 
 const ModelIdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]*(:.+)?$/, 'a model id is `provider:model`, e.g. `rehearsal` or `openai:gpt-4o-mini`');
+  .regex(/^[a-z][a-z0-9-]*(:[^,]+)?$/, 'a model id is `provider:model`, e.g. `rehearsal` or `openai:gpt-4o-mini` (several judges go in a list)');
 
 export const BriefFrontMatterSchema = z
   .object({
@@ -104,7 +104,31 @@ export const BriefFrontMatterSchema = z
       .default(5)
       .describe('How many checkpoints the person is willing to see.'),
     model: ModelIdSchema.default('rehearsal').describe('The model that writes candidates.'),
-    judge: ModelIdSchema.optional().describe('The model that judges candidates (default: `model`).'),
+    judge: z
+      .union([ModelIdSchema, z.array(ModelIdSchema).min(1).max(7)])
+      .optional()
+      .describe(
+        'The model that judges candidates (default: `model`), or a list of models — a jury: each criterion gets the median of their scores, and jurors who disagree flag the candidate `unclear`. Each juror is a call per candidate.',
+      ),
+    jury_spread: z
+      .number()
+      .min(0)
+      .max(10)
+      .optional()
+      .describe(`Points (0–10) by which a jury's scores on a criterion may differ before the candidate is flagged \`unclear\` (default 3).`),
+    pairwise: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Rank the board's contenders (the best and each direction's best, up to 4) by comparing them in pairs, both orders, at each checkpoint: 2 judge calls per new pair, never asked twice.",
+      ),
+    pilot: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Open this many candidates, judge them, and stop with a `pilot` checkpoint showing how each criterion scored and why, before the rest of the budget is spent.'),
   })
   .strict();
 
@@ -146,6 +170,26 @@ export interface Brief {
   budget: Budget;
   attention: number;
   model: string;
+  /** The judge's model id; a jury's ids joined with `, ` (see `juryOf`). */
   judge: string;
+  /** Points by which a jury may differ on a criterion before it is flagged `unclear`. */
+  jurySpread?: number;
+  /** Candidates to open and judge before a `pilot` checkpoint. */
+  pilot?: number;
+  /** Rank the board's contenders pairwise at each checkpoint. */
+  pairwise?: boolean;
   context: string;
+}
+
+/**
+ * The models of a judge field: one id, or a jury's ids joined with `, ` (model ids hold no comma).
+ *
+ * @example
+ * juryOf('openai:gpt-4o-mini, anthropic:claude-haiku-4-5'); // → ['openai:gpt-4o-mini', 'anthropic:claude-haiku-4-5']
+ */
+export function juryOf(judge: string): string[] {
+  return judge
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
 }

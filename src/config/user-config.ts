@@ -20,6 +20,10 @@ const ProviderSettingsSchema = z
     apiKey: z.string().min(1).optional().describe('The API key; environment variables win over it.'),
     baseUrl: z.string().min(1).optional().describe("The API's base URL (e.g. http://127.0.0.1:8000/v1)."),
     concurrency: z.number().int().min(1).max(256).optional().describe('Calls in flight at once to this provider.'),
+    structuredOutputs: z
+      .boolean()
+      .optional()
+      .describe("Ask for JSON answers in the provider's structured-output mode (a JSON schema); false for a server that lacks it (`baton doctor` finds out)."),
   })
   .strict();
 

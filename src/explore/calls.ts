@@ -5,6 +5,7 @@ import { costOf, estimateCall, estimateTokens } from '../models/budget.js';
 import type { EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelTask, Usage } from '../models/port.js';
 import { mayHaveBeenBilled } from '../models/port.js';
 import type { AnswerCheck, CallPurpose, Store } from '../store/store.js';
+import { answerSchemaFor } from './answer-schemas.js';
 import { messagesFor } from './prompts.js';
 
 /**
@@ -111,7 +112,8 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
 export async function keyedCall(call: RecordedCall): Promise<{ output: string; key: string }> {
   const { port, task } = call;
   const messages = messagesFor(task);
-  const request: ModelRequest = { task, messages, seed: call.seed, json: task.kind === 'judge' || task.kind === 'reframe' };
+  const schema = answerSchemaFor(task);
+  const request: ModelRequest = { task, messages, seed: call.seed, ...(schema ? { schema } : {}) };
   const { value, key } = await recorded({
     store: call.store,
     key: call.key,

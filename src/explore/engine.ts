@@ -11,9 +11,10 @@ import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/sto
 import { BudgetStop, keyedCall, recordedEmbedding } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { pathEnd } from './exhaustion.js';
-import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
+import { assembleVerdict, weakestCriteria } from './judge.js';
+import { consultJury } from './jury.js';
 import { NoveltyIndex } from './novelty.js';
-import { answerQuality } from './structured.js';
+import { pilotMoves } from './pilot.js';
 import type { PolicyOptions } from './policy.js';
 import { DEFAULT_POLICY, hasMoveLeft, planMoves } from './policy.js';
 import { openingOf } from './prompts.js';
@@ -33,6 +34,8 @@ export interface EngineDeps {
   store: Store;
   writer: ModelPort;
   judge: ModelPort;
+  /** Several judges (a jury); `[judge]` when absent. The first is `judge`. */
+  jury?: readonly ModelPort[];
   embedding: EmbeddingPort;
   now?: () => Date;
 }
@@ -63,9 +66,6 @@ export interface WaveResult {
   /** The budget forbids any further move. */
   budgetSpent: boolean;
 }
-
-/** How many times the judge is asked for a usable answer before the candidate is flagged unclear. */
-const JUDGE_ASKS = 3;
 
 interface MoveOutcome {
   move: PlannedMove;
@@ -204,7 +204,10 @@ export class ExplorationEngine {
     // Interrupted work the budget refused to finish: nothing new can be afforded either.
     if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
 
-    const proposals = planMoves(this.state, this.policyOptions());
+    // A pending pilot opens its candidates first (see pilot.ts); a juror is one more call per move.
+    const callsPerMove = 1 + (this.deps.jury?.length ?? 1);
+    const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: this.concurrency, callsLeft: this.budget.callsLeft(), callsPerMove });
+    const proposals = pilot ?? planMoves(this.state, this.policyOptions());
     if (proposals.length === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
 
     const moves: PlannedMove[] = proposals.map((p, i) => {
@@ -476,37 +479,24 @@ export class ExplorationEngine {
   /** A candidate's judgment (novelty aside), and the keys of the judge calls it took. */
   private async judgeText(candidateId: string, text: string): Promise<{ judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>; keys: string[] }> {
     const brief = this.brief.brief;
-    const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
-    const key = `${candidateId}:judge:${this.brief.id}`;
-    // The answer is parsed once: the check recorded with the call keeps its parse for the verdict.
-    type Parse = { text: string; parsed: ReturnType<typeof parseJudgeAnswer> };
-    const seen: { last?: Parse } = {};
-    const check = (answerText: string): AnswerCheck => {
-      seen.last = { text: answerText, parsed: parseJudgeAnswer(answerText) };
-      return answerQuality(seen.last.parsed);
-    };
-    const keys: string[] = [];
-    const ask = async (askKey: string): Promise<ReturnType<typeof parseJudgeAnswer>> => {
-      delete seen.last;
-      const answered = await this.call(askKey, 'judge', this.deps.judge, task, check);
-      keys.push(answered.key);
-      // A reused answer (after a crash) was never checked in this process: parse it here.
-      const checked = seen.last as Parse | undefined;
-      return checked?.text === answered.output ? checked.parsed : parseJudgeAnswer(answered.output);
-    };
-    // An unusable answer (even after repair) is asked again with the same prompt, each ask a
-    // recorded call within the budget; after the last one the candidate is flagged unclear.
-    let parsed = await ask(key);
-    for (let n = 2; !parsed.ok && n <= JUDGE_ASKS; n += 1) parsed = await ask(n === 2 ? `${key}:retry` : `${key}:retry${n - 1}`);
-    const answer = parsed.ok ? parsed.value : null;
+    const { finding, keys, judge } = await consultJury({
+      brief,
+      briefId: this.brief.id,
+      candidateId,
+      text,
+      jury: this.deps.jury ?? [this.deps.judge],
+      seed: this.state.seed,
+      ...(brief.jurySpread !== undefined ? { spread: brief.jurySpread } : {}),
+      ask: (key, port, task, seed, check) => this.call(key, 'judge', port, task, check, seed),
+    });
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
-    const verdict = await assembleVerdict(brief, text, answer, briefDir ? { briefDir } : {});
+    const verdict = await assembleVerdict(brief, text, finding, briefDir ? { briefDir } : {});
     const judgment = {
       id: `${candidateId}.j${this.brief.version}`,
       candidateId,
       briefId: this.brief.id,
       ...verdict,
-      judge: this.deps.judge.info.id,
+      judge,
       createdAt: this.now(),
     };
     return { judgment, keys };
@@ -568,6 +558,7 @@ export class ExplorationEngine {
     port: ModelPort,
     task: ModelTask,
     check?: (text: string) => AnswerCheck,
+    seed = this.state.seed,
   ): Promise<{ output: string; key: string }> {
     try {
       return await keyedCall({
@@ -578,7 +569,7 @@ export class ExplorationEngine {
         port,
         task,
         // The move's identity within its exploration: the same brief and seed explore alike under any id.
-        seed: callSeed(this.state.seed, key.startsWith(this.state.id) ? key.slice(this.state.id.length) : key),
+        seed: callSeed(seed, key.startsWith(this.state.id) ? key.slice(this.state.id.length) : key),
         budget: this.budget,
         ...(check ? { check } : {}),
       });

@@ -203,7 +203,7 @@ export function branchFactor(quality: number, bestQuality: number, captured: num
 function weakestFirst(node: CandidateNode, weights: ReadonlyMap<string, number>): string[] {
   const scores = node.judgment?.scores ?? [];
   return scores
-    .map((s) => ({ id: s.criterion, gap: (10 - s.score) * (weights.get(s.criterion) ?? 1) }))
+    .flatMap((s) => (s.score === null ? [] : [{ id: s.criterion, gap: (10 - s.score) * (weights.get(s.criterion) ?? 1) }]))
     .filter((s) => s.gap > 0)
     .sort((a, b) => b.gap - a.gap)
     .map((s) => s.id);
@@ -354,7 +354,7 @@ export function complementarity(a: CandidateNode, b: CandidateNode, weights: Rea
   let total = 0;
   for (const score of ja.scores) {
     const weight = weights.get(score.criterion) ?? 1;
-    sum += weight * Math.max(score.score, bScores.get(score.criterion) ?? 0);
+    sum += weight * Math.max(score.score ?? 0, bScores.get(score.criterion) ?? 0);
     total += weight;
   }
   const ideal = sum / (10 * total);

@@ -42,7 +42,20 @@ export type ModelTask =
       siblings?: string[];
     }
   | { kind: 'combine'; brief: Brief; lens: Lens; parents: [TaskCandidate, TaskCandidate]; feedback?: string }
-  | { kind: 'judge'; brief: Brief; candidate: { text: string } }
+  | {
+      kind: 'judge';
+      brief: Brief;
+      candidate: { text: string };
+      /** Present when an earlier answer was invalid: which ask this is and what was wrong, stated to the model. */
+      retry?: { attempt: number; problems: string[] };
+    }
+  | {
+      /** Which of two candidates better answers the brief; asked in both orders (pairwise rank, bias checks). */
+      kind: 'compare';
+      brief: Brief;
+      first: { text: string };
+      second: { text: string };
+    }
   | { kind: 'reframe'; brief: Brief; lenses: Lens[]; count: number };
 
 export type TaskKind = ModelTask['kind'];
@@ -50,12 +63,23 @@ export type TaskKind = ModelTask['kind'];
 export interface ModelRequest {
   task: ModelTask;
   messages: ChatMessage[];
-  /** Present when the answer must be JSON; a description of the expected shape for the prompt. */
-  json?: boolean;
+  /**
+   * Present when the answer must be JSON of this shape: an adapter whose model honours a schema
+   * (`info.structuredOutputs`) sends it in the provider's structured-output mode; the others rely
+   * on the prompt, which describes the shape too. Either way the caller validates the answer.
+   */
+  schema?: AnswerSchema;
   /** Deterministic seed, for models that honour one. */
   seed: number;
   maxOutputTokens?: number;
   signal?: AbortSignal;
+}
+
+/** A JSON Schema for a structured answer, with a name some providers show the model (a tool or schema name). */
+export interface AnswerSchema {
+  name: string;
+  description: string;
+  jsonSchema: Record<string, unknown>;
 }
 
 export interface Usage {
@@ -81,6 +105,11 @@ export interface ModelInfo {
   pricing: { inputPerMTok: number; outputPerMTok: number };
   /** Upper bound on one call's output tokens, used to reserve budget before the call. */
   maxOutputTokens: number;
+  /**
+   * Whether structured answers are asked for in the provider's structured-output mode (a JSON
+   * schema, a forced tool, a native format). Absent or false: the prompt-and-repair path only.
+   */
+  structuredOutputs?: boolean;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { LoadedConfig, ProviderSettings } from '../config/user-config.js';
 import { EMPTY_CONFIG } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
 import { concurrencyVariable } from './concurrency.js';
+import { structuredOutputsVariable } from './structured-outputs.js';
 import type { FaultContext } from './faults.js';
 
 /**
@@ -38,6 +39,12 @@ export interface ProviderSpec {
   seed: boolean;
   /** Upper bound on one call's output tokens. */
   maxOutputTokens: number;
+  /**
+   * Whether its models honour a JSON schema for structured answers (OpenAI's and Ollama's
+   * `response_format`, Anthropic's native format or forced tool), unless the person's setting
+   * (`BATON_<PROVIDER>_STRUCTURED_OUTPUTS`, or `structuredOutputs` in the config file) says otherwise.
+   */
+  structuredOutputs: boolean;
   languageModel(model: string, connection: Connection): LanguageModel;
   /** The provider's embedding models; absent when it has none (Anthropic). */
   embeddingModel?(model: string, connection: Connection): EmbeddingModel;
@@ -56,6 +63,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: false,
     seed: true,
     maxOutputTokens: 4096,
+    structuredOutputs: true,
     languageModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).chat(model),
     embeddingModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).embedding(model),
     embeddingExample: 'openai:text-embedding-3-small',
@@ -70,6 +78,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: false,
     seed: false,
     maxOutputTokens: 4096,
+    structuredOutputs: true,
     languageModel: (model, c) => createAnthropic({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' })(model),
   },
   {
@@ -81,7 +90,9 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: true,
     seed: true,
     maxOutputTokens: 4096,
-    languageModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).chatModel(model),
+    // Ollama's OpenAI-compatible API takes `response_format` with a JSON schema (its `format`).
+    structuredOutputs: true,
+    languageModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL, supportsStructuredOutputs: true }).chatModel(model),
     embeddingModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).embeddingModel(model),
     embeddingExample: 'ollama:nomic-embed-text',
   },
@@ -94,10 +105,16 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: false,
     seed: true,
     maxOutputTokens: 4096,
+    // vLLM, llama.cpp server, LM Studio and OpenRouter take a JSON schema; a server that does not
+    // is set to `structuredOutputs: false` (`baton doctor` probes it).
+    structuredOutputs: true,
     languageModel: (model, c) =>
-      createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).chatModel(
-        model,
-      ),
+      createOpenAICompatible({
+        name: 'openai-compatible',
+        baseURL: c.baseURL,
+        supportsStructuredOutputs: true,
+        ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}),
+      }).chatModel(model),
     embeddingModel: (model, c) =>
       createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).embeddingModel(
         model,
@@ -216,6 +233,7 @@ export function withConfig(env: Env, loaded: LoadedConfig): Env {
     if (spec.key) fill(spec.key.variable, settings.apiKey);
     fill(spec.baseUrl.variable, settings.baseUrl);
     fill(concurrencyVariable(spec.id), settings.concurrency?.toString());
+    fill(structuredOutputsVariable(spec.id), settings.structuredOutputs?.toString());
   }
   return merged;
 }

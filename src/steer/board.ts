@@ -5,6 +5,8 @@ import { lensById } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
 import type { AssumedItem, Board, BoardCard, DirectionRow, LensCoverage, Spend, TriggerSignal } from './types.js';
 import { tradeOff } from './triggers.js';
+import { pilotSummary } from './pilot-summary.js';
+import type { Criterion } from '../brief/schema.js';
 
 /**
  * The board: what the person sees at a checkpoint. Pure — built from the state, the reasons
@@ -24,6 +26,8 @@ export interface BoardInput {
   /** The person's taste: orders the cards that are not there for a trigger (best first always). */
   taste?: (candidateId: string) => number | undefined;
   tradeOffMargin?: number;
+  /** The brief's criteria: for the pilot's summary. */
+  criteria?: readonly Criterion[];
 }
 
 export function buildBoard(input: BoardInput): Board {
@@ -89,6 +93,8 @@ export function buildBoard(input: BoardInput): Board {
   };
   const assumed = assumedSinceLastDecision(state);
   if (assumed.length > 0) board.assumed = assumed;
+  const pilot = input.reasons.find((r) => r.kind === 'pilot');
+  if (pilot && input.criteria) board.pilot = pilotSummary(state, pilot.candidateIds, input.criteria);
   return board;
 }
 

@@ -41,7 +41,8 @@ export interface ExportStep {
   depth: number;
   quality: number | null;
   novelty: number | null;
-  scores: Array<{ criterion: string; score: number; reason: string }>;
+  /** `score: null`: not scored (the judge gave no valid score), never the same as 0. */
+  scores: Array<{ criterion: string; score: number | null; reason: string }>;
   failed: string[];
   feedback: string | null;
   text: string;
@@ -105,7 +106,7 @@ export function renderExportMarkdown(doc: ExportDocument): string {
     out.push(`Candidate \`${doc.result.candidateId}\` · lens ${doc.result.lensId} · quality ${pct(doc.result.quality)}`, '');
     out.push(quote(doc.result.text), '');
     out.push('| criterion | score | reason |', '|---|---|---|');
-    for (const s of doc.result.scores) out.push(`| ${s.criterion} | ${s.score} | ${cell(s.reason)} |`);
+    for (const s of doc.result.scores) out.push(`| ${s.criterion} | ${s.score ?? 'not scored'} | ${cell(s.reason)} |`);
     out.push('');
   } else {
     out.push('_No candidate yet._', '');

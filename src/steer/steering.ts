@@ -4,6 +4,7 @@ import { assumedSinceLastDecision, buildBoard } from './board.js';
 import { assumptionFor, predictDecision } from './taste/assume.js';
 import { tasteFromLedger } from './taste/ledger.js';
 import { chooseCheckpoint, detectSignals } from './triggers.js';
+import { rankPairwise } from './pairwise-rank.js';
 import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
 
 /**
@@ -85,6 +86,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     budgetShare: engine.budgetShare(),
     nothingLeft,
     budgetSpent,
+    ...(engine.brief.brief.pilot !== undefined ? { pilot: engine.brief.brief.pilot } : {}),
   });
   return chooseCheckpoint({
     signals,
@@ -126,6 +128,13 @@ async function stopOrAssume(engine: ExplorationEngine, reasons: TriggerSignal[],
   }
   const id = `${state.id}.k${state.checkpoints.length + 1}`;
   const board = await currentBoard(engine, id, reasons);
+  if (engine.brief.brief.pairwise) {
+    const pairwise = await rankPairwise(engine, board);
+    if (pairwise) {
+      board.pairwise = pairwise;
+      board.spend = await spendOf(engine);
+    }
+  }
   const checkpoint: Checkpoint = { id, explorationId: state.id, reasons, board, createdAt: at };
   await engine.commit([{ type: 'checkpoint.raised', checkpoint }]);
   return 'raised';
@@ -141,6 +150,7 @@ export async function currentBoard(engine: ExplorationEngine, checkpointId: stri
     spend: await spendOf(engine),
     label: modelLabel(engine),
     ...(engine.boardCards !== undefined ? { maxCards: engine.boardCards } : {}),
+    criteria: engine.brief.brief.criteria,
     ...(taste.observations > 0 ? { taste: taste.score } : {}),
   });
 }
@@ -161,8 +171,9 @@ export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
 /** `rehearsal` whenever a rehearsal model wrote or judged: it must never pass for a real one. */
 export function modelLabel(engine: ExplorationEngine): string {
   const { writer, judge } = engine.deps;
-  const labels = new Set([writer.info.label, judge.info.label]);
-  return writer.info.rehearsal || judge.info.rehearsal ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
+  const models = [writer, ...(engine.deps.jury ?? [judge])];
+  const labels = new Set(models.map((m) => m.info.label));
+  return models.some((m) => m.info.rehearsal) ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
 }
 
 export async function outcome(engine: ExplorationEngine): Promise<RunOutcome> {

@@ -1,7 +1,7 @@
 import type { CriterionScore, Flag, MoveKind } from '../explore/types.js';
 
 /** Why Baton stops and asks the person. Order is priority, highest first. */
-export const TRIGGER_KINDS = ['sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted'] as const;
+export const TRIGGER_KINDS = ['pilot', 'sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 export interface TriggerSignal {
@@ -134,6 +134,46 @@ export interface Board {
   label: string;
   /** Assumed since you last looked: checkpoints skipped on the strength of your taste. */
   assumed?: AssumedItem[];
+  /** At a `pilot` checkpoint: how each criterion scored on the pilot's candidates, and why. */
+  pilot?: PilotSummary;
+  /** The contenders ranked by pairwise comparison, beside their rubric rank. */
+  pairwise?: PairwiseRanking;
+}
+
+/** How each criterion scored on the pilot's candidates: so the person can sharpen the criteria. */
+export interface PilotSummary {
+  candidates: number;
+  criteria: Array<{
+    criterion: string;
+    /** The criterion as the brief words it (absent for a code check). */
+    text?: string;
+    by: 'judge' | 'check';
+    /** Mean of the scored candidates; null when none was scored. */
+    mean: number | null;
+    min: number | null;
+    max: number | null;
+    /** Candidates on which it was not scored. */
+    unscored: number;
+    /** The bar at which it counts as met, and how many candidates reached it. */
+    bar: number;
+    met: number;
+    scores: Array<{ candidateId: string; score: number | null; reason: string }>;
+  }>;
+}
+
+/** The board's contenders compared in pairs (both orders), ranked by a Bradley–Terry fit. */
+export interface PairwiseRanking {
+  /** Best first. */
+  ranking: Array<{ candidateId: string; strength: number; wins: number; comparisons: number; rubricRank: number }>;
+  /** Comparisons made for this board (new calls) and reused from earlier boards. */
+  asked: number;
+  reused: number;
+  /** Pairs whose two orders disagreed (each chose the text shown first, or second): position bias. */
+  orderFlips: number;
+  /** True when the pairwise best is not the rubric's best. */
+  disagrees: boolean;
+  /** A sentence for the person. */
+  note: string;
 }
 
 export const DECISION_ACTIONS = ['deepen', 'prune', 'combine', 'accept', 'lens', 'redirect', 'continue'] as const;

@@ -56,9 +56,11 @@ export const StoredBriefSchema: z.ZodType<Brief> = z.looseObject({
 export const CriterionScoresSchema: z.ZodType<CriterionScore[]> = z.array(
   z.looseObject({
     criterion: z.string(),
-    score: z.number(),
+    // null: not scored (no valid score from any juror), kept apart from a score of 0.
+    score: z.number().nullable(),
     reason: z.string(),
     by: z.enum(['judge', 'check']),
+    jurors: z.array(z.looseObject({ judge: z.string(), score: z.number().nullable(), reason: z.string() })).exactOptional(),
   }),
 );
 
@@ -73,7 +75,7 @@ export const FlagsSchema: z.ZodType<Flag[]> = z.array(
 export const StringListSchema = z.array(z.string());
 
 const TriggerSignalSchema: z.ZodType<TriggerSignal> = z.looseObject({
-  kind: z.enum(['sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted']),
+  kind: z.enum(['pilot', 'sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted']),
   reason: z.string(),
   candidateIds: z.array(z.string()),
   key: z.string(),

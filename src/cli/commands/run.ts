@@ -13,7 +13,7 @@ import { renderOutcome } from '../render.js';
 interface RunOptions extends CommonOptions {
   seed?: number;
   model?: string;
-  judge?: string;
+  judge?: string[];
   embed?: string;
   concurrency?: number;
   latency?: number;
@@ -29,7 +29,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .description('Explore until human judgment is needed (exit 10 at a checkpoint), or resume an exploration')
       .option('--seed <n>', 'seed for a reproducible exploration', integer('--seed', 0))
       .option('--model <provider:model>', 'writer model (overrides the brief)')
-      .option('--judge <provider:model>', 'judge model (overrides the brief)')
+      .option('--judge <provider:model>', 'judge model (overrides the brief); repeat it, or give a comma list, for a jury', (value: string, previous: string[] = []) => [...previous, value])
       .option('--embed <provider:model>', 'embedding model for novelty (e.g. openai:text-embedding-3-small); default: local')
       .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
       .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000))

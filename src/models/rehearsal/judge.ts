@@ -251,3 +251,36 @@ function critique(
   if (reading.draft >= 4) parts.push('Further polishing of this path is likely to add little; a different angle may help more.');
   return parts.join(' ');
 }
+
+export interface CompareAnswer {
+  winner: 'first' | 'second' | 'tie';
+  reason: string;
+}
+
+/**
+ * Compares two texts as the rehearsal judge sees them: the weighted mean of its criterion scores,
+ * the higher winning (within 0.1 points: a tie). It has no position or length bias of its own:
+ * the same pair swapped gives the mirrored answer.
+ *
+ * @example
+ * compareTexts(brief, a, b); // → { winner: 'second', reason: 'The second scores 7.4 on the criteria, the first 6.1.' }
+ */
+export function compareTexts(brief: Brief, first: string, second: string): CompareAnswer {
+  const criteria = judgedCriteria(brief);
+  const mean = (text: string): number => {
+    let sum = 0;
+    let weights = 0;
+    for (const criterion of criteria) {
+      sum += criterion.weight * scoreFor(brief, text, criterion);
+      weights += criterion.weight;
+    }
+    return weights === 0 ? 0 : sum / weights;
+  };
+  const a = mean(first);
+  const b = mean(second);
+  const shown = (value: number): string => value.toFixed(1);
+  if (Math.abs(a - b) < 0.1) return { winner: 'tie', reason: `Both score about ${shown(a)} on the criteria.` };
+  return a > b
+    ? { winner: 'first', reason: `The first scores ${shown(a)} on the criteria, the second ${shown(b)}.` }
+    : { winner: 'second', reason: `The second scores ${shown(b)} on the criteria, the first ${shown(a)}.` };
+}

@@ -6,6 +6,7 @@ import { lensColour } from '../lenses.js';
 import type { BoardCard, DecisionAction, ExplorationDetail } from '../types.js';
 import { DecisionPanel } from './DecisionPanel.js';
 import type { PendingDecision } from './DecisionPanel.js';
+import { JudgeSections } from './JudgeSections.js';
 
 interface BoardViewProps {
   detail: ExplorationDetail;
@@ -45,6 +46,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onRun 
           </ul>
         </div>
       )}
+      <JudgeSections board={board} />
       <SpendLine detail={detail} />
       <LensCoverage detail={detail} />
       {board.tradeOffs.length > 0 && (
@@ -257,7 +259,8 @@ function Card({ card, actionable, acceptOnly = false, selectedForCombine, onActi
       <ul className="scores">
         {card.scores.map((score) => (
           <li key={score.criterion} title={score.reason}>
-            {score.criterion} <strong>{score.score}</strong>
+            {score.criterion} <strong>{score.score ?? 'not scored'}</strong>
+            {score.jurors && <span className="jurors"> ({score.jurors.map((j) => `${j.judge} ${j.score ?? 'not scored'}: ${j.reason}`).join(' · ')})</span>}
           </li>
         ))}
       </ul>

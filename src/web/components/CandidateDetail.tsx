@@ -73,7 +73,7 @@ export function CandidateDetail({ explorationId, candidateId, onOpen, onCompare 
                   {judgment.scores.map((score) => (
                     <tr key={score.criterion}>
                       <th scope="row">{score.criterion}</th>
-                      <td>{score.score}</td>
+                      <td>{score.score ?? 'not scored'}</td>
                       <td>{score.by}</td>
                       <td>{score.reason}</td>
                     </tr>

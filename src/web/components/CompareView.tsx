@@ -53,7 +53,7 @@ export function CompareView({ explorationId, entries, leftId, rightId, onChange 
 function Comparison({ left, right, onlyDifferences }: { left: CandidateDetail; right: CandidateDetail; onlyDifferences: boolean }): ReactElement {
   const changes = useWordDiff(left.candidate.text, right.candidate.text);
   const criteria = [...new Set([...(left.judgment?.scores ?? []), ...(right.judgment?.scores ?? [])].map((s) => s.criterion))];
-  const scoreOf = (view: CandidateDetail, criterion: string): number | undefined => view.judgment?.scores.find((s) => s.criterion === criterion)?.score;
+  const scoreOf = (view: CandidateDetail, criterion: string): number | null | undefined => view.judgment?.scores.find((s) => s.criterion === criterion)?.score;
   const rows = criteria
     .map((criterion) => ({ criterion, a: scoreOf(left, criterion), b: scoreOf(right, criterion) }))
     .filter((row) => !onlyDifferences || row.a !== row.b);
@@ -87,8 +87,8 @@ function Comparison({ left, right, onlyDifferences }: { left: CandidateDetail; r
           {rows.map((row) => (
             <tr key={row.criterion} className={row.a !== row.b ? 'differs' : undefined}>
               <th scope="row">{row.criterion}</th>
-              <td>{row.a ?? '—'}</td>
-              <td>{row.b ?? '—'}</td>
+              <td>{row.a === null ? 'not scored' : (row.a ?? '—')}</td>
+              <td>{row.b === null ? 'not scored' : (row.b ?? '—')}</td>
             </tr>
           ))}
         </tbody>
