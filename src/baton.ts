@@ -13,6 +13,7 @@ import { juryOf } from './brief/schema.js';
 import type { SourceLocation } from './errors.js';
 import { BatonError, formatLocation, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
+import { loadUserConfig } from './config/user-config.js';
 import type { Progress } from './explore/engine.js';
 import type { StoredEvent } from './explore/events.js';
 import { ExplorationEngine } from './explore/engine.js';
@@ -25,7 +26,9 @@ import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
-import { decide, resolveCandidateId } from './steer/decisions.js';
+import type { ReopenInput } from './steer/decisions.js';
+import { decide, reopen, resolveCandidateId } from './steer/decisions.js';
+import type { Reopening } from './explore/events.js';
 import { reverse } from './steer/reversals.js';
 import type { ExportDocument } from './steer/export.js';
 import type { CandidateView, ExplorationView } from './steer/views.js';
@@ -82,6 +85,8 @@ export interface BatonOptions {
    * started with `--allow-modules`: a brief sent over HTTP must not run code in the server.
    */
   allowModules?: boolean;
+  /** Most cards on a board (default: the user config's `board.cards`, else 8); every direction still gets a row. */
+  boardCards?: number;
 }
 
 /** A run's outcome; `handedOver` says why it stopped early for another process (a decision waiting for it). */
@@ -138,6 +143,13 @@ export interface DecideOptions extends DecisionInput {
    * (`conflict`) unless that checkpoint is still open, so decisions raced on one board record one.
    */
   checkpointId?: string;
+}
+
+export interface ReopenOptions extends ReopenInput {
+  /** Explore on to the next checkpoint after recording the reopening (default true). */
+  run?: boolean | RunOptions;
+  /** Called once the reopening is durable, before exploring on. */
+  onRecorded?: (reopening: Reopening) => void;
 }
 
 export interface ReframeResult {
@@ -306,10 +318,18 @@ export class Baton {
     };
     const engineOptions = {
       concurrency: this.options.concurrency ?? 4,
+      ...(this.boardCards() !== undefined ? { boardCards: this.boardCards() as number } : {}),
       resolveEmbedding: (embed: string) => (mode === 'read' ? this.embedding : resolveEmbedding(embed, modelOptions)),
       ...(onProgress ? { onProgress } : {}),
     };
     return ExplorationEngine.load(deps, id, engineOptions);
+  }
+
+  /** The board size: the caller's, else the user config's (read once). */
+  private boardCardsSetting: { value: number | undefined } | undefined;
+  private boardCards(): number | undefined {
+    this.boardCardsSetting ??= { value: this.options.boardCards ?? loadUserConfig({ env: this.env(), cwd: this.options.cwd ?? process.cwd() }).config.board.cards };
+    return this.boardCardsSetting.value;
   }
 
   /** A port the caller supplied for this model id, if any. */
@@ -433,6 +453,31 @@ export class Baton {
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
     return tracedDecision(engine.state.id, () => decide(engine, decideInput, this.options.now));
+  }
+
+  /**
+   * Reopens an ended exploration (accepted, exhausted, or stopped on its budget) and — unless
+   * `run: false` — explores on. `budget` is added to what the brief allows; a spent budget needs
+   * some. The reopening goes in the ledger.
+   *
+   * @example
+   * await baton.reopen(id, { budget: { calls: 40 }, reason: 'one more round on the warm lens' });
+   */
+  async reopen(idOrPrefix: string, input: ReopenOptions = {}): Promise<{ reopening: Reopening; outcome: LeasedOutcome }> {
+    const runOptions = typeof input.run === 'object' ? input.run : {};
+    const id = await this.resolveId(idOrPrefix);
+    // Reopening writes to the log and explores on: it holds the lease like a decision does.
+    const lease = await this.takeLease(id, { wait: true, ...(runOptions.signal ? { signal: runOptions.signal } : {}) });
+    return this.holding(lease, async () => {
+      const engine = await this.engine(id, runOptions.onProgress);
+      const reopenInput: ReopenInput = {};
+      if (input.budget !== undefined) reopenInput.budget = input.budget;
+      if (input.reason !== undefined) reopenInput.reason = input.reason;
+      const reopening = await reopen(engine, reopenInput, this.options.now);
+      input.onRecorded?.(reopening);
+      if (input.run === false) return { reopening, outcome: await outcome(engine) };
+      return { reopening, outcome: handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease))), lease) };
+    });
   }
 
   /** The board: the open checkpoint's, or the current one between checkpoints. */

@@ -3,7 +3,7 @@
  * not exported.
  */
 export { Baton, lensesFor } from './baton.js';
-export type { BatonOptions, DecideOptions, LeasedOutcome, ReframeResult, ReverseOptions, RunOptions, StartOptions } from './baton.js';
+export type { BatonOptions, DecideOptions, LeasedOutcome, ReframeResult, ReopenOptions, ReverseOptions, RunOptions, StartOptions } from './baton.js';
 export type { CandidateView, ExplorationView, TreeEntry } from './steer/views.js';
 
 export { BatonError, EXIT, ERROR_CODES, formatLocation, isBatonError } from './errors.js';
@@ -22,7 +22,7 @@ export type { AnswerSchema, ChatMessage, EmbeddingPort, ModelInfo, ModelPort, Mo
 export { resolveModel, providerIds } from './models/registry.js';
 export { createLocalEmbedding } from './models/local-embedding.js';
 
-export type { ExplorationEvent, ExplorationStatus, StoredEvent } from './explore/events.js';
+export type { ExplorationEvent, ExplorationStatus, Reopening, StoredEvent } from './explore/events.js';
 export type { Candidate, CriterionScore, Flag, Judgment, JurorScore, MoveKind, PlannedMove } from './explore/types.js';
 export { measureJudgeBias } from './explore/judge-bias.js';
 export type { JudgeBiasReport } from './explore/judge-bias.js';

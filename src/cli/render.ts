@@ -3,6 +3,7 @@ import type { RunOutcome } from '../steer/steering.js';
 import type { Board, BoardCard } from '../steer/types.js';
 import type { ExplorationRecord } from '../store/store.js';
 import { shortId } from './io.js';
+import { budgetAddedText } from '../steer/ledger.js';
 
 /**
  * Plain-text views for the terminal. Model text is shown as text, indented under Baton's own
@@ -63,7 +64,14 @@ export function renderBoard(board: Board): string {
     lines.push('', 'Assumed since you last looked (reverse one: baton decide <exploration> reverse --assumption <a> --why "…"):');
     for (const a of board.assumed) lines.push(`  ${shortId(a.assumptionId)}${a.reversed ? ' (reversed)' : ''}  ${a.summary.replace(/x[0-9a-z]+\.(c\d+)/gu, '$1')}`);
   }
-  if (board.lenses.length > 0) {
+  if (board.directions && board.directions.length > 0) {
+    // Every direction in a compact row, card or not: nothing the person might want is hidden.
+    lines.push('', 'Directions (lens · best · candidates · seen):');
+    for (const d of board.directions) {
+      const seen = d.onBoard ? 'on the board' : d.seen ? 'seen before' : 'not seen yet';
+      lines.push(`  ${d.lensId.padEnd(18)} ${d.best === null ? '   —' : pct(d.best).padStart(4)}${d.bestId ? ` ${shortId(d.bestId)}` : ''} · ${d.candidates} · ${seen}`);
+    }
+  } else if (board.lenses.length > 0) {
     lines.push('', `Lens coverage: ${board.lenses.map((l) => `${l.lensId} ${l.candidates}${l.candidates ? ` (best ${pct(l.best)})` : ''}`).join(' · ')}`);
   }
   return lines.join('\n');
@@ -136,7 +144,7 @@ export function renderExploration(view: ExplorationView): string {
   const walk = (id: string, depth: number): void => {
     const c = byId.get(id);
     if (!c) return;
-    const marks = [c.pruned ? 'pruned' : '', c.exhausted ? `exhausted: ${c.exhausted}` : ''].filter(Boolean).join(' · ');
+    const marks = [c.duplicateOf ? `copy of ${shortId(c.duplicateOf)}` : '', c.pruned ? 'pruned' : '', c.exhausted ? `exhausted: ${c.exhausted}` : ''].filter(Boolean).join(' · ');
     const extra = c.parentIds.length > 1 ? ` (+ ${c.parentIds.slice(1).map(shortId).join(', ')})` : '';
     lines.push(`${'  '.repeat(depth + 1)}${shortId(id)} ${c.kind}${extra} · ${c.lensId} · ${c.quality === null ? 'unjudged' : pct(c.quality)}${marks ? ` · ${marks}` : ''}`);
     for (const child of children.get(id) ?? []) walk(child, depth + 1);
@@ -155,6 +163,11 @@ export function renderExploration(view: ExplorationView): string {
     if (entry.reversal) {
       const r = entry.reversal;
       lines.push(`  ${shortId(r.id)} reversed ${shortId(r.assumptionId)}${r.prunedIds.length ? ` (pruned ${r.prunedIds.map(shortId).join(' ')})` : ''} — why: ${r.reason ?? '(no reason given)'}`);
+      continue;
+    }
+    if (entry.reopening) {
+      const o = entry.reopening;
+      lines.push(`  ${shortId(o.id)} reopened (had ended ${o.from}; ${budgetAddedText(o.budget)}) — why: ${o.reason ?? '(no reason given)'}`);
       continue;
     }
     if (entry.checkpointId && entry.raisedAt) {

@@ -69,6 +69,11 @@ export const UserConfigSchema = z
       .strict()
       .default({})
       .describe('The retry policy of real providers.'),
+    board: z
+      .object({ cards: z.number().int().min(2).max(50).optional().describe('Most cards on a board (default 8); every direction still gets a row.') })
+      .strict()
+      .default({})
+      .describe('What a board shows.'),
   })
   .strict();
 
@@ -81,7 +86,7 @@ export interface LoadedConfig {
   config: UserConfig;
 }
 
-export const EMPTY_CONFIG: UserConfig = { providers: {}, pricing: {}, retry: {} };
+export const EMPTY_CONFIG: UserConfig = { providers: {}, pricing: {}, retry: {}, board: {} };
 
 type Env = Readonly<Record<string, string | undefined>>;
 

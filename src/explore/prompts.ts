@@ -65,6 +65,27 @@ function buildBriefSection(brief: Brief): string {
   return lines.join('\n');
 }
 
+/**
+ * The opening of a candidate: its first words, without leading label lines (such as the
+ * rehearsal model's header) — enough to say "not this again" without paying for the whole text.
+ */
+export function openingOf(text: string, max = 240): string {
+  const body = text.replace(/^(?:\[[^\]\n]*\][ \t]*(?:\n|$)\s*)+/u, '').replace(/\s+/gu, ' ').trim();
+  if (body.length <= max) return body;
+  const cut = body.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${cut.slice(0, space > max * 0.6 ? space : max)}…`;
+}
+
+/** Earlier takes a new one must differ from, each delimited as data. */
+function siblingsSection(siblings: readonly string[] | undefined, what: string): string[] {
+  if (!siblings || siblings.length === 0) return [];
+  return [
+    `Earlier takes on this (${what}) began as below. Write something clearly different from each — another angle, another opening, not a rewording:`,
+    ...siblings.map((opening, i) => delimit(`earlier take ${i + 1}`, opening)),
+  ];
+}
+
 function lensLine(lens: Lens): string {
   return `Lens — ${lens.name}: ${lens.text}`;
 }
@@ -80,7 +101,10 @@ export function messagesFor(task: ModelTask): ChatMessage[] {
     case 'open':
       return [
         { role: 'system', content: WRITER_SYSTEM },
-        { role: 'user', content: `${briefSection(task.brief)}\n\n${lensLine(task.lens)}\n\nWrite the candidate.` },
+        {
+          role: 'user',
+          content: [briefSection(task.brief), lensLine(task.lens), ...siblingsSection(task.siblings, 'the same lens'), 'Write the candidate.'].join('\n\n'),
+        },
       ];
     case 'deepen': {
       const parts = [
@@ -89,6 +113,7 @@ export function messagesFor(task: ModelTask): ChatMessage[] {
         `Improve this candidate. Keep what works; work above all on: ${task.focus.join(', ') || 'the critique'}.`,
         delimit('candidate', task.parent.text),
         delimit('critique', task.critique),
+        ...siblingsSection(task.siblings, 'other improvements of the same candidate'),
       ];
       if (task.feedback) parts.push(`The person's feedback (follow it): ${task.feedback}`);
       parts.push('Write the improved candidate in full.');

@@ -10,6 +10,8 @@ export interface PlannedMove {
   parentIds: string[];
   lens: Lens;
   feedback?: string;
+  /** For a deepening: the criteria it works on (different for each child of one parent); the weakest two when absent. */
+  focus?: string[];
   origin: 'policy' | 'decision';
   /** For moves asked for by a decision: `${decisionId}:${index}`, so each is planned once. */
   directive?: string;

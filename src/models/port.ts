@@ -22,7 +22,13 @@ export interface TaskCandidate {
 }
 
 export type ModelTask =
-  | { kind: 'open'; brief: Brief; lens: Lens }
+  | {
+      kind: 'open';
+      brief: Brief;
+      lens: Lens;
+      /** Openings of earlier takes on this lens: the new one must differ from them (untrusted text). */
+      siblings?: string[];
+    }
   | {
       kind: 'deepen';
       brief: Brief;
@@ -32,6 +38,8 @@ export type ModelTask =
       /** The weakest criteria, by id, that the deepening should work on. */
       focus: string[];
       feedback?: string;
+      /** Openings of the parent's earlier children: this child must take another direction (untrusted text). */
+      siblings?: string[];
     }
   | { kind: 'combine'; brief: Brief; lens: Lens; parents: [TaskCandidate, TaskCandidate]; feedback?: string }
   | {

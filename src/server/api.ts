@@ -12,6 +12,7 @@ import type {
   BriefResponse,
   CandidateDetail,
   DecisionResponse,
+  ReopenResponse,
   ExplorationDetail,
   ExplorationsResponse,
   ExplorationSummary,
@@ -20,7 +21,7 @@ import type {
   SessionResponse,
   StartedResponse,
 } from './contract.js';
-import { DecisionBody, EventsQuery, ExportQuery, LintBody, StartExplorationBody } from './contract.js';
+import { DecisionBody, EventsQuery, ExportQuery, LintBody, ReopenBody, StartExplorationBody } from './contract.js';
 import type { CommitSignal } from './event-stream.js';
 import { streamEvents } from './event-stream.js';
 import { HttpProblem, jsonBody, validate } from './problems.js';
@@ -110,6 +111,16 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const id = await baton.resolveId(c.req.param('id'));
     const decision = await runs.decide(id, decideOptions(body)).catch(decisionProblem);
     return c.json<DecisionResponse>({ decision }, 202);
+  });
+
+  api.post('/explorations/:id/reopen', async (c) => {
+    const body = validate(ReopenBody, await jsonBody(c));
+    const id = await baton.resolveId(c.req.param('id'));
+    const reopening = await runs.reopen(id, {
+      ...(body.budget !== undefined ? { budget: withoutUndefined(body.budget) } : {}),
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+    });
+    return c.json<ReopenResponse>({ reopening }, 202);
   });
 
   api.post('/explorations/:id/run', async (c) => {
@@ -258,6 +269,14 @@ function locateIn(bodyField: string): (error: unknown) => never {
 
 /** The facade names decision fields as the CLI does; name them as the request body does. */
 const DECISION_FIELDS: Record<string, string> = { candidates: 'candidateIds', candidate: 'candidateIds', brief: 'briefText' };
+
+function withoutUndefined(budget: { calls?: number | undefined; tokens?: number | undefined; usd?: number | undefined }): { calls?: number; tokens?: number; usd?: number } {
+  const out: { calls?: number; tokens?: number; usd?: number } = {};
+  if (budget.calls !== undefined) out.calls = budget.calls;
+  if (budget.tokens !== undefined) out.tokens = budget.tokens;
+  if (budget.usd !== undefined) out.usd = budget.usd;
+  return out;
+}
 
 function decisionProblem(error: unknown): never {
   if (isBatonError(error) && error.location?.line !== undefined) locateIn('briefText')(error);

@@ -1,3 +1,4 @@
+import type { Reopening } from '../explore/events.js';
 import { z } from 'zod';
 import type { ExplorationStatus } from '../explore/events.js';
 import type { ErrorCode } from '../errors.js';
@@ -64,6 +65,19 @@ export type ForkBody = z.infer<typeof ForkBody>;
 
 /** `DELETE /api/explorations/:id?confirm=<id>`: the id again, so a stray request deletes nothing. */
 export const DeleteQuery = z.object({ confirm: z.string().min(1, 'confirm with the exploration id') });
+
+/** `POST /api/explorations/:id/reopen`: continue an ended exploration, with budget added to the brief's. */
+export const ReopenBody = z.strictObject({
+  budget: z
+    .strictObject({
+      calls: z.number().int().positive().max(1_000_000).optional(),
+      tokens: z.number().int().positive().max(1_000_000_000).optional(),
+      usd: z.number().positive().max(1_000_000).optional(),
+    })
+    .optional(),
+  reason: z.string().max(10_000).optional(),
+});
+export type ReopenBody = z.infer<typeof ReopenBody>;
 
 /** `POST /api/lint` */
 export const LintBody = z.strictObject({ text: z.string().max(1024 * 1024, 'the brief is over 1 MiB') });
@@ -209,6 +223,10 @@ export interface CandidateDetail extends CandidateView {
 /** `POST /api/explorations/:id/decisions` (202) */
 export interface DecisionResponse {
   decision: Decision;
+}
+
+export interface ReopenResponse {
+  reopening: Reopening;
 }
 
 /** `GET /api/explorations/:id/brief` */

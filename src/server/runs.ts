@@ -1,4 +1,5 @@
-import type { Baton, DecideOptions } from '../baton.js';
+import type { Baton, DecideOptions, ReopenOptions } from '../baton.js';
+import type { Reopening } from '../explore/events.js';
 import { BatonError, isBatonError } from '../errors.js';
 import type { Decision } from '../steer/types.js';
 import { hostname } from 'node:os';
@@ -80,6 +81,28 @@ export class BackgroundRuns {
         resolve(decision);
       };
       const work = this.#baton.decide(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }).then(() => undefined);
+      this.#track(
+        id,
+        work.catch((error: unknown) => {
+          if (recorded) throw error;
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }),
+        () => recorded,
+      );
+    });
+  }
+
+  /** Reopens an ended exploration; resolves once the reopening is durable, exploring on in the background. */
+  reopen(id: string, input: Omit<ReopenOptions, 'run' | 'onRecorded'>): Promise<Reopening> {
+    this.#claim(id);
+    return new Promise<Reopening>((resolve, reject) => {
+      let recorded = false;
+      const onRecorded = (reopening: Reopening): void => {
+        recorded = true;
+        this.#announce(id, 'started');
+        resolve(reopening);
+      };
+      const work = this.#baton.reopen(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }).then(() => undefined);
       this.#track(
         id,
         work.catch((error: unknown) => {

@@ -4,7 +4,7 @@ import { pathTo } from '../explore/state.js';
 import type { BriefHistoryEntry } from './brief-history.js';
 import { renderBriefRecord } from './brief-history.js';
 import type { LedgerEntry } from './ledger.js';
-import { buildLedger } from './ledger.js';
+import { budgetAddedText, buildLedger } from './ledger.js';
 import type { Spend } from './types.js';
 import { markdownCell, markdownInline as md, markdownQuote } from '../util/sanitize/markdown.js';
 
@@ -152,6 +152,11 @@ export function renderExportMarkdown(doc: ExportDocument): string {
     if (reversal) {
       const pruned = reversal.prunedIds.length > 0 ? `; pruned ${reversal.prunedIds.map((id) => `\`${id}\``).join(', ')}` : '';
       out.push(`- **Reversed** \`${reversal.assumptionId}\`${pruned}`, `  - Why: ${reversal.reason !== undefined && reversal.reason !== null ? md(reversal.reason) : '_no reason given_'}`, '');
+      continue;
+    }
+    const reopening = entry.reopening;
+    if (reopening) {
+      out.push(`- **Reopened** \`${reopening.id}\` (had ended ${reopening.from}; ${budgetAddedText(reopening.budget)})`, `  - Why: ${reopening.reason ?? '_no reason given_'}`, '');
       continue;
     }
     if (entry.checkpointId && entry.raisedAt) {

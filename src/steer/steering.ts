@@ -57,19 +57,13 @@ export async function runUntilCheckpoint(engine: ExplorationEngine, options: Run
     const nothingLeft = wave.nothingLeft;
     const budgetSpent = wave.budgetSpent;
 
-    // A terminal situation already put to the person, with nothing done since: end here.
-    if (nothingLeft && engine.movesSinceLastCheckpoint === 0) {
-      const terminalKey = budgetSpent ? 'budget:spent' : 'exhausted';
-      if (state.raisedKeys.has(terminalKey)) {
-        await engine.commit([
-          {
-            type: 'exploration.ended',
-            status: budgetSpent ? 'stopped' : 'exhausted',
-            reason: budgetSpent ? 'the budget is spent' : 'nothing left worth trying',
-          },
-        ]);
-        break;
-      }
+    // The budget's end, already put to the person, with nothing done since: end here (the
+    // exploration can still be accepted, or reopened with more budget). Nothing left to try with
+    // budget left never ends it: the `exhausted` checkpoint is raised again, for the person to
+    // steer (a lens, a redirect, a deepening) or accept.
+    if (nothingLeft && budgetSpent && engine.movesSinceLastCheckpoint === 0 && state.raisedKeys.has('budget:spent')) {
+      await engine.commit([{ type: 'exploration.ended', status: 'stopped', reason: 'the budget is spent' }]);
+      break;
     }
 
     const reasons = pendingCheckpoint(engine, nothingLeft, budgetSpent);
@@ -156,6 +150,7 @@ export async function currentBoard(engine: ExplorationEngine, checkpointId: stri
     reasons,
     spend: await spendOf(engine),
     label: modelLabel(engine),
+    ...(engine.boardCards !== undefined ? { maxCards: engine.boardCards } : {}),
     criteria: engine.brief.brief.criteria,
     ...(taste.observations > 0 ? { taste: taste.score } : {}),
   });

@@ -54,6 +54,24 @@ export interface LensCoverage {
   best: number;
 }
 
+/** One direction (a lens) in a compact row: every direction is accounted for, card or not. */
+export interface DirectionRow {
+  lensId: string;
+  lensName: string;
+  /** Its best candidate (judged, unpruned), or null before any. */
+  bestId: string | null;
+  /** The best's quality, 0–1, or null. */
+  best: number | null;
+  candidates: number;
+  /** Its best is a card on this board. */
+  onBoard: boolean;
+  /** The person has been shown its best (on this board or an earlier checkpoint's). */
+  seen: boolean;
+  /** The best's taste score and novelty, when known. */
+  taste?: number;
+  novelty?: number;
+}
+
 /**
  * A checkpoint Baton did not raise because the person's taste predicted their decision with a
  * confidence their own past decisions had earned. Exploration went on as if they had decided;
@@ -111,6 +129,8 @@ export interface Board {
   tradeOffs: Array<{ a: string; b: string; aWins: string[]; bWins: string[] }>;
   spend: Spend;
   lenses: LensCoverage[];
+  /** Every direction in a compact row (lens, best, candidates, seen), whether or not it has a card. */
+  directions?: DirectionRow[];
   candidates: number;
   /** `rehearsal` when any model in play is the rehearsal model. */
   label: string;

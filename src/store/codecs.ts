@@ -144,6 +144,7 @@ const PlannedMoveSchema: z.ZodType<PlannedMove> = z.looseObject({
   feedback: z.string().exactOptional(),
   origin: z.enum(['policy', 'decision']),
   directive: z.string().exactOptional(),
+  focus: z.array(z.string()).exactOptional(),
 });
 
 const AssumptionSchema: z.ZodType<Assumption> = z.looseObject({
@@ -196,6 +197,16 @@ const InlineEventUnion = z.discriminatedUnion('type', [
     status: z.enum(['accepted', 'exhausted', 'stopped']),
     candidateId: z.string().exactOptional(),
     reason: z.string(),
+  }),
+  z.looseObject({
+    type: z.literal('exploration.reopened'),
+    reopening: z.looseObject({
+      id: z.string(),
+      from: z.enum(['accepted', 'exhausted', 'stopped']),
+      budget: z.looseObject({ calls: z.number().exactOptional(), tokens: z.number().exactOptional(), usd: z.number().exactOptional() }),
+      reason: z.string().exactOptional(),
+      createdAt: z.string(),
+    }),
   }),
 ]);
 

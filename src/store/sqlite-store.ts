@@ -304,6 +304,7 @@ class SqliteStore implements Store {
         if (event.type === 'checkpoint.raised') status = 'awaiting';
         else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
         else if (event.type === 'exploration.ended') status = event.status;
+        else if (event.type === 'exploration.reopened') status = 'running';
         else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
         const { lastInsertRowid } = this.#sql.insertEvent.run(explorationId, event.type, JSON.stringify(payload), at);
         stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });

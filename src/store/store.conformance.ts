@@ -677,11 +677,12 @@ export function storeConformance(
     });
 
     describe('status as a fold of events (seeded property)', () => {
-      type StatusEvent = 'checkpoint' | 'decide' | 'accept' | 'end' | 'defer';
+      type StatusEvent = 'checkpoint' | 'decide' | 'accept' | 'end' | 'defer' | 'reopen';
       const expected = (status: ExplorationStatus, step: StatusEvent): ExplorationStatus => {
         if (step === 'checkpoint') return 'awaiting';
         if (step === 'decide') return 'running';
         if (step === 'end') return 'exhausted';
+        if (step === 'reopen') return 'running';
         return status;
       };
 
@@ -689,7 +690,7 @@ export function storeConformance(
         let run = 0;
         await fc.assert(
           fc.asyncProperty(
-            fc.array(fc.array(fc.constantFrom<StatusEvent>('checkpoint', 'decide', 'accept', 'end', 'defer'), { maxLength: 4 }), {
+            fc.array(fc.array(fc.constantFrom<StatusEvent>('checkpoint', 'decide', 'accept', 'end', 'defer', 'reopen'), { maxLength: 4 }), {
               maxLength: 6,
             }),
             async (commits) => {
@@ -711,6 +712,8 @@ export function storeConformance(
                       return { type: 'exploration.ended', status: 'exhausted', reason: 'done' };
                     case 'defer':
                       return { type: 'trigger.deferred', key: id, kind: 'novelty' };
+                    case 'reopen':
+                      return { type: 'exploration.reopened', reopening: { id, from: 'exhausted', budget: { calls: 10 }, createdAt: '2026-01-01T00:00:00.000Z' } };
                   }
                 });
                 await store.commit(x.id, { events });
@@ -719,6 +722,7 @@ export function storeConformance(
                 if (event.type === 'checkpoint.raised') return 'awaiting';
                 if (event.type === 'decision.made') return event.decision.action === 'accept' ? s : 'running';
                 if (event.type === 'exploration.ended') return event.status;
+                if (event.type === 'exploration.reopened') return 'running';
                 return s;
               }, 'running');
               const record = await store.getExploration(x.id);

@@ -44,7 +44,8 @@ function isPlannedMove(value: unknown): value is PlannedMove {
     isLens(value.lens) &&
     optionalString(value, 'feedback') &&
     (value.origin === 'policy' || value.origin === 'decision') &&
-    optionalString(value, 'directive')
+    optionalString(value, 'directive') &&
+    (value.focus === undefined || isStringList(value.focus))
   );
 }
 

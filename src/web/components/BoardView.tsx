@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ReactElement } from 'react';
+import { messageOf, postJson } from '../api.js';
 import { formatQuality, formatScore, formatTime, formatUsd, plural } from '../format.js';
 import { lensColour } from '../lenses.js';
 import type { BoardCard, DecisionAction, ExplorationDetail } from '../types.js';
@@ -49,6 +50,8 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
   const [help, setHelp] = useState(false);
   const cards = useRef<HTMLOListElement>(null);
   const open = detail.checkpoint !== null && !running;
+  // An exploration that ended without an answer can still be accepted (or reopened).
+  const acceptable = !running && (detail.status === 'exhausted' || detail.status === 'stopped');
   const reasons = detail.checkpoint?.reasons ?? board.reasons;
 
   const choose = (action: DecisionAction, candidateIds: string[] = []): void => setPending({ action, candidateIds });
@@ -109,7 +112,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
   return (
     <section className="board" aria-label="Board">
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
-      <StatusLine detail={detail} running={running} progress={progress} onRun={onRun} />
+      <StatusLine detail={detail} running={running} progress={progress} onRun={onRun} onDecided={onDecided} />
       {reasons.length > 0 && (
         <div className="reasons">
           <h2>{open ? 'Baton stopped to ask you' : 'Last checkpoint'}</h2>
@@ -153,7 +156,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
           </button>
         </div>
       )}
-      {open && pending && (
+      {(open || acceptable) && pending && (
         <DecisionPanel
           key={`${pending.action}:${pending.candidateIds.join(',')}`}
           detail={detail}
@@ -177,6 +180,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
             focused={index === focused}
             onFocus={() => setFocused(index)}
             actionable={open}
+            acceptOnly={!open && acceptable}
             selectedForCombine={forCombine.includes(card.candidateId)}
             onAction={(action) => choose(action, [card.candidateId])}
             onToggleCombine={() => toggleCombine(card.candidateId)}
@@ -189,7 +193,7 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
   );
 }
 
-function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, 'detail' | 'running' | 'progress' | 'onRun'>): ReactElement {
+function StatusLine({ detail, running, progress, onRun, onDecided }: Pick<BoardViewProps, 'detail' | 'running' | 'progress' | 'onRun' | 'onDecided'>): ReactElement {
   const { live } = detail;
   if (live.state === 'running-elsewhere') {
     const lease = live.lease;
@@ -213,7 +217,7 @@ function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, '
     return (
       <p className="status ended" role="status">
         This exploration is {detail.status}
-        {detail.endReason ? `: ${detail.endReason}` : '.'}
+        {detail.endReason ? `: ${detail.endReason}` : '.'} <ReopenControl id={detail.record.id} onDone={onDecided} />
       </p>
     );
   }
@@ -224,6 +228,42 @@ function StatusLine({ detail, running, progress, onRun }: Pick<BoardViewProps, '
         Explore to the next checkpoint
       </button>
     </p>
+  );
+}
+
+/** Reopen an ended exploration, with more calls (recorded in the ledger). */
+function ReopenControl({ id, onDone }: { id: string; onDone: () => void }): ReactElement {
+  const [calls, setCalls] = useState('20');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const reopen = async (): Promise<void> => {
+    const more = Number(calls);
+    setBusy(true);
+    setError(null);
+    try {
+      await postJson(`/api/explorations/${encodeURIComponent(id)}/reopen`, Number.isInteger(more) && more > 0 ? { budget: { calls: more } } : {});
+      onDone();
+    } catch (failure) {
+      setError(messageOf(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span className="reopen">
+      <label>
+        more calls <input type="number" min={0} step={1} value={calls} onChange={(e) => setCalls(e.target.value)} aria-label="Calls to add" />
+      </label>{' '}
+      <button type="button" disabled={busy} onClick={() => void reopen()}>
+        Reopen
+      </button>
+      {error && (
+        <span className="failed" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
+    </span>
   );
 }
 
@@ -245,6 +285,32 @@ function SpendLine({ detail }: { detail: ExplorationDetail }): ReactElement {
 
 /** The lenses in play, in their colours: how many candidates each has, and its best quality. */
 function LensCoverage({ detail }: { detail: ExplorationDetail }): ReactElement | null {
+  if (detail.board.directions && detail.board.directions.length > 0) {
+    return (
+      <table className="directions" aria-label="Every direction">
+        <thead>
+          <tr>
+            <th scope="col">direction</th>
+            <th scope="col">best</th>
+            <th scope="col">candidates</th>
+            <th scope="col">seen</th>
+          </tr>
+        </thead>
+        <tbody>
+          {detail.board.directions.map((d) => (
+            <tr key={d.lensId}>
+              <td>
+                <span className="swatch" style={{ background: lensColour(d.lensId) }} aria-hidden="true" /> {d.lensName}
+              </td>
+              <td>{d.best === null ? '—' : `${formatQuality(d.best)}${d.bestId ? ` (${d.bestId.slice(d.bestId.lastIndexOf('.') + 1)})` : ''}`}</td>
+              <td>{d.candidates}</td>
+              <td>{d.onBoard ? 'on the board' : d.seen ? 'seen before' : 'not seen yet'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
   if (detail.board.lenses.length === 0) return null;
   return (
     <ul className="legend lens-coverage" aria-label="Lenses in play">
@@ -262,13 +328,15 @@ interface CardProps {
   focused: boolean;
   onFocus: () => void;
   actionable: boolean;
+  /** The exploration has ended without an answer: only accepting is left. */
+  acceptOnly?: boolean;
   selectedForCombine: boolean;
   onAction: (action: DecisionAction) => void;
   onToggleCombine: () => void;
   onOpen: () => void;
 }
 
-function Card({ card, focused, onFocus, actionable, selectedForCombine, onAction, onToggleCombine, onOpen }: CardProps): ReactElement {
+function Card({ card, focused, onFocus, actionable, acceptOnly = false, selectedForCombine, onAction, onToggleCombine, onOpen }: CardProps): ReactElement {
   const headingId = `card-${card.candidateId}`;
   return (
     <li className={`card${selectedForCombine ? ' selected' : ''}${focused ? ' focused' : ''}`} aria-labelledby={headingId} tabIndex={focused ? 0 : -1} onFocus={onFocus} style={{ borderLeftColor: lensColour(card.lensId) }}>
@@ -305,6 +373,13 @@ function Card({ card, focused, onFocus, actionable, selectedForCombine, onAction
         </p>
       ))}
       <blockquote className="excerpt model-text plain">{card.excerpt}</blockquote>
+      {acceptOnly && (
+        <div className="row card-actions" role="group" aria-label={`Decisions about ${card.candidateId}`}>
+          <button type="button" onClick={() => onAction('accept')}>
+            Accept
+          </button>
+        </div>
+      )}
       {actionable && (
         <div className="row card-actions" role="group" aria-label={`Decisions about ${card.candidateId}`}>
           <button type="button" onClick={() => onAction('deepen')}>

@@ -45,7 +45,13 @@ export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFo
                   )}
                 </td>
                 <td>
-                  {entry.decision ? (
+                  {entry.reopening ? (
+                    <>
+                      <strong>reopened</strong> (had ended {entry.reopening.from}
+                      {entry.reopening.budget.calls !== undefined && `; +${entry.reopening.budget.calls} calls`}
+                      {entry.reopening.budget.usd !== undefined && `; +$${entry.reopening.budget.usd}`})
+                    </>
+                  ) : entry.decision ? (
                     <>
                       <strong>{entry.decision.action}</strong> {entry.decision.candidateIds.join(' + ')}
                       {entry.decision.lens && <div>lens: {entry.decision.lens}</div>}
@@ -63,7 +69,7 @@ export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFo
                     </div>
                   )}
                 </td>
-                <td>{entry.decision ? (entry.decision.reason ?? <span className="muted">no reason given</span>) : <span className="muted">—</span>}</td>
+                <td>{entry.decision ? (entry.decision.reason ?? <span className="muted">no reason given</span>) : (entry.reopening?.reason ?? <span className="muted">—</span>)}</td>
               </tr>
             ))}
           </tbody>

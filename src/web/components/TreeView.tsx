@@ -115,6 +115,10 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, boardIds = 
             <span className="swatch" style={{ background: MUTED }} aria-hidden="true" />
             exhausted or pruned
           </li>
+          <li>
+            <span className="swatch hollow" style={{ borderColor: MUTED }} aria-hidden="true" />
+            copy of an earlier candidate
+          </li>
         </ul>
         <div className="row tree-zoom" role="group" aria-label="Zoom">
           <button type="button" onClick={() => zoomBy(0.8)} aria-label="Zoom out">
@@ -174,6 +178,12 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, boardIds = 
                     <dd>{selected.entry.exhausted}</dd>
                   </>
                 )}
+                {selected.entry.duplicateOf && (
+                  <>
+                    <dt>copy of</dt>
+                    <dd>{selected.entry.duplicateOf} (same text: judged once, novelty 0)</dd>
+                  </>
+                )}
                 {selected.entry.pruned && (
                   <>
                     <dt>pruned</dt>
@@ -216,10 +226,11 @@ const TreeLayer = memo(function TreeLayer({ layout }: { layout: TreeLayout }): R
           cx={node.x}
           cy={node.y}
           r={3 + 3 * (node.entry.quality ?? 0)}
-          fill={colour}
-          className={muted ? 'node muted' : 'node'}
+          fill={node.entry.duplicateOf ? 'none' : colour}
+          stroke={node.entry.duplicateOf ? colour : undefined}
+          className={`${muted ? 'node muted' : 'node'}${node.entry.duplicateOf ? ' duplicate' : ''}`}
         >
-          <title>{`${node.entry.id} · ${node.entry.lensId} · quality ${formatQuality(node.entry.quality)}`}</title>
+          <title>{`${node.entry.id} · ${node.entry.lensId} · quality ${formatQuality(node.entry.quality)}${node.entry.duplicateOf ? ` · copy of ${node.entry.duplicateOf}` : ''}`}</title>
         </circle>,
       );
     }
