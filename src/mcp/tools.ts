@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { DecideOptions, RunOptions } from '../baton.js';
+import type { DecideOptions, ReopenOptions, RunOptions } from '../baton.js';
 import type { Progress } from '../explore/engine.js';
 import { DECISION_ACTIONS } from '../steer/types.js';
 import { askAtCheckpoint } from './checkpoint.js';
@@ -94,9 +94,11 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
     ({ explorationId: ref, assume, ask }, extra) =>
       toolCall(log, 'run_to_checkpoint', async () => {
         const id = await baton.resolveId(ref);
-        const options: RunOptions = { signal: extra.signal, onProgress: progressSender(extra) };
+        const progress = progressSender(extra);
+        const options: RunOptions = { signal: extra.signal, onProgress: progress.send };
         if (assume !== undefined) options.assume = assume;
         const result = await ctx.runs.with(id, () => baton.run(id, options)).finally(() => ctx.changed(id));
+        await progress.flush();
         if (result.status === 'awaiting' && ask !== false && !extra.signal.aborted) {
           const answered = await askAtCheckpoint(server, ctx, result, extra.signal);
           if (answered) return answered;
@@ -165,9 +167,43 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
         if (input.feedback !== undefined) options.feedback = input.feedback;
         if (input.lens !== undefined) options.lens = input.lens;
         if (input.briefText !== undefined) options.briefSource = input.briefText;
-        options.run = input.run === true ? { signal: extra.signal, onProgress: progressSender(extra) } : false;
+        const progress = progressSender(extra);
+        options.run = input.run === true ? { signal: extra.signal, onProgress: progress.send } : false;
         const { decision, outcome } = await ctx.runs.with(id, () => baton.decide(id, options)).finally(() => ctx.changed(id));
+        await progress.flush();
         return outcomeResult(outcome, `Decision ${decision.id} recorded: ${decision.action}.`, { decision });
+      }),
+  );
+
+  server.registerTool(
+    'reopen',
+    {
+      title: 'Reopen an ended exploration',
+      description:
+        'Continues an exploration that has ended (accepted, exhausted, or stopped on its budget), with budget added to what the brief allows; the reopening and its reason go in the ledger. A spent budget needs some added. By default it then explores on to the next checkpoint (run=false only records).',
+      inputSchema: {
+        explorationId,
+        calls: z.number().int().positive().max(1_000_000).optional().describe('Model calls to add to the budget.'),
+        tokens: z.number().int().positive().max(1_000_000_000).optional().describe('Tokens to add to the budget.'),
+        usd: z.number().positive().max(1_000_000).optional().describe('US dollars to add to the budget.'),
+        reason: z.string().trim().min(1, 'say why: the reason is the record of meaning').max(4000).describe('Why: kept in the ledger with the reopening.'),
+        run: z.boolean().optional().describe('Explore on to the next checkpoint after reopening (default true).'),
+      },
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    (input, extra) =>
+      toolCall(log, 'reopen', async () => {
+        const id = await baton.resolveId(input.explorationId);
+        const budget: NonNullable<ReopenOptions['budget']> = {};
+        if (input.calls !== undefined) budget.calls = input.calls;
+        if (input.tokens !== undefined) budget.tokens = input.tokens;
+        if (input.usd !== undefined) budget.usd = input.usd;
+        const progress = progressSender(extra);
+        const options: ReopenOptions = { reason: input.reason, run: input.run === false ? false : { signal: extra.signal, onProgress: progress.send } };
+        if (Object.keys(budget).length > 0) options.budget = budget;
+        const { reopening, outcome } = await ctx.runs.with(id, () => baton.reopen(id, options)).finally(() => ctx.changed(id));
+        await progress.flush();
+        return outcomeResult(outcome, `Reopened ${id} (it had ended ${reopening.from}).`, { reopening });
       }),
   );
 
@@ -187,14 +223,24 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
   );
 }
 
-/** Progress notifications, one per judged candidate, when the client asked for them. */
-function progressSender(extra: Extra): (progress: Progress) => void {
+/**
+ * Progress notifications, one per judged candidate, when the client asked for them. `flush` waits
+ * for those sent so far: the tool's result must not overtake them, or the client (which stops
+ * listening for a request's progress once it has its answer) drops the last ones.
+ */
+function progressSender(extra: Extra): { send: (progress: Progress) => void; flush: () => Promise<void> } {
   const token = extra._meta?.progressToken;
+  const pending: Array<Promise<void>> = [];
   let done = 0;
-  return (progress) => {
-    if (token === undefined || progress.type !== 'candidate') return;
-    done += 1;
-    const message = `candidate ${progress.candidateId} (${progress.kind} through ${progress.lensId}): quality ${progress.quality.toFixed(1)}`;
-    extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, message } }).catch(() => undefined);
+  return {
+    send: (progress) => {
+      if (token === undefined || progress.type !== 'candidate') return;
+      done += 1;
+      const message = `candidate ${progress.candidateId} (${progress.kind} through ${progress.lensId}): quality ${progress.quality.toFixed(1)}`;
+      pending.push(extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, message } }).catch(() => undefined));
+    },
+    flush: async () => {
+      await Promise.all(pending.splice(0));
+    },
   };
 }

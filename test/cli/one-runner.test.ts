@@ -130,7 +130,7 @@ describe('one runner at a time (two real processes)', () => {
 
     const after = await runCli(['decide', id, 'continue'], { cwd: dir, env: { BATON_DB: db } });
     expect(after.code, describeResult(after)).toBe(2);
-    expect(after.stderr).toContain('has ended (accepted)');
+    expect(after.stderr).toMatch(/is accepted \(.+\); reopen it to explore on/u);
   });
 
   it('exits 130 on Ctrl-C after giving the lease back; the exploration then resumes', { timeout: 240_000 }, async () => {

@@ -37,7 +37,7 @@ describe('where the user config is looked for', () => {
 
   it('is empty when there is no file, and an error when BATON_CONFIG names a missing one', () => {
     const dir = tmp.make('baton-config-');
-    expect(loadUserConfig({ env: { HOME: dir }, cwd: '/' })).toEqual({ path: null, config: { providers: {}, pricing: {}, retry: {} } });
+    expect(loadUserConfig({ env: { HOME: dir }, cwd: '/' })).toEqual({ path: null, config: { providers: {}, pricing: {}, retry: {}, board: {} } });
     const error = errorOf(() => loadUserConfig({ env: { BATON_CONFIG: join(dir, 'nope.yaml') }, cwd: '/' }));
     expect(error.message).toContain('nope.yaml: no such file');
     expect(isBatonError(error) && error.exitCode).toBe(2);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -19,11 +20,11 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
 
-async function connect(db: string, capabilities: ConstructorParameters<typeof Client>[1] = {}, args: string[] = []): Promise<{ client: Client; stderr: () => string }> {
+async function connect(db: string, capabilities: ConstructorParameters<typeof Client>[1] = {}, args: string[] = [], cwd = REPO_ROOT): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BATON_BIN, 'mcp', '--db', db, ...args],
-    cwd: REPO_ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
     stderr: 'pipe',
   });
@@ -41,7 +42,8 @@ describe('baton mcp over stdio', () => {
     expect(client.getServerVersion()?.name).toBe('baton');
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
-    expect([...byName.keys()].sort()).toEqual(['decide', 'export_result', 'get_board', 'lint_brief', 'list_explorations', 'run_to_checkpoint', 'show_candidate', 'start_exploration']);
+    expect([...byName.keys()].sort()).toEqual(['decide', 'export_result', 'get_board', 'lint_brief', 'list_explorations', 'reopen', 'run_to_checkpoint', 'show_candidate', 'start_exploration']);
+    expect(byName.get('reopen')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
     expect(byName.get('get_board')?.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
     expect(byName.get('decide')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false });
     expect(byName.get('start_exploration')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
@@ -103,6 +105,15 @@ describe('baton mcp over stdio', () => {
     // What the client did is in the database, as the CLI would have left it.
     const row = new Database(db, { readonly: true }).prepare('SELECT status FROM explorations WHERE id = ?').get(explorationId) as { status: string };
     expect(row.status).toBe('accepted');
+
+    // An ended exploration reopens with more budget, the reason in the ledger; bad budget is a tool error.
+    expect(await toolError(client, 'reopen', { explorationId, calls: -3, reason: 'more' })).toMatch(/calls/u);
+    const reopened = await ok<OutcomeContent & { reopening: { from: string; budget: { calls?: number } } }>(client, 'reopen', { explorationId, calls: 20, reason: 'one more round on the quieter ending', run: false });
+    expect(reopened.reopening).toMatchObject({ from: 'accepted', budget: { calls: 20 } });
+    const after = new Database(db, { readonly: true }).prepare('SELECT status FROM explorations WHERE id = ?').get(explorationId) as { status: string };
+    expect(after.status).toBe('running');
+    const ledger = JSON.parse(textOf(await call(client, 'export_result', { explorationId, format: 'json' }))) as unknown;
+    expect(JSON.stringify(ledger)).toContain('one more round on the quieter ending');
   });
 
   it('asks the person at a checkpoint through elicitation, and records their answer as the decision', async () => {
@@ -227,11 +238,14 @@ describe('baton mcp over stdio', () => {
   });
 
   it('refuses a brief that would run a module check, unless the server allows it', async () => {
-    const withModule = STORY.replace(/criteria:\n/u, 'criteria:\n  - check: { module: ./check.js }\n');
+    const withModule = STORY.replace(/criteria:\n/u, 'criteria:\n  - check: { module: ./check.mjs }\n');
     const { client } = await connect(join(tempDir(), 'baton.db'));
     expect(await toolError(client, 'start_exploration', { briefText: withModule })).toMatch(/may not run `module:` checks \(criteria\.0\.check\.module\).*--allow-modules/u);
     expect((await ok<{ explorations: unknown[] }>(client, 'list_explorations')).explorations).toEqual([]);
-    const allowed = await connect(join(tempDir(), 'baton.db'), {}, ['--allow-modules']);
+    // Allowed, the module resolves in the server's workspace (its working folder), as a brief file's would in its folder.
+    const workspace = tempDir();
+    writeFileSync(join(workspace, 'check.mjs'), 'export function check(text) { return { pass: text.length > 0 }; }\n');
+    const allowed = await connect(join(workspace, 'baton.db'), {}, ['--allow-modules'], workspace);
     expect((await ok<{ explorationId: string }>(allowed.client, 'start_exploration', { briefText: withModule })).explorationId).toMatch(/^x/u);
   });
 });

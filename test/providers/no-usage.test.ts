@@ -77,7 +77,9 @@ describe('a provider that reports no usage', () => {
     }
 
     // Reading: no key, no base URL, nothing of the provider's in the environment.
-    const bare = { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, BATON_DB: db, BATON_CONFIG: join(dir, 'none.yaml'), HOME: dir };
+    // The user config file is there but holds no key (reading now takes the board size from it).
+    writeFileSync(join(dir, 'bare.yaml'), 'board:\n  cards: 8\n');
+    const bare = { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, BATON_DB: db, BATON_CONFIG: join(dir, 'bare.yaml'), HOME: dir };
     const board = await runCli(['board', id], { cwd: dir, env: bare });
     expect([0, 4, 10], describeResult(board)).toContain(board.code);
     expect(board.stdout).toMatch(/estimated: \d+ call\(s\) reported no usage/u);
