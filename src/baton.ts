@@ -29,7 +29,7 @@ import { buildExport, renderExportMarkdown } from './steer/export.js';
 import type { RunOutcome, RunUntilOptions } from './steer/steering.js';
 import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from './steer/steering.js';
 import type { Decision, DecisionInput, Reversal } from './steer/types.js';
-import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
+import { isServerLocation, openStore, resolveStoreLocation } from './store/open-store.js';
 import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
 
 /**
@@ -121,7 +121,7 @@ export class Baton {
 
   private constructor(options: BatonOptions) {
     this.opened = options.store;
-    this.dbPath = options.db ?? defaultDbPath(options.cwd ?? process.cwd(), options.env ?? process.env);
+    this.dbPath = resolveStoreLocation(options.db, options.cwd ?? process.cwd(), options.env ?? process.env);
     this.options = options;
     this.embedding = options.embedding ?? createLocalEmbedding();
   }
@@ -133,14 +133,14 @@ export class Baton {
 
   /** The store, opened (and created) on first use. */
   get store(): Store {
-    this.opened ??= openSqliteStore(this.dbPath);
+    this.opened ??= openStore(this.dbPath);
     return this.opened;
   }
 
   /** The store if it exists already; reading never creates a database. */
   private existingStore(): Store | undefined {
     if (this.opened) return this.opened;
-    if (this.dbPath !== ':memory:' && !existsSync(this.dbPath)) return undefined;
+    if (this.dbPath !== ':memory:' && !isServerLocation(this.dbPath) && !existsSync(this.dbPath)) return undefined;
     return this.store;
   }
 
@@ -237,7 +237,7 @@ export class Baton {
   async resolveId(idOrPrefix: string): Promise<string> {
     const store = this.existingStore();
     const id = store ? await store.resolveExplorationId(idOrPrefix) : undefined;
-    if (!id) throw new BatonError('not_found', `no exploration "${idOrPrefix}" in ${this.dbPath}`, { location: { field: 'exploration' } });
+    if (!id) throw new BatonError('not_found', `no exploration "${idOrPrefix}" in ${store?.location ?? this.dbPath}`, { location: { field: 'exploration' } });
     return id;
   }
 
