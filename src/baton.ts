@@ -30,6 +30,7 @@ import type { RunOutcome, RunUntilOptions } from './steer/steering.js';
 import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from './steer/steering.js';
 import type { Decision, DecisionInput, Reversal } from './steer/types.js';
 import { isServerLocation, openStore, resolveStoreLocation } from './store/open-store.js';
+import type { TeamQueue } from './team/queue.js';
 import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
 
 /**
@@ -45,7 +46,7 @@ import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
  */
 
 export interface BatonOptions {
-  /** SQLite file; default `BATON_DB` or `./.baton/baton.db`. */
+  /** SQLite file or a `postgres://` URL (a team store); default `BATON_DB` or `./.baton/baton.db`. */
   db?: string;
   /** An already-open store (any `Store` implementation). */
   store?: Store;
@@ -65,6 +66,12 @@ export interface BatonOptions {
    * Baton.open({ db: ':memory:', models: { 'sim:world': ({ seed }) => world.port(seed) } });
    */
   models?: Record<string, (options: { seed: number }) => ModelPort>;
+  /**
+   * How `run` and `decide` advance an exploration: in this process, or by queueing it for the
+   * team's workers (`baton worker`) and waiting. Default: the queue when `db` is a postgres://
+   * URL, in process otherwise (and whenever a `store` is given).
+   */
+  drive?: 'in-process' | 'queue';
 }
 
 export interface StartOptions {
@@ -115,6 +122,7 @@ const StoredFramingsSchema = z.object({ briefId: z.string(), framings: FramingsS
 
 export class Baton {
   private opened: Store | undefined;
+  private queue: Promise<TeamQueue> | undefined;
   private readonly dbPath: string;
   private readonly options: BatonOptions;
   private readonly embedding: EmbeddingPort;
@@ -135,6 +143,14 @@ export class Baton {
   get store(): Store {
     this.opened ??= openStore(this.dbPath);
     return this.opened;
+  }
+
+  /** The team queue when explorations are driven by workers, else undefined (in process). */
+  private async teamQueue(): Promise<TeamQueue | undefined> {
+    const drive = this.options.drive ?? (this.options.store === undefined && isServerLocation(this.dbPath) ? 'queue' : 'in-process');
+    if (drive === 'in-process') return undefined;
+    this.queue ??= import('./team/queue.js').then(({ openTeamQueue }) => openTeamQueue(this.store));
+    return this.queue;
   }
 
   /** The store if it exists already; reading never creates a database. */
@@ -273,6 +289,13 @@ export class Baton {
 
   /** Runs (or resumes) an exploration until a checkpoint, the end, or an abort. */
   async run(idOrPrefix: string, options: RunOptions = {}): Promise<RunOutcome> {
+    const queue = await this.teamQueue();
+    if (queue) {
+      const id = await this.resolveId(idOrPrefix);
+      const { runThroughQueue } = await import('./team/queue-driver.js');
+      await runThroughQueue(queue, this.store, id, options.signal);
+      return this.board(id);
+    }
     const engine = await this.engine(idOrPrefix, options.onProgress);
     return runUntilCheckpoint(engine, this.runUntilOptions(options));
   }
@@ -321,7 +344,15 @@ export class Baton {
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
     const decision = await decide(engine, decideInput, this.options.now);
+    const queue = await this.teamQueue();
+    // On a team store the workers act on it, also when none is alive now: it waits in the queue.
+    if (queue && engine.state.status === 'running') await queue.enqueue(engine.state.id);
     input.onRecorded?.(decision);
+    if (queue && input.run !== false && engine.state.status === 'running') {
+      const { waitUntilSettled } = await import('./team/queue-driver.js');
+      await waitUntilSettled(queue, this.store, engine.state.id, runOptions.signal);
+      return { decision, outcome: await this.board(engine.state.id) };
+    }
     if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
     const result = await runUntilCheckpoint(engine, this.runUntilOptions(runOptions));
     return { decision, outcome: result };
@@ -441,6 +472,9 @@ export class Baton {
   }
 
   async close(): Promise<void> {
+    const queue = this.queue;
+    this.queue = undefined;
+    if (queue) await (await queue.catch(() => undefined))?.stop(false);
     await this.opened?.close();
     this.opened = undefined;
   }

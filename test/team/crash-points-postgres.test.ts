@@ -94,7 +94,7 @@ describe.skipIf(skipWithoutPostgres)('a crash before any write of the Postgres s
       await first.close();
       if (!(error instanceof SimulatedCrash)) throw new Error(`crash point ${at}: expected the simulated crash, got ${String(error)}`);
       const atCrash = await snapshotAt(pointUrl);
-      const resumed = Baton.open({ db: pointUrl, latencyMs: 0 });
+      const resumed = Baton.open({ db: pointUrl, latencyMs: 0, drive: 'in-process' });
       await drive(resumed);
       await resumed.close();
       const after = await snapshotAt(pointUrl);

@@ -1,0 +1,71 @@
+import { Baton } from '../baton.js';
+import type { BatonOptions } from '../baton.js';
+import { BatonError } from '../errors.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
+import { TeamQueue } from './queue.js';
+import type { TeamQueueOptions } from './queue.js';
+
+/**
+ * A worker: takes waves to run from the team queue and runs them in this process, on the team
+ * store. Any number of workers, on any machines, share one store; the queue gives each
+ * exploration to one of them at a time, and a killed worker's wave to another once its lease
+ * (`leaseSeconds`) runs out. Nothing is lost with it: completed calls and decisions are in the
+ * store, and the wave resumes from there without asking a model again for what it answered.
+ */
+export interface WorkerOptions extends TeamQueueOptions {
+  /** The team store: a postgres:// URL. */
+  db: string;
+  /** Explorations advanced at once by this process (default 8). */
+  slots?: number;
+  /** Options for the Baton the waves run in (model latency for the rehearsal model, …). */
+  baton?: Omit<BatonOptions, 'db' | 'store' | 'drive'>;
+  log?: (line: string) => void;
+  /** Stops taking work when aborted; the waves in hand finish first. */
+  signal?: AbortSignal;
+}
+
+export interface RunningWorker {
+  /** Resolves once the worker stopped (after `signal` aborted and the waves in hand finished). */
+  done: Promise<void>;
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const baton = Baton.open({ ...options.baton, db: options.db, drive: 'in-process' });
+  const store = baton.store;
+  if (!(store instanceof PostgresStore)) {
+    await baton.close();
+    throw new BatonError('invalid_input', `baton worker needs a team store: --db postgres://…, not ${options.db}.`, { location: { field: '--db' } });
+  }
+  const log = options.log ?? (() => undefined);
+  const queue = new TeamQueue(store, options);
+  try {
+    await queue.start();
+  } catch (error) {
+    await baton.close();
+    throw error;
+  }
+  await queue.work(options.slots ?? 8, async (job) => {
+    const id = job.data.explorationId;
+    const record = await store.getExploration(id);
+    if (record?.status !== 'running') return;
+    const outcome = await baton.run(id, { maxWaves: 1 });
+    if (outcome.status === 'running') {
+      await queue.completeAndContinue(job);
+      return;
+    }
+    log(`${id}: ${outcome.status}${outcome.checkpoint ? ` at checkpoint ${outcome.checkpoint.id}` : ''}`);
+  });
+  log(`worker ${process.pid} taking explorations from ${store.location}`);
+  const done = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      void (async () => {
+        await queue.stop(true);
+        await baton.close();
+        resolve();
+      })();
+    };
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  return { done };
+}
