@@ -11,14 +11,15 @@ import type { Store } from '../store/store.js';
  * exploration's id: at most one queued and one active), expiry of a job whose worker died (the
  * lease: `expireInSeconds`, checked by its maintenance every second), and retries.
  *
- * A job advances one exploration by one wave. When the wave leaves the exploration running, the
- * job's completion and the next wave's job are committed in one transaction, so there is never a
+ * A job advances one exploration by a slice of waves (as many as a third of the lease allows).
+ * When the slice leaves the exploration running, the job's completion and the next slice's job
+ * are committed in one transaction, so there is never a
  * moment with no job for a running exploration, nor two active ones. A checkpoint ends the chain;
  * a decision starts it again (`enqueue`), also when no worker is alive: the job waits in the table.
  */
 
 export const EXPLORE_QUEUE = 'baton-explore';
-const DEFAULT_LEASE_SECONDS = 60;
+export const DEFAULT_LEASE_SECONDS = 60;
 
 export interface ExploreJob {
   explorationId: string;

@@ -2,7 +2,7 @@ import { Baton } from '../baton.js';
 import type { BatonOptions } from '../baton.js';
 import { BatonError } from '../errors.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { TeamQueue } from './queue.js';
+import { DEFAULT_LEASE_SECONDS, TeamQueue } from './queue.js';
 import type { TeamQueueOptions } from './queue.js';
 
 /**
@@ -38,6 +38,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }
   const log = options.log ?? (() => undefined);
   const queue = new TeamQueue(store, options);
+  const sliceMs = Math.round(((options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000) / 3);
   try {
     await queue.start();
   } catch (error) {
@@ -48,7 +49,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const id = job.data.explorationId;
     const record = await store.getExploration(id);
     if (record?.status !== 'running') return;
-    const outcome = await baton.run(id, { maxWaves: 1 });
+    // Waves until a checkpoint, or until a third of the lease has passed: a wave begun then still
+    // ends well within the lease, and the engine is loaded once per slice, not once per wave.
+    const outcome = await baton.run(id, { signal: AbortSignal.timeout(sliceMs) }).catch((error: unknown) => {
+      // The queue retries the slice (with backoff); say why here, where the operator looks.
+      log(`${id}: ${error instanceof Error ? error.message : String(error)} (will be retried)`);
+      throw error;
+    });
     if (outcome.status === 'running') {
       await queue.completeAndContinue(job);
       return;
