@@ -16,9 +16,10 @@ import { TeamQueue } from '../../src/team/queue.js';
  * 1. Throughput: 32 explorations of the fake model (200 ms a call), each run to its first
  *    checkpoint, by 1, 2 and 4 worker processes (4 explorations at once each); explorations per
  *    second, and the scaling efficiency from 1 to N workers (T1 / (N × TN)).
- * 2. Takeover: a worker holding an exploration mid-wave is killed with SIGKILL; the time until
- *    another worker runs the wave (the queue's lease is 5 s and its expiry check runs every
- *    second), and the completed calls made again after the kill (must be 0).
+ * 2. Takeover: the only worker, holding an exploration mid-wave, is killed with SIGKILL and
+ *    another started; the time from the kill until the exploration's next call begins (the
+ *    queue's lease is 5 s, its expiry check runs every second), and the completed calls made
+ *    again after the kill (must be 0).
  * Figures go to stdout and bench/team/results.json.
  */
 
@@ -134,18 +135,18 @@ async function takeover(): Promise<TakeoverFigures> {
     if ((rows[0]?.intents ?? 0) > 0 && (rows[0]?.done ?? 0) > 0) break;
     await sleep(5);
   }
-  const second = await startWorkerProcess(url);
+  // The killed worker is the only one until then, so the exploration is surely in its hands;
+  // the other starts right after the kill (its start-up overlaps the lease running out).
   first.kill('SIGKILL');
   const killedAt = performance.now();
+  const killedAtIso = new Date().toISOString();
   await new Promise((resolve) => first.once('close', resolve));
   const done = new Map((await store.listCalls(id)).filter((c) => c.status === 'done').map((c) => [c.key, c.finishedAt]));
-  // Taken over: the retried job is active (or already through) on the other worker.
+  const second = await startWorkerProcess(url);
+  // Taken over: a call of the exploration begun after the kill, by the other worker.
   let takenAt = Number.NaN;
-  for (let i = 0; i < 1200 && Number.isNaN(takenAt); i += 1) {
-    const { rows } = await store.pool.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM "${queue.schema}".job WHERE singleton_key = $1 AND retry_count > 0 AND state IN ('active', 'completed')`,
-      [id],
-    );
+  for (let i = 0; i < 2400 && Number.isNaN(takenAt); i += 1) {
+    const { rows } = await store.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM calls WHERE exploration_id = $1 AND started_at > $2', [id, killedAtIso]);
     if ((rows[0]?.n ?? 0) > 0) takenAt = performance.now();
     else await sleep(25);
   }
@@ -161,7 +162,8 @@ async function takeover(): Promise<TakeoverFigures> {
 }
 
 const runs: ThroughputFigures[] = [];
-for (const workers of [1, 2, 4]) {
+const WORKER_COUNTS = (process.env.BATON_BENCH_WORKERS ?? '1,2,4').split(',').filter(Boolean).map(Number);
+for (const workers of WORKER_COUNTS) {
   const figures = await throughput(workers);
   runs.push(figures);
   console.log(`${workers} worker(s): ${EXPLORATIONS} explorations in ${figures.seconds.toFixed(1)} s — ${figures.explorationsPerSecond.toFixed(2)} explorations/s, ${figures.callsPerSecond.toFixed(1)} calls/s`);
