@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { chooseLenses, resolveLenses } from './brief/lenses.js';
 import type { LintFinding } from './brief/lint.js';
@@ -9,18 +9,26 @@ import { locateField, parseBrief, readBriefFile, safeParseBrief } from './brief/
 import type { Framing } from './brief/reframe.js';
 import { applyFraming, FramingsSchema, reframeLenses } from './brief/reframe.js';
 import type { Brief, Lens } from './brief/schema.js';
+import { juryOf } from './brief/schema.js';
 import type { SourceLocation } from './errors.js';
-import { BatonError, isBatonError } from './errors.js';
+import { BatonError, formatLocation, isBatonError } from './errors.js';
 import { writeFileAtomic } from './util/files.js';
+import { loadUserConfig } from './config/user-config.js';
 import type { Progress } from './explore/engine.js';
+import type { StoredEvent } from './explore/events.js';
 import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
+import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
+import type { CheckContext } from './explore/checks.js';
+import { verifyBriefChecks } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
-import { decide, resolveCandidateId } from './steer/decisions.js';
+import type { ReopenInput } from './steer/decisions.js';
+import { decide, reopen, resolveCandidateId } from './steer/decisions.js';
+import type { Reopening } from './explore/events.js';
 import { reverse } from './steer/reversals.js';
 import type { ExportDocument } from './steer/export.js';
 import type { CandidateView, ExplorationView } from './steer/views.js';
@@ -31,7 +39,11 @@ import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from '
 import type { Decision, DecisionInput, Reversal } from './steer/types.js';
 import { isServerLocation, openStore, resolveStoreLocation } from './store/open-store.js';
 import type { TeamQueue } from './team/queue.js';
-import type { BriefVersion, ExplorationRecord, Store } from './store/store.js';
+import type { LeaseSettings, TakeLeaseOptions } from './store/lease-keeper.js';
+import { LeaseKeeper } from './store/lease-keeper.js';
+import type { BriefVersion, ExplorationRecord, Lease, Store } from './store/store.js';
+import type { ForkOptions } from './explorations-admin.js';
+import * as admin from './explorations-admin.js';
 
 /**
  * The library API: everything the CLI (and later the HTTP server and MCP server) does goes
@@ -72,12 +84,31 @@ export interface BatonOptions {
    * URL, in process otherwise (and whenever a `store` is given).
    */
   drive?: 'in-process' | 'queue';
+  /** How leases are kept (heartbeat, when a silent holder counts as gone, how long a decision waits). */
+  lease?: Partial<LeaseSettings>;
+  /**
+   * Whether a brief given as text rather than a file (`startFromSource`, `lintSource`, a redirect
+   * with `briefSource`) may run `module:` checks; default true. `baton serve` sets it false unless
+   * started with `--allow-modules`: a brief sent over HTTP must not run code in the server.
+   */
+  allowModules?: boolean;
+  /** Most cards on a board (default: the user config's `board.cards`, else 8); every direction still gets a row. */
+  boardCards?: number;
+}
+
+/** A run's outcome; `handedOver` says why it stopped early for another process (a decision waiting for it). */
+export interface LeasedOutcome extends RunOutcome {
+  handedOver?: string;
 }
 
 export interface StartOptions {
   seed?: number;
   model?: string;
-  judge?: string;
+  /**
+   * The judge, overriding the brief's: one `provider:model`, or several (a jury) as a list or
+   * joined with commas. Each juror is one more call per candidate.
+   */
+  judge?: string | readonly string[];
   /** The embedding novelty uses: `provider:model`, or `local` (the default) for the local lexical one. */
   embed?: string;
 }
@@ -110,6 +141,22 @@ export interface DecideOptions extends DecisionInput {
   run?: boolean | RunOptions;
   /** Called once the decision is durable, before exploring on. */
   onRecorded?: (decision: Decision) => void;
+  /** Called when another process is exploring: the decision waits for its next safe point. */
+  onWaiting?: (lease: Lease) => void;
+  /** Stops waiting for another process's lease (and the run that follows, unless `run` has its own). */
+  signal?: AbortSignal;
+  /**
+   * The checkpoint whose board the person answered (`x1a2b3.k2`, or `k2`): the decision is refused
+   * (`conflict`) unless that checkpoint is still open, so decisions raced on one board record one.
+   */
+  checkpointId?: string;
+}
+
+export interface ReopenOptions extends ReopenInput {
+  /** Explore on to the next checkpoint after recording the reopening (default true). */
+  run?: boolean | RunOptions;
+  /** Called once the reopening is durable, before exploring on. */
+  onRecorded?: (reopening: Reopening) => void;
 }
 
 export interface ReframeResult {
@@ -176,6 +223,7 @@ export class Baton {
   async saveBriefFile(path: string, parentId?: string, note?: string): Promise<BriefVersion> {
     const { absolute, source, brief } = await this.readBrief(path);
     checkModels(brief, source, absolute);
+    await this.refuseUnusableChecks(source, brief, absolute, absolute);
     const input: Parameters<Store['saveBrief']>[0] = { source, brief, path: absolute };
     if (parentId !== undefined) input.parentId = parentId;
     if (note !== undefined) input.note = note;
@@ -187,6 +235,7 @@ export class Baton {
     const name = options.name ?? 'brief.md';
     const brief = parseBrief(source, { file: name });
     checkModels(brief, source, name);
+    await this.refuseUnusableChecks(source, brief, name);
     const input: Parameters<Store['saveBrief']>[0] = { source, brief };
     if (options.parentId !== undefined) input.parentId = options.parentId;
     if (options.note !== undefined) input.note = options.note;
@@ -219,7 +268,8 @@ export class Baton {
   private async startBrief(input: { source: string; brief: Brief; file: string; path?: string }, options: StartOptions): Promise<string> {
     const { source, brief, file } = input;
     const model = options.model ?? brief.model;
-    const judge = options.judge ?? options.model ?? brief.judge;
+    const judgeOption = options.judge === undefined ? undefined : juryText(options.judge);
+    const judge = judgeOption ?? options.model ?? brief.judge;
     const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
     // Fail on an unknown model, or a missing key, now, before anything is written.
     const env = this.env();
@@ -229,13 +279,15 @@ export class Baton {
       if (!Object.hasOwn(custom, id)) checkModel(id, location, env);
     };
     if (options.model === undefined) check(brief.model, { ...locateField(source, 'model', { file }), field: 'model' });
-    if (options.judge === undefined && options.model === undefined) {
-      check(brief.judge, { ...locateField(source, 'judge', { file }), field: 'judge' });
+    if (judgeOption === undefined && options.model === undefined) {
+      for (const juror of juryOf(brief.judge)) check(juror, { ...locateField(source, 'judge', { file }), field: 'judge' });
     }
     if (options.model !== undefined) check(options.model, { field: '--model' });
-    if (options.judge !== undefined) check(options.judge, { field: '--judge' });
+    if (judgeOption !== undefined) for (const juror of juryOf(judgeOption)) check(juror, { field: '--judge' });
     const embed = options.embed !== undefined && options.embed !== LOCAL_EMBEDDING ? options.embed : undefined;
     if (embed !== undefined) resolveEmbedding(embed, { seed: 1, env });
+    // Every file and check the brief names, before the database or the exploration exists.
+    await this.refuseUnusableChecks(source, brief, file, input.path);
     const version = await this.store.saveBrief({ source, brief, ...(input.path !== undefined ? { path: input.path } : {}) });
     const id = `x${randomInt(0, 36 ** 6).toString(36).padStart(6, '0')}`;
     await this.store.createExploration({
@@ -257,7 +309,11 @@ export class Baton {
     return id;
   }
 
-  private async engine(idOrPrefix: string, onProgress?: (progress: Progress) => void): Promise<ExplorationEngine> {
+  /**
+   * An engine over the exploration's log. `read` is for views (board, show, export): they never
+   * call a model, so a provider's missing key or base URL is no reason to refuse them.
+   */
+  private async engine(idOrPrefix: string, onProgress?: (progress: Progress) => void, mode: 'run' | 'read' = 'run'): Promise<ExplorationEngine> {
     const id = await this.resolveId(idOrPrefix);
     const record = await this.store.getExploration(id);
     if (!record) throw new BatonError('not_found', `no exploration "${id}"`);
@@ -266,19 +322,30 @@ export class Baton {
       env: this.env(),
       ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
     };
+    const resolve = (id: string): ModelPort => (mode === 'read' ? readingModel(id, modelOptions) : resolveModel(id, modelOptions));
+    const jury = juryOf(record.judge).map((juror) => this.customModel(juror, record.seed) ?? resolve(juror));
     const deps = {
       store: this.store,
-      writer: this.customModel(record.model, record.seed) ?? resolveModel(record.model, modelOptions),
-      judge: this.customModel(record.judge, record.seed) ?? resolveModel(record.judge, modelOptions),
+      writer: this.customModel(record.model, record.seed) ?? resolve(record.model),
+      judge: jury[0] as ModelPort,
+      jury,
       embedding: this.embedding,
       ...(this.options.now ? { now: this.options.now } : {}),
     };
     const engineOptions = {
       concurrency: this.options.concurrency ?? 4,
-      resolveEmbedding: (embed: string) => resolveEmbedding(embed, modelOptions),
+      ...(this.boardCards() !== undefined ? { boardCards: this.boardCards() as number } : {}),
+      resolveEmbedding: (embed: string) => (mode === 'read' ? this.embedding : resolveEmbedding(embed, modelOptions)),
       ...(onProgress ? { onProgress } : {}),
     };
     return ExplorationEngine.load(deps, id, engineOptions);
+  }
+
+  /** The board size: the caller's, else the user config's (read once). */
+  private boardCardsSetting: { value: number | undefined } | undefined;
+  private boardCards(): number | undefined {
+    this.boardCardsSetting ??= { value: this.options.boardCards ?? loadUserConfig({ env: this.env(), cwd: this.options.cwd ?? process.cwd() }).config.board.cards };
+    return this.boardCardsSetting.value;
   }
 
   /** A port the caller supplied for this model id, if any. */
@@ -287,22 +354,56 @@ export class Baton {
     return models && Object.hasOwn(models, id) ? models[id]?.({ seed }) : undefined;
   }
 
-  /** Runs (or resumes) an exploration until a checkpoint, the end, or an abort. */
-  async run(idOrPrefix: string, options: RunOptions = {}): Promise<RunOutcome> {
+  /**
+   * Runs (or resumes) an exploration until a checkpoint, the end, or an abort. It holds the
+   * exploration's lease meanwhile: a second runner is refused (`exploration_busy`), and a
+   * decision made elsewhere makes this run stop at its next safe point (`handedOver`). On a team
+   * store (`drive: 'queue'`) it queues the exploration for the workers instead, before taking any
+   * lease (the worker that takes it holds the lease), and waits for it to settle.
+   */
+  async run(idOrPrefix: string, options: RunOptions = {}): Promise<LeasedOutcome> {
+    const id = await this.resolveId(idOrPrefix);
     const queue = await this.teamQueue();
     if (queue) {
-      const id = await this.resolveId(idOrPrefix);
       const { runThroughQueue } = await import('./team/queue-driver.js');
       await runThroughQueue(queue, this.store, id, options.signal);
       return this.board(id);
     }
-    const engine = await this.engine(idOrPrefix, options.onProgress);
-    return runUntilCheckpoint(engine, this.runUntilOptions(options));
+    const lease = await this.takeLease(id, options.signal ? { signal: options.signal } : {});
+    return this.holding(lease, async () => {
+      const engine = await this.engine(id, options.onProgress);
+      return handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(options, lease))), lease);
+    });
   }
 
-  private runUntilOptions(options: RunOptions): RunUntilOptions {
+  /** The lease of an exploration as it stands (who explores it now), for display; undefined when nobody does. */
+  async lease(idOrPrefix: string): Promise<Lease | undefined> {
+    const id = await this.resolveId(idOrPrefix);
+    return this.store.getLease(id);
+  }
+
+  private takeLease(id: string, options: Omit<TakeLeaseOptions, 'settings'> = {}): Promise<LeaseKeeper> {
+    return LeaseKeeper.take(this.store, id, { ...options, ...(this.options.lease ? { settings: this.options.lease } : {}) });
+  }
+
+  /** Does `work` holding `lease`, and gives the lease up however it ends. */
+  private async holding<T>(lease: LeaseKeeper, work: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      await lease.release().catch(() => undefined);
+      throw error;
+    }
+    await lease.release();
+    return result;
+  }
+
+  private runUntilOptions(options: RunOptions, lease?: LeaseKeeper): RunUntilOptions {
+    const signals = [options.signal, lease?.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     return {
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
       ...(options.maxWaves !== undefined ? { maxWaves: options.maxWaves } : {}),
       ...(options.assume !== undefined ? { assume: options.assume } : {}),
       ...(this.options.now ? { now: this.options.now } : {}),
@@ -319,16 +420,61 @@ export class Baton {
    */
   async reverse(idOrPrefix: string, input: ReverseOptions): Promise<{ reversal: Reversal; outcome: RunOutcome }> {
     const runOptions = typeof input.run === 'object' ? input.run : {};
-    const engine = await this.engine(idOrPrefix, runOptions.onProgress);
-    const reversal = await reverse(engine, input.reason !== undefined ? { assumption: input.assumption, reason: input.reason } : { assumption: input.assumption }, this.options.now);
-    if (!input.run || engine.state.status !== 'running') return { reversal, outcome: await outcome(engine) };
-    return { reversal, outcome: await runUntilCheckpoint(engine, this.runUntilOptions(runOptions)) };
+    const id = await this.resolveId(idOrPrefix);
+    const lease = await this.takeLease(id, { wait: true, ...(runOptions.signal ? { signal: runOptions.signal } : {}) });
+    return this.holding(lease, async () => {
+      const engine = await this.engine(id, runOptions.onProgress);
+      const reversal = await reverse(engine, input.reason !== undefined ? { assumption: input.assumption, reason: input.reason } : { assumption: input.assumption }, this.options.now);
+      if (!input.run || engine.state.status !== 'running') return { reversal, outcome: await outcome(engine) };
+      return { reversal, outcome: handover(await runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease)), lease) };
+    });
   }
 
-  /** Records a decision (durably), then — unless `run: false` — runs to the next checkpoint. */
-  async decide(idOrPrefix: string, input: DecideOptions): Promise<{ decision: Decision; outcome: RunOutcome }> {
-    const runOptions = typeof input.run === 'object' ? input.run : {};
-    const engine = await this.engine(idOrPrefix, runOptions.onProgress);
+  /**
+   * Records a decision (durably), then — unless `run: false` — runs to the next checkpoint. When
+   * another process is exploring, the decision asks it to stop at its next safe point and waits
+   * for the lease; a decision recorded by someone else meanwhile makes this one a conflict (it was
+   * made on a board that is no longer current), so racing decisions record exactly one.
+   */
+  async decide(idOrPrefix: string, input: DecideOptions): Promise<{ decision: Decision; outcome: LeasedOutcome }> {
+    const runOptions: RunOptions = { ...(input.signal ? { signal: input.signal } : {}), ...(typeof input.run === 'object' ? input.run : {}) };
+    const id = await this.resolveId(idOrPrefix);
+    let engine = await this.engine(id, runOptions.onProgress);
+    const seen = { lastSeq: engine.state.lastSeq, decisions: engine.state.decisions.length };
+    const lease = await this.takeLease(id, {
+      wait: true,
+      ...(input.onWaiting ? { onWaiting: input.onWaiting } : {}),
+      ...(runOptions.signal ? { signal: runOptions.signal } : {}),
+      stillWanted: async () => decidedSince(id, await this.store.readEvents(id, seen.lastSeq)),
+    });
+    const queue = await this.teamQueue();
+    const recorded = await this.holding(lease, async () => {
+      const since = await this.store.readEvents(id, seen.lastSeq);
+      if (since.length > 0) {
+        decidedSince(id, since);
+        engine = await this.engine(id, runOptions.onProgress);
+      }
+      if (input.checkpointId !== undefined) answers(engine, input.checkpointId);
+      const decision = await this.record(engine, input);
+      // On a team store the workers act on it, also when none is alive now: it waits in the queue.
+      if (queue && engine.state.status === 'running') await queue.enqueue(id);
+      input.onRecorded?.(decision);
+      if (queue || input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
+      return { decision, outcome: handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease))), lease) };
+    });
+    const { decision } = recorded;
+    if (queue && input.run !== false && recorded.outcome.status === 'running') return { decision, outcome: await this.settledThroughQueue(queue, id, runOptions.signal) };
+    return { decision, outcome: recorded.outcome };
+  }
+
+  /** Waits, the lease given up, until the workers bring a queued exploration to a checkpoint or its end. */
+  private async settledThroughQueue(queue: TeamQueue, id: string, signal: AbortSignal | undefined): Promise<LeasedOutcome> {
+    const { waitUntilSettled } = await import('./team/queue-driver.js');
+    await waitUntilSettled(queue, this.store, id, signal);
+    return this.board(id);
+  }
+
+  private async record(engine: ExplorationEngine, input: DecideOptions): Promise<Decision> {
     const decideInput: DecideInput = { action: input.action };
     if (input.candidateIds) decideInput.candidateIds = input.candidateIds;
     if (input.reason !== undefined) decideInput.reason = input.reason;
@@ -343,43 +489,116 @@ export class Baton {
       decideInput.briefId = version.id;
       decideInput.redirectLenses = lensesFor(version.brief, engine.state.lenses);
     }
-    const decision = await decide(engine, decideInput, this.options.now);
+    return tracedDecision(engine.state.id, () => decide(engine, decideInput, this.options.now));
+  }
+
+  /**
+   * Reopens an ended exploration (accepted, exhausted, or stopped on its budget) and — unless
+   * `run: false` — explores on. `budget` is added to what the brief allows; a spent budget needs
+   * some. The reopening goes in the ledger.
+   *
+   * @example
+   * await baton.reopen(id, { budget: { calls: 40 }, reason: 'one more round on the warm lens' });
+   */
+  async reopen(idOrPrefix: string, input: ReopenOptions = {}): Promise<{ reopening: Reopening; outcome: LeasedOutcome }> {
+    const runOptions = typeof input.run === 'object' ? input.run : {};
+    const id = await this.resolveId(idOrPrefix);
+    // Reopening writes to the log and explores on: it holds the lease like a decision does.
     const queue = await this.teamQueue();
-    // On a team store the workers act on it, also when none is alive now: it waits in the queue.
-    if (queue && engine.state.status === 'running') await queue.enqueue(engine.state.id);
-    input.onRecorded?.(decision);
-    if (queue && input.run !== false && engine.state.status === 'running') {
-      const { waitUntilSettled } = await import('./team/queue-driver.js');
-      await waitUntilSettled(queue, this.store, engine.state.id, runOptions.signal);
-      return { decision, outcome: await this.board(engine.state.id) };
-    }
-    if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
-    const result = await runUntilCheckpoint(engine, this.runUntilOptions(runOptions));
-    return { decision, outcome: result };
+    const lease = await this.takeLease(id, { wait: true, ...(runOptions.signal ? { signal: runOptions.signal } : {}) });
+    const reopened = await this.holding(lease, async () => {
+      const engine = await this.engine(id, runOptions.onProgress);
+      const reopenInput: ReopenInput = {};
+      if (input.budget !== undefined) reopenInput.budget = input.budget;
+      if (input.reason !== undefined) reopenInput.reason = input.reason;
+      const reopening = await reopen(engine, reopenInput, this.options.now);
+      if (queue && engine.state.status === 'running') await queue.enqueue(id);
+      input.onRecorded?.(reopening);
+      if (queue || input.run === false) return { reopening, outcome: await outcome(engine) };
+      return { reopening, outcome: handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease))), lease) };
+    });
+    if (queue && input.run !== false && reopened.outcome.status === 'running') return { reopening: reopened.reopening, outcome: await this.settledThroughQueue(queue, id, runOptions.signal) };
+    return reopened;
   }
 
   /** The board: the open checkpoint's, or the current one between checkpoints. */
   async board(idOrPrefix: string): Promise<RunOutcome> {
-    return outcome(await this.engine(idOrPrefix));
+    return outcome(await this.engine(idOrPrefix, undefined, 'read'));
   }
 
   async list(): Promise<ExplorationRecord[]> {
     return (await this.existingStore()?.listExplorations()) ?? [];
   }
 
-  /** Lints a brief file: the coach's findings, plus model ids this build cannot resolve. */
+  /**
+   * Forks an exploration at one of its checkpoints (the latest by default) into a new one that
+   * awaits a decision there, sharing the candidates and paid calls: no model is asked again.
+   *
+   * @example
+   * const fork = await baton.fork('x1a2b3', { at: '2', title: 'The darker direction' });
+   */
+  async fork(idOrPrefix: string, options: ForkOptions = {}): Promise<ExplorationRecord> {
+    return admin.forkExploration(this.store, await this.resolveId(idOrPrefix), options);
+  }
+
+  async rename(idOrPrefix: string, title: string): Promise<ExplorationRecord> {
+    return admin.renameExploration(this.store, await this.resolveId(idOrPrefix), title);
+  }
+
+  /** Archives (`archived` true) or unarchives an exploration. */
+  async archive(idOrPrefix: string, archived = true): Promise<ExplorationRecord> {
+    return this.store.setArchived(await this.resolveId(idOrPrefix), archived);
+  }
+
+  /** Deletes an exploration and its rows (refused while a fork shares them). */
+  async remove(idOrPrefix: string): Promise<void> {
+    await this.store.deleteExploration(await this.resolveId(idOrPrefix));
+  }
+
+  /**
+   * Lints a brief file: the coach's findings, model ids this build cannot resolve, and every
+   * check `run` would refuse (a schema or module that cannot be used, a regex RE2 cannot run).
+   */
   async lint(path: string): Promise<{ file: string; findings: LintFinding[] }> {
-    const { source, brief } = await this.readBrief(path);
-    return { file: path, findings: lintWithModels(source, brief, path) };
+    const { absolute, source, brief } = await this.readBrief(path);
+    const findings = [...lintWithModels(source, brief, path), ...(await this.checkFindings(source, brief, path, absolute))];
+    return { file: path, findings: byLine(findings) };
+  }
+
+  /** Where a brief's named files resolve, and whether its modules may run. */
+  private checkContext(briefPath: string | undefined): CheckContext {
+    const briefDir = briefPath !== undefined ? dirname(briefPath) : resolve(this.options.cwd ?? process.cwd());
+    return { briefDir, root: briefDir, allowModules: briefPath !== undefined || this.options.allowModules !== false };
+  }
+
+  /** `verifyBriefChecks` as located lint errors. */
+  private async checkFindings(source: string, brief: Brief, file: string, briefPath: string | undefined): Promise<LintFinding[]> {
+    const problems = await verifyBriefChecks(brief, this.checkContext(briefPath));
+    return problems.map((problem) => ({
+      code: 'unusable-check',
+      severity: 'error' as const,
+      message: problem.message,
+      location: { line: 1, column: 1, ...locateField(source, problem.path, { file }), field: problem.path.join('.') },
+      suggestion: 'fix or remove this check: `run` refuses a brief whose checks cannot be used',
+    }));
+  }
+
+  /** Throws the located problems of `checkFindings`, if any: nothing has been written yet. */
+  private async refuseUnusableChecks(source: string, brief: Brief, file: string, briefPath?: string): Promise<void> {
+    const findings = await this.checkFindings(source, brief, file, briefPath);
+    const first = findings[0];
+    if (!first) return;
+    const details = findings.map((f) => `${formatLocation(f.location)}: ${f.location.field}: ${f.message}`);
+    throw new BatonError('invalid_input', first.message, { location: first.location, details });
   }
 
   /**
    * Lints a brief given as Markdown text. Unlike `lint`, a brief that does not parse is not an
    * error here: each problem comes back as an `invalid-brief` finding, located, for an editor.
    */
-  lintSource(source: string, name = 'brief.md'): LintFinding[] {
+  async lintSource(source: string, name = 'brief.md'): Promise<LintFinding[]> {
     const parsed = safeParseBrief(source, { file: name });
-    if (parsed.ok) return lintWithModels(source, parsed.brief, name);
+    if (parsed.ok) return byLine([...lintWithModels(source, parsed.brief, name), ...(await this.checkFindings(source, parsed.brief, name, undefined))]);
     return parsed.errors.map((problem) => ({
       code: 'invalid-brief',
       severity: 'error' as const,
@@ -390,19 +609,19 @@ export class Baton {
   }
 
   async show(idOrPrefix: string): Promise<ExplorationView> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
     const board = engine.state.openCheckpoint?.board ?? (await currentBoard(engine, null, []));
     return explorationView(engine.state, { record, brief: engine.brief, label: modelLabel(engine), board });
   }
 
   async candidate(idOrPrefix: string, ref: string): Promise<CandidateView> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     return candidateView(engine.state, resolveCandidateId(engine.state, ref));
   }
 
   async exportDocument(idOrPrefix: string): Promise<ExportDocument> {
-    const engine = await this.engine(idOrPrefix);
+    const engine = await this.engine(idOrPrefix, undefined, 'read');
     const record = (await this.store.getExploration(engine.state.id)) as ExplorationRecord;
     return buildExport({
       state: engine.state,
@@ -411,6 +630,7 @@ export class Baton {
       spend: await spendOf(engine),
       label: modelLabel(engine),
       title: record.title,
+      history: await admin.briefHistoryOf(this.store, record),
     });
   }
 
@@ -480,6 +700,62 @@ export class Baton {
   }
 }
 
+/**
+ * A model for reading an exploration: the real one when it resolves, else a stand-in with the
+ * same id and label that refuses to be called — views need only its name, never its key.
+ */
+function readingModel(id: string, options: Parameters<typeof resolveModel>[1]): ModelPort {
+  try {
+    return resolveModel(id, options);
+  } catch (error) {
+    if (!isBatonError(error)) throw error;
+    const info = { id, label: id, rehearsal: id === 'rehearsal' || id.startsWith('rehearsal:'), pricing: { inputPerMTok: 0, outputPerMTok: 0 }, maxOutputTokens: 0 };
+    return {
+      info,
+      complete: () => Promise.reject(new BatonError('provider_failure', `${id} cannot be called while only reading: ${error.message}`, { cause: error })),
+    };
+  }
+}
+
+/** A decision (or the end) recorded by someone else since the person looked: theirs stands, this one is refused. */
+function decidedSince(id: string, events: readonly StoredEvent[]): void {
+  for (const { event } of events) {
+    if (event.type === 'decision.made') {
+      const d = event.decision;
+      throw new BatonError('conflict', `exploration ${id}: another decision was recorded first (${d.id.slice(d.id.lastIndexOf('.') + 1)}: ${d.action}${d.candidateIds.length > 0 ? ` ${d.candidateIds.map((c) => c.slice(c.lastIndexOf('.') + 1)).join(' ')}` : ''}); look at the board again before deciding`);
+    }
+    if (event.type === 'exploration.ended') throw new BatonError('conflict', `exploration ${id} has ended (${event.status}) meanwhile; there is nothing left to decide`);
+  }
+}
+
+/** Refuses a decision meant for a checkpoint that is no longer open (answered, or never raised). */
+function answers(engine: ExplorationEngine, checkpointId: string): void {
+  const state = engine.state;
+  const wanted = checkpointId.includes('.') ? checkpointId : `${state.id}.${checkpointId}`;
+  const open = state.status === 'awaiting' ? state.openCheckpoint?.id : undefined;
+  if (open === wanted) return;
+  const answered = state.decisions.find((d) => d.checkpointId === wanted);
+  const short = (s: string): string => s.slice(s.lastIndexOf('.') + 1);
+  throw new BatonError(
+    'conflict',
+    answered
+      ? `checkpoint ${short(wanted)} was already answered (${short(answered.id)}: ${answered.action}); look at the board again before deciding`
+      : `checkpoint ${short(wanted)} is not open${open ? ` (the open one is ${short(open)})` : ''}; look at the board again before deciding`,
+    { location: { field: 'checkpointId' } },
+  );
+}
+
+/** Says why a run stopped early when its lease was wanted by another process. */
+function handover(result: RunOutcome, lease: LeaseKeeper): LeasedOutcome {
+  const loss = lease.loss;
+  if (!loss || result.status !== 'running') return result;
+  const why =
+    loss.kind === 'yield'
+      ? 'another process is recording a decision; it takes the exploration on from here'
+      : `the lease was taken over${loss.by ? ` by pid ${loss.by.pid} on ${loss.by.host}` : ''} (this process had stopped renewing it)`;
+  return { ...result, handedOver: why };
+}
+
 /** The brief's lenses, or Baton's choice for `auto`, plus any lenses already in play. */
 export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
   const chosen = brief.lenses === 'auto' ? chooseLenses(brief) : brief.lenses;
@@ -491,9 +767,9 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
 /** The coach's findings, plus model ids this build cannot resolve, sorted by line. */
 function lintWithModels(source: string, brief: Brief, file: string): LintFinding[] {
   const findings = lintBrief(source, brief, { file });
-  for (const field of ['model', 'judge'] as const) {
+  for (const [field, id] of [['model', brief.model] as const, ...juryOf(brief.judge).map((juror) => ['judge', juror] as const)]) {
     try {
-      checkModel(brief[field], {});
+      checkModel(id, {});
     } catch (error) {
       if (!isBatonError(error)) throw error;
       findings.push({
@@ -505,6 +781,10 @@ function lintWithModels(source: string, brief: Brief, file: string): LintFinding
       });
     }
   }
+  return byLine(findings);
+}
+
+function byLine(findings: LintFinding[]): LintFinding[] {
   return findings.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0));
 }
 
@@ -524,7 +804,15 @@ function checkModel(id: string, location: SourceLocation, env?: Record<string, s
 }
 
 function checkModels(brief: Brief, source: string, file: string, env?: Record<string, string | undefined>): void {
-  for (const field of ['model', 'judge'] as const) checkModel(brief[field], { ...locateField(source, field, { file }), field }, env);
+  checkModel(brief.model, { ...locateField(source, 'model', { file }), field: 'model' }, env);
+  for (const juror of juryOf(brief.judge)) checkModel(juror, { ...locateField(source, 'judge', { file }), field: 'judge' }, env);
+}
+
+/** A jury given as a list or a comma list, as the judge field stores it (`a, b`); refuses an empty one. */
+function juryText(judge: string | readonly string[]): string {
+  const ids = (typeof judge === 'string' ? [judge] : [...judge]).flatMap((entry) => juryOf(entry));
+  if (ids.length === 0) throw new BatonError('invalid_input', '--judge: name at least one model, e.g. openai:gpt-4o-mini', { location: { field: '--judge' } });
+  return [...new Set(ids)].join(', ');
 }
 
 function contentHash(text: string): string {

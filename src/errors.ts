@@ -8,6 +8,12 @@ export type ErrorCode =
   | 'conflict'
   | 'provider_failure'
   | 'budget_exhausted'
+  /** Another process holds the exploration's lease: it is being explored elsewhere. */
+  | 'exploration_busy'
+  /** The database cannot be written: disk full, read-only file or folder, or unwritable path. */
+  | 'storage_unavailable'
+  /** The person pressed Ctrl-C: the command stopped cleanly before it was done. */
+  | 'interrupted'
   | 'internal';
 
 interface CodeInfo {
@@ -15,14 +21,20 @@ interface CodeInfo {
   status: number;
 }
 
-/** Exit codes from DESIGN.md: 0 done, 1 internal, 2 invalid input, 3 provider, 4 budget, 10 awaiting. */
+/**
+ * Exit codes (the README's table): 0 done, 1 internal, 2 invalid input, 3 provider, 4 budget,
+ * 5 explored by another process, 6 storage unavailable, 10 awaiting, 130 interrupted (Ctrl-C).
+ */
 export const EXIT = {
   ok: 0,
   internal: 1,
   invalidInput: 2,
   provider: 3,
   budget: 4,
+  busy: 5,
+  storage: 6,
   awaiting: 10,
+  interrupted: 130,
 } as const;
 
 export const ERROR_CODES: Record<ErrorCode, CodeInfo> = {
@@ -31,6 +43,9 @@ export const ERROR_CODES: Record<ErrorCode, CodeInfo> = {
   conflict: { exitCode: EXIT.invalidInput, status: 409 },
   provider_failure: { exitCode: EXIT.provider, status: 502 },
   budget_exhausted: { exitCode: EXIT.budget, status: 402 },
+  exploration_busy: { exitCode: EXIT.busy, status: 409 },
+  storage_unavailable: { exitCode: EXIT.storage, status: 503 },
+  interrupted: { exitCode: EXIT.interrupted, status: 503 },
   internal: { exitCode: EXIT.internal, status: 500 },
 };
 

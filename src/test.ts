@@ -3,7 +3,7 @@
  * rehearsal model, the local embedding, the bundled example briefs, and small valid fixtures.
  *
  * @example
- * import { createRehearsalModel } from 'baton/test';
+ * import { createRehearsalModel } from '@baton-workbench/baton/test';
  * const model = createRehearsalModel({ seed: 1, latencyMs: 20 });
  */
 import { fileURLToPath } from 'node:url';

@@ -104,18 +104,24 @@ export async function runBestOfN(sim: SimWorld, brief: Brief, lenses: readonly L
 
 export const TOT = { breadth: 5, depth: 4, children: 2 } as const;
 
-export async function runTotBfs(sim: SimWorld, person: SimPerson, brief: Brief, lenses: readonly Lens[]): Promise<PolicyResult> {
-  // ToT is defined by its breadth and depth, not by Baton's budget: it gets what it needs.
-  const explorer = new Explorer(sim, brief, Number.POSITIVE_INFINITY);
+/**
+ * ToT-BFS. Unbounded (`budget` Infinity) it gets what its breadth and depth need; at a budget it
+ * stops when the calls run out, like the others. The person picks from the final frontier plus
+ * the best of the rest, up to `boardSize` — the same size as Baton's last board.
+ */
+export async function runTotBfs(sim: SimWorld, person: SimPerson, brief: Brief, lenses: readonly Lens[], budget = Number.POSITIVE_INFINITY, boardSize = 8): Promise<PolicyResult> {
+  const explorer = new Explorer(sim, brief, budget);
   let frontier: Node[] = [];
-  for (const lens of lenses) frontier.push(await explorer.open(lens));
+  for (const lens of lenses) if (explorer.canMove()) frontier.push(await explorer.open(lens));
   frontier = top(frontier, TOT.breadth);
-  for (let level = 0; level < TOT.depth; level++) {
+  for (let level = 0; level < TOT.depth && explorer.canMove(); level++) {
     const children: Node[] = [];
-    for (const node of frontier) for (let k = 0; k < TOT.children; k++) children.push(await explorer.deepen(node));
-    frontier = top(children, TOT.breadth);
+    for (const node of frontier) for (let k = 0; k < TOT.children && explorer.canMove(); k++) children.push(await explorer.deepen(node));
+    if (children.length === 0) break;
+    frontier = top([...children, ...frontier.filter((n) => !children.some((c) => c.parent === n))], TOT.breadth);
   }
-  return finish('ToT-BFS', explorer, frontier[person.favourite(frontier.map((n) => n.text))] as Node, 1);
+  const shown = top([...frontier, ...top(explorer.nodes, boardSize)].filter((n, i, all) => all.indexOf(n) === i), boardSize);
+  return finish(Number.isFinite(budget) ? 'ToT-BFS@budget' : 'ToT-BFS', explorer, shown[person.favourite(shown.map((n) => n.text))] as Node, 1);
 }
 
 function top(nodes: readonly Node[], k: number): Node[] {

@@ -12,11 +12,15 @@ import type { SimWorld } from './sim.js';
  * - `baton`: Baton's triggers and the brief's attention decide; the person answers each
  *   checkpoint raised and reviews what was assumed in their place (reversing what they disagree
  *   with). Every answer and every reversal is one intervention.
- * - `always` (AutoGen's human_input_mode=ALWAYS): the person is asked after every move (one move
- *   per wave). They wave the models on until every lens has been opened, then name the open path
- *   they like best to deepen; they answer Baton's own checkpoints the same way.
+ * - `always` (AutoGen's human_input_mode=ALWAYS): Baton's own engine, asking after every wave
+ *   (one move per wave) and showing the board Baton would show then. The person waves the models
+ *   on until every lens has been opened, then names the card they like best to deepen; they answer
+ *   Baton's own checkpoints the same way.
  * - `terminate`: attention 0 — the models explore on the judge alone and the person is asked only
- *   at the end, where they pick their favourite of everything explored.
+ *   at the end, where they pick their favourite of the last board.
+ *
+ * Every final pick is made from what the person is shown at the end — the last board, of the same
+ * size for every policy — never from the whole tree.
  * - `never`: the same exploration; the judge's best is accepted, nobody is asked.
  *
  * Model calls are the store's own count.
@@ -28,6 +32,8 @@ export interface BatonRun {
   /** Checkpoints Baton skipped on the strength of the person's taste. */
   assumed: number;
   reversed: number;
+  /** An `exhausted` checkpoint was raised with over 10% of the call budget unspent. */
+  exhaustedEarly: boolean;
 }
 
 /** A person reverses an assumption when their own favourite among what it would have shown is this much better. */
@@ -46,7 +52,10 @@ export async function runOnBaton(
     models: { [modelId]: () => sim.port() },
     concurrency: mode === 'always' ? 1 : 2,
   });
-  const run: BatonRun = { assumed: 0, reversed: 0 };
+  const run: BatonRun = { assumed: 0, reversed: 0, exhaustedEarly: false };
+  const noteExhaustion = (o: RunOutcome): void => {
+    if (o.board.reasons.some((r) => r.kind === 'exhausted') && o.board.spend.calls < 0.9 * sim.world.budget.calls) run.exhaustedEarly = true;
+  };
   const runOptions = mode === 'always' ? { maxWaves: 1 } : {};
   try {
     const id = await baton.start(briefPath, { seed: sim.seed });
@@ -54,6 +63,7 @@ export async function runOnBaton(
     let interventions = 0;
     let accepted: string | undefined;
     while (outcome.status === 'awaiting' || (mode === 'always' && outcome.status === 'running')) {
+      noteExhaustion(outcome);
       const tree = await treeOf(baton, id);
       if (mode === 'baton') {
         const reversals = await reviewAssumptions(baton, id, outcome, tree, person);
@@ -68,9 +78,9 @@ export async function runOnBaton(
     const tree = await treeOf(baton, id);
     run.assumed = (await baton.show(id)).ledger.filter((e) => e.kind === 'assumption').length;
     // An exploration that ended without an answer (nothing left between checkpoints) is settled
-    // as TERMINATE would settle it: the person picks from the tree, one more intervention.
+    // as TERMINATE would settle it: the person picks from the last board, one more intervention.
     if (accepted === undefined) {
-      const decision = decide(mode === 'never' ? 'never' : 'terminate', outcome, tree, person, 0);
+      const decision = decide(mode === 'never' ? 'never' : 'terminate', await baton.board(id), tree, person, 0);
       accepted = tree.texts.get(decision.candidateIds?.[0] as string) as string;
       if (mode !== 'never') interventions += 1;
     }
@@ -135,12 +145,14 @@ function decide(mode: EngineMode, outcome: RunOutcome, tree: Tree, person: SimPe
     const best = ids.reduce((a, b) => ((tree.quality.get(b) ?? 0) > (tree.quality.get(a) ?? 0) ? b : a));
     return { action: 'accept', candidateIds: [best], reason: "the judge's best" };
   }
+  const shown = outcome.board.cards.map((c) => c.candidateId).filter((c) => tree.texts.has(c));
   if (terminal || mode === 'terminate') {
-    return { action: 'accept', candidateIds: [favouriteOf(ids) as string], reason: 'my favourite of everything explored' };
+    return { action: 'accept', candidateIds: [(favouriteOf(shown) ?? favouriteOf(ids)) as string], reason: 'my favourite of the last board' };
   }
   if (mode === 'always') {
-    // Asked at every move: let the models open every lens first, then steer the deepening.
-    const favourite = favouriteOf(tree.openLeaves.filter((c) => tree.texts.has(c)));
+    // Asked at every move, shown the board Baton would show then: let the models open every lens
+    // first, then steer the deepening from the board.
+    const favourite = favouriteOf(shown);
     if (tree.lensesOpened < lensCount || favourite === undefined) return { action: 'continue', reason: 'go on' };
     return { action: 'deepen', candidateIds: [favourite], reason: 'the path I like best' };
   }

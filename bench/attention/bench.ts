@@ -21,7 +21,7 @@ import type { World } from './world.js';
  * from the union of everything explored).
  */
 
-export const POLICIES = ['Baton', 'ALWAYS', 'TERMINATE', 'NEVER', 'best-of-N', 'ToT-BFS'] as const;
+export const POLICIES = ['Baton', 'ALWAYS', 'TERMINATE', 'NEVER', 'best-of-N', 'ToT-BFS', 'ToT-BFS@budget'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
 export interface SeedResult {
@@ -36,6 +36,8 @@ export interface SeedResult {
   /** Baton only: checkpoints skipped as assumptions, and how many the person reversed. */
   assumed?: number;
   reversed?: number;
+  /** Engine policies: an `exhausted` checkpoint was raised with over 10% of the call budget unspent. */
+  exhaustedEarly?: boolean;
 }
 
 export interface PolicySummary {
@@ -65,7 +67,11 @@ export interface Targets {
   beatsNever: boolean;
   beatsTerminate: boolean;
   callsWithinTot: boolean;
-  met: { utility: boolean; interventions: boolean; never: boolean; terminate: boolean; calls: boolean };
+  /** Baton − X utility per seed, paired: mean and 95% interval (absent when X did not run). */
+  paired: { never?: Summary; terminate?: Summary; tot?: Summary };
+  /** Explorations that raised `exhausted` with over 10% of the call budget unspent. */
+  exhaustedEarly: number;
+  met: { utility: boolean; interventions: boolean; never: boolean; terminate: boolean; calls: boolean; tot: boolean; exhausted: boolean };
 }
 
 export interface BenchResult {
@@ -107,7 +113,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         budget: world.budget.calls,
         attention: world.attention,
         policies: summarizePolicies(runs),
-        targets: targetsOf(summarizePolicies(runs)),
+        targets: targetsOf(summarizePolicies(runs), runs),
         runs,
       });
     }
@@ -118,7 +124,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       seeds: options.seeds,
       worlds,
       overall,
-      targets: targetsOf(overall),
+      targets: targetsOf(overall, worlds.flatMap((w) => w.runs)),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -148,7 +154,9 @@ async function runSeed(
   for (const [policy, mode, attention] of ENGINE_POLICIES) {
     const { sim, person } = fresh();
     const result = await runOnBaton(sim, person, briefs[attention], dir, mode);
-    results.push({ policy, result, person, ...(mode === 'baton' ? { extra: { assumed: result.run.assumed, reversed: result.run.reversed } } : {}) });
+    const extra: Partial<SeedResult> = { exhaustedEarly: result.run.exhaustedEarly };
+    if (mode === 'baton') Object.assign(extra, { assumed: result.run.assumed, reversed: result.run.reversed });
+    results.push({ policy, result, person, extra });
   }
   {
     const { sim, person } = fresh();
@@ -157,6 +165,10 @@ async function runSeed(
   {
     const { sim, person } = fresh();
     results.push({ policy: 'ToT-BFS', result: await runTotBfs(sim, person, brief, lenses), person });
+  }
+  {
+    const { sim, person } = fresh();
+    results.push({ policy: 'ToT-BFS@budget', result: await runTotBfs(sim, person, brief, lenses, world.budget.calls), person });
   }
   // The best attainable: the best candidate any policy produced for this world and seed.
   const best = Math.max(...results.flatMap(({ result, person }) => result.produced.map((t) => person.utility(t))));
@@ -178,7 +190,15 @@ function summarizePolicies(runs: readonly SeedResult[]): PolicySummary[] {
   });
 }
 
-function targetsOf(overall: readonly PolicySummary[]): Targets {
+/** Baton's utility minus `other`'s, seed by seed (same world and seed: a paired comparison). */
+function pairedDifference(runs: readonly SeedResult[], other: PolicyName): Summary | undefined {
+  const key = (r: SeedResult): string => `${r.seed}:${r.best}`;
+  const theirs = new Map(runs.filter((r) => r.policy === other).map((r) => [key(r), r.relativeUtility]));
+  const diffs = runs.filter((r) => r.policy === 'Baton' && theirs.has(key(r))).map((r) => r.relativeUtility - (theirs.get(key(r)) as number));
+  return diffs.length > 0 ? summarize(diffs) : undefined;
+}
+
+function targetsOf(overall: readonly PolicySummary[], runs: readonly SeedResult[]): Targets {
   const of = (p: PolicyName): PolicySummary => overall.find((s) => s.policy === p) as PolicySummary;
   const baton = of('Baton');
   const always = of('ALWAYS');
@@ -187,13 +207,33 @@ function targetsOf(overall: readonly PolicySummary[]): Targets {
   const beatsNever = baton.utility.mean > of('NEVER').utility.mean;
   const beatsTerminate = baton.utility.mean > of('TERMINATE').utility.mean;
   const callsWithinTot = baton.calls.mean <= of('ToT-BFS').calls.mean;
+  const paired: Targets['paired'] = {};
+  const never = pairedDifference(runs, 'NEVER');
+  const terminate = pairedDifference(runs, 'TERMINATE');
+  const tot = pairedDifference(runs, 'ToT-BFS@budget');
+  if (never) paired.never = never;
+  if (terminate) paired.terminate = terminate;
+  if (tot) paired.tot = tot;
+  const exhaustedEarly = runs.filter((r) => r.exhaustedEarly === true).length;
+  // Above zero: the paired interval's low end (a single seed has no interval, its difference counts).
+  const above = (s: Summary | undefined): boolean => s !== undefined && s.low > 0;
   return {
     utilityShareOfAlways,
     interventionShareOfAlways,
     beatsNever,
     beatsTerminate,
     callsWithinTot,
-    met: { utility: utilityShareOfAlways >= 0.95, interventions: interventionShareOfAlways <= 0.1, never: beatsNever, terminate: beatsTerminate, calls: callsWithinTot },
+    paired,
+    exhaustedEarly,
+    met: {
+      utility: utilityShareOfAlways >= 0.95,
+      interventions: interventionShareOfAlways <= 0.1,
+      never: beatsNever && above(never),
+      terminate: beatsTerminate && above(terminate),
+      calls: callsWithinTot,
+      tot: above(tot),
+      exhausted: exhaustedEarly === 0,
+    },
   };
 }
 

@@ -68,10 +68,19 @@ function targetLines(t: Targets, policies: readonly PolicySummary[]): string[] {
   return [
     `- Utility at least 95% of ALWAYS's: Baton reaches ${pct(t.utilityShareOfAlways)} — ${mark(t.met.utility)}${t.met.utility ? '' : ` by ${pts(0.95 - t.utilityShareOfAlways)}`}.`,
     `- Interventions at most 10% of ALWAYS's: Baton uses ${pct(t.interventionShareOfAlways)} — ${mark(t.met.interventions)}${t.met.interventions ? '' : ` by ${pts(t.interventionShareOfAlways - 0.1)}`}.`,
-    `- Beats NEVER on utility: ${pct(baton?.utility.mean ?? NaN)} vs ${pct(never?.utility.mean ?? NaN)} — ${mark(t.met.never)}.`,
-    `- Beats TERMINATE on utility: ${pct(baton?.utility.mean ?? NaN)} vs ${pct(terminate?.utility.mean ?? NaN)} — ${mark(t.met.terminate)}.`,
-    `- No more model calls than ToT-BFS: ${one(baton?.calls.mean ?? NaN)} vs ${one(tot?.calls.mean ?? NaN)} — ${mark(t.met.calls)}.`,
+    `- Beats NEVER on utility, paired interval above zero: ${pct(baton?.utility.mean ?? NaN)} vs ${pct(never?.utility.mean ?? NaN)}, Baton − NEVER ${diff(t.paired.never)} — ${mark(t.met.never)}.`,
+    `- Beats TERMINATE on utility, paired interval above zero: ${pct(baton?.utility.mean ?? NaN)} vs ${pct(terminate?.utility.mean ?? NaN)}, Baton − TERMINATE ${diff(t.paired.terminate)} — ${mark(t.met.terminate)}.`,
+    `- Beats ToT-BFS at the same call budget, paired interval above zero: Baton − ToT-BFS@budget ${diff(t.paired.tot)} — ${mark(t.met.tot)}.`,
+    `- No more model calls than ToT-BFS (unbounded): ${one(baton?.calls.mean ?? NaN)} vs ${one(tot?.calls.mean ?? NaN)} — ${mark(t.met.calls)}.`,
+    `- No exploration raises \`exhausted\` with over 10% of its call budget unspent: ${t.exhaustedEarly} did — ${mark(t.met.exhausted)}.`,
   ];
+}
+
+/** A paired difference in points with its 95% interval. */
+function diff(s: Summary | undefined): string {
+  if (!s) return 'n/a';
+  const p = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} pts`;
+  return s.n > 1 ? `${p(s.mean)} [${p(s.low)}, ${p(s.high)}]` : p(s.mean);
 }
 
 function interval(s: Summary, format: (x: number) => string): string {

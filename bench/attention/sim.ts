@@ -94,6 +94,9 @@ export class SimWorld {
         return this.judge(task.candidate.text);
       case 'reframe':
         return JSON.stringify({ framings: [] });
+      case 'compare':
+        // The simulated worlds rank by their own utility; a pairwise comparison is not part of them.
+        return JSON.stringify({ winner: 'tie', reason: '' });
     }
   }
 

@@ -137,6 +137,8 @@ function answer(request: ModelRequest, criteria: readonly string[], openKey: (le
       return candidateText(`${request.seed}:${task.parents[0].id}+${task.parents[1].id}`, Math.max(task.parents[0].depth, task.parents[1].depth) + 1);
     case 'reframe':
       return '{"framings":[]}';
+    case 'compare':
+      return '{"winner":"tie","reason":"the bench model does not compare"}';
   }
 }
 

@@ -5,7 +5,8 @@ import type { Store } from '../../src/store/store.js';
 import { quantizeEmbedding } from '../../src/store/embedding-codec.js';
 import type { Lens } from '../../src/brief/schema.js';
 import type { ExplorationEvent } from '../../src/explore/events.js';
-import { assembleVerdict, parseJudgeAnswer } from '../../src/explore/judge.js';
+import { assembleVerdict } from '../../src/explore/judge.js';
+import { findingFromAnswer } from '../../src/explore/jury.js';
 import { NoveltyIndex } from '../../src/explore/novelty.js';
 import type { Candidate, Judgment, PlannedMove } from '../../src/explore/types.js';
 import { cosineSimilarity, createLocalEmbedding } from '../../src/models/local-embedding.js';
@@ -160,8 +161,7 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
           createdAt: at,
         };
         const answer = judgeAnswer(text, CRITERIA);
-        const parsed = parseJudgeAnswer(answer);
-        const verdict = await assembleVerdict(brief.brief, text, parsed.ok ? parsed.value : null, {});
+        const verdict = await assembleVerdict(brief.brief, text, findingFromAnswer(brief.brief, 'fake:bench', answer), {});
         const judgment: Judgment = {
           id: `${candidate.id}.j${brief.version}`,
           candidateId: candidate.id,

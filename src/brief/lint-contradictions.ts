@@ -71,13 +71,19 @@ export function checkContradictions(context: LintContext): LintFinding[] {
 /** `contradictory-wording`: opposite words (short/long, formal/casual…) in two judged texts. */
 export function wordingContradictions(context: LintContext): LintFinding[] {
   const findings: LintFinding[] = [];
-  // In file order, so each finding sits on the second of the two texts a reader meets.
-  const texts = judgedTexts(context, 'both').sort((a, b) => compare(context, a.path, b.path));
-  texts.forEach((first, index) => {
-    for (const second of texts.slice(index + 1)) {
-      const pair = ANTONYMS.map(
-        ([sideA, sideB]) => opposed(first.text, second.text, sideA, sideB) ?? opposed(first.text, second.text, sideB, sideA),
-      ).find((found) => found !== undefined);
+  // In file order, so each finding sits on the second of the two texts a reader meets. Each text
+  // is read once (which opposable words it asks for); pairs then compare small sets, so a brief
+  // with many criteria costs pairs × antonyms set lookups, not pairs × re-tokenised texts.
+  const texts = judgedTexts(context, 'both')
+    .map((text) => ({ ...text, at: context.locate(text.path), hits: antonymHits(wantedWords(text.text)) }))
+    .sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column);
+  // One finding per text, against the first earlier text it pulls against: enough to act on, and
+  // at most one finding per criterion however many pull apart.
+  texts.forEach((second, index) => {
+    if (second.hits === undefined) return;
+    for (const first of texts.slice(0, index)) {
+      if (first.hits === undefined) continue;
+      const pair = opposedPair(first.hits, second.hits);
       if (!pair) continue;
       const [wordFirst, wordSecond] = pair;
       findings.push(
@@ -91,9 +97,45 @@ export function wordingContradictions(context: LintContext): LintFinding[] {
             `e.g. “${wordFirst} opening, ${wordSecond} ending” instead of “${first.text}” and “${second.text}”`,
         ),
       );
+      break;
     }
   });
   return findings;
+}
+
+/** Per antonym pair, the first word of each side a text asks for; undefined when it asks for none. */
+type Hits = ReadonlyArray<readonly [string | undefined, string | undefined]>;
+
+function antonymHits(wanted: ReadonlySet<string>): Hits | undefined {
+  if (wanted.size === 0) return undefined;
+  return ANTONYMS.map(([sideA, sideB]) => [sideA.find((word) => wanted.has(word)), sideB.find((word) => wanted.has(word))] as const);
+}
+
+/** The first antonym pair on which `a` and `b` ask for opposite sides, as [word in a, word in b]. */
+function opposedPair(a: Hits, b: Hits): [string, string] | undefined {
+  for (let k = 0; k < a.length; k += 1) {
+    const [aA, aB] = a[k] ?? [];
+    const [bA, bB] = b[k] ?? [];
+    if (aA !== undefined && bB !== undefined) return [aA, bB];
+    if (aB !== undefined && bA !== undefined) return [aB, bA];
+  }
+  return undefined;
+}
+
+const OPPOSABLE = new Set(ANTONYMS.flatMap(([sideA, sideB]) => [...sideA, ...sideB]));
+
+/** The opposable words a text asks for (see `wants`), tokenised once. */
+function wantedWords(text: string): Set<string> {
+  const words = tokens(text);
+  const wanted = new Set<string>();
+  words.forEach((token, index) => {
+    if (!OPPOSABLE.has(token) || wanted.has(token)) return;
+    const before = words.slice(Math.max(0, index - 3), index);
+    if (before.some((previous) => NEGATORS.has(previous))) return;
+    if (token === 'brief' && ['the', 'this', 'our', 'your', 'a'].includes(before.at(-1) ?? '')) return;
+    wanted.add(token);
+  });
+  return wanted;
 }
 
 function codeChecks(brief: Brief): LocatedCheck[] {
@@ -115,24 +157,6 @@ function extreme(entries: readonly Located<number>[], beats: (a: number, b: numb
   let best: Located<number> | undefined;
   for (const entry of entries) if (best === undefined || beats(entry.value, best.value)) best = entry;
   return best;
-}
-
-/** The first word of `sideA` wanted by `a` and of `sideB` wanted by `b`, ignoring negated uses. */
-function opposed(a: string, b: string, sideA: readonly string[], sideB: readonly string[]): [string, string] | undefined {
-  const inA = sideA.find((word) => wants(a, word));
-  const inB = sideB.find((word) => wants(b, word));
-  return inA !== undefined && inB !== undefined ? [inA, inB] : undefined;
-}
-
-/** The text asks for `word`: it contains it, not after a negation ("not too long"), not as "the brief". */
-function wants(text: string, word: string): boolean {
-  const words = tokens(text);
-  return words.some((token, index) => {
-    if (token !== word) return false;
-    const before = words.slice(Math.max(0, index - 3), index);
-    if (before.some((previous) => NEGATORS.has(previous))) return false;
-    return !(word === 'brief' && ['the', 'this', 'our', 'your', 'a'].includes(before.at(-1) ?? ''));
-  });
 }
 
 function compare(context: LintContext, a: FieldPath, b: FieldPath): number {

@@ -180,9 +180,17 @@ export function tokens(text: string): string[] {
 
 /** A whole-word (or whole-phrase) test, case-insensitive. */
 export function containsWord(text: string, word: string): boolean {
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
-  return new RegExp(`(?<![\\p{L}\\p{N}-])${escaped}(?![\\p{L}\\p{N}-])`, 'iu').test(text);
+  let regex = wordRegexes.get(word);
+  if (!regex) {
+    const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
+    regex = new RegExp(`(?<![\\p{L}\\p{N}-])${escaped}(?![\\p{L}\\p{N}-])`, 'iu');
+    wordRegexes.set(word, regex);
+  }
+  return regex.test(text);
 }
+
+/** Compiled once per word: lint tests the same few hundred words against every text of a brief. */
+const wordRegexes = new Map<string, RegExp>();
 
 export function upperFirst(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,12 +1,13 @@
 import { open, stat } from 'node:fs/promises';
 import { BatonError } from '../errors.js';
+import { compileCheckRegex } from '../util/regex.js';
 import { checkId, describeCheck } from './describe-check.js';
 import { parseFrontMatter, splitFrontMatter } from './front-matter.js';
 import { safeResolveLenses } from './lenses.js';
 import type { BriefProblem, ProblemContext } from './problems.js';
 import { briefErrorMap, fileOf, formatProblem, problemAt, yamlProblems, zodProblems } from './problems.js';
 import type { Brief, Budget, CodeCheck, Constraint, Criterion, Lens, ParsedFrontMatter } from './schema.js';
-import { BriefFrontMatterSchema } from './schema.js';
+import { BRIEF_LIMITS, BriefFrontMatterSchema } from './schema.js';
 import { slugify, uniqueId } from './slug.js';
 
 /**
@@ -63,6 +64,15 @@ export function safeParseBrief(source: string, options: ParseBriefOptions = {}):
 
   const frontMatter = parsed.data;
   const problems = semanticProblems(frontMatter, context);
+  const contextChars = parts.body.trim().length;
+  if (contextChars > BRIEF_LIMITS.contextChars) {
+    // The body starts on the line after the closing `---`.
+    const line = source.split('\n').length - parts.body.split('\n').length + 1;
+    problems.push({
+      message: `the context after the front matter is ${contextChars} characters; it may be at most ${BRIEF_LIMITS.contextChars} (every model call carries it)`,
+      location: { ...fileOf(file), line, column: 1, field: 'context' },
+    });
+  }
   const lenses = resolveBriefLenses(frontMatter, context, problems);
   if (problems.length > 0 || lenses === undefined) return { ok: false, errors: problems };
   return { ok: true, brief: normalise(frontMatter, lenses, parts.body), frontMatter };
@@ -252,13 +262,8 @@ function checkProblems(check: CodeCheck, path: readonly PropertyKey[], context: 
       ? []
       : [problemAt(context, [...path, 'regex_flags'], '`regex_flags` has no `regex` to apply to')];
   }
-  try {
-    new RegExp(check.regex, check.regex_flags ?? '');
-    return [];
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return [problemAt(context, [...path, 'regex'], `not a valid JavaScript regular expression: ${reason}`)];
-  }
+  const compiled = compileCheckRegex(check.regex, check.regex_flags ?? '');
+  return compiled.ok ? [] : [problemAt(context, [...path, 'regex'], `not a usable regular expression: ${compiled.reason}`)];
 }
 
 /** Resolves `lenses`, adding its problems; undefined when it has any. */
@@ -320,7 +325,10 @@ function normalise(frontMatter: ParsedFrontMatter, lenses: 'auto' | Lens[], body
     budget,
     attention: frontMatter.attention,
     model: frontMatter.model,
-    judge: frontMatter.judge ?? frontMatter.model,
+    judge: (Array.isArray(frontMatter.judge) ? [...new Set(frontMatter.judge)] : [frontMatter.judge ?? frontMatter.model]).join(', '),
+    ...(frontMatter.jury_spread !== undefined && { jurySpread: frontMatter.jury_spread }),
+    ...(frontMatter.pilot !== undefined && { pilot: frontMatter.pilot }),
+    ...(frontMatter.pairwise && { pairwise: true }),
     context: body.trim(),
   };
 }

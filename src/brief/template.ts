@@ -55,8 +55,20 @@ attention: 5
 # model: the model that writes candidates, as \`provider:model\` (e.g. openai:gpt-4o-mini).
 #   \`rehearsal\` is Baton's offline model for trying things out: free, deterministic, labelled.
 model: rehearsal
-# judge: the model that scores candidates; defaults to \`model\`.
+# judge: the model that scores candidates; defaults to \`model\`. A list is a jury (each juror is
+#   one more call per candidate): each criterion gets the median, and jurors further apart than
+#   jury_spread (default 3 points) flag the candidate unclear.
 # judge: anthropic:claude-3-5-haiku-latest
+# judge: [openai:gpt-4o-mini, anthropic:claude-haiku-4-5]
+# jury_spread: 3
+
+# pairwise: true ranks the board's contenders by comparing them in pairs, both orders, at each
+#   checkpoint (2 judge calls per new pair, at most 12 a checkpoint; a pair is never asked twice).
+# pairwise: true
+
+# pilot: open this many candidates, judge them, and stop to show how each criterion scored and
+#   why, so you can sharpen the criteria before the rest of the budget is spent.
+# pilot: 4
 ---
 
 # Context

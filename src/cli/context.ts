@@ -22,8 +22,9 @@ export function common(command: Command): Command {
     .option('--json', 'print machine-readable JSON on stdout');
 }
 
-export function openBaton(ctx: CliContext, options: CommonOptions & { latency?: number; concurrency?: number }): Baton {
+export function openBaton(ctx: CliContext, options: CommonOptions & { latency?: number; concurrency?: number; allowModules?: boolean }): Baton {
   const batonOptions: Parameters<typeof Baton.open>[0] = { cwd: ctx.io.cwd, env: ctx.io.env };
+  if (options.allowModules !== undefined) batonOptions.allowModules = options.allowModules;
   const db = options.db ?? ctx.io.env.BATON_DB;
   if (db) batonOptions.db = db;
   if (options.latency !== undefined) batonOptions.latencyMs = options.latency;

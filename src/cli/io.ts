@@ -8,6 +8,11 @@ export interface Io {
   interactive: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * Redraws the one-line live progress display with `line` (cleared when empty). Set by the CLI's
+   * terminal edge, which sanitizes `line`; without it, progress is not drawn.
+   */
+  progress?: (line: string) => void;
 }
 
 export function processIo(): Io {
@@ -20,19 +25,26 @@ export function processIo(): Io {
   };
 }
 
+/**
+ * JSON on stdout. JSON.stringify already escapes C0 controls; the C1 controls and bidi marks a
+ * terminal would obey are escaped too (`\u202e`), so the data stays exact and the terminal
+ * sanitizer finds nothing to change in it.
+ */
 export function printJson(io: Io, value: unknown): void {
-  io.out(`${JSON.stringify(value, null, 2)}\n`);
+  const text = JSON.stringify(value, null, 2).replace(/[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  io.out(`${text}\n`);
 }
 
 /** A one-line live progress display on a terminal; nothing at all otherwise. */
 export function progressReporter(io: Io, enabled: boolean): { onProgress?: (p: Progress) => void; done(): void } {
-  if (!enabled || !io.interactive) return { done: () => undefined };
+  const progress = io.progress;
+  if (!enabled || !io.interactive || !progress) return { done: () => undefined };
   let best = 0;
   let candidates = 0;
   let exhausted = 0;
   let last = '';
   const draw = (): void => {
-    io.err(`\r\x1b[2K  exploring · ${candidates} candidates · best ${Math.round(best * 100)}% · ${exhausted} paths exhausted · ${last}`);
+    progress(`  exploring · ${candidates} candidates · best ${Math.round(best * 100)}% · ${exhausted} paths exhausted · ${last}`);
   };
   return {
     onProgress: (p) => {
@@ -45,7 +57,7 @@ export function progressReporter(io: Io, enabled: boolean): { onProgress?: (p: P
       }
       draw();
     },
-    done: () => io.err('\r\x1b[2K'),
+    done: () => progress(''),
   };
 }
 

@@ -7,24 +7,32 @@ import { registerDemo } from './commands/demo.js';
 import { registerWorker } from './commands/worker.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExport } from './commands/export.js';
+import { registerFork } from './commands/fork.js';
 import { registerInit } from './commands/init.js';
 import { registerLint } from './commands/lint.js';
 import { registerLs } from './commands/ls.js';
+import { registerManage } from './commands/manage.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerModels } from './commands/models.js';
 import { registerReframe } from './commands/reframe.js';
+import { registerReopen } from './commands/reopen.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerShow } from './commands/show.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
+import { tracesEndpoint } from '../telemetry/env.js';
 import { VERSION } from '../version.js';
+import { sanitizeTerminal } from '../util/sanitize/terminal.js';
+import { redactUrlCredentials } from '../util/sanitize/urls.js';
 
 /**
  * The `baton` command: a thin shell over the library. One top-level catch turns a user's
  * mistake into a located message and an exit code, and anything else into "this is a bug".
  */
-export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: readonly string[], raw: Io = processIo()): Promise<number> {
+  const io = terminalIo(raw);
   const ctx: CliContext = { io, exitCode: EXIT.ok };
   const program = new Command('baton')
     .description('Steer AI exploration: write a brief, let models explore, decide only where your judgment is needed.')
@@ -32,17 +40,36 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerLs, registerShow, registerExport, registerServe, registerDemo, registerModels, registerDoctor, registerWorker]) {
+  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerReopen, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerMcp, registerDemo, registerModels, registerDoctor, registerWorker]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
+  // OpenTelemetry, when the OTEL_* environment asks for it: spans flushed before the exit.
+  const telemetry = tracesEndpoint(io.env) ? (await import('../telemetry/otel.js')).startTelemetry(io.env) : undefined;
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     return report(error, io);
+  } finally {
+    await telemetry?.shutdown().catch((error: unknown) => io.err(`baton: could not export traces to ${telemetry.endpoint}: ${error instanceof Error ? error.message : String(error)}\n`));
   }
+}
+
+/**
+ * The terminal edge: everything a command writes passes the terminal sanitizer (control
+ * characters and bidi overrides made visible) and has credentials in URLs redacted. Only the
+ * live progress line, which Baton draws itself, writes its own escapes (its text is sanitized).
+ */
+function terminalIo(raw: Io): Io {
+  const safe = (text: string): string => sanitizeTerminal(redactUrlCredentials(text));
+  return {
+    ...raw,
+    out: (text) => raw.out(safe(text)),
+    err: (text) => raw.err(safe(text)),
+    progress: (line) => raw.err(line === '' ? '\r\x1b[2K' : `\r\x1b[2K${safe(line)}`),
+  };
 }
 
 /** `file:line:column: field: message`, without repeating what the message already says. */

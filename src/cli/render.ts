@@ -3,6 +3,7 @@ import type { RunOutcome } from '../steer/steering.js';
 import type { Board, BoardCard } from '../steer/types.js';
 import type { ExplorationRecord } from '../store/store.js';
 import { shortId } from './io.js';
+import { budgetAddedText } from '../steer/ledger.js';
 
 /**
  * Plain-text views for the terminal. Model text is shown as text, indented under Baton's own
@@ -47,10 +48,12 @@ export function renderBoard(board: Board): string {
   const s = board.spend;
   const budget = (spent: number, limit: number | undefined): string => (limit ? `${spent}/${limit}` : `${spent}`);
   lines.push(
-    `Board · ${board.candidates} candidates · calls ${budget(s.calls, s.budget.calls)} · tokens ${budget(s.tokens, s.budget.tokens)} · $${s.usd.toFixed(4)}${s.possiblyBilled ? ` · ${s.possiblyBilled} possibly billed` : ''}`,
+    `Board · ${board.candidates} candidates · calls ${budget(s.calls, s.budget.calls)} · tokens ${budget(s.tokens, s.budget.tokens)} · $${s.usd.toFixed(4)}${s.estimatedCalls ? ` (estimated: ${s.estimatedCalls} call(s) reported no usage)` : ''}${s.possiblyBilled ? ` · ${s.possiblyBilled} possibly billed` : ''}`,
   );
+  if (board.pilot) lines.push('', ...renderPilot(board.pilot));
   if (board.cards.length === 0) lines.push('  (no judged candidates yet)');
   for (const card of board.cards) lines.push('', ...renderCard(card));
+  if (board.pairwise) lines.push('', ...renderPairwise(board.pairwise));
   if (board.tradeOffs.length > 0) {
     lines.push('', 'Trade-offs:');
     for (const t of board.tradeOffs) {
@@ -61,18 +64,46 @@ export function renderBoard(board: Board): string {
     lines.push('', 'Assumed since you last looked (reverse one: baton decide <exploration> reverse --assumption <a> --why "…"):');
     for (const a of board.assumed) lines.push(`  ${shortId(a.assumptionId)}${a.reversed ? ' (reversed)' : ''}  ${a.summary.replace(/x[0-9a-z]+\.(c\d+)/gu, '$1')}`);
   }
-  if (board.lenses.length > 0) {
+  if (board.directions && board.directions.length > 0) {
+    // Every direction in a compact row, card or not: nothing the person might want is hidden.
+    lines.push('', 'Directions (lens · best · candidates · seen):');
+    for (const d of board.directions) {
+      const seen = d.onBoard ? 'on the board' : d.seen ? 'seen before' : 'not seen yet';
+      lines.push(`  ${d.lensId.padEnd(18)} ${d.best === null ? '   —' : pct(d.best).padStart(4)}${d.bestId ? ` ${shortId(d.bestId)}` : ''} · ${d.candidates} · ${seen}`);
+    }
+  } else if (board.lenses.length > 0) {
     lines.push('', `Lens coverage: ${board.lenses.map((l) => `${l.lensId} ${l.candidates}${l.candidates ? ` (best ${pct(l.best)})` : ''}`).join(' · ')}`);
   }
   return lines.join('\n');
 }
 
+function renderPilot(pilot: NonNullable<Board['pilot']>): string[] {
+  const lines = [`Pilot — how each criterion scored on ${pilot.candidates} candidates, and why (sharpen a criterion with: baton decide <exploration> redirect --brief FILE --why "…"):`];
+  for (const c of pilot.criteria) {
+    const range = c.mean === null ? 'not scored on any' : `mean ${c.mean} (${c.min}–${c.max}), ${c.met} of ${pilot.candidates} at its bar ${c.bar}`;
+    lines.push(`  ${c.criterion}${c.by === 'check' ? ' (checked by code)' : ''}: ${range}${c.unscored > 0 ? ` · not scored on ${c.unscored}` : ''}`);
+    for (const s of c.scores) lines.push(`      ${shortId(s.candidateId)} ${s.score ?? 'not scored'} — ${clip(s.reason, 110)}`);
+  }
+  return lines;
+}
+
+function renderPairwise(pairwise: NonNullable<Board['pairwise']>): string[] {
+  const lines = [`Pairwise rank (contenders compared in pairs, both orders; Bradley–Terry): ${pairwise.note}`];
+  for (const [i, r] of pairwise.ranking.entries()) {
+    lines.push(`  ${i + 1}. ${shortId(r.candidateId)}  strength ${r.strength.toFixed(2)} · won ${r.wins} of ${r.comparisons} · rubric rank ${r.rubricRank}`);
+  }
+  return lines;
+}
+
 function renderCard(card: BoardCard): string[] {
   const lines = [
     `  ${shortId(card.candidateId)}  [${card.roles.join(', ')}]  ${card.kind} · lens ${card.lensName} · depth ${card.depth} · quality ${pct(card.quality)} · novelty ${card.novelty.toFixed(2)} · ${card.words} words${card.taste !== undefined ? ` · taste ${card.taste >= 0 ? '+' : ''}${card.taste.toFixed(2)}` : ''}`,
-    `      scores: ${card.scores.map((s) => `${s.criterion} ${s.score}`).join(' · ')}`,
+    `      scores: ${card.scores.map((s) => `${s.criterion} ${s.score ?? 'not scored'}`).join(' · ')}`,
     `      why on the board: ${card.why}`,
   ];
+  for (const s of card.scores) {
+    if (s.jurors) lines.push(`      jury on ${s.criterion}: ${s.jurors.map((j) => `${j.judge} ${j.score ?? 'not scored'} (${clip(j.reason, 90)})`).join(' · ')}`);
+  }
   if (card.flags.length > 0) lines.push(`      flags: ${card.flags.map((f) => `${f.kind} (${f.reason})`).join('; ')}`);
   if (card.failed.length > 0) lines.push(`      failed: ${card.failed.join('; ')}`);
   if (card.exhausted) lines.push(`      exhausted: ${card.exhausted}`);
@@ -113,7 +144,7 @@ export function renderExploration(view: ExplorationView): string {
   const walk = (id: string, depth: number): void => {
     const c = byId.get(id);
     if (!c) return;
-    const marks = [c.pruned ? 'pruned' : '', c.exhausted ? `exhausted: ${c.exhausted}` : ''].filter(Boolean).join(' · ');
+    const marks = [c.duplicateOf ? `copy of ${shortId(c.duplicateOf)}` : '', c.pruned ? 'pruned' : '', c.exhausted ? `exhausted: ${c.exhausted}` : ''].filter(Boolean).join(' · ');
     const extra = c.parentIds.length > 1 ? ` (+ ${c.parentIds.slice(1).map(shortId).join(', ')})` : '';
     lines.push(`${'  '.repeat(depth + 1)}${shortId(id)} ${c.kind}${extra} · ${c.lensId} · ${c.quality === null ? 'unjudged' : pct(c.quality)}${marks ? ` · ${marks}` : ''}`);
     for (const child of children.get(id) ?? []) walk(child, depth + 1);
@@ -132,6 +163,11 @@ export function renderExploration(view: ExplorationView): string {
     if (entry.reversal) {
       const r = entry.reversal;
       lines.push(`  ${shortId(r.id)} reversed ${shortId(r.assumptionId)}${r.prunedIds.length ? ` (pruned ${r.prunedIds.map(shortId).join(' ')})` : ''} — why: ${r.reason ?? '(no reason given)'}`);
+      continue;
+    }
+    if (entry.reopening) {
+      const o = entry.reopening;
+      lines.push(`  ${shortId(o.id)} reopened (had ended ${o.from}; ${budgetAddedText(o.budget)}) — why: ${o.reason ?? '(no reason given)'}`);
       continue;
     }
     if (entry.checkpointId && entry.raisedAt) {
@@ -156,7 +192,10 @@ export function renderCandidate(view: CandidateView): string {
   ];
   if (j) {
     lines.push(`Quality ${pct(j.quality)} · novelty ${j.novelty.toFixed(2)}${j.parentSimilarity !== null ? ` · similarity to parent ${j.parentSimilarity.toFixed(2)}` : ''} · judged by ${j.judge}`);
-    for (const s of j.scores) lines.push(`  ${s.criterion.padEnd(18)} ${String(s.score).padStart(4)}  ${s.reason}`);
+    for (const s of j.scores) {
+      lines.push(`  ${s.criterion.padEnd(18)} ${(s.score === null ? 'not scored' : String(s.score)).padStart(4)}  ${s.reason}`);
+      for (const juror of s.jurors ?? []) lines.push(`  ${''.padEnd(18)}   · ${juror.judge}: ${juror.score ?? 'not scored'} — ${juror.reason}`);
+    }
     for (const f of j.failed) lines.push(`  FAILED ${f.constraint}: ${f.reason}`);
     for (const f of j.flags) lines.push(`  flag ${f.kind}: ${f.reason}`);
     if (j.critique) lines.push(`Critique: ${j.critique}`);
@@ -171,4 +210,9 @@ export function renderCandidate(view: CandidateView): string {
 
 function pct(value: number): string {
   return `${Math.round(value * 100)}%`;
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/gu, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -5,6 +5,7 @@ import type { Node } from 'yaml';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BatonError } from '../errors.js';
+import { hasUrlCredentials } from '../util/sanitize/urls.js';
 
 /**
  * The person's own Baton settings, kept outside any project: `$BATON_CONFIG`, else
@@ -18,8 +19,17 @@ import { BatonError } from '../errors.js';
 const ProviderSettingsSchema = z
   .object({
     apiKey: z.string().min(1).optional().describe('The API key; environment variables win over it.'),
-    baseUrl: z.string().min(1).optional().describe("The API's base URL (e.g. http://127.0.0.1:8000/v1)."),
+    baseUrl: z
+      .string()
+      .min(1)
+      .refine((url) => !hasUrlCredentials(url), 'a base URL must not carry a user name or password: put the key in apiKey')
+      .optional()
+      .describe("The API's base URL (e.g. http://127.0.0.1:8000/v1), without credentials."),
     concurrency: z.number().int().min(1).max(256).optional().describe('Calls in flight at once to this provider.'),
+    structuredOutputs: z
+      .boolean()
+      .optional()
+      .describe("Ask for JSON answers in the provider's structured-output mode (a JSON schema); false for a server that lacks it (`baton doctor` finds out)."),
   })
   .strict();
 
@@ -59,6 +69,11 @@ export const UserConfigSchema = z
       .strict()
       .default({})
       .describe('The retry policy of real providers.'),
+    board: z
+      .object({ cards: z.number().int().min(2).max(50).optional().describe('Most cards on a board (default 8); every direction still gets a row.') })
+      .strict()
+      .default({})
+      .describe('What a board shows.'),
   })
   .strict();
 
@@ -71,7 +86,7 @@ export interface LoadedConfig {
   config: UserConfig;
 }
 
-export const EMPTY_CONFIG: UserConfig = { providers: {}, pricing: {}, retry: {} };
+export const EMPTY_CONFIG: UserConfig = { providers: {}, pricing: {}, retry: {}, board: {} };
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,18 +1,21 @@
 import { z } from 'zod';
 import { BatonError } from '../errors.js';
 import type { BudgetGuard, CallEstimate } from '../models/budget.js';
-import { costOf, estimateCall, estimateTokens } from '../models/budget.js';
-import type { EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelTask, Usage } from '../models/port.js';
+import { costOf, estimateCall, promptTokenBound } from '../models/budget.js';
+import type { ChatMessage, EmbeddingPort, ModelInfo, ModelPort, ModelRequest, ModelTask, Usage } from '../models/port.js';
 import { mayHaveBeenBilled } from '../models/port.js';
 import type { AnswerCheck, CallPurpose, Store } from '../store/store.js';
+import { answerSchemaFor } from './answer-schemas.js';
 import { messagesFor } from './prompts.js';
+import { tracedCall } from './tracing.js';
 
 /**
  * Model calls, recorded: an intent row before the request, a result row after. A call already
  * completed is never made again (its recorded answer is returned); a call cut off by a crash
  * stays on the record as possibly billed, and is made again under the next attempt's key. A call
  * that failed after the provider may have generated (a timeout, a cut-off or garbled answer) is
- * counted at its reserved worst case; one the provider rejected outright costs nothing.
+ * counted at its reserved worst case; one the provider rejected outright, or that never reached
+ * it (connection refused, no such host), costs nothing and is not counted as a call.
  */
 
 export interface RecordedCall {
@@ -48,6 +51,8 @@ interface Recording<T> {
   /** The recorded output of a completed call, read back. */
   reuse(output: string): T | undefined;
   make(): Promise<{ value: T; output: string; usage: Usage; answer?: AnswerCheck }>;
+  /** The prompt, for tracing (a chat call; an embedding has none). */
+  messages?: readonly ChatMessage[];
 }
 
 /** The key this call is recorded under: past any intents a crash left without a result. */
@@ -72,12 +77,14 @@ async function recorded<T>(call: Recording<T>): Promise<{ value: T; key: string 
   const reused = output !== null ? call.reuse(output) : undefined;
   if (reused !== undefined) return { value: reused, key };
 
-  const reservation = call.budget ? call.budget.reserve({ tokens: estimate.tokens, usd: estimate.usd }) : undefined;
+  // Waits for calls in flight when only their reservations stand in the way; null when the call
+  // could not be afforded even alone.
+  const reservation = call.budget ? await call.budget.acquire({ tokens: estimate.tokens, usd: estimate.usd }) : undefined;
   if (reservation === null) throw new BudgetStop();
   await store.beginCall({ key, explorationId: call.explorationId, purpose: call.purpose, model: info.id, reservedTokens: estimate.tokens, reservedUsd: estimate.usd });
   const started = Date.now();
   try {
-    const made = await call.make();
+    const made = await tracedCall(info, call.purpose, call.messages, () => call.make(), (m) => costOf(info, m.usage));
     const usd = costOf(info, made.usage);
     await store.finishCall({
       key,
@@ -94,8 +101,12 @@ async function recorded<T>(call: Recording<T>): Promise<{ value: T; key: string 
     const billed = mayHaveBeenBilled(error);
     const usage = billed ? { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens } : { inputTokens: 0, outputTokens: 0 };
     const usd = billed ? estimate.usd : 0;
-    // A failed call still counts as a call (as the store counts it), at no cost unless it may have been billed.
-    if (reservation) call.budget?.settle(reservation, { tokens: usage.inputTokens + usage.outputTokens, usd });
+    // A call that may have been billed counts at its worst case; one that never reached the provider,
+    // or was rejected outright, costs nothing and is not counted as a call (as the store counts it).
+    if (reservation) {
+      if (billed) call.budget?.settle(reservation, { tokens: usage.inputTokens + usage.outputTokens, usd });
+      else call.budget?.release(reservation);
+    }
     const message = error instanceof Error ? error.message : String(error);
     await store.finishCall({ key, status: 'failed', output: message, usage, usd, latencyMs: Date.now() - started });
     if (error instanceof BatonError) throw error;
@@ -111,16 +122,20 @@ export async function recordedCall(call: RecordedCall): Promise<string> {
 export async function keyedCall(call: RecordedCall): Promise<{ output: string; key: string }> {
   const { port, task } = call;
   const messages = messagesFor(task);
-  const request: ModelRequest = { task, messages, seed: call.seed, json: task.kind === 'judge' || task.kind === 'reframe' };
+  const schema = answerSchemaFor(task);
+  // The reservation and the request name the same output limit, so no answer can cost more than was reserved.
+  const maxOutputTokens = port.info.maxOutputTokens;
+  const request: ModelRequest = { task, messages, seed: call.seed, maxOutputTokens, ...(schema ? { schema } : {}) };
   const { value, key } = await recorded({
     store: call.store,
     key: call.key,
     explorationId: call.explorationId,
     purpose: call.purpose,
     info: port.info,
-    estimate: estimateCall(port.info, messages),
+    estimate: estimateCall(port.info, messages, maxOutputTokens),
     budget: call.budget,
     reuse: (output) => output,
+    messages,
     make: async () => {
       const response = await port.complete(request);
       const answer = call.check?.(response.text);
@@ -152,7 +167,7 @@ export async function recordedEmbedding(call: RecordedEmbedding): Promise<Float3
   const info = port.info;
   const embedWithUsage = port.embedWithUsage;
   if (!info || !embedWithUsage) return (await port.embed([text]))[0] as Float32Array;
-  const inputTokens = estimateTokens(text);
+  const inputTokens = promptTokenBound(info, [text]);
   const { value } = await recorded({
     store: call.store,
     key: call.key,

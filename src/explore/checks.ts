@@ -1,30 +1,37 @@
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { CodeCheck } from '../brief/schema.js';
+import type { Brief, CodeCheck } from '../brief/schema.js';
 import { BatonError } from '../errors.js';
+import { compileCheckRegex } from '../util/regex.js';
+import { readNamedFile, resolveNamedFile } from './check-files.js';
+import { loadCheckModule, runCheckModule } from './check-module.js';
 
 /**
  * Code checks of a brief: word limits, required and forbidden text, a regular expression, a JSON
  * schema, a user's JS module. They run without any model. A check object may combine several
  * kinds; all must pass. A problem with the check itself (an invalid regex, a missing schema or
  * module) is the brief's fault and throws `BatonError('invalid_input')`; a candidate that fails is
- * an ordinary result.
+ * an ordinary result. `verifyBriefChecks` finds every such problem before a run, so a run never
+ * meets one after it has written or paid for anything.
+ *
+ * Regexes run in linear time (RE2), also inside JSON schemas (`pattern`); modules run in a worker
+ * thread with a time limit (check-module.ts); files resolve inside the brief's folder
+ * (check-files.ts).
  */
 
 export interface CheckContext {
   /** Directory that relative `json_schema` and `module` paths are resolved against (default: cwd). */
   briefDir?: string;
+  /** The folder named files must be inside (default: `briefDir`). */
+  root?: string;
+  /** Whether `module:` checks may run (default true); false for briefs sent to a server. */
+  allowModules?: boolean;
 }
 
 export interface CheckResult {
   pass: boolean;
   reason: string;
 }
-
-type CheckFunction = (text: string) => unknown;
 
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 
@@ -98,31 +105,24 @@ function checkExclude(forbidden: readonly string[], text: string): CheckResult {
   return { pass: true, reason: `does not contain ${quoteAll(forbidden)}` };
 }
 
-const regexes = new Map<string, RegExp>();
-
-function compileRegex(pattern: string, flags: string): RegExp {
-  const key = `${flags}/${pattern}`;
-  let regex = regexes.get(key);
-  if (!regex) {
-    try {
-      regex = new RegExp(pattern, flags);
-    } catch (error) {
-      throw new BatonError('invalid_input', `invalid regex /${pattern}/${flags}: ${messageOf(error)}`, { cause: error });
-    }
-    regexes.set(key, regex);
-  }
-  return regex;
-}
-
 function checkRegex(pattern: string, flags: string, text: string): CheckResult {
-  const regex = compileRegex(pattern, flags);
-  // A shared regex with the g or y flag remembers where it stopped; every check starts afresh.
-  regex.lastIndex = 0;
-  const matched = regex.test(text);
-  regex.lastIndex = 0;
+  const compiled = compileCheckRegex(pattern, flags);
+  if (!compiled.ok) throw new BatonError('invalid_input', `invalid regex /${pattern}/${flags}: ${compiled.reason}`);
   const shown = `/${pattern}/${flags}`;
-  return matched ? { pass: true, reason: `matches ${shown}` } : { pass: false, reason: `does not match ${shown}` };
+  return compiled.regex.test(text) ? { pass: true, reason: `matches ${shown}` } : { pass: false, reason: `does not match ${shown}` };
 }
+
+/** ajv's `pattern` and `patternProperties` through RE2 too: a schema cannot hang a check either. */
+const re2Engine = Object.assign(
+  (pattern: string, flags: string) => {
+    const compiled = compileCheckRegex(pattern, flags.replace('u', ''));
+    if (!compiled.ok) throw new Error(`pattern ${JSON.stringify(pattern.slice(0, 100))}: ${compiled.reason}`);
+    const { regex } = compiled;
+    // ajv keys its compiled patterns by `toString()`: each must say which pattern it is.
+    return { test: (text: string) => regex.test(text), toString: () => `/${pattern}/${flags}` };
+  },
+  { code: 'baton-re2' },
+);
 
 const inlineValidators = new Map<string, ValidateFunction>();
 const fileValidators = new Map<string, Promise<ValidateFunction>>();
@@ -137,33 +137,31 @@ function compileSchema(schema: Record<string, unknown>, where: string): Validate
   // from one template) would otherwise collide in ajv's registry. Compiled validators are cached.
   // `strict: false` accepts the unknown keywords user schemas often carry (`example`, `x-…`);
   // `allErrors` lets the reason list several problems at once.
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: re2Engine } });
   try {
     return ajv.compile(usable);
   } catch (error) {
-    throw new BatonError('invalid_input', `invalid JSON schema ${where}: ${messageOf(error)}`, { cause: error });
+    throw new BatonError('invalid_input', `invalid JSON schema ${where}: ${messageOf(error).slice(0, 300)}`, { cause: error });
   }
 }
 
 async function loadSchemaFile(path: string, ctx: CheckContext): Promise<ValidateFunction> {
-  const absolute = resolve(ctx.briefDir ?? process.cwd(), path);
+  const baseDir = ctx.briefDir ?? process.cwd();
+  const named = await resolveNamedFile(path, { baseDir, ...(ctx.root !== undefined ? { root: ctx.root } : {}) });
+  if (!named.ok) throw new BatonError('invalid_input', `JSON schema file: ${named.reason}`);
+  const absolute = named.absolute;
   let cached = fileValidators.get(absolute);
   if (!cached) {
     cached = (async () => {
-      let source: string;
-      try {
-        source = await readFile(absolute, 'utf8');
-      } catch (error) {
-        throw new BatonError('invalid_input', `JSON schema file not found: ${absolute}`, { cause: error });
-      }
+      const read = await readNamedFile(absolute);
+      if (!read.ok) throw new BatonError('invalid_input', `JSON schema file: ${read.reason}`);
       let schema: unknown;
       try {
         // The file's own validity is checked by ajv's meta-schema when it is compiled.
-        schema = JSON.parse(source);
-      } catch (error) {
-        throw new BatonError('invalid_input', `JSON schema file ${absolute} is not valid JSON: ${messageOf(error)}`, {
-          cause: error,
-        });
+        schema = JSON.parse(read.text);
+      } catch {
+        // JSON.parse's message quotes the text; a file that is not JSON may be anything (a key).
+        throw new BatonError('invalid_input', `JSON schema file ${absolute} is not valid JSON`);
       }
       if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
         throw new BatonError('invalid_input', `JSON schema file ${absolute} must hold a JSON object`);
@@ -230,62 +228,75 @@ async function checkJsonSchema(
   return { pass: false, reason: describeErrors(validate.errors) };
 }
 
-const modules = new Map<string, Promise<CheckFunction>>();
-
-async function loadModule(path: string, ctx: CheckContext): Promise<CheckFunction> {
-  const absolute = resolve(ctx.briefDir ?? process.cwd(), path);
-  let cached = modules.get(absolute);
-  if (!cached) {
-    cached = (async () => {
-      try {
-        await stat(absolute);
-      } catch (error) {
-        throw new BatonError('invalid_input', `check module not found: ${absolute}`, { cause: error });
-      }
-      let imported: Record<string, unknown>;
-      try {
-        imported = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
-      } catch (error) {
-        throw new BatonError('invalid_input', `check module ${absolute} could not be loaded: ${messageOf(error)}`, {
-          cause: error,
-        });
-      }
-      const check = imported['check'] ?? imported['default'];
-      if (typeof check !== 'function') {
-        throw new BatonError('invalid_input', `check module ${absolute} must export a function \`check(text)\` (or a default)`);
-      }
-      return check as CheckFunction;
-    })();
-    modules.set(absolute, cached);
-    cached.catch(() => modules.delete(absolute));
+async function resolveModule(path: string, ctx: CheckContext): Promise<string> {
+  if (ctx.allowModules === false) {
+    throw new BatonError('invalid_input', `check module ${path}: this brief may not run modules (a brief sent to \`baton serve\` runs none unless it was started with --allow-modules)`);
   }
-  return cached;
+  const named = await resolveNamedFile(path, { baseDir: ctx.briefDir ?? process.cwd(), ...(ctx.root !== undefined ? { root: ctx.root } : {}) });
+  if (!named.ok) throw new BatonError('invalid_input', `check module: ${named.reason}`);
+  return named.absolute;
 }
 
 async function checkModule(path: string, text: string, ctx: CheckContext): Promise<CheckResult> {
-  const check = await loadModule(path, ctx);
-  const failed = (why: string): CheckResult => ({ pass: false, reason: `check module ${path} failed: ${why}` });
-  let outcome: unknown;
-  try {
-    outcome = await check(text);
-  } catch (error) {
-    return failed(messageOf(error));
+  const absolute = await resolveModule(path, ctx);
+  const verdict = await runCheckModule(absolute, text);
+  if ('load' in verdict) throw new BatonError('invalid_input', `check module ${path}: ${verdict.reason}`);
+  if (!verdict.ok) return { pass: false, reason: `check module ${path} failed: ${verdict.reason}` };
+  if (verdict.reason === undefined || verdict.reason === '') {
+    return { pass: verdict.pass, reason: `check module ${path} ${verdict.pass ? 'passed' : 'returned false'}` };
   }
-  if (typeof outcome === 'boolean') {
-    return { pass: outcome, reason: `check module ${path} ${outcome ? 'passed' : 'returned false'}` };
-  }
-  if (typeof outcome === 'object' && outcome !== null && typeof (outcome as { pass?: unknown }).pass === 'boolean') {
-    const { pass, reason } = outcome as { pass: boolean; reason?: unknown };
-    const said = typeof reason === 'string' && reason !== '' ? reason : pass ? 'passed' : 'did not pass';
-    return { pass, reason: `check module ${path}: ${said}` };
-  }
-  return failed(`expected a boolean or {pass, reason}, got ${describeValue(outcome)}`);
+  return { pass: verdict.pass, reason: `check module ${path}: ${verdict.reason}` };
 }
 
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object without a boolean `pass`' : typeof value;
+/** A problem with a check of a brief, at its field path (`criteria.2.check.json_schema`). */
+export interface CheckProblem {
+  path: Array<string | number>;
+  message: string;
+}
+
+/**
+ * Everything a run would refuse about a brief's code checks, found before anything is written or
+ * paid: regexes RE2 cannot run, JSON schemas that cannot be read or compiled, modules that are not
+ * allowed, cannot be found or cannot be loaded (loading runs the module's top level, in its worker).
+ *
+ * @example
+ * const problems = await verifyBriefChecks(brief, { briefDir: '/briefs' });
+ * // [{ path: ['criteria', 1, 'check', 'json_schema'], message: 'JSON schema file: /briefs/s.json does not exist' }]
+ */
+export async function verifyBriefChecks(brief: Brief, ctx: CheckContext = {}): Promise<CheckProblem[]> {
+  const located: Array<{ check: CodeCheck; path: Array<string | number> }> = [];
+  brief.criteria.forEach((criterion, index) => {
+    if (criterion.check) located.push({ check: criterion.check, path: ['criteria', index, 'check'] });
+  });
+  brief.constraints.forEach((constraint, index) => {
+    if (constraint.kind === 'check') located.push({ check: constraint.check, path: ['constraints', index] });
+  });
+  const problems: CheckProblem[] = [];
+  for (const { check, path } of located) {
+    const at = (field: string, message: string): void => void problems.push({ path: [...path, field], message });
+    if (check.regex !== undefined) {
+      const compiled = compileCheckRegex(check.regex, check.regex_flags ?? '');
+      if (!compiled.ok) at('regex', `not a usable regular expression: ${compiled.reason}`);
+    }
+    if (check.json_schema !== undefined) {
+      try {
+        if (typeof check.json_schema === 'string') await loadSchemaFile(check.json_schema, ctx);
+        else inlineValidator(check.json_schema);
+      } catch (error) {
+        at('json_schema', messageOf(error));
+      }
+    }
+    if (check.module !== undefined) {
+      try {
+        const absolute = await resolveModule(check.module, ctx);
+        const loaded = await loadCheckModule(absolute);
+        if (!loaded.ok) at('module', `check module ${check.module}: ${loaded.reason}`);
+      } catch (error) {
+        at('module', messageOf(error));
+      }
+    }
+  }
+  return problems;
 }
 
 function messageOf(error: unknown): string {

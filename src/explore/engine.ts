@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import type { Brief } from '../brief/schema.js';
+import { BUILT_IN_LENSES, chooseLenses } from '../brief/lenses.js';
+import type { Brief, Lens } from '../brief/schema.js';
 import { BatonError } from '../errors.js';
 import { BudgetGuard } from '../models/budget.js';
 import { quantizeEmbedding } from '../store/embedding-codec.js';
@@ -8,14 +10,18 @@ import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
 import { BudgetStop, keyedCall, recordedEmbedding } from './calls.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
-import { exhaustionReason } from './exhaustion.js';
-import { assembleVerdict, parseJudgeAnswer, weakestCriteria } from './judge.js';
+import { pathEnd } from './exhaustion.js';
+import { assembleVerdict, weakestCriteria } from './judge.js';
+import { consultJury } from './jury.js';
 import { NoveltyIndex } from './novelty.js';
-import { answerQuality } from './structured.js';
-import { DEFAULT_POLICY, planMoves } from './policy.js';
+import { pilotMoves } from './pilot.js';
+import type { PolicyOptions } from './policy.js';
+import { DEFAULT_POLICY, hasMoveLeft, planMoves } from './policy.js';
+import { openingOf } from './prompts.js';
 import type { CandidateNode, ExplorationState } from './state.js';
 import { applyEvent, lensById, pathTo, replay } from './state.js';
 import type { Candidate, Judgment, PlannedMove } from './types.js';
+import { tracedJudging, tracedMove } from './tracing.js';
 
 /**
  * The exploration engine: runs waves of moves. A wave is planned by the policy, recorded
@@ -29,6 +35,8 @@ export interface EngineDeps {
   store: Store;
   writer: ModelPort;
   judge: ModelPort;
+  /** Several judges (a jury); `[judge]` when absent. The first is `judge`. */
+  jury?: readonly ModelPort[];
   embedding: EmbeddingPort;
   now?: () => Date;
 }
@@ -39,6 +47,8 @@ export interface EngineOptions {
   /** The embedding an exploration names (`provider:model`), resolved when it is loaded; `deps.embedding` otherwise. */
   resolveEmbedding?: (id: string) => EmbeddingPort;
   onProgress?: (progress: Progress) => void;
+  /** Most cards on a board (every direction still gets a row). */
+  boardCards?: number;
 }
 
 /** A candidate's preference score (higher: more to the person's taste); see `PolicyOptions`. */
@@ -58,11 +68,10 @@ export interface WaveResult {
   budgetSpent: boolean;
 }
 
-/** How many times the judge is asked for a usable answer before the candidate is flagged unclear. */
-const JUDGE_ASKS = 3;
-
 interface MoveOutcome {
   move: PlannedMove;
+  /** The earlier candidate with the same text (in the exploration or earlier in this wave), if any. */
+  duplicateOf: string | undefined;
   /** The writer call's key: its answer is the candidate's text, stored once with the candidate. */
   writeKey: string;
   /** The judge calls' keys: their answers live on as the judgment, stored with it. */
@@ -78,6 +87,8 @@ export class ExplorationEngine {
   private budget!: BudgetGuard;
   private readonly novelty = new NoveltyIndex();
   private readonly concurrency: number;
+  /** Most cards on a board. */
+  readonly boardCards: number | undefined;
   private readonly onProgress: (progress: Progress) => void;
   /** Set when a call was refused for budget; cleared when the brief (and its budget) changes. */
   private budgetBlocked = false;
@@ -90,6 +101,7 @@ export class ExplorationEngine {
     this.deps = deps;
     this.state = state;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.boardCards = options.boardCards;
     this.onProgress = options.onProgress ?? (() => undefined);
   }
 
@@ -102,7 +114,8 @@ export class ExplorationEngine {
     const engine = new ExplorationEngine({ ...deps, embedding }, state, options);
     for (const id of engine.state.order) {
       const node = engine.state.nodes.get(id) as CandidateNode;
-      engine.novelty.add(id, node.candidate.embedding);
+      // A copy adds no new point to the space (its novelty is 0), live and replayed alike.
+      if (node.duplicateOf === undefined) engine.novelty.add(id, node.candidate.embedding);
     }
     await engine.reloadBrief();
     return engine;
@@ -123,11 +136,34 @@ export class ExplorationEngine {
     // policy plans on the work's own share, so a resumed exploration makes the same moves).
     const lost = { calls: spent.possiblyBilled, tokens: 0, usd: spent.possiblyBilledUsd };
     this.budget = new BudgetGuard(
-      brief.brief.budget,
+      this.budgetLimits(brief.brief.budget),
       { calls: spent.calls + lost.calls, tokens: spent.tokens, usd: spent.usd + lost.usd },
       lost,
     );
     this.budgetBlocked = false;
+  }
+
+  /** The brief's budget plus what reopenings added (a dimension the brief leaves open stays open). */
+  private budgetLimits(budget: Brief['budget']): Brief['budget'] {
+    const extra = this.state.extraBudget;
+    const limits: Brief['budget'] = { ...budget };
+    if (limits.calls !== undefined) limits.calls += extra.calls;
+    if (limits.tokens !== undefined) limits.tokens += extra.tokens;
+    if (limits.usd !== undefined) limits.usd += extra.usd;
+    return limits;
+  }
+
+  /**
+   * Which budget would still be spent with `added` on top (e.g. "80 of 80 calls"), or null when a
+   * move would be affordable again.
+   */
+  budgetShortAfter(added: { calls?: number; tokens?: number; usd?: number }): string | null {
+    const limits = this.budgetLimits(this.brief.brief.budget);
+    const spent = this.budget.totals();
+    if (limits.calls !== undefined && limits.calls + (added.calls ?? 0) - spent.calls < 2) return `${spent.calls} of ${limits.calls} calls`;
+    if (limits.tokens !== undefined && limits.tokens + (added.tokens ?? 0) <= spent.tokens) return `${spent.tokens} of ${limits.tokens} tokens`;
+    if (limits.usd !== undefined && limits.usd + (added.usd ?? 0) <= spent.usd) return `$${spent.usd.toFixed(4)} of $${limits.usd}`;
+    return null;
   }
 
   /** True when the budget forbids any further move. */
@@ -156,7 +192,7 @@ export class ExplorationEngine {
     const stored = await this.deps.store.commit(this.state.id, write);
     for (const { seq, event } of stored) {
       applyEvent(this.state, event, seq);
-      if (event.type === 'brief.redirected') await this.reloadBrief();
+      if (event.type === 'brief.redirected' || event.type === 'exploration.reopened') await this.reloadBrief();
     }
     return stored;
   }
@@ -169,15 +205,10 @@ export class ExplorationEngine {
     // Interrupted work the budget refused to finish: nothing new can be afforded either.
     if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
 
-    const weights = new Map(this.brief.brief.criteria.map((c) => [c.id, c.weight]));
-    const proposals = planMoves(this.state, {
-      ...DEFAULT_POLICY,
-      slots: this.concurrency,
-      callsLeft: this.budget.callsLeft(),
-      budgetLeft: 1 - this.budget.workShare(),
-      weights,
-      preference: this.preference,
-    });
+    // A pending pilot opens its candidates first (see pilot.ts); a juror is one more call per move.
+    const callsPerMove = 1 + (this.deps.jury?.length ?? 1);
+    const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: this.concurrency, callsLeft: this.budget.callsLeft(), callsPerMove });
+    const proposals = pilot ?? planMoves(this.state, this.policyOptions());
     if (proposals.length === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
 
     const moves: PlannedMove[] = proposals.map((p, i) => {
@@ -185,12 +216,32 @@ export class ExplorationEngine {
       const move: PlannedMove = { id: `${this.state.id}.m${n}`, kind: p.kind, parentIds: p.parentIds, lens: p.lens, origin: p.origin };
       if (p.feedback !== undefined) move.feedback = p.feedback;
       if (p.directive !== undefined) move.directive = p.directive;
+      if (p.focus !== undefined) move.focus = p.focus;
       return move;
     });
     await this.commit(moves.map((move) => ({ type: 'move.planned', move })));
     this.onProgress({ type: 'wave', moves: moves.length });
     const moved = await this.runMoves(moves);
     return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
+  }
+
+  /** What the policy plans with now: the budget left, the brief's weights, the person's taste. */
+  private policyOptions(): PolicyOptions {
+    const brief = this.brief.brief;
+    return {
+      ...DEFAULT_POLICY,
+      slots: this.concurrency,
+      callsLeft: this.budget.callsLeft(),
+      budgetLeft: 1 - this.budget.workShare(),
+      weights: new Map(brief.criteria.map((c) => [c.id, c.weight])),
+      preference: this.preference,
+      spareLenses: spareLenses(brief),
+    };
+  }
+
+  /** True when a move is left that the budget allows (the person's, one that pays, or an untried one). */
+  hasMoveLeft(): boolean {
+    return !this.budgetSpent() && hasMoveLeft(this.state, this.policyOptions());
   }
 
   /**
@@ -202,7 +253,7 @@ export class ExplorationEngine {
     this.marksRestored = true;
     const missing: ExplorationEvent[] = [];
     for (const id of this.state.indexes.openLeaves) {
-      const reason = exhaustionReason(pathTo(this.state, id));
+      const reason = pathEnd(pathTo(this.state, id));
       if (reason) missing.push({ type: 'path.exhausted', candidateId: id, reason });
     }
     if (missing.length > 0) await this.commit(missing);
@@ -227,8 +278,53 @@ export class ExplorationEngine {
     return done;
   }
 
+  /**
+   * Runs moves in two phases: every writer call first, then each distinct new text embedded and
+   * judged once. A text equal to an earlier candidate's (or to an earlier move's of this wave, in
+   * plan order) is a duplicate: its embedding and judgment are the first copy's, and no model is
+   * asked again — the same decision on a resume, since it depends only on the texts.
+   */
   private async runMoves(moves: PlannedMove[]): Promise<number> {
-    const settled = await mapLimit(moves, this.concurrency, (move) => this.runMove(move));
+    const written = await mapLimit(moves, this.concurrency, (move) => tracedMove(move, this.deps.writer.info, () => this.writeMove(move)));
+    const firstInWave = new Map<string, number>();
+    const sources: Array<{ existing?: CandidateNode; inWave?: number } | undefined> = [];
+    const fresh: number[] = [];
+    written.forEach((result, i) => {
+      if (result.status !== 'fulfilled') return;
+      const { text } = result.value;
+      const existingId = this.state.textIds.get(text);
+      const existing = existingId === undefined ? undefined : this.state.nodes.get(existingId);
+      if (existing?.judgment !== undefined) sources[i] = { existing };
+      else if (firstInWave.has(text)) sources[i] = { inWave: firstInWave.get(text) as number };
+      else {
+        firstInWave.set(text, i);
+        fresh.push(i);
+      }
+    });
+    const assessed = new Map<number, PromiseSettledResult<Assessed>>();
+    const settledFresh = await mapLimit(fresh, this.concurrency, (i) => {
+      const w = (written[i] as PromiseFulfilledResult<Written>).value;
+      return this.assess(w);
+    });
+    fresh.forEach((i, at) => assessed.set(i, settledFresh[at] as PromiseSettledResult<Assessed>));
+
+    const settled: Array<PromiseSettledResult<MoveOutcome>> = written.map((result, i) => {
+      if (result.status === 'rejected') return result;
+      const w = result.value;
+      const source = sources[i];
+      if (source?.existing) {
+        const from = source.existing;
+        const judgment = this.copyJudgment(from.judgment as Judgment, w.candidateId);
+        return { status: 'fulfilled', value: this.outcomeOf(w, from.candidate.embedding, judgment, [], from.candidate.id) };
+      }
+      const own = assessed.get(source?.inWave ?? i) as PromiseSettledResult<Assessed>;
+      if (own.status === 'rejected') return own;
+      if (source?.inWave !== undefined) {
+        const firstId = (written[source.inWave] as PromiseFulfilledResult<Written>).value.candidateId;
+        return { status: 'fulfilled', value: this.outcomeOf(w, own.value.embedding, this.copyJudgment(own.value.judgment, w.candidateId), [], firstId) };
+      }
+      return { status: 'fulfilled', value: this.outcomeOf(w, own.value.embedding, own.value.judgment, own.value.keys, undefined) };
+    });
     const events: ExplorationEvent[] = [];
     const released: string[] = [];
     let failure: unknown;
@@ -249,14 +345,15 @@ export class ExplorationEngine {
 
   /** Turns outcomes into events in plan order, computing novelty against everything before. */
   private fold(outcome: MoveOutcome): ExplorationEvent[] {
-    const { candidate } = outcome;
+    const { candidate, duplicateOf } = outcome;
     const parent = candidate.parentIds[0] ? this.state.nodes.get(candidate.parentIds[0]) : undefined;
     const judgment: Judgment = {
       ...outcome.judgment,
-      novelty: round4(this.novelty.novelty(candidate.embedding)),
+      // A copy is as far from the rest as a copy can be: not at all.
+      novelty: duplicateOf === undefined ? round4(this.novelty.novelty(candidate.embedding)) : 0,
       parentSimilarity: parent ? round4(cosineSimilarity(candidate.embedding, parent.candidate.embedding)) : null,
     };
-    this.novelty.add(candidate.id, candidate.embedding);
+    if (duplicateOf === undefined) this.novelty.add(candidate.id, candidate.embedding);
     const events: ExplorationEvent[] = [
       { type: 'candidate.added', candidate },
       { type: 'candidate.judged', judgment },
@@ -264,8 +361,8 @@ export class ExplorationEngine {
     // Whether the new leaf ends its path depends only on its lineage (earlier waves) and itself,
     // so the mark is committed with the candidate, in the same transaction.
     const lineage = candidate.parentIds[0] ? pathTo(this.state, candidate.parentIds[0]) : [];
-    const leaf: CandidateNode = { candidate, index: this.state.order.length, judgment, children: [], exhausted: null, pruned: false, feedback: undefined, directive: undefined };
-    const reason = exhaustionReason([...lineage, leaf]);
+    const leaf: CandidateNode = { candidate, index: this.state.order.length, judgment, children: [], exhausted: null, pruned: false, feedback: undefined, directive: undefined, duplicateOf };
+    const reason = pathEnd([...lineage, leaf]);
     if (reason) events.push({ type: 'path.exhausted', candidateId: candidate.id, reason });
     return events;
   }
@@ -291,7 +388,7 @@ export class ExplorationEngine {
         total: this.state.order.length,
       });
       if (node?.exhausted !== null) continue;
-      const reason = exhaustionReason(pathTo(this.state, id));
+      const reason = pathEnd(pathTo(this.state, id));
       if (reason) {
         exhausted.push({ type: 'path.exhausted', candidateId: id, reason });
         this.onProgress({ type: 'exhausted', candidateId: id, reason });
@@ -300,53 +397,80 @@ export class ExplorationEngine {
     if (exhausted.length > 0) await this.commit(exhausted);
   }
 
-  private async runMove(move: PlannedMove): Promise<MoveOutcome> {
-    const brief = this.brief.brief;
-    const candidateId = move.id.replace(/\.m(\d+)$/u, '.c$1');
-    const task = this.writerTask(move, brief);
+  /** A move's writer call: the text of its candidate. */
+  private async writeMove(move: PlannedMove): Promise<Written> {
+    const task = this.writerTask(move, this.brief.brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
-    const text = write.output.trim();
+    return { move, candidateId: move.id.replace(/\.m(\d+)$/u, '.c$1'), text: write.output.trim(), writeKey: write.key, createdAt: this.now() };
+  }
+
+  /** A new text's embedding and judgment (each asked for once per distinct text). */
+  private async assess(w: Written): Promise<Assessed> {
     // Quantized as the store keeps it, so a resumed run sees exactly the vectors this one does.
-    const embedding = quantizeEmbedding(await this.embed(`${move.id}:embed`, move.kind, text));
+    const embedding = quantizeEmbedding(await this.embed(`${w.move.id}:embed`, w.move.kind, w.text));
+    const { judgment, keys } = await tracedJudging(w.candidateId, this.deps.judge.info, () => this.judgeText(w.candidateId, w.text));
+    return { embedding, judgment, keys };
+  }
+
+  private outcomeOf(w: Written, embedding: Float32Array, judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>, judgeKeys: string[], duplicateOf: string | undefined): MoveOutcome {
+    const { move } = w;
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
     const candidate: Candidate = {
-      id: candidateId,
+      id: w.candidateId,
       explorationId: this.state.id,
       moveId: move.id,
       kind: move.kind,
       parentIds: move.parentIds,
       lensId: move.lens.id,
       depth: Math.max(0, ...parents.map((p) => p?.depth ?? 0)) + 1,
-      text,
+      text: w.text,
       embedding,
       model: this.deps.writer.info.id,
-      createdAt: this.now(),
+      createdAt: w.createdAt,
     };
-    const { judgment, keys } = await this.judgeText(candidateId, text);
-    return { move, writeKey: write.key, judgeKeys: keys, candidate, judgment };
+    return { move, duplicateOf, writeKey: w.writeKey, judgeKeys, candidate, judgment };
+  }
+
+  /** The first copy's judgment, for a candidate with the same text: no judge is asked twice. */
+  private copyJudgment(source: Omit<Judgment, 'novelty' | 'parentSimilarity'> & Partial<Judgment>, candidateId: string): Omit<Judgment, 'novelty' | 'parentSimilarity'> {
+    const { novelty: _novelty, parentSimilarity: _similarity, ...rest } = source;
+    return { ...rest, id: `${candidateId}.j${this.brief.version}`, candidateId, createdAt: this.now() };
   }
 
   private async rejudge(ids: string[]): Promise<number> {
-    const settled = await mapLimit(ids, this.concurrency, async (id) => {
-      const node = this.state.nodes.get(id) as CandidateNode;
-      const { judgment: partial, keys } = await this.judgeText(id, node.candidate.text);
-      const parent = node.candidate.parentIds[0] ? this.state.nodes.get(node.candidate.parentIds[0]) : undefined;
-      const judgment: Judgment = {
-        ...partial,
-        novelty: round4(this.novelty.novelty(node.candidate.embedding, id)),
-        parentSimilarity: parent ? round4(cosineSimilarity(node.candidate.embedding, parent.candidate.embedding)) : null,
-      };
-      return { judgment, keys };
+    type Verdict = { judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>; keys: string[] };
+    // Each distinct text is judged once; its copies take that judgment.
+    const textOf = (id: string): string => (this.state.nodes.get(id) as CandidateNode).candidate.text;
+    const firstOfText = new Map<string, string>();
+    for (const id of ids) if (!firstOfText.has(textOf(id))) firstOfText.set(textOf(id), id);
+    const distinct = [...firstOfText.values()];
+    const settledDistinct = await mapLimit(distinct, this.concurrency, async (id): Promise<Verdict> => {
+      const original = this.state.nodes.get(this.state.textIds.get(textOf(id)) ?? id);
+      // A copy of a candidate already judged against this brief takes its verdict.
+      if (original && original.candidate.id !== id && original.judgment !== undefined) return { judgment: this.copyJudgment(original.judgment, id), keys: [] };
+      return this.judgeText(id, textOf(id));
     });
+    const verdicts = new Map(distinct.map((id, at) => [id, settledDistinct[at] as PromiseSettledResult<Verdict>]));
     const events: ExplorationEvent[] = [];
     const released: string[] = [];
     let failure: unknown;
-    for (const result of settled) {
-      if (result.status === 'rejected') failure ??= result.reason;
-      else {
-        events.push({ type: 'candidate.judged', judgment: result.value.judgment });
-        released.push(...result.value.keys);
+    for (const id of ids) {
+      const first = firstOfText.get(textOf(id)) as string;
+      const verdict = verdicts.get(first) as PromiseSettledResult<Verdict>;
+      if (verdict.status === 'rejected') {
+        failure ??= verdict.reason;
+        continue;
       }
+      const { judgment: partial, keys } = first === id ? verdict.value : { judgment: this.copyJudgment(verdict.value.judgment, id), keys: [] };
+      const node = this.state.nodes.get(id) as CandidateNode;
+      const parent = node.candidate.parentIds[0] ? this.state.nodes.get(node.candidate.parentIds[0]) : undefined;
+      const judgment: Judgment = {
+        ...partial,
+        novelty: node.duplicateOf === undefined ? round4(this.novelty.novelty(node.candidate.embedding, id)) : 0,
+        parentSimilarity: parent ? round4(cosineSimilarity(node.candidate.embedding, parent.candidate.embedding)) : null,
+      };
+      events.push({ type: 'candidate.judged', judgment });
+      released.push(...keys);
     }
     if (events.length > 0) await this.commitOutcomes(events, released);
     if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
@@ -356,37 +480,24 @@ export class ExplorationEngine {
   /** A candidate's judgment (novelty aside), and the keys of the judge calls it took. */
   private async judgeText(candidateId: string, text: string): Promise<{ judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>; keys: string[] }> {
     const brief = this.brief.brief;
-    const task: ModelTask = { kind: 'judge', brief, candidate: { text } };
-    const key = `${candidateId}:judge:${this.brief.id}`;
-    // The answer is parsed once: the check recorded with the call keeps its parse for the verdict.
-    type Parse = { text: string; parsed: ReturnType<typeof parseJudgeAnswer> };
-    const seen: { last?: Parse } = {};
-    const check = (answerText: string): AnswerCheck => {
-      seen.last = { text: answerText, parsed: parseJudgeAnswer(answerText) };
-      return answerQuality(seen.last.parsed);
-    };
-    const keys: string[] = [];
-    const ask = async (askKey: string): Promise<ReturnType<typeof parseJudgeAnswer>> => {
-      delete seen.last;
-      const answered = await this.call(askKey, 'judge', this.deps.judge, task, check);
-      keys.push(answered.key);
-      // A reused answer (after a crash) was never checked in this process: parse it here.
-      const checked = seen.last as Parse | undefined;
-      return checked?.text === answered.output ? checked.parsed : parseJudgeAnswer(answered.output);
-    };
-    // An unusable answer (even after repair) is asked again with the same prompt, each ask a
-    // recorded call within the budget; after the last one the candidate is flagged unclear.
-    let parsed = await ask(key);
-    for (let n = 2; !parsed.ok && n <= JUDGE_ASKS; n += 1) parsed = await ask(n === 2 ? `${key}:retry` : `${key}:retry${n - 1}`);
-    const answer = parsed.ok ? parsed.value : null;
+    const { finding, keys, judge } = await consultJury({
+      brief,
+      briefId: this.brief.id,
+      candidateId,
+      text,
+      jury: this.deps.jury ?? [this.deps.judge],
+      seed: this.state.seed,
+      ...(brief.jurySpread !== undefined ? { spread: brief.jurySpread } : {}),
+      ask: (key, port, task, seed, check) => this.call(key, 'judge', port, task, check, seed),
+    });
     const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
-    const verdict = await assembleVerdict(brief, text, answer, briefDir ? { briefDir } : {});
+    const verdict = await assembleVerdict(brief, text, finding, briefDir ? { briefDir } : {});
     const judgment = {
       id: `${candidateId}.j${this.brief.version}`,
       candidateId,
       briefId: this.brief.id,
       ...verdict,
-      judge: this.deps.judge.info.id,
+      judge,
       createdAt: this.now(),
     };
     return { judgment, keys };
@@ -400,19 +511,26 @@ export class ExplorationEngine {
       return { id, text: node.candidate.text, lens, depth: node.candidate.depth };
     };
     switch (move.kind) {
-      case 'open':
-        return { kind: 'open', brief, lens: move.lens };
+      case 'open': {
+        const siblings = this.openingsOf(this.state.order.filter((id) => {
+          const c = this.state.nodes.get(id)?.candidate;
+          return c?.kind === 'open' && c.lensId === move.lens.id;
+        }));
+        return siblings.length > 0 ? { kind: 'open', brief, lens: move.lens, siblings } : { kind: 'open', brief, lens: move.lens };
+      }
       case 'deepen': {
         const parentId = move.parentIds[0] as string;
         const parent = this.state.nodes.get(parentId);
         const scores = parent?.judgment?.scores ?? [];
+        const siblings = this.openingsOf(parent?.children.filter((id) => this.state.nodes.get(id)?.candidate.kind === 'deepen') ?? []);
         return withFeedback({
           kind: 'deepen' as const,
           brief,
           lens: move.lens,
           parent: asMaterial(parentId),
           critique: parent?.judgment?.critique ?? '',
-          focus: weakestCriteria(brief, scores),
+          focus: move.focus ?? weakestCriteria(brief, scores),
+          ...(siblings.length > 0 ? { siblings } : {}),
         });
       }
       case 'combine':
@@ -428,6 +546,12 @@ export class ExplorationEngine {
     }
   }
 
+  /** The openings of the latest few earlier takes a new one must differ from (distinct texts only). */
+  private openingsOf(ids: readonly string[]): string[] {
+    const openings = ids.map((id) => openingOf((this.state.nodes.get(id) as CandidateNode).candidate.text));
+    return [...new Set(openings)].slice(-SIBLINGS_SHOWN);
+  }
+
   /** One recorded model call; a budget refusal leaves the move pending and blocks further moves. */
   private async call(
     key: string,
@@ -435,6 +559,7 @@ export class ExplorationEngine {
     port: ModelPort,
     task: ModelTask,
     check?: (text: string) => AnswerCheck,
+    seed = this.state.seed,
   ): Promise<{ output: string; key: string }> {
     try {
       return await keyedCall({
@@ -444,7 +569,8 @@ export class ExplorationEngine {
         purpose,
         port,
         task,
-        seed: this.state.seed,
+        // The move's identity within its exploration: the same brief and seed explore alike under any id.
+        seed: callSeed(seed, key.startsWith(this.state.id) ? key.slice(this.state.id.length) : key),
         budget: this.budget,
         ...(check ? { check } : {}),
       });
@@ -467,6 +593,46 @@ export class ExplorationEngine {
   private now(): string {
     return (this.deps.now?.() ?? new Date()).toISOString();
   }
+}
+
+/** Earlier takes shown to a new one, at most. */
+const SIBLINGS_SHOWN = 4;
+
+interface Written {
+  move: PlannedMove;
+  candidateId: string;
+  text: string;
+  writeKey: string;
+  createdAt: string;
+}
+
+interface Assessed {
+  embedding: Float32Array;
+  judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>;
+  keys: string[];
+}
+
+/**
+ * The seed a call asks with: derived from the exploration's seed and the call's own key (the
+ * move's identity), never from time or chance — so each move asks for a take of its own, a resumed
+ * run asks exactly what the interrupted one did, and a retry of a recorded call (`key~n`) is the
+ * same request.
+ */
+export function callSeed(seed: number, key: string): number {
+  const base = key.replace(/~\d+$/u, '');
+  return createHash('sha256').update(`${seed}:${base}`).digest().readUInt32BE(0) & 0x7fffffff;
+}
+
+/** For `lenses: auto`: the built-in lenses in the order Baton would choose them for this brief. */
+const spareLensCache = new WeakMap<Brief, readonly Lens[]>();
+function spareLenses(brief: Brief): readonly Lens[] {
+  if (brief.lenses !== 'auto') return [];
+  let spare = spareLensCache.get(brief);
+  if (!spare) {
+    spare = chooseLenses(brief, BUILT_IN_LENSES.length);
+    spareLensCache.set(brief, spare);
+  }
+  return spare;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once; results in input order. */

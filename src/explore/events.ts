@@ -34,7 +34,21 @@ export type ExplorationEvent =
   /** A lens a person asked to try that the exploration did not have yet. */
   | { type: 'lens.added'; lens: Lens }
   | { type: 'trigger.deferred'; key: string; kind: string }
-  | { type: 'exploration.ended'; status: Exclude<ExplorationStatus, 'running' | 'awaiting'>; candidateId?: string; reason: string };
+  | { type: 'exploration.ended'; status: Exclude<ExplorationStatus, 'running' | 'awaiting'>; candidateId?: string; reason: string }
+  /** An ended exploration continued, with more budget (added to the brief's) when given; in the ledger. */
+  | { type: 'exploration.reopened'; reopening: Reopening };
+
+/** The person's reopening of an ended exploration, recorded in the ledger like a decision. */
+export interface Reopening {
+  /** `${explorationId}.o${n}`. */
+  id: string;
+  /** How it had ended. */
+  from: Exclude<ExplorationStatus, 'running' | 'awaiting'>;
+  /** Budget added to what the brief allows (each dimension given). */
+  budget: { calls?: number; tokens?: number; usd?: number };
+  reason?: string;
+  createdAt: string;
+}
 
 export type EventType = ExplorationEvent['type'];
 

@@ -27,11 +27,31 @@ describe('exhaustion', () => {
     expect(exhaustionReason(pathTo(b.state, c2))).toBeNull();
   });
 
-  it('stops a deepening that is a near-duplicate of its parent', () => {
+  it('never ends a path on one near-duplicate: the next take may differ', () => {
     const b = new StateBuilder();
     const c1 = b.add({ scores: { a: 5, b: 5 } });
     const c2 = b.add({ parents: [c1], scores: { a: 5.1, b: 5 }, parentSimilarity: 0.97 });
-    expect(exhaustionReason(pathTo(b.state, c2))).toMatch(/near-duplicate/);
+    expect(exhaustionReason(pathTo(b.state, c2))).toBeNull();
+  });
+
+  it('ends a path on two near-duplicates in a row', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ scores: { a: 4, b: 4 } });
+    const c2 = b.add({ parents: [c1], scores: { a: 5, b: 5 }, parentSimilarity: 0.97 });
+    const c3 = b.add({ parents: [c2], scores: { a: 6, b: 6 }, parentSimilarity: 0.99 });
+    expect(exhaustionReason(pathTo(b.state, c3))).toMatch(/2 near-duplicates .* in a row/);
+    // A real change in between breaks the run.
+    const d2 = b.add({ parents: [c1], scores: { a: 5, b: 5 }, parentSimilarity: 0.97 });
+    const d3 = b.add({ parents: [d2], scores: { a: 6, b: 6 }, parentSimilarity: 0.5 });
+    const d4 = b.add({ parents: [d3], scores: { a: 7, b: 7 }, parentSimilarity: 0.97 });
+    expect(exhaustionReason(pathTo(b.state, d4))).toBeNull();
+  });
+
+  it('needs a plateau over at least two deepenings, whatever the rules say', () => {
+    const b = new StateBuilder();
+    const c1 = b.add({ scores: { a: 6, b: 6 } });
+    const c2 = b.add({ parents: [c1], scores: { a: 6, b: 6 } });
+    expect(exhaustionReason(pathTo(b.state, c2), { ...DEFAULT_EXHAUSTION, plateauWindow: 1 })).toBeNull();
   });
 
   it('stops at the ceiling of quality or depth', () => {

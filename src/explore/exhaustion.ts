@@ -11,6 +11,8 @@ export interface ExhaustionRules {
   minGain: number;
   /** Cosine similarity to the parent at or above which a deepening is a near-duplicate. */
   nearDuplicate: number;
+  /** Near-duplicate deepenings in a row that end a path: one is chance, a run of them is evidence. */
+  nearDuplicateRun: number;
   /** Quality at which there is nothing left to gain. */
   ceiling: number;
   /** Deepest a path may go on its own. */
@@ -21,30 +23,63 @@ export const DEFAULT_EXHAUSTION: ExhaustionRules = {
   plateauWindow: 2,
   minGain: 0.03,
   nearDuplicate: 0.95,
+  nearDuplicateRun: 2,
   ceiling: 0.97,
   maxDepth: 8,
 };
 
-/** Returns the reason the leaf's path is exhausted, or null while deepening may still pay. */
+/**
+ * Returns the reason the leaf's path is exhausted, or null while deepening may still pay. Only
+ * evidence ends a path: a plateau over at least two deepenings, a run of near-duplicates (one alone
+ * is chance: the next take may differ), or the ceiling.
+ */
 export function exhaustionReason(path: readonly CandidateNode[], rules: ExhaustionRules = DEFAULT_EXHAUSTION): string | null {
   const leaf = path[path.length - 1];
   const judgment = leaf?.judgment;
   if (!leaf || !judgment) return null;
   if (judgment.quality >= rules.ceiling) return `ceiling: quality ${pct(judgment.quality)} leaves nothing to gain`;
   if (leaf.candidate.depth >= rules.maxDepth) return `ceiling: depth ${leaf.candidate.depth} is the deepest a path goes on its own`;
-  if (leaf.candidate.kind === 'deepen' && judgment.parentSimilarity !== null && judgment.parentSimilarity >= rules.nearDuplicate) {
-    return `near-duplicate of its parent (similarity ${judgment.parentSimilarity.toFixed(2)})`;
+  let run = 0;
+  for (let i = path.length - 1; i >= 0 && run < rules.nearDuplicateRun; i -= 1) {
+    if (!isNearDuplicate(path[i] as CandidateNode, rules)) break;
+    run += 1;
+  }
+  if (run >= rules.nearDuplicateRun) {
+    return `${run} near-duplicates of their parents in a row (similarity ${(judgment.parentSimilarity ?? 1).toFixed(2)})`;
   }
   // A plateau is judged over deepenings only: the window's start must be on this path too.
-  const start = path.length - 1 - rules.plateauWindow;
+  const window = Math.max(2, rules.plateauWindow);
+  const start = path.length - 1 - window;
   const base = path[start]?.judgment;
   if (start >= 0 && base && path.slice(start + 1).every((n) => n.candidate.kind === 'deepen')) {
     const gain = judgment.quality - base.quality;
     if (gain < rules.minGain) {
-      return `plateau: ${signedPct(gain)} over the last ${rules.plateauWindow} deepenings`;
+      return `plateau: ${signedPct(gain)} over the last ${window} deepenings`;
     }
   }
   return null;
+}
+
+/** A deepening that barely changed its parent (an exact copy included). */
+function isNearDuplicate(node: CandidateNode, rules: ExhaustionRules): boolean {
+  const similarity = node.judgment?.parentSimilarity;
+  return node.candidate.kind === 'deepen' && similarity !== null && similarity !== undefined && similarity >= rules.nearDuplicate;
+}
+
+/**
+ * A copy of a candidate on another path ends its own path there: the path it copies carries that
+ * text on. (A copy of its own ancestor is only a near-duplicate: the rule above applies.)
+ */
+export function duplicateEnd(path: readonly CandidateNode[]): string | null {
+  const leaf = path[path.length - 1];
+  const original = leaf?.duplicateOf;
+  if (original === undefined || path.some((n) => n.candidate.id === original)) return null;
+  return `duplicate of ${original}: that path carries the same text on`;
+}
+
+/** Why the path ending at the path's leaf is over, or null: a duplicate's end, then the rules. */
+export function pathEnd(path: readonly CandidateNode[], rules: ExhaustionRules = DEFAULT_EXHAUSTION): string | null {
+  return duplicateEnd(path) ?? exhaustionReason(path, rules);
 }
 
 function pct(value: number): string {

@@ -89,13 +89,46 @@ describe('policy', () => {
     );
   });
 
-  it('finds nothing worth doing once every lens is open twice at most and every path is exhausted', () => {
+  it('tries what is untried before it finds nothing: another child of a strong candidate, a new variation, a combination, a spare lens', () => {
     const lenses: Lens[] = LENSES.slice(0, 2);
     const b = new StateBuilder(lenses);
     for (const lens of lenses) {
       for (let i = 0; i < 2; i += 1) b.exhaust(b.add({ lens: lens.id, scores: { a: 6, b: 6 } }));
     }
+    // Nothing pays on its own value any more…
+    expect(rankMoves(b.state, options())).toEqual([]);
+    const spare = LENSES[3] as Lens;
+    const untried = planMoves(b.state, options({ slots: 10, spareLenses: [spare] }));
+    // …but the exploration is not exhausted while something is untried.
+    expect(untried.every((m) => m.why.startsWith('untried'))).toBe(true);
+    expect(untried.filter((m) => m.kind === 'deepen')).toHaveLength(3);
+    expect(untried.filter((m) => m.kind === 'open').map((m) => m.lens.id)).toEqual([...lenses.map((l) => l.id), spare.id]);
+    expect(untried.filter((m) => m.kind === 'combine')).toHaveLength(1);
+  });
+
+  it('finds nothing worth doing once every untried move has been tried too', () => {
+    const lenses: Lens[] = LENSES.slice(0, 1);
+    const b = new StateBuilder(lenses);
+    const lens = (lenses[0] as Lens).id;
+    for (let i = 0; i < 3; i += 1) {
+      const opening = b.add({ lens, scores: { a: 6, b: 6 } });
+      for (let k = 0; k < 3; k += 1) b.exhaust(b.add({ parents: [opening], scores: { a: 2, b: 2 } }));
+    }
     expect(planMoves(b.state, options())).toEqual([]);
+  });
+
+  it('branches a promising path into children that each work on another criterion', () => {
+    const b = new StateBuilder();
+    const root = b.add({ lens: 'invert', scores: { a: 4, b: 3 } });
+    const leaf = b.add({ parents: [root], scores: { a: 7, b: 6 } });
+    const moves = planMoves(b.state, options({ slots: 6 })).filter((m) => m.parentIds[0] === leaf);
+    expect(moves.length).toBeGreaterThanOrEqual(2);
+    const foci = moves.map((m) => (m.focus ?? []).join(','));
+    expect(new Set(foci).size).toBe(moves.length);
+    // A path that stalled gets one child.
+    const stalledRoot = b.add({ lens: 'extreme', scores: { a: 4, b: 4 } });
+    const stalled = b.add({ parents: [stalledRoot], scores: { a: 4.2, b: 4.2 } });
+    expect(rankMoves(b.state, options()).filter((m) => m.parentIds[0] === stalled)).toHaveLength(1);
   });
 
   it('deepens the path the person prefers first when two paths pay about the same', () => {

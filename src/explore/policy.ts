@@ -1,5 +1,6 @@
 import type { Lens } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from './state.js';
+import { DEFAULT_EXHAUSTION } from './exhaustion.js';
 import { pairKey } from './indexes.js';
 import { lensById } from './state.js';
 import type { MoveKind } from './types.js';
@@ -16,6 +17,13 @@ import type { MoveKind } from './types.js';
  *   competitive with the best, and worth less when the budget runs low;
  * - combine two candidates from different lenses: how much better a candidate taking the best
  *   of both per criterion would be than either.
+ *
+ * A promising leaf whose last step paid well is deepened into several children at once, each
+ * working on a different criterion (Tree-of-Thoughts breadth where it pays); the branch factor
+ * follows the returns the path shows. When no move is worth its value any more but budget is
+ * left, the untried moves come next — another child of a strong candidate, a new variation of a
+ * lens, the best two directions combined, a lens not yet in play (`lenses: auto`) — so an
+ * exploration is only exhausted when nothing at all is left to try.
  */
 
 export interface PolicyOptions {
@@ -31,6 +39,10 @@ export interface PolicyOptions {
   maxOpensPerLens: number;
   /** Criterion weights by id, as in the brief; missing ones weigh 1. */
   weights: ReadonlyMap<string, number>;
+  /** Most children one candidate gets (branching). */
+  maxChildren: number;
+  /** Lenses not in play that may be taken up once the exploration's own run dry (`lenses: auto`). */
+  spareLenses?: readonly Lens[] | undefined;
   /**
    * The person's preference for a candidate (higher: more to their taste), learned by steering
    * from their decisions. Only differences between candidates matter. Absent: no bias.
@@ -44,7 +56,11 @@ export const PREFERENCE_WEIGHT = 0.1;
 export const DEFAULT_POLICY: Omit<PolicyOptions, 'slots' | 'callsLeft' | 'budgetLeft' | 'weights'> = {
   minValue: 0.05,
   maxOpensPerLens: 2,
+  maxChildren: 3,
 };
+
+/** Each further child of a branching is worth this factor less than the one before. */
+const BRANCH_DECAY = 0.7;
 
 export const CALLS_PER_MOVE = 2;
 
@@ -64,6 +80,7 @@ export interface MoveProposal {
   origin: 'policy' | 'decision';
   feedback?: string;
   directive?: string;
+  focus?: string[];
 }
 
 /** The moves worth making now, best first, at most `slots` and within the call budget. */
@@ -72,20 +89,31 @@ export function planMoves(state: ExplorationState, options: PolicyOptions): Move
   if (affordable <= 0) return [];
   const chosen: MoveProposal[] = [];
   const targets = new Set<string>();
-  for (const proposal of [...directiveMoves(state), ...rankMoves(state, options)]) {
-    if (chosen.length >= affordable) break;
-    const target = proposal.kind === 'open' ? `open:${proposal.lens.id}` : proposal.parentIds.join('+');
-    // One move per target per wave for the policy's own moves; a person's requests are all honoured.
-    if (proposal.origin === 'policy' && targets.has(target)) continue;
-    targets.add(target);
-    chosen.push(proposal);
-  }
+  const take = (proposals: readonly MoveProposal[]): void => {
+    for (const proposal of proposals) {
+      if (chosen.length >= affordable) break;
+      const target = proposal.kind === 'open' ? `open:${proposal.lens.id}` : `${proposal.parentIds.join('+')}|${(proposal.focus ?? []).join(',')}`;
+      // One move per target per wave for the policy's own moves; a person's requests are all honoured.
+      if (proposal.origin === 'policy' && targets.has(target)) continue;
+      targets.add(target);
+      chosen.push(proposal);
+    }
+  };
+  take(directiveMoves(state));
+  take(rankMoves(state, options));
+  // Nothing pays on its own value any more: what has not been tried yet comes before "exhausted".
+  if (chosen.length === 0) take(untriedMoves(state, options));
   return chosen;
+}
+
+/** True when some move is left to make (a person's, one worth its value, or an untried one). */
+export function hasMoveLeft(state: ExplorationState, options: PolicyOptions): boolean {
+  return planMoves(state, { ...options, slots: 1 }).length > 0;
 }
 
 /** Every policy move worth making, best first (ties broken by candidate order for determinism). */
 export function rankMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
-  const proposals = [...deepenMoves(state, options.preference), ...openMoves(state, options), ...combineMoves(state, options.weights)];
+  const proposals = [...deepenMoves(state, options), ...openMoves(state, options), ...combineMoves(state, options.weights)];
   return proposals.filter((p) => p.value >= options.minValue).sort((a, b) => b.value - a.value);
 }
 
@@ -115,7 +143,10 @@ function directiveMoves(state: ExplorationState): MoveProposal[] {
   return moves;
 }
 
-function deepenMoves(state: ExplorationState, preference: PolicyOptions['preference']): MoveProposal[] {
+function deepenMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
+  const preference = options.preference;
+  const bestId = state.indexes.bestId;
+  const bestQuality = bestId ? state.nodes.get(bestId)?.judgment?.quality ?? 0 : 0;
   const moves: MoveProposal[] = [];
   const leaves = state.indexes.openLeaves.filter((id) => {
     const node = state.nodes.get(id);
@@ -148,8 +179,81 @@ function deepenMoves(state: ExplorationState, preference: PolicyOptions['prefere
     };
     if (node.feedback !== undefined) move.feedback = node.feedback;
     moves.push(move);
+    const children = branchFactor(quality, bestQuality, captured, options.maxChildren);
+    const weakest = weakestFirst(node, options.weights);
+    for (let k = 1; k < children && weakest.length > 0; k += 1) {
+      const focus = [weakest[k % weakest.length] as string];
+      moves.push({ ...move, value: value * BRANCH_DECAY ** k, focus, why: `branch ${k + 1} of ${children}: the path pays (last step captured ${Math.round(captured * 100)}%), this child works on ${focus[0]}` });
+    }
   }
   return moves;
+}
+
+/**
+ * How many children a leaf gets at once: one, unless it is among the best and its last step
+ * captured much of its headroom — then breadth is where the returns are.
+ */
+export function branchFactor(quality: number, bestQuality: number, captured: number, maxChildren: number): number {
+  if (quality < bestQuality - 0.1) return 1;
+  const factor = captured >= 0.5 ? 3 : captured >= 0.25 ? 2 : 1;
+  return Math.max(1, Math.min(maxChildren, factor));
+}
+
+/** A candidate's criteria, weakest first (weighted gap to 10), for giving each child its own focus. */
+function weakestFirst(node: CandidateNode, weights: ReadonlyMap<string, number>): string[] {
+  const scores = node.judgment?.scores ?? [];
+  return scores
+    .flatMap((s) => (s.score === null ? [] : [{ id: s.criterion, gap: (10 - s.score) * (weights.get(s.criterion) ?? 1) }]))
+    .filter((s) => s.gap > 0)
+    .sort((a, b) => b.gap - a.gap)
+    .map((s) => s.id);
+}
+
+/**
+ * What has not been tried yet, once nothing pays on its own value: another child of one of the
+ * best candidates (each with a focus of its own), a new variation of a lens, the best two
+ * directions combined, a lens not yet in play. Each is bounded, so an exploration with budget
+ * left still comes to an end — but only when there is truly nothing left.
+ */
+export function untriedMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
+  const moves: MoveProposal[] = [];
+  for (const node of bestNodes(state, 3)) {
+    const quality = node.judgment?.quality ?? 0;
+    if (node.children.length >= options.maxChildren || quality >= DEFAULT_EXHAUSTION.ceiling || node.candidate.depth >= DEFAULT_EXHAUSTION.maxDepth) continue;
+    const lens = lensOf(state, node);
+    if (!lens) continue;
+    const weakest = weakestFirst(node, options.weights);
+    const move: MoveProposal = {
+      kind: 'deepen',
+      parentIds: [node.candidate.id],
+      lens,
+      value: 0.04 * (1 + quality),
+      why: `untried: another take on a strong candidate (child ${node.children.length + 1})`,
+      origin: 'policy',
+    };
+    if (weakest.length > 0) move.focus = [weakest[node.children.length % weakest.length] as string];
+    if (node.feedback !== undefined) move.feedback = node.feedback;
+    moves.push(move);
+  }
+  for (const lens of state.lenses) {
+    if (lens.id === COMBINE_LENS.id) continue;
+    const opens = state.indexes.lensStats.get(lens.id)?.opens ?? 0;
+    if (opens >= options.maxOpensPerLens + 1) continue;
+    moves.push({ kind: 'open', parentIds: [], lens, value: 0.03, why: `untried: a new variation of the ${lens.name} lens`, origin: 'policy' });
+  }
+  const top = bestNodes(state, 6);
+  outer: for (let i = 0; i < top.length; i += 1) {
+    for (let j = i + 1; j < top.length; j += 1) {
+      const a = top[i] as CandidateNode;
+      const b = top[j] as CandidateNode;
+      if (a.candidate.lensId === b.candidate.lensId || state.indexes.combined.has(pairKey([a.candidate.id, b.candidate.id]))) continue;
+      moves.push({ kind: 'combine', parentIds: [a.candidate.id, b.candidate.id], lens: COMBINE_LENS, value: 0.02, why: 'untried: the best of two directions combined', origin: 'policy' });
+      break outer;
+    }
+  }
+  const spare = (options.spareLenses ?? []).find((lens) => !lensById(state, lens.id));
+  if (spare) moves.push({ kind: 'open', parentIds: [], lens: spare, value: 0.01, why: `untried: a lens not yet in play (${spare.name})`, origin: 'policy' });
+  return moves.sort((a, b) => b.value - a.value);
 }
 
 /**
@@ -250,7 +354,7 @@ export function complementarity(a: CandidateNode, b: CandidateNode, weights: Rea
   let total = 0;
   for (const score of ja.scores) {
     const weight = weights.get(score.criterion) ?? 1;
-    sum += weight * Math.max(score.score, bScores.get(score.criterion) ?? 0);
+    sum += weight * Math.max(score.score ?? 0, bScores.get(score.criterion) ?? 0);
     total += weight;
   }
   const ideal = sum / (10 * total);

@@ -1,6 +1,6 @@
 import type { Lens } from '../brief/schema.js';
 import type { Assumption, Checkpoint, Decision, Reversal } from '../steer/types.js';
-import type { ExplorationEvent, ExplorationStatus } from './events.js';
+import type { ExplorationEvent, ExplorationStatus, Reopening } from './events.js';
 import type { DerivedIndexes } from './indexes.js';
 import { addOpenLeaf, countCandidate, deriveIndexes, emptyIndexes, isBetter, noteLensBest, removeOpenLeaf } from './indexes.js';
 import type { Candidate, Judgment, MoveKind, PlannedMove } from './types.js';
@@ -26,6 +26,8 @@ export interface CandidateNode {
   feedback: string | undefined;
   /** The directive (a decision's or an assumption's) whose move made it, if any. */
   directive: string | undefined;
+  /** The earlier candidate with exactly this text, if any: this one is a copy (novelty 0, its judgment reused). */
+  duplicateOf: string | undefined;
 }
 
 /** A move a decision asked for that has not been planned yet. */
@@ -72,6 +74,12 @@ export interface ExplorationState {
   /** Sequence number of the last event applied. */
   lastSeq: number;
   indexes: DerivedIndexes;
+  /** The first candidate with each text: a later one with the same text is a duplicate. */
+  textIds: Map<string, string>;
+  /** Reopenings of the exploration after it ended, in order (in the ledger). */
+  reopenings: Reopening[];
+  /** Budget added by reopenings, on top of the brief's. */
+  extraBudget: { calls: number; tokens: number; usd: number };
 }
 
 export function initialState(explorationId: string): ExplorationState {
@@ -101,6 +109,9 @@ export function initialState(explorationId: string): ExplorationState {
     candidatesAtLastCheckpoint: 0,
     lastSeq: 0,
     indexes: emptyIndexes(),
+    textIds: new Map(),
+    reopenings: [],
+    extraBudget: { calls: 0, tokens: 0, usd: 0 },
   };
 }
 
@@ -140,7 +151,9 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
         pruned: false,
         feedback: move?.feedback ?? parentNode?.feedback,
         directive: move?.directive,
+        duplicateOf: state.textIds.get(candidate.text),
       });
+      if (!state.textIds.has(candidate.text)) state.textIds.set(candidate.text, candidate.id);
       state.order.push(candidate.id);
       for (const parentId of candidate.parentIds) {
         const parent = state.nodes.get(parentId);
@@ -220,6 +233,24 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
       state.openCheckpoint = null;
       if (event.candidateId) state.acceptedId = event.candidateId;
       break;
+    case 'exploration.reopened': {
+      const { reopening } = event;
+      state.reopenings.push(reopening);
+      state.status = 'running';
+      state.endReason = null;
+      state.acceptedId = null;
+      state.extraBudget = {
+        calls: state.extraBudget.calls + (reopening.budget.calls ?? 0),
+        tokens: state.extraBudget.tokens + (reopening.budget.tokens ?? 0),
+        usd: state.extraBudget.usd + (reopening.budget.usd ?? 0),
+      };
+      // The terminal situations were answered by ending; with more budget they may be met anew.
+      state.raisedKeys.delete('exhausted');
+      state.raisedKeys.delete('budget:spent');
+      // What is made from here on is news: the next checkpoint waits for new work as after a decision.
+      state.candidatesAtLastCheckpoint = state.order.length;
+      break;
+    }
   }
   return state;
 }

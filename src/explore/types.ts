@@ -10,6 +10,8 @@ export interface PlannedMove {
   parentIds: string[];
   lens: Lens;
   feedback?: string;
+  /** For a deepening: the criteria it works on (different for each child of one parent); the weakest two when absent. */
+  focus?: string[];
   origin: 'policy' | 'decision';
   /** For moves asked for by a decision: `${decisionId}:${index}`, so each is planned once. */
   directive?: string;
@@ -40,11 +42,24 @@ export interface Flag {
 
 export interface CriterionScore {
   criterion: string;
-  /** 0–10. */
-  score: number;
+  /**
+   * 0–10; `null` when the criterion is not scored: no juror gave a valid score for it after the
+   * last ask (`reason` says why). Not scored is never the same as scored 0.
+   */
+  score: number | null;
   reason: string;
   /** `judge` for model-judged criteria, `check` for code checks. */
   by: 'judge' | 'check';
+  /** With a jury: what each juror said (a juror with no valid score has `score: null`). */
+  jurors?: JurorScore[];
+}
+
+/** One juror's word on one criterion. */
+export interface JurorScore {
+  /** The juror's model, `provider:model`. */
+  judge: string;
+  score: number | null;
+  reason: string;
 }
 
 export interface FailedConstraint {

@@ -11,6 +11,7 @@ import type { ModelRequest } from './port.js';
 import type { Env, ProviderSpec } from './providers.js';
 import { PROVIDER_SPECS, withConfig } from './providers.js';
 import { checkModelId, resolveModel } from './registry.js';
+import { structuredOutputsVariable } from './structured-outputs.js';
 
 /**
  * `baton doctor`: one tiny request to each configured provider, and what went wrong in plain words.
@@ -33,6 +34,8 @@ export interface ProviderCheck {
   problem: FaultKind | 'not_configured' | 'no_model' | null;
   /** In plain words; never a key. */
   message: string;
+  /** With `structured`: whether the server honours a JSON schema for structured answers. */
+  structured?: { status: 'honoured' | 'ignored' | 'refused'; message: string };
 }
 
 export interface DoctorOptions {
@@ -43,6 +46,8 @@ export interface DoctorOptions {
   timeoutMs?: number;
   /** The person's config file; read from its usual place when not given. */
   config?: LoadedConfig;
+  /** Also probe, with one more request, whether each answering server honours a JSON schema. */
+  structured?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
@@ -128,7 +133,9 @@ async function checkModel(spec: ProviderSpec, id: string, options: DoctorOptions
   }
   try {
     const response = await port.complete(doctorRequest());
-    return result('ok', null, `${response.model} answered`);
+    const ok = result('ok', null, `${response.model} answered`);
+    if (options.structured) ok.structured = await probeStructured(spec, id, options, config, limits);
+    return ok;
   } catch (error) {
     if (!isBatonError(error)) throw error;
     const fault = isProviderFault(error.cause) ? error.cause : undefined;
@@ -138,5 +145,50 @@ async function checkModel(spec: ProviderSpec, id: string, options: DoctorOptions
     if (fault?.kind === 'refusal') return result('ok', null, `${id} answered (declining the test prompt)`);
     // The fault alone: "run it again later" is advice for an exploration, not for a check.
     return result('failed', fault?.kind ?? 'unknown', fault ? `${id}: ${fault.message}` : error.message);
+  }
+}
+
+const PROBE_SCHEMA = {
+  name: 'probe',
+  description: 'A one-word answer.',
+  jsonSchema: { type: 'object', additionalProperties: false, required: ['answer'], properties: { answer: { type: 'string', enum: ['yes', 'no'] } } },
+};
+
+/**
+ * Asks in prose for a sentence while the request carries a schema: a server that honours the
+ * schema answers `{"answer": …}` anyway; one that ignores it answers in prose; one that refuses
+ * the setting fails the request. The probe forces structured outputs on, whatever the setting.
+ */
+async function probeStructured(spec: ProviderSpec, id: string, options: DoctorOptions, config: LoadedConfig, limits: ProviderLimits): Promise<NonNullable<ProviderCheck['structured']>> {
+  const variable = structuredOutputsVariable(spec.id);
+  const port = resolveModel(id, {
+    seed: 1,
+    env: { ...options.env, [variable]: 'true' },
+    config,
+    retry: { maxAttempts: 1, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS },
+    concurrency: 1,
+    limits,
+  });
+  const request: ModelRequest = { ...doctorRequest(), messages: [{ role: 'user', content: 'In one short sentence of prose: is water wet?' }], schema: PROBE_SCHEMA, maxOutputTokens: 64 };
+  try {
+    const response = await port.complete(request);
+    let value: unknown;
+    try {
+      value = JSON.parse(response.text.trim());
+    } catch {
+      value = undefined;
+    }
+    const answer = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).answer : undefined;
+    if (answer === 'yes' || answer === 'no') return { status: 'honoured', message: `${id} honours a JSON schema: judge answers are asked for in its structured-output mode` };
+    return {
+      status: 'ignored',
+      message: `${id} ignored the JSON schema and answered in prose: set ${variable}=false (or structuredOutputs: false under providers.${spec.id} in the config file) so that Baton asks in the prompt and repairs`,
+    };
+  } catch (error) {
+    if (!isBatonError(error)) throw error;
+    return {
+      status: 'refused',
+      message: `${id} refused a request carrying a JSON schema: set ${variable}=false (or structuredOutputs: false under providers.${spec.id} in the config file)`,
+    };
   }
 }

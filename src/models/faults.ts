@@ -1,4 +1,5 @@
 import { APICallError } from 'ai';
+import { redactUrlCredentials } from '../util/sanitize/urls.js';
 
 /**
  * What can go wrong when Baton calls a provider, as data: each fault has a kind, whether trying
@@ -75,6 +76,8 @@ export interface ProviderFaultInit {
   status?: number;
   /** How long the provider asked us to wait (Retry-After), in milliseconds. */
   retryAfterMs?: number;
+  /** Overrides `MAY_BE_BILLED[kind]`: e.g. a `connection` fault that never reached the provider (refused) was not billed. */
+  mayBeBilled?: boolean;
   cause?: unknown;
 }
 
@@ -84,12 +87,15 @@ export class ProviderFault extends Error {
   readonly kind: FaultKind;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  /** Whether the attempt may have been billed: it reached the provider, which may have generated. */
+  readonly mayBeBilled: boolean;
 
   constructor(init: ProviderFaultInit) {
     super(init.explanation, { cause: init.cause });
     this.kind = init.kind;
     this.status = init.status;
     this.retryAfterMs = init.retryAfterMs;
+    this.mayBeBilled = init.mayBeBilled ?? MAY_BE_BILLED[init.kind];
   }
 
   get retryable(): boolean {
@@ -162,7 +168,7 @@ function kindOfStatus(status: number): FaultKind {
 
 /** Classifies an error thrown by a Vercel AI SDK call. */
 export function faultFromSdkError(error: unknown, context: FaultContext): ProviderFault {
-  const detail = redact(error instanceof Error ? error.message : String(error), context.secrets);
+  const detail = redactUrlCredentials(redact(error instanceof Error ? error.message : String(error), context.secrets));
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;
     // A 2xx whose body could not be read as the provider's JSON: truncated or garbled.
@@ -173,12 +179,45 @@ export function faultFromSdkError(error: unknown, context: FaultContext): Provid
       explanation: explain(kind, context, { status, detail, cause: error }),
       ...(status !== undefined ? { status } : {}),
       ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+      ...(status === undefined && neverSent(error) ? { mayBeBilled: false } : {}),
       cause: error,
     });
   }
   const name = error instanceof Error ? error.name : '';
   const kind: FaultKind = /JSONParse|TypeValidation|InvalidResponseData|EmptyResponseBody/u.test(name) ? 'malformed' : causeCodes(error).length > 0 ? connectionKind(error) : 'unknown';
-  return new ProviderFault({ kind, explanation: explain(kind, context, { status: undefined, detail, cause: error }), cause: error });
+  return new ProviderFault({
+    kind,
+    explanation: explain(kind, context, { status: undefined, detail, cause: error }),
+    ...(neverSent(error) ? { mayBeBilled: false } : {}),
+    cause: error,
+  });
+}
+
+/**
+ * Codes that mean no request byte reached the provider: the connection was never made (refused,
+ * no route, no such host, the connect timed out) or the TLS handshake failed. Such an attempt
+ * cannot have been billed. A reset or cut-off after connecting may have been.
+ */
+const NEVER_SENT: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Whether an error of a connection says the request never reached the provider. */
+export function neverSent(error: unknown): boolean {
+  return causeCodes(error).some((code) => NEVER_SENT.has(code));
 }
 
 function connectionKind(error: unknown): FaultKind {

@@ -22,7 +22,13 @@ export interface TaskCandidate {
 }
 
 export type ModelTask =
-  | { kind: 'open'; brief: Brief; lens: Lens }
+  | {
+      kind: 'open';
+      brief: Brief;
+      lens: Lens;
+      /** Openings of earlier takes on this lens: the new one must differ from them (untrusted text). */
+      siblings?: string[];
+    }
   | {
       kind: 'deepen';
       brief: Brief;
@@ -32,9 +38,24 @@ export type ModelTask =
       /** The weakest criteria, by id, that the deepening should work on. */
       focus: string[];
       feedback?: string;
+      /** Openings of the parent's earlier children: this child must take another direction (untrusted text). */
+      siblings?: string[];
     }
   | { kind: 'combine'; brief: Brief; lens: Lens; parents: [TaskCandidate, TaskCandidate]; feedback?: string }
-  | { kind: 'judge'; brief: Brief; candidate: { text: string } }
+  | {
+      kind: 'judge';
+      brief: Brief;
+      candidate: { text: string };
+      /** Present when an earlier answer was invalid: which ask this is and what was wrong, stated to the model. */
+      retry?: { attempt: number; problems: string[] };
+    }
+  | {
+      /** Which of two candidates better answers the brief; asked in both orders (pairwise rank, bias checks). */
+      kind: 'compare';
+      brief: Brief;
+      first: { text: string };
+      second: { text: string };
+    }
   | { kind: 'reframe'; brief: Brief; lenses: Lens[]; count: number };
 
 export type TaskKind = ModelTask['kind'];
@@ -42,17 +63,30 @@ export type TaskKind = ModelTask['kind'];
 export interface ModelRequest {
   task: ModelTask;
   messages: ChatMessage[];
-  /** Present when the answer must be JSON; a description of the expected shape for the prompt. */
-  json?: boolean;
+  /**
+   * Present when the answer must be JSON of this shape: an adapter whose model honours a schema
+   * (`info.structuredOutputs`) sends it in the provider's structured-output mode; the others rely
+   * on the prompt, which describes the shape too. Either way the caller validates the answer.
+   */
+  schema?: AnswerSchema;
   /** Deterministic seed, for models that honour one. */
   seed: number;
   maxOutputTokens?: number;
   signal?: AbortSignal;
 }
 
+/** A JSON Schema for a structured answer, with a name some providers show the model (a tool or schema name). */
+export interface AnswerSchema {
+  name: string;
+  description: string;
+  jsonSchema: Record<string, unknown>;
+}
+
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** True when the provider reported no usage and these counts are estimated from the text (~4 characters a token). */
+  estimated?: boolean;
 }
 
 export interface ModelResponse {
@@ -71,8 +105,19 @@ export interface ModelInfo {
   rehearsal: boolean;
   /** US dollars per million tokens. */
   pricing: { inputPerMTok: number; outputPerMTok: number };
-  /** Upper bound on one call's output tokens, used to reserve budget before the call. */
+  /** Upper bound on one call's output tokens, used to reserve budget before the call (and sent with it). */
   maxOutputTokens: number;
+  /**
+   * Whether structured answers are asked for in the provider's structured-output mode (a JSON
+   * schema, a forced tool, a native format). Absent or false: the prompt-and-repair path only.
+   */
+  structuredOutputs?: boolean;
+  /**
+   * How the model counts prompt tokens, for reserving a call's worst case: `estimate` when it counts
+   * as Baton's house estimate does (~4 characters a token; the rehearsal model), else — absent — a
+   * real tokenizer, bounded by the prompt's UTF-8 bytes.
+   */
+  tokenizer?: 'estimate';
 }
 
 /**

@@ -5,7 +5,9 @@ import type { EmbeddingModel, LanguageModel } from 'ai';
 import type { LoadedConfig, ProviderSettings } from '../config/user-config.js';
 import { EMPTY_CONFIG } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
+import { hasUrlCredentials } from '../util/sanitize/urls.js';
 import { concurrencyVariable } from './concurrency.js';
+import { structuredOutputsVariable } from './structured-outputs.js';
 import type { FaultContext } from './faults.js';
 
 /**
@@ -38,6 +40,12 @@ export interface ProviderSpec {
   seed: boolean;
   /** Upper bound on one call's output tokens. */
   maxOutputTokens: number;
+  /**
+   * Whether its models honour a JSON schema for structured answers (OpenAI's and Ollama's
+   * `response_format`, Anthropic's native format or forced tool), unless the person's setting
+   * (`BATON_<PROVIDER>_STRUCTURED_OUTPUTS`, or `structuredOutputs` in the config file) says otherwise.
+   */
+  structuredOutputs: boolean;
   languageModel(model: string, connection: Connection): LanguageModel;
   /** The provider's embedding models; absent when it has none (Anthropic). */
   embeddingModel?(model: string, connection: Connection): EmbeddingModel;
@@ -56,6 +64,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: false,
     seed: true,
     maxOutputTokens: 4096,
+    structuredOutputs: true,
     languageModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).chat(model),
     embeddingModel: (model, c) => createOpenAI({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' }).embedding(model),
     embeddingExample: 'openai:text-embedding-3-small',
@@ -70,6 +79,7 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: false,
     seed: false,
     maxOutputTokens: 4096,
+    structuredOutputs: true,
     languageModel: (model, c) => createAnthropic({ baseURL: c.baseURL, apiKey: c.apiKey ?? '' })(model),
   },
   {
@@ -81,7 +91,9 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: true,
     seed: true,
     maxOutputTokens: 4096,
-    languageModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).chatModel(model),
+    // Ollama's OpenAI-compatible API takes `response_format` with a JSON schema (its `format`).
+    structuredOutputs: true,
+    languageModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL, supportsStructuredOutputs: true }).chatModel(model),
     embeddingModel: (model, c) => createOpenAICompatible({ name: 'ollama', baseURL: c.baseURL }).embeddingModel(model),
     embeddingExample: 'ollama:nomic-embed-text',
   },
@@ -94,10 +106,16 @@ export const PROVIDER_SPECS: readonly ProviderSpec[] = [
     local: false,
     seed: true,
     maxOutputTokens: 4096,
+    // vLLM, llama.cpp server, LM Studio and OpenRouter take a JSON schema; a server that does not
+    // is set to `structuredOutputs: false` (`baton doctor` probes it).
+    structuredOutputs: true,
     languageModel: (model, c) =>
-      createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).chatModel(
-        model,
-      ),
+      createOpenAICompatible({
+        name: 'openai-compatible',
+        baseURL: c.baseURL,
+        supportsStructuredOutputs: true,
+        ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}),
+      }).chatModel(model),
     embeddingModel: (model, c) =>
       createOpenAICompatible({ name: 'openai-compatible', baseURL: c.baseURL, ...(c.apiKey !== undefined ? { apiKey: c.apiKey } : {}) }).embeddingModel(
         model,
@@ -131,13 +149,15 @@ export function normalizeBaseUrl(raw: string): string | undefined {
   return url.toString().replace(/\/+$/u, '');
 }
 
-/** A URL safe to show: no user name or password. */
+/** A URL safe to show: its user name and password, if any, as `***`. */
 export function displayUrl(url: string): string {
   try {
     const parsed = new URL(url);
+    const had = parsed.username !== '' || parsed.password !== '';
     parsed.username = '';
     parsed.password = '';
-    return parsed.toString().replace(/\/+$/u, '');
+    const shown = parsed.toString().replace(/\/+$/u, '');
+    return had ? shown.replace('://', '://***@') : shown;
   } catch {
     return '(not a valid URL)';
   }
@@ -172,6 +192,15 @@ export function connectionFor(spec: ProviderSpec, modelId: string, env: Env): Co
   const baseURL = normalizeBaseUrl(source);
   if (baseURL === undefined) {
     throw new BatonError('invalid_input', `model "${modelId}": ${spec.baseUrl.variable} is not an http(s) URL`, { location: { field: 'model' } });
+  }
+  if (hasUrlCredentials(baseURL)) {
+    // fetch refuses such a URL, so it could never work; and the key would show in every message.
+    throw new BatonError(
+      'invalid_input',
+      `model "${modelId}": ${spec.baseUrl.variable} (${displayUrl(baseURL)}) carries a user name or password; remove it from the URL` +
+        (spec.key ? ` and set the key in ${spec.key.variable} (or providers.${spec.id}.apiKey in your Baton config file)` : ''),
+      { location: { field: 'model' } },
+    );
   }
   const connection: Connection = { baseURL };
   if (spec.key) {
@@ -216,6 +245,7 @@ export function withConfig(env: Env, loaded: LoadedConfig): Env {
     if (spec.key) fill(spec.key.variable, settings.apiKey);
     fill(spec.baseUrl.variable, settings.baseUrl);
     fill(concurrencyVariable(spec.id), settings.concurrency?.toString());
+    fill(structuredOutputsVariable(spec.id), settings.structuredOutputs?.toString());
   }
   return merged;
 }

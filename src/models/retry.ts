@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
 import type { Semaphore } from './concurrency.js';
-import { isProviderFault, MAY_BE_BILLED, ProviderFault } from './faults.js';
+import { isProviderFault, ProviderFault } from './faults.js';
 import type { ModelPort, ModelRequest, ModelResponse } from './port.js';
 import { markMayHaveBeenBilled } from './port.js';
 
@@ -118,7 +118,7 @@ export function retrier(options: RetryOptions = {}): Retrier {
         if (signal?.aborted || !isProviderFault(error)) throw error;
         fault = error;
       }
-      billed ||= MAY_BE_BILLED[fault.kind];
+      billed ||= fault.mayBeBilled;
       if (!fault.retryable) throw fail(fault, { attempts: tries, waited, retryable: false });
       if (fault.kind === 'refusal' && (refusals += 1) > policy.refusalRetries) {
         throw fail(fault, { attempts: tries, waited, retryable: false });

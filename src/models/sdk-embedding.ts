@@ -42,7 +42,7 @@ export function createSdkEmbedding(spec: ProviderSpec, model: string, env: Env, 
       dimensions = first.length;
       // Some servers report no usage for embeddings: the budget then counts Baton's estimate.
       const counted = result.usage.tokens > 0 ? result.usage.tokens : texts.reduce((sum, t) => sum + estimateTokens(t), 0);
-      return { vectors, usage: { inputTokens: counted, outputTokens: 0 } };
+      return { vectors, usage: { inputTokens: counted, outputTokens: 0, ...(result.usage.tokens > 0 ? {} : { estimated: true }) } };
     } catch (error) {
       if (signal.aborted || isProviderFault(error)) throw error;
       throw faultFromSdkError(error, context);

@@ -12,6 +12,7 @@ import type {
   BriefResponse,
   CandidateDetail,
   DecisionResponse,
+  ReopenResponse,
   ExplorationDetail,
   ExplorationsResponse,
   ExplorationSummary,
@@ -20,10 +21,12 @@ import type {
   SessionResponse,
   StartedResponse,
 } from './contract.js';
-import { DecisionBody, EventsQuery, ExportQuery, LintBody, StartExplorationBody } from './contract.js';
+import { DecisionBody, EventsQuery, ExportQuery, LintBody, ReopenBody, StartExplorationBody } from './contract.js';
 import type { CommitSignal } from './event-stream.js';
 import { streamEvents } from './event-stream.js';
 import { HttpProblem, jsonBody, validate } from './problems.js';
+import { manageRoutes } from './api-manage.js';
+import { liveStatusOf, spendSummary } from './live-status.js';
 import type { BackgroundRuns } from './runs.js';
 import type { Secrets } from './security.js';
 
@@ -65,7 +68,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
       if (isBatonError(error) && error.location?.field?.startsWith('--')) throw new HttpProblem(error.code, error.message, 'model');
       return locateIn('briefText')(error);
     });
-    runs.run(id);
+    await runs.run(id);
     return c.json<StartedResponse>({ id }, 202);
   });
 
@@ -73,12 +76,16 @@ export function apiRoutes(deps: ApiDeps): Hono {
     const view = await baton.show(c.req.param('id'));
     const id = view.record.id;
     const status = view.record.status;
-    const { calls, tokens, usd, possiblyBilled } = view.board.spend;
+    const lease = await runs.leaseOf(id);
+    const live = liveStatusOf(view.record, runs.isRunning(id), lease);
     const detail: ExplorationDetail = {
       ...view,
       status,
-      running: runs.isRunning(id),
-      spend: { calls, tokens, usd, possiblyBilled },
+      running: live.state === 'running-here' || live.state === 'running-elsewhere',
+      lease,
+      live,
+      checkpoints: checkpointsIn(view.ledger),
+      spend: spendSummary(view.board.spend, live),
       checkpoint: status === 'awaiting' && view.board.checkpointId ? { id: view.board.checkpointId, reasons: view.board.reasons } : null,
       lastError: runs.lastError(id),
     };
@@ -106,9 +113,19 @@ export function apiRoutes(deps: ApiDeps): Hono {
     return c.json<DecisionResponse>({ decision }, 202);
   });
 
+  api.post('/explorations/:id/reopen', async (c) => {
+    const body = validate(ReopenBody, await jsonBody(c));
+    const id = await baton.resolveId(c.req.param('id'));
+    const reopening = await runs.reopen(id, {
+      ...(body.budget !== undefined ? { budget: withoutUndefined(body.budget) } : {}),
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+    });
+    return c.json<ReopenResponse>({ reopening }, 202);
+  });
+
   api.post('/explorations/:id/run', async (c) => {
     const id = await baton.resolveId(c.req.param('id'));
-    runs.run(id);
+    await runs.run(id);
     return c.json<StartedResponse>({ id }, 202);
   });
 
@@ -160,8 +177,10 @@ export function apiRoutes(deps: ApiDeps): Hono {
 
   api.post('/lint', async (c) => {
     const { text } = validate(LintBody, await jsonBody(c));
-    return c.json<LintResponse>({ findings: baton.lintSource(text).map(apiFinding) });
+    return c.json<LintResponse>({ findings: (await baton.lintSource(text)).map(apiFinding) });
   });
+
+  manageRoutes(api, { baton, runs });
 
   api.all('*', () => {
     throw new HttpProblem('not_found', 'no such API route');
@@ -176,6 +195,7 @@ function decideOptions(body: DecisionBodyType): DecideOptions {
   if (body.feedback !== undefined) options.feedback = body.feedback;
   if (body.lens !== undefined) options.lens = body.lens;
   if (body.briefText !== undefined) options.briefSource = body.briefText;
+  if (body.checkpointId !== undefined) options.checkpointId = body.checkpointId;
   return options;
 }
 
@@ -188,7 +208,13 @@ async function recordOf(baton: Baton, idOrPrefix: string): Promise<ExplorationRe
 
 async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<ExplorationSummary> {
   const store = deps.baton.store;
-  const [brief, candidates, spend] = await Promise.all([store.getBrief(record.currentBriefId), store.listCandidates(record.id), store.spend(record.id)]);
+  const [brief, candidates, spend, lease] = await Promise.all([
+    store.getBrief(record.currentBriefId),
+    store.listCandidates(record.id),
+    store.spend(record.id),
+    deps.runs.leaseOf(record.id),
+  ]);
+  const live = liveStatusOf(record, deps.runs.isRunning(record.id), lease);
   return {
     id: record.id,
     briefId: record.currentBriefId,
@@ -198,9 +224,21 @@ async function summaryOf(deps: ApiDeps, record: ExplorationRecord): Promise<Expl
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     candidates: candidates.length,
-    spend: { calls: spend.calls, tokens: spend.tokens, usd: Math.round(spend.usd * 1e6) / 1e6, possiblyBilled: spend.possiblyBilled },
-    running: deps.runs.isRunning(record.id),
+    spend: spendSummary(spend, live),
+    running: live.state === 'running-here' || live.state === 'running-elsewhere',
+    lease,
+    live,
+    title: record.title,
+    archivedAt: record.archivedAt ?? null,
+    forkOf: record.forkOf ?? null,
   };
+}
+
+/** The checkpoints in a ledger, numbered from 1 as `baton fork --at` counts them. */
+function checkpointsIn(ledger: ExplorationDetail['ledger']): ExplorationDetail['checkpoints'] {
+  return ledger
+    .filter((entry) => entry.kind === 'checkpoint' && entry.checkpointId !== null)
+    .map((entry, index) => ({ id: entry.checkpointId ?? '', number: index + 1, createdAt: entry.raisedAt ?? '', reasons: entry.reasons.map((r) => r.kind) }));
 }
 
 /** The models of an exploration, `rehearsal` first whenever it is one of them. */
@@ -231,6 +269,14 @@ function locateIn(bodyField: string): (error: unknown) => never {
 
 /** The facade names decision fields as the CLI does; name them as the request body does. */
 const DECISION_FIELDS: Record<string, string> = { candidates: 'candidateIds', candidate: 'candidateIds', brief: 'briefText' };
+
+function withoutUndefined(budget: { calls?: number | undefined; tokens?: number | undefined; usd?: number | undefined }): { calls?: number; tokens?: number; usd?: number } {
+  const out: { calls?: number; tokens?: number; usd?: number } = {};
+  if (budget.calls !== undefined) out.calls = budget.calls;
+  if (budget.tokens !== undefined) out.tokens = budget.tokens;
+  if (budget.usd !== undefined) out.usd = budget.usd;
+  return out;
+}
 
 function decisionProblem(error: unknown): never {
   if (isBatonError(error) && error.location?.line !== undefined) locateIn('briefText')(error);

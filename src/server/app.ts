@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { McpHttpHandler } from '../mcp/http.js';
 import type { ApiDeps } from './api.js';
 import { apiRoutes } from './api.js';
 import { HttpProblem, problemOf, sendProblem } from './problems.js';
@@ -13,6 +14,8 @@ export interface AppOptions extends ApiDeps {
   webRoot?: string;
   /** Where internal errors are logged (with their stack: the operator's log, not the client). */
   log: (line: string) => void;
+  /** MCP over Streamable HTTP at /mcp, behind the API's guards. */
+  mcp?: McpHttpHandler;
 }
 
 /** Briefs are at most 1 MiB; a JSON body carrying one is a little larger. */
@@ -30,6 +33,12 @@ export function createApp(options: AppOptions): Hono {
   app.use('/api/*', apiGuard(options.secrets, options.listening));
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendProblem(c, new HttpProblem('invalid_input', 'the body is over 2 MiB', '')) }));
   app.route('/api', apiRoutes(options));
+  const mcp = options.mcp;
+  if (mcp) {
+    app.use('/mcp', apiGuard(options.secrets, options.listening));
+    app.use('/mcp', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendProblem(c, new HttpProblem('invalid_input', 'the body is over 2 MiB', '')) }));
+    app.all('/mcp', (c) => mcp.handle(c.req.raw));
+  }
   app.use(tokenExchange(options.secrets, options.listening));
   app.use(webAssets(options.webRoot));
   app.notFound((c) => sendProblem(c, new HttpProblem('not_found', `nothing at ${c.req.path}`)));

@@ -1,5 +1,8 @@
+import type { Reopening } from '../explore/events.js';
 import { z } from 'zod';
 import type { ExplorationStatus } from '../explore/events.js';
+import type { ErrorCode } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
 import type { ExplorationView, CandidateView } from '../steer/views.js';
 import type { CandidateCost, SeriesPoint } from '../steer/series.js';
 import type { Decision, TriggerSignal } from '../steer/types.js';
@@ -38,8 +41,43 @@ export const DecisionBody = z.strictObject({
   lens: z.string().max(2_000).optional(),
   /** For `redirect`: the edited brief's Markdown. */
   briefText: BRIEF_TEXT.optional(),
+  /** The checkpoint whose board the person answered: refused (409) once it is no longer open. */
+  checkpointId: z.string().min(1).max(200).optional(),
 });
 export type DecisionBody = z.infer<typeof DecisionBody>;
+
+/** `PATCH /api/explorations/:id`: rename and/or archive. */
+export const UpdateExplorationBody = z
+  .strictObject({
+    title: z.string().trim().min(1, 'the title is empty').max(200, 'the title is over 200 characters').optional(),
+    archived: z.boolean().optional(),
+  })
+  .refine((body) => body.title !== undefined || body.archived !== undefined, { message: 'nothing to change: give a title or archived' });
+export type UpdateExplorationBody = z.infer<typeof UpdateExplorationBody>;
+
+/** `POST /api/explorations/:id/fork` (201) */
+export const ForkBody = z.strictObject({
+  /** A checkpoint id, or its number (1 = the first); the latest when absent. */
+  at: z.string().min(1).max(200).optional(),
+  title: z.string().trim().min(1, 'the title is empty').max(200, 'the title is over 200 characters').optional(),
+});
+export type ForkBody = z.infer<typeof ForkBody>;
+
+/** `DELETE /api/explorations/:id?confirm=<id>`: the id again, so a stray request deletes nothing. */
+export const DeleteQuery = z.object({ confirm: z.string().min(1, 'confirm with the exploration id') });
+
+/** `POST /api/explorations/:id/reopen`: continue an ended exploration, with budget added to the brief's. */
+export const ReopenBody = z.strictObject({
+  budget: z
+    .strictObject({
+      calls: z.number().int().positive().max(1_000_000).optional(),
+      tokens: z.number().int().positive().max(1_000_000_000).optional(),
+      usd: z.number().positive().max(1_000_000).optional(),
+    })
+    .optional(),
+  reason: z.string().max(10_000).optional(),
+});
+export type ReopenBody = z.infer<typeof ReopenBody>;
 
 /** `POST /api/lint` */
 export const LintBody = z.strictObject({ text: z.string().max(1024 * 1024, 'the brief is over 1 MiB') });
@@ -63,26 +101,14 @@ export interface ApiError {
   column?: number;
 }
 
-export type ApiErrorCode =
-  | 'invalid_input'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'provider_failure'
-  | 'budget_exhausted'
-  | 'internal';
+export type ApiErrorCode = ErrorCode | 'unauthorized' | 'forbidden';
 
+/** HTTP statuses: Baton's codes from the one table in `errors.ts`, plus the server's own doors. */
 export const ERROR_STATUS: Record<ApiErrorCode, number> = {
-  invalid_input: 400,
+  ...Object.fromEntries(Object.entries(ERROR_CODES).map(([code, info]) => [code, info.status])),
   unauthorized: 401,
   forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  provider_failure: 502,
-  budget_exhausted: 402,
-  internal: 500,
-};
+} as Record<ApiErrorCode, number>;
 
 /** `GET /api/session` */
 export interface SessionResponse {
@@ -94,7 +120,50 @@ export interface SpendSummary {
   calls: number;
   tokens: number;
   usd: number;
+  /** Calls with no result while nobody is exploring: cut off by a crash, possibly billed. */
   possiblyBilled: number;
+  /** Of `calls`, those whose provider reported no usage: their tokens and dollars are estimated. */
+  estimatedCalls: number;
+  /** Calls with no result while a run holds the exploration: answers still to come. */
+  inFlight: number;
+}
+
+/** Who explores an exploration now (its lease): this server's background run, or another process. */
+export interface LeaseInfo {
+  pid: number;
+  host: string;
+  since: string;
+  heartbeat: string;
+  /** True when another process (not this server) holds it: the UI offers no run or decision button then. */
+  elsewhere: boolean;
+}
+
+/**
+ * Who is exploring an exploration now, as the UI shows it: from the per-exploration lease the
+ * store keeps. Null when nobody holds it.
+ */
+export interface ExplorationLease {
+  pid: number;
+  host: string;
+  /** When the holder took the lease (ISO time). */
+  since: string;
+  /** The holder's last sign of life (ISO time). */
+  heartbeatAt: string;
+}
+
+/**
+ * An exploration's live state, from the store rather than this server's memory:
+ * - `running-here`: this server is exploring it;
+ * - `running-elsewhere`: another process holds its lease (`lease` says who, since when);
+ * - `awaiting`: at a checkpoint, waiting for a decision;
+ * - `paused`: stopped between checkpoints (interrupted); exploring resumes it;
+ * - `ended`: accepted, exhausted or stopped.
+ */
+export type LiveState = 'running-here' | 'running-elsewhere' | 'awaiting' | 'paused' | 'ended';
+
+export interface LiveStatus {
+  state: LiveState;
+  lease: ExplorationLease | null;
 }
 
 export interface ExplorationSummary {
@@ -108,8 +177,13 @@ export interface ExplorationSummary {
   updatedAt: string;
   candidates: number;
   spend: SpendSummary;
-  /** True while this server runs it in the background. */
+  /** True while it is being explored: by this server in the background, or by another process (`lease`). */
   running: boolean;
+  lease: LeaseInfo | null;
+  live: LiveStatus;
+  title: string;
+  archivedAt: string | null;
+  forkOf: { explorationId: string; checkpointId: string } | null;
 }
 
 /** `GET /api/explorations` */
@@ -125,8 +199,12 @@ export interface StartedResponse {
 /** `GET /api/explorations/:id` */
 export interface ExplorationDetail extends ExplorationView {
   status: ExplorationStatus;
-  /** True while a background run (or a decision's run) is going. */
+  /** True while a background run (or a decision's run) is going, here or in another process (`lease`). */
   running: boolean;
+  lease: LeaseInfo | null;
+  live: LiveStatus;
+  /** The checkpoints raised so far (id, when, why), oldest first: where a fork can start. */
+  checkpoints: { id: string; number: number; createdAt: string; reasons: string[] }[];
   spend: SpendSummary;
   checkpoint: { id: string; reasons: TriggerSignal[] } | null;
   endReason: string | null;
@@ -145,6 +223,10 @@ export interface CandidateDetail extends CandidateView {
 /** `POST /api/explorations/:id/decisions` (202) */
 export interface DecisionResponse {
   decision: Decision;
+}
+
+export interface ReopenResponse {
+  reopening: Reopening;
 }
 
 /** `GET /api/explorations/:id/brief` */

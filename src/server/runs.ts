@@ -1,7 +1,12 @@
-import type { Baton, DecideOptions } from '../baton.js';
+import type { Baton, DecideOptions, ReopenOptions } from '../baton.js';
+import type { Reopening } from '../explore/events.js';
 import { BatonError, isBatonError } from '../errors.js';
 import type { Decision } from '../steer/types.js';
-import type { RunStatus } from './contract.js';
+import { hostname } from 'node:os';
+import { DEFAULT_LEASE_SETTINGS, describeLease, leaseAbandoned } from '../store/lease-keeper.js';
+import type { LeaseInfo, RunStatus } from './contract.js';
+
+const ENDED: ReadonlySet<string> = new Set(['accepted', 'exhausted', 'stopped']);
 
 /**
  * Explorations running in the background of the server: at most one run per exploration (a
@@ -36,8 +41,27 @@ export class BackgroundRuns {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Starts exploring `id` to its next checkpoint in the background. */
-  run(id: string): void {
+  /** Who explores `id` now, when someone does (this server, or another process). */
+  async leaseOf(id: string): Promise<LeaseInfo | null> {
+    const lease = await this.#baton.store.getLease(id);
+    if (!lease || leaseAbandoned(lease, Date.now(), DEFAULT_LEASE_SETTINGS.staleMs)) return null;
+    const elsewhere = lease.pid !== process.pid || lease.host !== hostname();
+    return { pid: lease.pid, host: lease.host, since: lease.since, heartbeat: lease.heartbeat, elsewhere };
+  }
+
+  /**
+   * Starts exploring `id` to its next checkpoint in the background. An ended exploration, or one
+   * another process is exploring, is refused (409) before anything starts.
+   */
+  async run(id: string): Promise<void> {
+    const record = await this.#baton.store.getExploration(id);
+    if (record && ENDED.has(record.status)) {
+      throw new BatonError('conflict', `exploration ${id} has ended (${record.status}); there is nothing left to run`);
+    }
+    const lease = await this.#baton.store.getLease(id);
+    if (lease && !this.#running.has(id) && !leaseAbandoned(lease, Date.now(), DEFAULT_LEASE_SETTINGS.staleMs)) {
+      throw new BatonError('exploration_busy', describeLease(lease));
+    }
     this.#claim(id);
     this.#announce(id, 'started');
     this.#track(id, this.#baton.run(id, { signal: this.#abort.signal }).then(() => undefined));
@@ -57,6 +81,28 @@ export class BackgroundRuns {
         resolve(decision);
       };
       const work = this.#baton.decide(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }).then(() => undefined);
+      this.#track(
+        id,
+        work.catch((error: unknown) => {
+          if (recorded) throw error;
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }),
+        () => recorded,
+      );
+    });
+  }
+
+  /** Reopens an ended exploration; resolves once the reopening is durable, exploring on in the background. */
+  reopen(id: string, input: Omit<ReopenOptions, 'run' | 'onRecorded'>): Promise<Reopening> {
+    this.#claim(id);
+    return new Promise<Reopening>((resolve, reject) => {
+      let recorded = false;
+      const onRecorded = (reopening: Reopening): void => {
+        recorded = true;
+        this.#announce(id, 'started');
+        resolve(reopening);
+      };
+      const work = this.#baton.reopen(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }).then(() => undefined);
       this.#track(
         id,
         work.catch((error: unknown) => {

@@ -5,6 +5,8 @@ import type { BatonOptions } from '../baton.js';
 import { Baton } from '../baton.js';
 import { BatonError } from '../errors.js';
 import { isServerLocation, openStore, resolveStoreLocation } from '../store/open-store.js';
+import { createMcpHttpHandler } from '../mcp/http.js';
+import { ExclusiveRuns } from '../mcp/context.js';
 import { createApp } from './app.js';
 import { BackgroundRuns } from './runs.js';
 import { CommitSignal, watchCommits } from './event-stream.js';
@@ -24,6 +26,8 @@ export interface ServeOptions {
   /** Default 0: a free port. */
   port?: number;
   allowRemote?: boolean;
+  /** Let briefs sent to the API or over MCP (/mcp) run `module:` checks (JavaScript, in a worker). Default false. */
+  allowModules?: boolean;
   cwd?: string;
   env?: Record<string, string | undefined>;
   /** The launch token; default random. */
@@ -66,12 +70,14 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const location = resolveStoreLocation(options.db, cwd, env);
   const store = watchCommits(openStore(location), commits);
   // On a team store, runs and decisions are queued for the workers (`baton worker`).
-  const baton = Baton.open({ drive: isServerLocation(location) ? 'queue' : 'in-process', ...options.baton, store, env, cwd });
+  const baton = Baton.open({ drive: isServerLocation(location) ? 'queue' : 'in-process', ...options.baton, store, env, cwd, allowModules: options.allowModules === true });
   const runs = new BackgroundRuns(baton, log);
   const secrets = newSecrets(options.token);
   const listening: Listening = { port: 0, hostNames: hostNames(host) };
   const streams = new Set<Promise<void>>();
+  const mcp = createMcpHttpHandler({ baton, log, allowModules: options.allowModules === true, runs: new ExclusiveRuns((id) => runs.isRunning(id)), pollMs: options.pollMs ?? 500 });
   const app = createApp({
+    mcp,
     baton,
     runs,
     commits,
@@ -109,6 +115,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         // Event streams end first (their clients see a clean end), then the runs stop.
         commits.close();
         await Promise.race([Promise.allSettled([...streams]), delay(2_000)]);
+        await mcp.close();
         await runs.stop();
         // Idle keep-alive sockets go now; a response still being written gets a moment to finish.
         if ('closeIdleConnections' in server) server.closeIdleConnections();

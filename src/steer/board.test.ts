@@ -45,4 +45,20 @@ describe('board', () => {
   it('cuts excerpts at a word and drops the rehearsal header', () => {
     expect(excerpt('[rehearsal · lens invert · draft 1 · abcdef]\nThe keeper climbs the stairs again.', 20)).toBe('The keeper climbs…');
   });
+
+  it('accounts for every direction in a row, and never leaves off the one taste or novelty ranks first', () => {
+    const lenses = Array.from({ length: 14 }, (_, i) => ({ id: `lens-${i}`, name: `Lens ${i}`, text: `lens ${i}`, builtin: false }));
+    const b = new StateBuilder(lenses);
+    const ids = lenses.map((lens, i) => b.add({ lens: lens.id, scores: { a: 8 - i * 0.3, b: 8 - i * 0.3 }, novelty: i === 12 ? 0.9 : 0.2 }));
+    const voice = ids[13] as string;
+    const taste = (id: string): number => (id === voice ? 2 : 0);
+    const board = buildBoard({ state: b.state, checkpointId: 'x.k1', reasons: [], spend, label: 'rehearsal', maxCards: 3, taste });
+    expect(board.cards).toHaveLength(3);
+    // The person's voice (taste) and the far-out one (novelty) have cards, though they rank last by quality.
+    expect(board.cards.map((c) => c.candidateId)).toEqual(expect.arrayContaining([ids[0], voice, ids[12]]));
+    expect(board.directions).toHaveLength(14);
+    const row = board.directions?.find((d) => d.lensId === 'lens-5');
+    expect(row).toMatchObject({ bestId: ids[5], candidates: 1, onBoard: false, seen: false });
+    expect(board.directions?.find((d) => d.lensId === 'lens-13')).toMatchObject({ onBoard: true, seen: true, taste: 2 });
+  });
 });

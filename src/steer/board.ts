@@ -3,8 +3,10 @@ import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { ranksBefore } from '../explore/indexes.js';
 import { lensById } from '../explore/state.js';
 import type { Judgment } from '../explore/types.js';
-import type { AssumedItem, Board, BoardCard, LensCoverage, Spend, TriggerSignal } from './types.js';
+import type { AssumedItem, Board, BoardCard, DirectionRow, LensCoverage, Spend, TriggerSignal } from './types.js';
 import { tradeOff } from './triggers.js';
+import { pilotSummary } from './pilot-summary.js';
+import type { Criterion } from '../brief/schema.js';
 
 /**
  * The board: what the person sees at a checkpoint. Pure — built from the state, the reasons
@@ -24,6 +26,8 @@ export interface BoardInput {
   /** The person's taste: orders the cards that are not there for a trigger (best first always). */
   taste?: (candidateId: string) => number | undefined;
   tradeOffMargin?: number;
+  /** The brief's criteria: for the pilot's summary. */
+  criteria?: readonly Criterion[];
 }
 
 export function buildBoard(input: BoardInput): Board {
@@ -56,6 +60,10 @@ export function buildBoard(input: BoardInput): Board {
   const tradeOffs: Board['tradeOffs'] = [];
   const margin = input.tradeOffMargin ?? 1.5;
   const byLens = bestPerLens(state);
+  // A direction that taste or novelty ranks first is never left off for lack of room.
+  for (const node of standouts(byLens, input.taste)) {
+    if (node.candidate.id !== bestId) add(node, 'direction', `the best of the ${lensName(state, node)} direction, ranked first by your taste or by novelty`);
+  }
   for (const node of byLens) {
     if (node.candidate.id === bestId) continue;
     add(node, 'direction', `the best of the ${lensName(state, node)} direction`);
@@ -79,11 +87,14 @@ export function buildBoard(input: BoardInput): Board {
     tradeOffs,
     spend: input.spend,
     lenses: lensCoverage(state),
+    directions: directionRows(state, cards, input.taste),
     candidates: state.order.length,
     label: input.label,
   };
   const assumed = assumedSinceLastDecision(state);
   if (assumed.length > 0) board.assumed = assumed;
+  const pilot = input.reasons.find((r) => r.kind === 'pilot');
+  if (pilot && input.criteria) board.pilot = pilotSummary(state, pilot.candidateIds, input.criteria);
   return board;
 }
 
@@ -153,6 +164,47 @@ function roleFor(kind: TriggerSignal['kind']): string {
     default:
       return kind;
   }
+}
+
+/** The directions taste ranks first (when learned) and novelty ranks first. */
+function standouts(byLens: readonly CandidateNode[], taste: BoardInput['taste']): CandidateNode[] {
+  const picks: CandidateNode[] = [];
+  if (taste && byLens.length > 0) {
+    const scored = byLens.map((n) => ({ n, t: taste(n.candidate.id) ?? Number.NEGATIVE_INFINITY }));
+    const top = scored.reduce((a, b) => (b.t > a.t ? b : a));
+    if (Number.isFinite(top.t)) picks.push(top.n);
+  }
+  if (byLens.length > 0) {
+    const novel = byLens.reduce((a, b) => ((b.judgment?.novelty ?? 0) > (a.judgment?.novelty ?? 0) ? b : a));
+    if (!picks.includes(novel)) picks.push(novel);
+  }
+  return picks;
+}
+
+/** Every lens in play as a compact row: its best, how many candidates, whether the person saw its best. */
+export function directionRows(state: ExplorationState, cards: ReadonlyMap<string, BoardCard>, taste?: BoardInput['taste']): DirectionRow[] {
+  const shown = new Set<string>();
+  for (const checkpoint of state.checkpoints) for (const c of checkpoint.board.cards) shown.add(c.candidateId);
+  return state.lenses
+    .filter((lens) => (state.indexes.lensStats.get(lens.id)?.count ?? 0) > 0 || lens.id !== 'combine')
+    .map((lens) => {
+      const best = state.indexes.lensBest.get(lens.id);
+      const id = best?.candidate.id ?? null;
+      const row: DirectionRow = {
+        lensId: lens.id,
+        lensName: lens.name,
+        bestId: id,
+        best: best?.judgment?.quality ?? null,
+        candidates: state.indexes.lensStats.get(lens.id)?.count ?? 0,
+        onBoard: id !== null && cards.has(id),
+        seen: id !== null && (cards.has(id) || shown.has(id)),
+      };
+      const score = id !== null ? taste?.(id) : undefined;
+      if (score !== undefined && Number.isFinite(score)) row.taste = Math.round(score * 1000) / 1000;
+      if (best?.judgment) row.novelty = best.judgment.novelty;
+      return row;
+    })
+    .sort((a, b) => (b.best ?? -1) - (a.best ?? -1));
 }
 
 /** The best candidate of each lens (ties: earliest), best first. */

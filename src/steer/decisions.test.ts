@@ -48,7 +48,7 @@ describe('decisions', () => {
     ]);
     for (const event of events) applyEvent(b.state, event);
     expect(b.state.status).toBe('accepted');
-    expectInvalid(() => planDecision(b.state, { action: 'continue' }, 'x.d2', at), /has ended/);
+    expectInvalid(() => planDecision(b.state, { action: 'continue' }, 'x.d2', at), /is accepted .* reopen/);
   });
 
   it('adds a new lens before the decision that tries it', () => {

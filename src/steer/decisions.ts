@@ -1,7 +1,7 @@
 import type { Lens } from '../brief/schema.js';
 import { BatonError } from '../errors.js';
 import type { ExplorationEngine } from '../explore/engine.js';
-import type { ExplorationEvent } from '../explore/events.js';
+import type { ExplorationEvent, Reopening } from '../explore/events.js';
 import type { ExplorationState } from '../explore/state.js';
 import type { Decision, DecisionAction, DecisionInput } from './types.js';
 
@@ -44,8 +44,12 @@ export function resolveCandidateId(state: ExplorationState, ref: string): string
 
 /** Checks a decision against the state and turns it into the events that record it. Pure. */
 export function planDecision(state: ExplorationState, input: DecideInput, id: string, at: string): ExplorationEvent[] {
-  if (state.status !== 'running' && state.status !== 'awaiting') {
-    throw new BatonError('conflict', `exploration ${state.id} has ended (${state.status}); there is nothing left to decide`);
+  if (state.status === 'accepted') {
+    throw new BatonError('conflict', `exploration ${state.id} is accepted (${state.acceptedId ?? 'a candidate'}); reopen it to explore on: baton reopen ${state.id}`);
+  }
+  // An ended exploration's best can still be taken: what it found is not lost because it stopped.
+  if (state.status !== 'running' && state.status !== 'awaiting' && input.action !== 'accept') {
+    throw new BatonError('conflict', `exploration ${state.id} has ended (${state.status}): accept a candidate, or reopen it to explore on: baton reopen ${state.id} --budget 40`);
   }
   const arity = ARITY[input.action];
   const refs = input.candidateIds ?? [];
@@ -104,8 +108,62 @@ export function planDecision(state: ExplorationState, input: DecideInput, id: st
 export async function decide(engine: ExplorationEngine, input: DecideInput, now: () => Date = () => new Date()): Promise<Decision> {
   const id = `${engine.state.id}.d${engine.state.decisions.length + 1}`;
   const events = planDecision(engine.state, input, id, now().toISOString());
+  // `continue` at an `exhausted` checkpoint tries what is left; when nothing is, it says so and
+  // the checkpoint stays open (nothing is recorded) rather than ending the exploration.
+  const exhaustedHere = engine.state.openCheckpoint?.reasons.some((r) => r.kind === 'exhausted') ?? false;
+  if (input.action === 'continue' && exhaustedHere && !engine.hasMoveLeft()) {
+    throw new BatonError(
+      'conflict',
+      `nothing is left for the models to try on their own in ${engine.state.id}; the checkpoint stays open: deepen or combine candidates, try a lens, redirect with an edited brief, or accept one`,
+      { location: { field: 'action' } },
+    );
+  }
   await engine.commit(events);
   const decision = engine.state.decisions[engine.state.decisions.length - 1];
   if (!decision || decision.id !== id) throw new Error(`decision ${id} was not recorded`);
   return decision;
+}
+
+export interface ReopenInput {
+  /** Budget added to what the brief allows; each dimension must be positive. */
+  budget?: { calls?: number; tokens?: number; usd?: number };
+  reason?: string;
+}
+
+/** Checks a reopening against the state and turns it into the event that records it. Pure. */
+export function planReopen(state: ExplorationState, input: ReopenInput, id: string, at: string): ExplorationEvent[] {
+  if (state.status !== 'accepted' && state.status !== 'exhausted' && state.status !== 'stopped') {
+    throw new BatonError('conflict', `exploration ${state.id} has not ended (${state.status}): there is nothing to reopen; run or decide instead`);
+  }
+  const budget: Reopening['budget'] = {};
+  for (const key of ['calls', 'tokens', 'usd'] as const) {
+    const value = input.budget?.[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value <= 0 || (key !== 'usd' && !Number.isInteger(value))) {
+      throw new BatonError('invalid_input', `--budget: ${key} must be a positive ${key === 'usd' ? 'amount' : 'whole number'} (got ${value})`, { location: { field: 'budget' } });
+    }
+    budget[key] = value;
+  }
+  const reopening: Reopening = { id, from: state.status, budget, createdAt: at };
+  if (input.reason?.trim()) reopening.reason = input.reason.trim();
+  return [{ type: 'exploration.reopened', reopening }];
+}
+
+/**
+ * Reopens an ended exploration (recorded in the ledger), with more budget when given. Refused
+ * when even the added budget would leave no move affordable: it would only end again at once.
+ */
+export async function reopen(engine: ExplorationEngine, input: ReopenInput, now: () => Date = () => new Date()): Promise<Reopening> {
+  const state = engine.state;
+  const id = `${state.id}.o${state.reopenings.length + 1}`;
+  const events = planReopen(state, input, id, now().toISOString());
+  const added = (events[0] as Extract<ExplorationEvent, { type: 'exploration.reopened' }>).reopening.budget;
+  const short = engine.budgetShortAfter(added);
+  if (short !== null) {
+    throw new BatonError('invalid_input', `the budget of ${state.id} is spent (${short}): reopen it with more, e.g. --budget 40 (calls) or --budget usd=0.5`, {
+      location: { field: 'budget' },
+    });
+  }
+  await engine.commit(events);
+  return state.reopenings[state.reopenings.length - 1] as Reopening;
 }

@@ -1,9 +1,12 @@
 import type { Brief } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from '../explore/state.js';
 import { pathTo } from '../explore/state.js';
+import type { BriefHistoryEntry } from './brief-history.js';
+import { renderBriefRecord } from './brief-history.js';
 import type { LedgerEntry } from './ledger.js';
-import { buildLedger } from './ledger.js';
+import { budgetAddedText, buildLedger } from './ledger.js';
 import type { Spend } from './types.js';
+import { markdownCell, markdownInline as md, markdownQuote } from '../util/sanitize/markdown.js';
 
 /**
  * The export: the result with the record of why — the accepted candidate (or, clearly marked,
@@ -17,6 +20,8 @@ export interface ExportInput {
   spend: Spend;
   label: string;
   title: string;
+  /** The brief's versions over the exploration, with what each redirect changed. */
+  history?: BriefHistoryEntry[];
 }
 
 export interface ExportDocument {
@@ -31,6 +36,10 @@ export interface ExportDocument {
   ledger: LedgerEntry[];
   spend: Spend;
   candidates: number;
+  /** The brief's hard limits in force at the end. */
+  constraints: Array<{ kind: 'judged' | 'check'; text: string }>;
+  /** Every version of the brief the exploration ran under, oldest first. */
+  briefVersions: BriefHistoryEntry[];
 }
 
 export interface ExportStep {
@@ -41,7 +50,8 @@ export interface ExportStep {
   depth: number;
   quality: number | null;
   novelty: number | null;
-  scores: Array<{ criterion: string; score: number; reason: string }>;
+  /** `score: null`: not scored (the judge gave no valid score), never the same as 0. */
+  scores: Array<{ criterion: string; score: number | null; reason: string }>;
   failed: string[];
   feedback: string | null;
   text: string;
@@ -68,6 +78,8 @@ export function buildExport(input: ExportInput): ExportDocument {
     ledger: buildLedger(state),
     spend: input.spend,
     candidates: state.order.length,
+    constraints: input.brief.constraints.map((c) => ({ kind: c.kind, text: c.text })),
+    briefVersions: input.history ?? [],
   };
 }
 
@@ -87,35 +99,40 @@ function step(node: CandidateNode): ExportStep {
   };
 }
 
-/** Markdown for people. Model text is quoted as a block so it cannot pass for Baton's own words. */
+/**
+ * Markdown for people. Model text is quoted as a block so it cannot pass for Baton's own words;
+ * every untrusted text (model, judge, brief, decision) passes the Markdown sanitizer, so viewing
+ * the file runs no HTML and fetches no image.
+ */
 export function renderExportMarkdown(doc: ExportDocument): string {
   const out: string[] = [];
-  out.push(`# ${doc.title}`, '');
-  out.push(`Exploration \`${doc.exploration}\` · status **${doc.status}** · models: ${doc.label}`, '');
+  out.push(`# ${md(doc.title)}`, '');
+  out.push(`Exploration \`${doc.exploration}\` · status **${doc.status}** · models: ${md(doc.label)}`, '');
   if (doc.label.startsWith('rehearsal')) {
     out.push('> **Rehearsal:** produced by Baton\'s offline rehearsal model, not a real model.', '');
   }
   out.push('## Brief', '');
-  if (doc.brief.intent) out.push(`- **Why:** ${doc.brief.intent}`);
-  out.push(`- **Question:** ${doc.brief.question}`, `- **Version:** ${doc.brief.version}`);
-  for (const c of doc.brief.criteria) out.push(`- **Criterion \`${c.id}\`** (weight ${c.weight}): ${c.text ?? 'checked by code'}`);
+  if (doc.brief.intent) out.push(`- **Why:** ${md(doc.brief.intent)}`);
+  out.push(`- **Question:** ${md(doc.brief.question)}`, `- **Version:** ${doc.brief.version}`);
+  for (const c of doc.brief.criteria) out.push(`- **Criterion \`${c.id}\`** (weight ${c.weight}): ${c.text !== null ? md(c.text) : 'checked by code'}`);
   out.push('');
+  out.push(...renderBriefRecord(doc.constraints, doc.briefVersions));
   out.push(doc.accepted ? '## Accepted result' : '## Best so far (not accepted yet)', '');
   if (doc.result) {
-    out.push(`Candidate \`${doc.result.candidateId}\` · lens ${doc.result.lensId} · quality ${pct(doc.result.quality)}`, '');
-    out.push(quote(doc.result.text), '');
+    out.push(`Candidate \`${doc.result.candidateId}\` · lens ${md(doc.result.lensId)} · quality ${pct(doc.result.quality)}`, '');
+    out.push(markdownQuote(doc.result.text), '');
     out.push('| criterion | score | reason |', '|---|---|---|');
-    for (const s of doc.result.scores) out.push(`| ${s.criterion} | ${s.score} | ${cell(s.reason)} |`);
+    for (const s of doc.result.scores) out.push(`| ${markdownCell(s.criterion)} | ${s.score ?? 'not scored'} | ${markdownCell(s.reason)} |`);
     out.push('');
   } else {
     out.push('_No candidate yet._', '');
   }
   out.push('## The path that led here', '');
   doc.path.forEach((s, i) => {
-    const feedback = s.feedback ? ` · feedback: “${s.feedback}”` : '';
+    const feedback = s.feedback ? ` · feedback: “${md(s.feedback)}”` : '';
     const also = s.parentIds.slice(1).map((id) => `\`${id}\``);
     const kind = also.length > 0 ? `${s.kind} (with ${also.join(', ')})` : s.kind;
-    out.push(`${i + 1}. \`${s.candidateId}\` — ${kind} through ${s.lensId}, quality ${pct(s.quality)}${feedback}`);
+    out.push(`${i + 1}. \`${s.candidateId}\` — ${kind} through ${md(s.lensId)}, quality ${pct(s.quality)}${feedback}`);
   });
   out.push('', '## Ledger', '');
   if (doc.ledger.length === 0) out.push('_No checkpoints or decisions._');
@@ -123,7 +140,7 @@ export function renderExportMarkdown(doc: ExportDocument): string {
     const assumed = entry.assumption;
     if (assumed) {
       out.push(`### Assumed \`${assumed.id}\` (${entry.raisedAt ?? ''})`, '');
-      for (const r of entry.reasons) out.push(`- **${r.kind}** — ${r.reason}`);
+      for (const r of entry.reasons) out.push(`- **${r.kind}** — ${md(r.reason)}`);
       out.push(
         `- **Assumed:** ${assumed.action} ${assumed.candidateIds.map((id) => `\`${id}\``).join(', ')} — confidence ${pct(assumed.confidence)}, borne out by ${pct(assumed.backing.accuracy)} of ${assumed.backing.count} past predictions about as confident`,
       );
@@ -134,20 +151,25 @@ export function renderExportMarkdown(doc: ExportDocument): string {
     const reversal = entry.reversal;
     if (reversal) {
       const pruned = reversal.prunedIds.length > 0 ? `; pruned ${reversal.prunedIds.map((id) => `\`${id}\``).join(', ')}` : '';
-      out.push(`- **Reversed** \`${reversal.assumptionId}\`${pruned}`, `  - Why: ${reversal.reason ?? '_no reason given_'}`, '');
+      out.push(`- **Reversed** \`${reversal.assumptionId}\`${pruned}`, `  - Why: ${reversal.reason !== undefined && reversal.reason !== null ? md(reversal.reason) : '_no reason given_'}`, '');
+      continue;
+    }
+    const reopening = entry.reopening;
+    if (reopening) {
+      out.push(`- **Reopened** \`${reopening.id}\` (had ended ${reopening.from}; ${budgetAddedText(reopening.budget)})`, `  - Why: ${reopening.reason ?? '_no reason given_'}`, '');
       continue;
     }
     if (entry.checkpointId && entry.raisedAt) {
       out.push(`### Checkpoint \`${entry.checkpointId}\` (${entry.raisedAt})`, '');
-      for (const r of entry.reasons) out.push(`- **${r.kind}** — ${r.reason}`);
+      for (const r of entry.reasons) out.push(`- **${r.kind}** — ${md(r.reason)}`);
       if (entry.shown.length > 0) out.push(`- Shown: ${entry.shown.map((id) => `\`${id}\``).join(', ')}`);
     }
     const d = entry.decision;
     if (d) {
       const targets = d.candidateIds.length > 0 ? ` ${d.candidateIds.map((id) => `\`${id}\``).join(', ')}` : '';
-      out.push(`- **Decision:** ${d.action}${targets}${d.lens ? ` (lens ${d.lens})` : ''}`);
-      out.push(`  - Why: ${d.reason ?? '_no reason given_'}`);
-      if (d.feedback) out.push(`  - Feedback: ${d.feedback}`);
+      out.push(`- **Decision:** ${d.action}${targets}${d.lens ? ` (lens ${md(d.lens)})` : ''}`);
+      out.push(`  - Why: ${d.reason !== undefined && d.reason !== null ? md(d.reason) : '_no reason given_'}`);
+      if (d.feedback) out.push(`  - Feedback: ${md(d.feedback)}`);
     }
     out.push('');
   }
@@ -155,21 +177,10 @@ export function renderExportMarkdown(doc: ExportDocument): string {
   const s = doc.spend;
   out.push(`- Model calls: ${s.calls}${s.budget.calls ? ` of ${s.budget.calls}` : ''}`);
   out.push(`- Tokens: ${s.tokens}${s.budget.tokens ? ` of ${s.budget.tokens}` : ''}`);
-  out.push(`- Cost: $${s.usd.toFixed(4)}${s.budget.usd ? ` of $${s.budget.usd}` : ''}`);
+  out.push(`- Cost: $${s.usd.toFixed(4)}${s.budget.usd ? ` of $${s.budget.usd}` : ''}${s.estimatedCalls ? ` (estimated for ${s.estimatedCalls} call(s) whose provider reported no usage)` : ''}`);
   if (s.possiblyBilled > 0) out.push(`- Possibly billed (cut off by a crash): ${s.possiblyBilled} call(s)`);
   out.push(`- Candidates explored: ${doc.candidates}`, '');
   return out.join('\n');
-}
-
-function quote(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `> ${line}`)
-    .join('\n');
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/gu, '\\|').replace(/\n/gu, ' ');
 }
 
 function pct(value: number | null): string {

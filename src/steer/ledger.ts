@@ -9,9 +9,10 @@ export interface LedgerEntry {
   /**
    * `checkpoint`: a checkpoint raised (and its decision, once taken); `decision`: one taken
    * between checkpoints; `assumption`: a checkpoint skipped, its decision assumed from the
-   * person's taste; `reversal`: the person undoing an assumption.
+   * person's taste; `reversal`: the person undoing an assumption; `reopening`: the person
+   * continuing an ended exploration, with more budget.
    */
-  kind: 'checkpoint' | 'decision' | 'assumption' | 'reversal';
+  kind: 'checkpoint' | 'decision' | 'assumption' | 'reversal' | 'reopening';
   checkpointId: string | null;
   raisedAt: string | null;
   reasons: TriggerSignal[];
@@ -37,6 +38,8 @@ export interface LedgerEntry {
   };
   /** For a reversal: which assumption, why, and what was pruned to undo it. */
   reversal?: { id: string; assumptionId: string; reason: string | null; prunedIds: string[] };
+  /** For a reopening: how the exploration had ended, and the budget added. */
+  reopening?: { id: string; from: string; budget: { calls?: number; tokens?: number; usd?: number }; reason: string | null };
 }
 
 export function buildLedger(state: ExplorationState): LedgerEntry[] {
@@ -99,6 +102,26 @@ export function buildLedger(state: ExplorationState): LedgerEntry[] {
       reversal: { id: r.id, assumptionId: r.assumptionId, reason: r.reason ?? null, prunedIds: r.prunedIds },
     });
   }
+  for (const o of state.reopenings) {
+    entries.push({
+      kind: 'reopening',
+      checkpointId: null,
+      raisedAt: o.createdAt,
+      reasons: [],
+      shown: [],
+      decision: null,
+      reopening: { id: o.id, from: o.from, budget: { ...o.budget }, reason: o.reason ?? null },
+    });
+  }
   // A stable sort: entries at the same time keep the order they were built in.
   return entries.sort((a, b) => (a.raisedAt ?? a.decision?.at ?? '').localeCompare(b.raisedAt ?? b.decision?.at ?? ''));
+}
+
+/** A reopening's added budget in words: "40 calls, $0.50" (or "no budget added"). */
+export function budgetAddedText(budget: { calls?: number; tokens?: number; usd?: number }): string {
+  const parts: string[] = [];
+  if (budget.calls !== undefined) parts.push(`${budget.calls} calls`);
+  if (budget.tokens !== undefined) parts.push(`${budget.tokens} tokens`);
+  if (budget.usd !== undefined) parts.push(`$${budget.usd}`);
+  return parts.length > 0 ? `+${parts.join(', ')}` : 'no budget added';
 }

@@ -4,6 +4,7 @@ import { assumedSinceLastDecision, buildBoard } from './board.js';
 import { assumptionFor, predictDecision } from './taste/assume.js';
 import { tasteFromLedger } from './taste/ledger.js';
 import { chooseCheckpoint, detectSignals } from './triggers.js';
+import { rankPairwise } from './pairwise-rank.js';
 import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
 
 /**
@@ -56,19 +57,13 @@ export async function runUntilCheckpoint(engine: ExplorationEngine, options: Run
     const nothingLeft = wave.nothingLeft;
     const budgetSpent = wave.budgetSpent;
 
-    // A terminal situation already put to the person, with nothing done since: end here.
-    if (nothingLeft && engine.movesSinceLastCheckpoint === 0) {
-      const terminalKey = budgetSpent ? 'budget:spent' : 'exhausted';
-      if (state.raisedKeys.has(terminalKey)) {
-        await engine.commit([
-          {
-            type: 'exploration.ended',
-            status: budgetSpent ? 'stopped' : 'exhausted',
-            reason: budgetSpent ? 'the budget is spent' : 'nothing left worth trying',
-          },
-        ]);
-        break;
-      }
+    // The budget's end, already put to the person, with nothing done since: end here (the
+    // exploration can still be accepted, or reopened with more budget). Nothing left to try with
+    // budget left never ends it: the `exhausted` checkpoint is raised again, for the person to
+    // steer (a lens, a redirect, a deepening) or accept.
+    if (nothingLeft && budgetSpent && engine.movesSinceLastCheckpoint === 0 && state.raisedKeys.has('budget:spent')) {
+      await engine.commit([{ type: 'exploration.ended', status: 'stopped', reason: 'the budget is spent' }]);
+      break;
     }
 
     const reasons = pendingCheckpoint(engine, nothingLeft, budgetSpent);
@@ -91,6 +86,8 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     budgetShare: engine.budgetShare(),
     nothingLeft,
     budgetSpent,
+    ...(engine.brief.brief.pilot !== undefined ? { pilot: engine.brief.brief.pilot } : {}),
+    budgetStatus: engine.budgetGuard().describe(),
   });
   return chooseCheckpoint({
     signals,
@@ -132,6 +129,13 @@ async function stopOrAssume(engine: ExplorationEngine, reasons: TriggerSignal[],
   }
   const id = `${state.id}.k${state.checkpoints.length + 1}`;
   const board = await currentBoard(engine, id, reasons);
+  if (engine.brief.brief.pairwise) {
+    const pairwise = await rankPairwise(engine, board);
+    if (pairwise) {
+      board.pairwise = pairwise;
+      board.spend = await spendOf(engine);
+    }
+  }
   const checkpoint: Checkpoint = { id, explorationId: state.id, reasons, board, createdAt: at };
   await engine.commit([{ type: 'checkpoint.raised', checkpoint }]);
   return 'raised';
@@ -146,6 +150,8 @@ export async function currentBoard(engine: ExplorationEngine, checkpointId: stri
     reasons,
     spend: await spendOf(engine),
     label: modelLabel(engine),
+    ...(engine.boardCards !== undefined ? { maxCards: engine.boardCards } : {}),
+    criteria: engine.brief.brief.criteria,
     ...(taste.observations > 0 ? { taste: taste.score } : {}),
   });
 }
@@ -158,6 +164,7 @@ export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
     tokens: totals.tokens,
     usd: Math.round(totals.usd * 1e6) / 1e6,
     possiblyBilled: totals.possiblyBilled,
+    estimatedCalls: totals.estimatedCalls,
     budget: { ...budget },
     share: engine.budgetShare(),
   };
@@ -166,8 +173,9 @@ export async function spendOf(engine: ExplorationEngine): Promise<Spend> {
 /** `rehearsal` whenever a rehearsal model wrote or judged: it must never pass for a real one. */
 export function modelLabel(engine: ExplorationEngine): string {
   const { writer, judge } = engine.deps;
-  const labels = new Set([writer.info.label, judge.info.label]);
-  return writer.info.rehearsal || judge.info.rehearsal ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
+  const models = [writer, ...(engine.deps.jury ?? [judge])];
+  const labels = new Set(models.map((m) => m.info.label));
+  return models.some((m) => m.info.rehearsal) ? `rehearsal (${[...labels].join(', ')})` : [...labels].join(', ');
 }
 
 export async function outcome(engine: ExplorationEngine): Promise<RunOutcome> {

@@ -134,7 +134,7 @@ describe('indexed trigger detection', () => {
               const judgment = id ? b.state.nodes.get(id)?.judgment : undefined;
               if (!judgment) break;
               const scores = judgment.scores.map((sc) => (sc.criterion === 'a' ? { ...sc, score: s.a } : sc));
-              const quality = Math.round((scores.reduce((sum, sc) => sum + sc.score, 0) / (10 * scores.length)) * 10_000) / 10_000;
+              const quality = Math.round((scores.reduce((sum, sc) => sum + (sc.score ?? 0), 0) / (10 * scores.length)) * 10_000) / 10_000;
               applyEvent(b.state, { type: 'candidate.judged', judgment: { ...judgment, scores, quality } });
               break;
             }

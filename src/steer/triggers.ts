@@ -51,6 +51,10 @@ export interface TriggerInput {
   nothingLeft: boolean;
   /** True when the budget forbids any further move. */
   budgetSpent: boolean;
+  /** The brief's `pilot`: candidates to open and judge before the `pilot` checkpoint. */
+  pilot?: number;
+  /** Each limit's true share (and, when a call was refused, what it may have cost), for the budget messages. */
+  budgetStatus?: string;
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(['exhausted', 'budget:spent']);
@@ -63,6 +67,8 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
   const ranked = state.indexes.ranked;
   const signals: TriggerSignal[] = [];
   const flagged = [...index.flagged].sort((a, b) => a.index - b.index);
+  const pilot = pilotSignal(input);
+  if (pilot) signals.push(pilot);
 
   for (const node of flagged) {
     if (!(node.judgment?.flags ?? []).some((f) => f.kind === 'sensitive') || sensitiveAcknowledged(state, node)) continue;
@@ -84,11 +90,17 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
     signals.push(signal('unclear', `unclear:${reason}`, ids.slice(0, 3), `The intent needs clarifying: ${reason}`));
   }
 
+  // The messages state the true share of each limit: "spent" is said only when it is.
+  const status = input.budgetStatus;
   if (input.budgetSpent) {
-    signals.push(signal('budget', 'budget:spent', [], 'The budget is spent: accept a result, or redirect with a larger budget.'));
+    const message =
+      status === undefined
+        ? 'The budget is spent: accept a result, or redirect with a larger budget.'
+        : `${input.budgetShare >= 1 ? 'The budget is spent' : 'The budget cannot pay for another move'}: ${status}. Accept a result, or redirect with a larger budget.`;
+    signals.push(signal('budget', 'budget:spent', [], message));
   } else if (input.budgetShare >= rules.budgetWarnShare) {
     signals.push(
-      signal('budget', `budget:${rules.budgetWarnShare}`, [], `${Math.round(input.budgetShare * 100)}% of the budget is spent.`),
+      signal('budget', `budget:${rules.budgetWarnShare}`, [], `${Math.round(input.budgetShare * 100)}% of the budget is spent${status === undefined ? '' : ` (${status})`}.`),
     );
   }
 
@@ -139,7 +151,8 @@ export interface AttentionInput {
 export function chooseCheckpoint(input: AttentionInput, rules: TriggerRules = DEFAULT_TRIGGERS): TriggerSignal[] | null {
   const { signals } = input;
   if (signals.length === 0) return null;
-  const terminal = signals.some((s) => TERMINAL.has(s.key));
+  // The pilot is a stop the person asked for in the brief: it always stops, whatever the attention.
+  const terminal = signals.some((s) => TERMINAL.has(s.key) || s.kind === 'pilot');
   if (terminal) return [...signals];
   const autonomous = input.movesSoFar >= rules.minAutonomousMoves && input.anyPathExhausted;
   if (!autonomous) return null;
@@ -152,6 +165,7 @@ export function chooseCheckpoint(input: AttentionInput, rules: TriggerRules = DE
 /** 1: must be seen soon; 2: a choice of values; 3: an opportunity. */
 function tierOf(kind: TriggerKind): number {
   switch (kind) {
+    case 'pilot':
     case 'sensitive':
     case 'unclear':
     case 'budget':
@@ -223,7 +237,8 @@ export function tradeOff(a: Judgment, b: Judgment, margin: number): { aWins: str
   const bWins: string[] = [];
   for (const score of a.scores) {
     const other = bScores.get(score.criterion);
-    if (other === undefined) continue;
+    // A criterion not scored on either side is no evidence of a trade-off.
+    if (other === undefined || other === null || score.score === null) continue;
     if (score.score - other >= margin) aWins.push(score.criterion);
     if (other - score.score >= margin) bWins.push(score.criterion);
   }
@@ -270,6 +285,20 @@ function novelCandidates(ranked: SortedList<CandidateNode>, index: TriggerIndex,
     }
   }
   return novel.sort((a, b) => a.index - b.index);
+}
+
+/** The pilot's stop: once its candidates are all judged, raised once per exploration. */
+function pilotSignal(input: TriggerInput): TriggerSignal | undefined {
+  const { state, pilot } = input;
+  if (pilot === undefined || state.raisedKeys.has('pilot') || state.checkpoints.length > 0) return undefined;
+  if (state.indexes.judgedCount < Math.min(pilot, state.order.length) || state.order.length < pilot) return undefined;
+  const ids = state.order.slice(0, pilot);
+  return signal(
+    'pilot',
+    'pilot',
+    ids,
+    `Pilot: ${ids.length} candidates opened and judged. See how each criterion scored and why; sharpen the criteria (redirect) before the rest of the budget is spent, or continue.`,
+  );
 }
 
 function signal(kind: TriggerKind, key: string, candidateIds: string[], reason: string): TriggerSignal {

@@ -1,7 +1,7 @@
 import type { CriterionScore, Flag, MoveKind } from '../explore/types.js';
 
 /** Why Baton stops and asks the person. Order is priority, highest first. */
-export const TRIGGER_KINDS = ['sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted'] as const;
+export const TRIGGER_KINDS = ['pilot', 'sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 export interface TriggerSignal {
@@ -40,6 +40,8 @@ export interface Spend {
   usd: number;
   /** Calls with an intent but no result after a crash: they may have been billed. */
   possiblyBilled: number;
+  /** Of `calls`, those whose provider reported no usage: tokens and dollars estimated from the text (absent on boards from before). */
+  estimatedCalls?: number;
   budget: { calls?: number; tokens?: number; usd?: number };
   /** Largest share of any budget spent, 0–1. */
   share: number;
@@ -50,6 +52,24 @@ export interface LensCoverage {
   lensName: string;
   candidates: number;
   best: number;
+}
+
+/** One direction (a lens) in a compact row: every direction is accounted for, card or not. */
+export interface DirectionRow {
+  lensId: string;
+  lensName: string;
+  /** Its best candidate (judged, unpruned), or null before any. */
+  bestId: string | null;
+  /** The best's quality, 0–1, or null. */
+  best: number | null;
+  candidates: number;
+  /** Its best is a card on this board. */
+  onBoard: boolean;
+  /** The person has been shown its best (on this board or an earlier checkpoint's). */
+  seen: boolean;
+  /** The best's taste score and novelty, when known. */
+  taste?: number;
+  novelty?: number;
 }
 
 /**
@@ -109,11 +129,53 @@ export interface Board {
   tradeOffs: Array<{ a: string; b: string; aWins: string[]; bWins: string[] }>;
   spend: Spend;
   lenses: LensCoverage[];
+  /** Every direction in a compact row (lens, best, candidates, seen), whether or not it has a card. */
+  directions?: DirectionRow[];
   candidates: number;
   /** `rehearsal` when any model in play is the rehearsal model. */
   label: string;
   /** Assumed since you last looked: checkpoints skipped on the strength of your taste. */
   assumed?: AssumedItem[];
+  /** At a `pilot` checkpoint: how each criterion scored on the pilot's candidates, and why. */
+  pilot?: PilotSummary;
+  /** The contenders ranked by pairwise comparison, beside their rubric rank. */
+  pairwise?: PairwiseRanking;
+}
+
+/** How each criterion scored on the pilot's candidates: so the person can sharpen the criteria. */
+export interface PilotSummary {
+  candidates: number;
+  criteria: Array<{
+    criterion: string;
+    /** The criterion as the brief words it (absent for a code check). */
+    text?: string;
+    by: 'judge' | 'check';
+    /** Mean of the scored candidates; null when none was scored. */
+    mean: number | null;
+    min: number | null;
+    max: number | null;
+    /** Candidates on which it was not scored. */
+    unscored: number;
+    /** The bar at which it counts as met, and how many candidates reached it. */
+    bar: number;
+    met: number;
+    scores: Array<{ candidateId: string; score: number | null; reason: string }>;
+  }>;
+}
+
+/** The board's contenders compared in pairs (both orders), ranked by a Bradley–Terry fit. */
+export interface PairwiseRanking {
+  /** Best first. */
+  ranking: Array<{ candidateId: string; strength: number; wins: number; comparisons: number; rubricRank: number }>;
+  /** Comparisons made for this board (new calls) and reused from earlier boards. */
+  asked: number;
+  reused: number;
+  /** Pairs whose two orders disagreed (each chose the text shown first, or second): position bias. */
+  orderFlips: number;
+  /** True when the pairwise best is not the rubric's best. */
+  disagrees: boolean;
+  /** A sentence for the person. */
+  note: string;
 }
 
 export const DECISION_ACTIONS = ['deepen', 'prune', 'combine', 'accept', 'lens', 'redirect', 'continue'] as const;

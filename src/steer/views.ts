@@ -17,6 +17,8 @@ export interface CandidateView {
   pruned: boolean;
   children: string[];
   lineage: string[];
+  /** The earlier candidate with exactly this text, when this one is a copy. */
+  duplicateOf: string | null;
 }
 
 export interface TreeEntry {
@@ -29,6 +31,8 @@ export interface TreeEntry {
   novelty: number | null;
   exhausted: string | null;
   pruned: boolean;
+  /** The earlier candidate with exactly this text, when this one is a copy (novelty 0, judged once). */
+  duplicateOf?: string | null;
 }
 
 export interface ExplorationView {
@@ -62,6 +66,7 @@ export function explorationView(
       novelty: node.judgment?.novelty ?? null,
       exhausted: node.exhausted,
       pruned: node.pruned,
+      duplicateOf: node.duplicateOf ?? null,
     });
   }
   return { ...context, candidates, ledger: buildLedger(state), endReason: state.endReason, lastSeq: state.lastSeq };
@@ -80,5 +85,6 @@ export function candidateView(state: ExplorationState, id: string): CandidateVie
     pruned: node.pruned,
     children: node.children,
     lineage: pathTo(state, id).map((n) => n.candidate.id),
+    duplicateOf: node.duplicateOf ?? null,
   };
 }

@@ -56,9 +56,11 @@ export const StoredBriefSchema: z.ZodType<Brief> = z.looseObject({
 export const CriterionScoresSchema: z.ZodType<CriterionScore[]> = z.array(
   z.looseObject({
     criterion: z.string(),
-    score: z.number(),
+    // null: not scored (no valid score from any juror), kept apart from a score of 0.
+    score: z.number().nullable(),
     reason: z.string(),
     by: z.enum(['judge', 'check']),
+    jurors: z.array(z.looseObject({ judge: z.string(), score: z.number().nullable(), reason: z.string() })).exactOptional(),
   }),
 );
 
@@ -73,7 +75,7 @@ export const FlagsSchema: z.ZodType<Flag[]> = z.array(
 export const StringListSchema = z.array(z.string());
 
 const TriggerSignalSchema: z.ZodType<TriggerSignal> = z.looseObject({
-  kind: z.enum(['sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted']),
+  kind: z.enum(['pilot', 'sensitive', 'unclear', 'budget', 'met', 'conflict', 'novelty', 'exhausted']),
   reason: z.string(),
   candidateIds: z.array(z.string()),
   key: z.string(),
@@ -104,6 +106,7 @@ const SpendSchema: z.ZodType<Spend> = z.looseObject({
   tokens: z.number(),
   usd: z.number(),
   possiblyBilled: z.number(),
+  estimatedCalls: z.number().exactOptional(),
   budget: z.looseObject({
     calls: z.number().exactOptional(),
     tokens: z.number().exactOptional(),
@@ -141,6 +144,7 @@ const PlannedMoveSchema: z.ZodType<PlannedMove> = z.looseObject({
   feedback: z.string().exactOptional(),
   origin: z.enum(['policy', 'decision']),
   directive: z.string().exactOptional(),
+  focus: z.array(z.string()).exactOptional(),
 });
 
 const AssumptionSchema: z.ZodType<Assumption> = z.looseObject({
@@ -193,6 +197,16 @@ const InlineEventUnion = z.discriminatedUnion('type', [
     status: z.enum(['accepted', 'exhausted', 'stopped']),
     candidateId: z.string().exactOptional(),
     reason: z.string(),
+  }),
+  z.looseObject({
+    type: z.literal('exploration.reopened'),
+    reopening: z.looseObject({
+      id: z.string(),
+      from: z.enum(['accepted', 'exhausted', 'stopped']),
+      budget: z.looseObject({ calls: z.number().exactOptional(), tokens: z.number().exactOptional(), usd: z.number().exactOptional() }),
+      reason: z.string().exactOptional(),
+      createdAt: z.string(),
+    }),
   }),
 ]);
 

@@ -215,6 +215,45 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM sqlite_sequence WHERE name = 'events';
     `,
   },
+  {
+    version: 7,
+    name: 'exploration leases; calls whose usage was estimated',
+    // One runner at a time: the lease row says who explores (process, host, since, heartbeat) and
+    // whether a decision is waiting for the holder to yield. A provider that reports no usage has
+    // its tokens estimated from the text; such calls are marked so the spend can say "estimated".
+    sql: `
+      CREATE TABLE leases (
+        exploration_id  TEXT PRIMARY KEY REFERENCES explorations(id),
+        holder          TEXT NOT NULL,
+        pid             INTEGER NOT NULL,
+        host            TEXT NOT NULL,
+        since           TEXT NOT NULL,
+        heartbeat       TEXT NOT NULL,
+        yield_requested TEXT
+      ) WITHOUT ROWID;
+      ALTER TABLE calls ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0 CHECK (usage_estimated IN (0, 1));
+    `,
+  },
+  {
+    version: 10,
+    name: 'explorations can be archived',
+    // Archived explorations are hidden from the default list, never changed otherwise.
+    sql: `
+      ALTER TABLE explorations ADD COLUMN archived_at TEXT;
+    `,
+  },
+  {
+    version: 11,
+    name: 'forks name the exploration and checkpoint they started from',
+    // A fork's log begins with a copy of its source's events up to the checkpoint; those events
+    // refer to the source's candidate, judgment, checkpoint and decision rows, which are shared,
+    // not copied. No foreign key: deleting a source that has forks is refused by the store.
+    sql: `
+      ALTER TABLE explorations ADD COLUMN forked_from TEXT;
+      ALTER TABLE explorations ADD COLUMN forked_at_checkpoint TEXT;
+      CREATE INDEX explorations_by_fork_source ON explorations (forked_from) WHERE forked_from IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
@@ -230,6 +269,8 @@ function userVersion(db: Database.Database): number {
  * A database written by a newer Baton is refused rather than guessed at.
  */
 export function migrate(db: Database.Database, location: string): number {
+  // Up to date: no write transaction, so a read-only database still opens for reading.
+  if (userVersion(db) === SCHEMA_VERSION) return 0;
   const run = db.transaction((): number => {
     const current = userVersion(db);
     if (current > SCHEMA_VERSION) {

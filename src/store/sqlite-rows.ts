@@ -45,6 +45,10 @@ export interface ExplorationRow {
   title: string;
   created_at: string;
   updated_at: string;
+  /** Schema 10 and 11: absent in rows read before those migrations ran (never, once open). */
+  archived_at?: string | null;
+  forked_from?: string | null;
+  forked_at_checkpoint?: string | null;
 }
 
 export interface CandidateRow {
@@ -99,6 +103,8 @@ export interface CallRow {
   started_at: string;
   finished_at: string | null;
   answer: string | null;
+  /** 1 when the provider reported no usage and the tokens were estimated from the text. */
+  usage_estimated: number;
 }
 
 export interface CheckpointRow {
@@ -173,6 +179,8 @@ export function toExploration(row: ExplorationRow): ExplorationRecord {
     title: row.title,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    archivedAt: row.archived_at ?? null,
+    forkOf: row.forked_from && row.forked_at_checkpoint ? { explorationId: row.forked_from, checkpointId: row.forked_at_checkpoint } : null,
   };
 }
 
@@ -275,7 +283,7 @@ export function toCall(row: CallRow): CallRecord {
     output: row.output,
     usage:
       row.input_tokens !== null && row.output_tokens !== null
-        ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens }
+        ? { inputTokens: row.input_tokens, outputTokens: row.output_tokens, ...(row.usage_estimated === 1 ? { estimated: true } : {}) }
         : null,
     usd: row.usd,
     latencyMs: row.latency_ms,

@@ -20,9 +20,10 @@ interface SpendRow {
   usd: number;
   possibly_billed: number;
   possibly_billed_usd: number;
+  estimated_calls: number;
 }
 
-type CallFinish = Pick<CallRow, 'key' | 'status' | 'input_tokens' | 'output_tokens' | 'usd' | 'latency_ms' | 'finished_at' | 'answer'>;
+type CallFinish = Pick<CallRow, 'key' | 'status' | 'input_tokens' | 'output_tokens' | 'usd' | 'latency_ms' | 'finished_at' | 'answer' | 'usage_estimated'>;
 
 /**
  * Every statement the SQLite store runs, prepared once per open database: preparing is the
@@ -65,7 +66,7 @@ function rawRows<P extends unknown[] | object = unknown[], R extends unknown[] =
 
 /** A call with its output, from its own table (or, for rows written before it, from calls). */
 const CALL_COLUMNS = `SELECT c.key, c.exploration_id, c.purpose, c.model, c.status, c.reserved_tokens, c.reserved_usd,
-         COALESCE(o.output, c.output) AS output, c.input_tokens, c.output_tokens, c.usd, c.latency_ms, c.started_at, c.finished_at, c.answer
+         COALESCE(o.output, c.output) AS output, c.input_tokens, c.output_tokens, c.usd, c.latency_ms, c.started_at, c.finished_at, c.answer, c.usage_estimated
   FROM calls c LEFT JOIN call_outputs o ON o.key = c.key`;
 
 export function prepareStatements(db: Database.Database) {
@@ -198,28 +199,31 @@ export function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, 'intent', ?, ?, ?)`,
     ),
     finishCall: prepare<
-      [status: string, inputTokens: number, outputTokens: number, usd: number, latencyMs: number, finishedAt: string, answer: string | null, key: string],
+      [status: string, inputTokens: number, outputTokens: number, usd: number, latencyMs: number, finishedAt: string, answer: string | null, estimated: number, key: string],
       never
     >(
       db,
-      `UPDATE calls SET status = ?, output = NULL, input_tokens = ?, output_tokens = ?, usd = ?, latency_ms = ?, finished_at = ?, answer = ?
+      `UPDATE calls SET status = ?, output = NULL, input_tokens = ?, output_tokens = ?, usd = ?, latency_ms = ?, finished_at = ?, answer = ?, usage_estimated = ?
        WHERE key = ?`,
     ),
     insertFinishedCall: prepare<CallFinish & Pick<CallRow, 'exploration_id' | 'purpose' | 'model' | 'started_at'>, never>(
       db,
       `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output,
-                          input_tokens, output_tokens, usd, latency_ms, started_at, finished_at, answer)
+                          input_tokens, output_tokens, usd, latency_ms, started_at, finished_at, answer, usage_estimated)
        VALUES (@key, @exploration_id, @purpose, @model, @status, 0, 0, NULL,
-               @input_tokens, @output_tokens, @usd, @latency_ms, @started_at, @finished_at, @answer)`,
+               @input_tokens, @output_tokens, @usd, @latency_ms, @started_at, @finished_at, @answer, @usage_estimated)`,
     ),
+    // A call counts once it may have been billed: completed, or failed with a cost (it may have
+    // generated before it was lost). One refused before it reached the provider costs nothing.
     spend: prepare<[string], SpendRow>(
       db,
       `SELECT
-         COALESCE(SUM(CASE WHEN status <> 'intent' THEN 1 ELSE 0 END), 0) AS calls,
+         COALESCE(SUM(CASE WHEN status = 'done' OR (status = 'failed' AND (COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) > 0 OR COALESCE(usd, 0) > 0)) THEN 1 ELSE 0 END), 0) AS calls,
          COALESCE(SUM(CASE WHEN status <> 'intent' THEN COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) ELSE 0 END), 0) AS tokens,
          COALESCE(SUM(CASE WHEN status <> 'intent' THEN COALESCE(usd, 0) ELSE 0 END), 0) AS usd,
          COALESCE(SUM(CASE WHEN status = 'intent' THEN 1 ELSE 0 END), 0) AS possibly_billed,
-         COALESCE(SUM(CASE WHEN status = 'intent' THEN reserved_usd ELSE 0 END), 0) AS possibly_billed_usd
+         COALESCE(SUM(CASE WHEN status = 'intent' THEN reserved_usd ELSE 0 END), 0) AS possibly_billed_usd,
+         COALESCE(SUM(CASE WHEN status <> 'intent' AND usage_estimated = 1 THEN 1 ELSE 0 END), 0) AS estimated_calls
        FROM calls WHERE exploration_id = ?`,
     ),
 

@@ -6,19 +6,28 @@ import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { migrate } from './migrations.js';
+import { archiveRow, deleteRows, forkRows, referencedIds, renameRow } from './sqlite-admin.js';
 import { hydrate, hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
+import { leaseStatements } from './sqlite-lease.js';
+import type { LeaseStatements } from './sqlite-lease.js';
 import { prepareStatements } from './sqlite-statements.js';
+import { storageError } from './storage-errors.js';
 import type { Statements } from './sqlite-statements.js';
 import { toBriefVersion, toCall, toCandidate, toExploration, toJudgment, toStatus } from './sqlite-rows.js';
 import type {
+  AcquireLeaseOptions,
   BriefVersion,
   CallIntent,
   CallRecord,
   CallResult,
   ExplorationRecord,
   ExplorationWrite,
+  Lease,
+  LeaseAttempt,
+  LeaseClaim,
   NewBriefVersion,
   NewExploration,
+  NewFork,
   SpendTotals,
   Store,
 } from './store.js';
@@ -49,10 +58,15 @@ export function shortId(prefix: string): string {
  * const brief = await store.saveBrief({ source, brief });
  * await store.close();
  */
-export function openSqliteStore(path: string): Store {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const location = path === ':memory:' ? path : resolve(path);
-  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
-  const db = new Database(location);
+  let db: Database.Database;
+  try {
+    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+    db = new Database(location);
+  } catch (error) {
+    throw storageError(error, location) ?? error;
+  }
   try {
     // WAL with synchronous=NORMAL: a committed transaction is in the WAL file before commit
     // returns, so killing the process (even kill -9) never loses it. Only a power loss or OS
@@ -68,14 +82,23 @@ export function openSqliteStore(path: string): Store {
     // a large exploration is reopened), and with 16 KB pages a read call per page costs little.
     db.pragma('mmap_size = 0');
     migrate(db, location);
+    if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxPageCount))}`);
     return new SqliteStore(db, location);
   } catch (error) {
     db.close();
     if (error instanceof Database.SqliteError && error.code === 'SQLITE_NOTADB') {
       throw new BatonError('invalid_input', `${location} is not a SQLite database.`, { cause: error });
     }
-    throw error;
+    throw storageError(error, location) ?? error;
   }
+}
+
+export interface SqliteStoreOptions {
+  /**
+   * The most pages (16 KB each) the database may grow to; past it, writes fail as on a full disk
+   * (`storage_unavailable`). For quotas, and to rehearse a full disk.
+   */
+  maxPageCount?: number;
 }
 
 const now = (): string => new Date().toISOString();
@@ -92,9 +115,11 @@ function callTime(): string {
   return stamp;
 }
 
-/** Turns constraint failures into Baton errors; anything else is a bug and passes through. */
-function translate(error: unknown): unknown {
+/** Turns constraint and storage failures into Baton errors; anything else is a bug and passes through. */
+function translate(error: unknown, location: string): unknown {
   if (isBatonError(error) || !(error instanceof Database.SqliteError)) return error;
+  const storage = storageError(error, location);
+  if (storage) return storage;
   if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     return new BatonError('conflict', `Already stored: ${error.message}.`, { cause: error });
   }
@@ -106,11 +131,11 @@ function translate(error: unknown): unknown {
   return error;
 }
 
-function guarded<T>(work: () => T): T {
+function guarded<T>(location: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    throw translate(error);
+    throw translate(error, location);
   }
 }
 
@@ -126,6 +151,7 @@ class SqliteStore implements Store {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #sql: Statements;
+  readonly #leases: LeaseStatements;
   /**
    * Group commit for call rows: the intents and results that arrive in the same turn of the event
    * loop (a wave's requests, answers landing together) are written in one transaction, and each
@@ -139,6 +165,7 @@ class SqliteStore implements Store {
     this.#db = db;
     this.location = location;
     this.#sql = prepareStatements(db);
+    this.#leases = leaseStatements(db);
   }
 
   async saveBrief(input: NewBriefVersion): Promise<BriefVersion> {
@@ -167,7 +194,7 @@ class SqliteStore implements Store {
       this.#sql.insertBrief.run(row);
       return toBriefVersion(row);
     });
-    return guarded(() => save.immediate());
+    return guarded(this.location, () => save.immediate());
   }
 
   async getBrief(id: string): Promise<BriefVersion | undefined> {
@@ -200,7 +227,7 @@ class SqliteStore implements Store {
       this.#sql.insertEvent.run(input.id, input.created.type, JSON.stringify(input.created), at);
       return toExploration(row);
     });
-    return guarded(() => create.immediate());
+    return guarded(this.location, () => create.immediate());
   }
 
   async getExploration(id: string): Promise<ExplorationRecord | undefined> {
@@ -250,7 +277,7 @@ class SqliteStore implements Store {
           this.#db.transaction(item.write).immediate();
           item.resolve();
         } catch (error) {
-          item.reject(translate(error));
+          item.reject(translate(error, this.location));
         }
       }
     }
@@ -277,6 +304,7 @@ class SqliteStore implements Store {
         if (event.type === 'checkpoint.raised') status = 'awaiting';
         else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
         else if (event.type === 'exploration.ended') status = event.status;
+        else if (event.type === 'exploration.reopened') status = 'running';
         else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
         const { lastInsertRowid } = this.#sql.insertEvent.run(explorationId, event.type, JSON.stringify(payload), at);
         stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });
@@ -291,13 +319,14 @@ class SqliteStore implements Store {
       }
       return stored;
     });
-    return guarded(() => commit.immediate());
+    return guarded(this.location, () => commit.immediate());
   }
 
   #recordResult(explorationId: string | null, result: CallResult, at: string): void {
     const { key, usage } = result;
     const answer = result.answer ?? null;
-    if (this.#sql.finishCall.run(result.status, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, key).changes > 0) {
+    const estimated = usage.estimated === true ? 1 : 0;
+    if (this.#sql.finishCall.run(result.status, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, estimated, key).changes > 0) {
       this.#sql.putCallOutput.run(key, result.output);
       return;
     }
@@ -313,6 +342,7 @@ class SqliteStore implements Store {
       latency_ms: result.latencyMs,
       finished_at: at,
       answer,
+      usage_estimated: estimated,
       exploration_id: explorationId,
       purpose: result.purpose,
       model: result.model,
@@ -352,7 +382,33 @@ class SqliteStore implements Store {
     return readCandidate(this.#sql, id);
   }
 
+  async renameExploration(id: string, title: string): Promise<ExplorationRecord> {
+    return toExploration(renameRow(this.#db, id, title, new Date().toISOString()));
+  }
+
+  async setArchived(id: string, archived: boolean): Promise<ExplorationRecord> {
+    return toExploration(archiveRow(this.#db, id, archived, new Date().toISOString()));
+  }
+
+  async deleteExploration(id: string): Promise<void> {
+    this.#flush();
+    deleteRows(this.#db, id);
+  }
+
+  async forkExploration(input: NewFork): Promise<ExplorationRecord> {
+    this.#flush();
+    return toExploration(forkRows(this.#db, input, new Date().toISOString()));
+  }
+
+  /** A fork's candidates and judgments are partly its source's rows: its log names them all. */
+  #isFork(explorationId: string): boolean {
+    return (this.#sql.getExploration.get(explorationId)?.forked_from ?? null) !== null;
+  }
+
   async listCandidates(explorationId: string): Promise<Candidate[]> {
+    if (this.#isFork(explorationId)) {
+      return referencedIds(this.#db, explorationId, 'candidate.added').flatMap((id) => readCandidate(this.#sql, id) ?? []);
+    }
     const parents = new Map<string, string[]>();
     for (const { candidate_id, parent_id } of this.#sql.parentsByExploration.all(explorationId)) {
       const list = parents.get(candidate_id);
@@ -363,6 +419,12 @@ class SqliteStore implements Store {
   }
 
   async listJudgments(explorationId: string): Promise<Judgment[]> {
+    if (this.#isFork(explorationId)) {
+      return referencedIds(this.#db, explorationId, 'candidate.judged').flatMap((id) => {
+        const row = this.#sql.getJudgment.get(id);
+        return row ? [toJudgment(row)] : [];
+      });
+    }
     return this.#sql.judgmentsByExploration.all(explorationId).map(toJudgment);
   }
 
@@ -394,17 +456,36 @@ class SqliteStore implements Store {
       usd: row?.usd ?? 0,
       possiblyBilled: row?.possibly_billed ?? 0,
       possiblyBilledUsd: row?.possibly_billed_usd ?? 0,
+      estimatedCalls: row?.estimated_calls ?? 0,
     };
+  }
+
+  async acquireLease(explorationId: string, claim: LeaseClaim, options: AcquireLeaseOptions = {}): Promise<LeaseAttempt> {
+    this.#flush();
+    if (!this.#sql.getExploration.get(explorationId)) throw new BatonError('not_found', `No exploration ${explorationId}.`);
+    return guarded(this.location, () => this.#leases.acquire(explorationId, claim, options));
+  }
+
+  async renewLease(explorationId: string, holder: string, at: string): Promise<Lease | undefined> {
+    return guarded(this.location, () => this.#leases.renew(explorationId, holder, at));
+  }
+
+  async releaseLease(explorationId: string, holder: string): Promise<void> {
+    guarded(this.location, () => this.#leases.release(explorationId, holder));
+  }
+
+  async getLease(explorationId: string): Promise<Lease | undefined> {
+    return this.#leases.get(explorationId);
   }
 
   async putNote(key: string, value: unknown): Promise<void> {
     if (value === undefined) {
-      this.#sql.deleteNote.run(key);
+      guarded(this.location, () => this.#sql.deleteNote.run(key));
       return;
     }
     const json = JSON.stringify(value);
     if (json === undefined) throw new BatonError('invalid_input', `Note ${key} cannot be stored as JSON.`);
-    this.#sql.putNote.run({ key, value_json: json });
+    guarded(this.location, () => this.#sql.putNote.run({ key, value_json: json }));
   }
 
   async getNote(key: string): Promise<unknown> {

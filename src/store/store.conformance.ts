@@ -386,7 +386,7 @@ export function storeConformance(
           finishedAt: null,
         });
         expect(typeof begun?.startedAt).toBe('string');
-        expect(await store.spend(x.id)).toEqual({ calls: 0, tokens: 0, usd: 0, possiblyBilled: 1, possiblyBilledUsd: 0.003 });
+        expect(await store.spend(x.id)).toEqual({ calls: 0, tokens: 0, usd: 0, estimatedCalls: 0, possiblyBilled: 1, possiblyBilledUsd: 0.003 });
 
         await store.beginCall({ ...intent('k2', x.id), purpose: 'judge' });
         await store.beginCall(intent('k3', x.id, 0.004));
@@ -416,7 +416,7 @@ export function storeConformance(
         expect((await store.listCalls(x.id)).map((c) => c.key)).toEqual(['k1', 'k2', 'k3']);
         expect((await store.getCall('elsewhere'))?.explorationId).toBeNull();
         expect(await store.getCall('none')).toBeUndefined();
-        expect(await store.spend('x_none')).toEqual({ calls: 0, tokens: 0, usd: 0, possiblyBilled: 0, possiblyBilledUsd: 0 });
+        expect(await store.spend('x_none')).toEqual({ calls: 0, tokens: 0, usd: 0, estimatedCalls: 0, possiblyBilled: 0, possiblyBilledUsd: 0 });
       });
 
       it('drops the output of a released call with the events that keep it, and nothing else', async () => {
@@ -455,6 +455,197 @@ export function storeConformance(
       });
     });
 
+    describe('calls that cost nothing, and estimated usage', () => {
+      it('counts a failed call only when it may have been billed, and says which usage was estimated', async () => {
+        const x = await newExploration();
+        for (const key of ['refused', 'cut', 'ok', 'guessed']) await store.beginCall(intent(key, x.id));
+        await store.commit(x.id, {
+          events: [],
+          calls: [
+            // Refused before it reached the provider: no tokens, no dollars, and not a call.
+            { key: 'refused', status: 'failed', output: 'connection refused', usage: { inputTokens: 0, outputTokens: 0 }, usd: 0, latencyMs: 1 },
+            { key: 'cut', status: 'failed', output: 'cut off', usage: { inputTokens: 100, outputTokens: 400 }, usd: 0.002, latencyMs: 5 },
+            { key: 'ok', status: 'done', output: 'answer', usage: { inputTokens: 10, outputTokens: 5 }, usd: 0.0001, latencyMs: 5 },
+            { key: 'guessed', status: 'done', output: 'answer', usage: { inputTokens: 20, outputTokens: 7, estimated: true }, usd: 0.0002, latencyMs: 5 },
+          ],
+        });
+        const spend = await store.spend(x.id);
+        expect(spend).toMatchObject({ calls: 3, tokens: 542, estimatedCalls: 1, possiblyBilled: 0 });
+        expect((await store.getCall('guessed'))?.usage).toEqual({ inputTokens: 20, outputTokens: 7, estimated: true });
+        expect((await store.getCall('ok'))?.usage).toEqual({ inputTokens: 10, outputTokens: 5 });
+      });
+    });
+
+    describe('leases', () => {
+      const claim = (holder: string, pid = 100, at = '2026-01-01T00:00:00.000Z') => ({ holder, pid, host: 'h1', at });
+
+      it('gives the lease to one holder, tells others who holds it, and keeps `since` on re-acquiring', async () => {
+        const x = await newExploration();
+        expect(await store.getLease(x.id)).toBeUndefined();
+        const first = await store.acquireLease(x.id, claim('a'));
+        expect(first).toEqual({
+          acquired: true,
+          lease: { explorationId: x.id, holder: 'a', pid: 100, host: 'h1', since: '2026-01-01T00:00:00.000Z', heartbeat: '2026-01-01T00:00:00.000Z', yieldRequested: null },
+        });
+        const refused = await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:00:05.000Z'));
+        expect(refused).toMatchObject({ acquired: false, lease: { holder: 'a', pid: 100, host: 'h1' } });
+        const again = await store.acquireLease(x.id, claim('a', 100, '2026-01-01T00:00:09.000Z'));
+        expect(again).toMatchObject({ acquired: true, lease: { since: '2026-01-01T00:00:00.000Z', heartbeat: '2026-01-01T00:00:09.000Z' } });
+        expect(await store.getLease(x.id)).toEqual(again.lease);
+      });
+
+      it('renews only for its holder, lets a stale lease be taken over, and ignores the old holder releasing it', async () => {
+        const x = await newExploration();
+        await store.acquireLease(x.id, claim('a'));
+        expect(await store.renewLease(x.id, 'a', '2026-01-01T00:01:00.000Z')).toMatchObject({ holder: 'a', heartbeat: '2026-01-01T00:01:00.000Z' });
+        expect(await store.renewLease(x.id, 'b', '2026-01-01T00:01:00.000Z')).toBeUndefined();
+        const seen: string[] = [];
+        const taken = await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:09:00.000Z'), {
+          takeOver: (held) => {
+            seen.push(`${held.holder}@${held.heartbeat}`);
+            return true;
+          },
+        });
+        expect(seen).toEqual(['a@2026-01-01T00:01:00.000Z']);
+        expect(taken).toMatchObject({ acquired: true, lease: { holder: 'b', pid: 200, since: '2026-01-01T00:09:00.000Z' } });
+        expect(await store.renewLease(x.id, 'a', '2026-01-01T00:09:01.000Z')).toBeUndefined();
+        await store.releaseLease(x.id, 'a');
+        expect((await store.getLease(x.id))?.holder).toBe('b');
+        await store.releaseLease(x.id, 'b');
+        expect(await store.getLease(x.id)).toBeUndefined();
+      });
+
+      it('records a request to yield, which the holder sees on renewing and which a new holding clears', async () => {
+        const x = await newExploration();
+        await store.acquireLease(x.id, claim('a'));
+        const refused = await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:00:03.000Z'), { askToYield: true });
+        expect(refused).toMatchObject({ acquired: false, lease: { holder: 'a', yieldRequested: '2026-01-01T00:00:03.000Z' } });
+        expect((await store.renewLease(x.id, 'a', '2026-01-01T00:00:04.000Z'))?.yieldRequested).toBe('2026-01-01T00:00:03.000Z');
+        await store.releaseLease(x.id, 'a');
+        expect((await store.acquireLease(x.id, claim('b', 200, '2026-01-01T00:00:05.000Z'))).lease.yieldRequested).toBeNull();
+      });
+
+      it('gives a lease raced for by 20 claimants to exactly one, and refuses an unknown exploration', async () => {
+        const x = await newExploration();
+        const attempts = await Promise.all(Array.from({ length: 20 }, (_, i) => store.acquireLease(x.id, claim(`h${i}`, i + 1))));
+        const winners = attempts.filter((a) => a.acquired);
+        expect(winners).toHaveLength(1);
+        for (const attempt of attempts) expect(attempt.lease.holder).toBe(winners[0]?.lease.holder);
+        await expectCode(store.acquireLease('x_none', claim('a')), 'not_found');
+      });
+    });
+
+    describe('managing explorations (rename, archive, delete, fork)', () => {
+      /** An exploration with two judged candidates, a checkpoint, a decision and a later candidate. */
+      async function explored(id: string): Promise<{ x: ExplorationRecord; checkpointId: string }> {
+        const x = await newExploration(id);
+        const c1 = fixtureCandidate(x.id, 1);
+        const c2 = fixtureCandidate(x.id, 2, { kind: 'deepen', parentIds: [c1.id], depth: 1 });
+        const c3 = fixtureCandidate(x.id, 3);
+        await store.beginCall(intent(`${x.id}:m1:write`, x.id));
+        await store.commit(x.id, {
+          events: [
+            { type: 'move.planned', move: { id: `${x.id}:m1`, kind: 'open', parentIds: [], lens: fixtureLens, origin: 'policy' } },
+            { type: 'candidate.added', candidate: c1 },
+            { type: 'candidate.judged', judgment: fixtureJudgment(c1.id, x.briefId) },
+            { type: 'candidate.added', candidate: c2 },
+            { type: 'candidate.judged', judgment: fixtureJudgment(c2.id, x.briefId) },
+            { type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(x.id, `${x.id}:k1`, c1.id) },
+          ],
+          calls: [{ key: `${x.id}:m1:write`, status: 'done', output: 'text', usage: { inputTokens: 10, outputTokens: 20 }, usd: 0.001, latencyMs: 5 }],
+        });
+        await store.commit(x.id, {
+          events: [
+            { type: 'decision.made', decision: fixtureDecision(x.id, `${x.id}:d1`, `${x.id}:k1`) },
+            { type: 'candidate.added', candidate: c3 },
+            { type: 'candidate.judged', judgment: fixtureJudgment(c3.id, x.briefId) },
+          ],
+        });
+        return { x, checkpointId: `${x.id}:k1` };
+      }
+
+      it('renames, keeping everything else; an empty title is refused', async () => {
+        const x = await newExploration();
+        const renamed = await store.renameExploration(x.id, '  Names for the tool  ');
+        expect(renamed.title).toBe('Names for the tool');
+        expect(renamed).toMatchObject({ id: x.id, status: x.status, briefId: x.briefId });
+        expect((await store.getExploration(x.id))?.title).toBe('Names for the tool');
+        await expectCode(store.renameExploration(x.id, '   '), 'invalid_input');
+        await expectCode(store.renameExploration('x_nope', 'A'), 'invalid_input');
+      });
+
+      it('archives and unarchives, with the date of archiving', async () => {
+        const x = await newExploration();
+        expect(x.archivedAt ?? null).toBeNull();
+        const archived = await store.setArchived(x.id, true);
+        expect(archived.archivedAt).toEqual(expect.any(String));
+        expect((await store.listExplorations()).find((e) => e.id === x.id)?.archivedAt).toBe(archived.archivedAt);
+        expect((await store.setArchived(x.id, false)).archivedAt ?? null).toBeNull();
+      });
+
+      it('deletes an exploration and every row of its own; others are untouched', async () => {
+        const { x } = await explored('x_del');
+        const other = await explored('x_keep');
+        await store.deleteExploration(x.id);
+        expect(await store.getExploration(x.id)).toBeUndefined();
+        expect(await store.readEvents(x.id)).toEqual([]);
+        expect(await store.listCandidates(x.id)).toEqual([]);
+        expect(await store.getCandidate(`${x.id}:c1`)).toBeUndefined();
+        expect(await store.listCalls(x.id)).toEqual([]);
+        expect(await store.getCall(`${x.id}:m1:write`)).toBeUndefined();
+        expect((await store.spend(x.id)).calls).toBe(0);
+        expect(await store.listCandidates(other.x.id)).toHaveLength(3);
+        expect(await store.listJudgments(other.x.id)).toHaveLength(3);
+        expect((await store.listExplorations()).map((e) => e.id)).toEqual([other.x.id]);
+        await expectCode(store.deleteExploration(x.id), 'invalid_input');
+      });
+
+      it('forks at a checkpoint: the log up to it, the same candidates, awaiting, no call copied', async () => {
+        const { x, checkpointId } = await explored('x_src');
+        const fork = await store.forkExploration({ id: 'x_fork', sourceId: x.id, checkpointId, title: 'Fork of names' });
+        expect(fork).toMatchObject({ id: 'x_fork', status: 'awaiting', title: 'Fork of names', briefId: x.briefId, currentBriefId: x.currentBriefId, seed: x.seed });
+        expect(fork.forkOf).toEqual({ explorationId: x.id, checkpointId });
+
+        const source = await store.readEvents(x.id);
+        const forked = await store.readEvents(fork.id);
+        const upToCheckpoint = source.slice(0, source.findIndex((e) => e.event.type === 'checkpoint.raised') + 1);
+        expect(forked.map((e) => e.event)).toStrictEqual(upToCheckpoint.map((e) => e.event));
+        expect(forked.every((e) => e.explorationId === fork.id)).toBe(true);
+        expect((await store.listCandidates(fork.id)).map((c) => c.id)).toEqual([`${x.id}:c1`, `${x.id}:c2`]);
+        expect(await store.listJudgments(fork.id)).toHaveLength(2);
+        // The calls stay the source's: the fork's spend is its own.
+        expect((await store.spend(fork.id)).calls).toBe(0);
+        expect((await store.spend(x.id)).calls).toBe(1);
+
+        // The fork goes on by itself.
+        const c4 = fixtureCandidate(fork.id, 4, { kind: 'deepen', parentIds: [`${x.id}:c1`], depth: 1 });
+        await store.commit(fork.id, {
+          events: [
+            { type: 'decision.made', decision: fixtureDecision(fork.id, `${fork.id}:d1`, checkpointId) },
+            { type: 'move.planned', move: { id: `${fork.id}:m4`, kind: 'deepen', parentIds: [`${x.id}:c1`], lens: fixtureLens, origin: 'decision' } },
+            { type: 'candidate.added', candidate: c4 },
+          ],
+        });
+        expect((await store.listCandidates(fork.id)).map((c) => c.id)).toEqual([`${x.id}:c1`, `${x.id}:c2`, c4.id]);
+        expect((await store.readEvents(fork.id)).at(-2)?.event).toStrictEqual({ type: 'move.planned', move: { id: `${fork.id}:m4`, kind: 'deepen', parentIds: [`${x.id}:c1`], lens: fixtureLens, origin: 'decision' } });
+
+        // The source cannot be deleted while the fork shares its rows; the fork can.
+        await expectCode(store.deleteExploration(x.id), 'conflict');
+        await store.deleteExploration(fork.id);
+        expect(await store.listCandidates(x.id)).toHaveLength(3);
+        expect(await store.getCandidate(`${x.id}:c1`)).toBeDefined();
+        await store.deleteExploration(x.id);
+        expect(await store.listExplorations()).toEqual([]);
+      });
+
+      it('refuses to fork at a checkpoint the exploration does not have', async () => {
+        const { x } = await explored('x_src');
+        await expectCode(store.forkExploration({ id: 'x_f', sourceId: x.id, checkpointId: 'nope', title: 'f' }), 'invalid_input');
+        await expectCode(store.forkExploration({ id: 'x_f', sourceId: 'x_none', checkpointId: 'nope', title: 'f' }), 'invalid_input');
+        expect(await store.getExploration('x_f')).toBeUndefined();
+      });
+    });
+
     describe('resolveExplorationId', () => {
       it('accepts a full id or a unique prefix and lists the matches of an ambiguous one', async () => {
         await newExploration('x_ab');
@@ -486,11 +677,12 @@ export function storeConformance(
     });
 
     describe('status as a fold of events (seeded property)', () => {
-      type StatusEvent = 'checkpoint' | 'decide' | 'accept' | 'end' | 'defer';
+      type StatusEvent = 'checkpoint' | 'decide' | 'accept' | 'end' | 'defer' | 'reopen';
       const expected = (status: ExplorationStatus, step: StatusEvent): ExplorationStatus => {
         if (step === 'checkpoint') return 'awaiting';
         if (step === 'decide') return 'running';
         if (step === 'end') return 'exhausted';
+        if (step === 'reopen') return 'running';
         return status;
       };
 
@@ -498,7 +690,7 @@ export function storeConformance(
         let run = 0;
         await fc.assert(
           fc.asyncProperty(
-            fc.array(fc.array(fc.constantFrom<StatusEvent>('checkpoint', 'decide', 'accept', 'end', 'defer'), { maxLength: 4 }), {
+            fc.array(fc.array(fc.constantFrom<StatusEvent>('checkpoint', 'decide', 'accept', 'end', 'defer', 'reopen'), { maxLength: 4 }), {
               maxLength: 6,
             }),
             async (commits) => {
@@ -520,6 +712,8 @@ export function storeConformance(
                       return { type: 'exploration.ended', status: 'exhausted', reason: 'done' };
                     case 'defer':
                       return { type: 'trigger.deferred', key: id, kind: 'novelty' };
+                    case 'reopen':
+                      return { type: 'exploration.reopened', reopening: { id, from: 'exhausted', budget: { calls: 10 }, createdAt: '2026-01-01T00:00:00.000Z' } };
                   }
                 });
                 await store.commit(x.id, { events });
@@ -528,6 +722,7 @@ export function storeConformance(
                 if (event.type === 'checkpoint.raised') return 'awaiting';
                 if (event.type === 'decision.made') return event.decision.action === 'accept' ? s : 'running';
                 if (event.type === 'exploration.ended') return event.status;
+                if (event.type === 'exploration.reopened') return 'running';
                 return s;
               }, 'running');
               const record = await store.getExploration(x.id);

@@ -47,6 +47,24 @@ export interface ExplorationRecord {
   title: string;
   createdAt: string;
   updatedAt: string;
+  /** When it was archived (hidden from the default list); null when it is not. */
+  archivedAt?: string | null;
+  /** The exploration and checkpoint it was forked from; null for one started from a brief. */
+  forkOf?: ForkOrigin | null;
+}
+
+export interface ForkOrigin {
+  explorationId: string;
+  checkpointId: string;
+}
+
+export interface NewFork {
+  /** The new exploration's id. */
+  id: string;
+  /** The exploration to fork and one of its checkpoints: the fork's log is its log up to there. */
+  sourceId: string;
+  checkpointId: string;
+  title: string;
 }
 
 export interface NewExploration {
@@ -107,9 +125,12 @@ export interface CallRecord extends CallIntent {
 }
 
 export interface SpendTotals {
+  /** Calls that may have been billed: completed, or failed after the provider may have generated. */
   calls: number;
   tokens: number;
   usd: number;
+  /** Of `calls`, those whose provider reported no usage: their tokens and dollars are estimated from the text. */
+  estimatedCalls: number;
   /** Intents with no result: cut off by a crash, possibly billed. */
   possiblyBilled: number;
   possiblyBilledUsd: number;
@@ -127,6 +148,45 @@ export interface ExplorationWrite {
   releasedCalls?: string[];
 }
 
+/**
+ * Who is exploring an exploration now (DESIGN.md's lease): one holder at a time. A runner takes
+ * it before its first move and renews it (`heartbeat`) while it works; another runner is refused,
+ * and a decision asks the holder to yield at its next safe point.
+ */
+export interface Lease {
+  explorationId: string;
+  /** A random id per holding: renewing and releasing name it, so a lease taken over is not released by its old holder. */
+  holder: string;
+  pid: number;
+  host: string;
+  /** ISO times. */
+  since: string;
+  heartbeat: string;
+  /** When someone asked the holder to stop at its next safe point (a decision waiting to be recorded). */
+  yieldRequested: string | null;
+}
+
+export interface LeaseClaim {
+  holder: string;
+  pid: number;
+  host: string;
+  /** ISO time: `since` and `heartbeat` of a lease acquired now. */
+  at: string;
+}
+
+export interface AcquireLeaseOptions {
+  /**
+   * Called (inside the store's transaction) with a lease someone else holds: true when it may be
+   * taken over — its heartbeat is stale, or its process is known to be gone.
+   */
+  takeOver?: (held: Lease) => boolean;
+  /** When the lease is held by someone else: ask them to yield at their next safe point. */
+  askToYield?: boolean;
+}
+
+/** The lease now held by the claimant (`acquired`), or the other holder's. */
+export type LeaseAttempt = { acquired: true; lease: Lease } | { acquired: false; lease: Lease };
+
 export interface Store {
   readonly location: string;
 
@@ -139,6 +199,22 @@ export interface Store {
   listExplorations(): Promise<ExplorationRecord[]>;
   /** Finds an exploration by id or unique id prefix. */
   resolveExplorationId(idOrPrefix: string): Promise<string | undefined>;
+
+  /** Gives an exploration a new title (its name in lists). */
+  renameExploration(id: string, title: string): Promise<ExplorationRecord>;
+  /** Archives (hides from the default list) or unarchives an exploration; nothing else changes. */
+  setArchived(id: string, archived: boolean): Promise<ExplorationRecord>;
+  /**
+   * Deletes an exploration and every row that is its own (events, candidates, judgments, calls,
+   * checkpoints, decisions). Refused (`conflict`) while a fork still shares its rows.
+   */
+  deleteExploration(id: string): Promise<void>;
+  /**
+   * A new exploration whose log is the source's up to (and including) the checkpoint, awaiting
+   * a decision there. Candidates, judgments and calls are shared with the source, not copied:
+   * nothing is asked of a model again.
+   */
+  forkExploration(input: NewFork): Promise<ExplorationRecord>;
 
   /**
    * Appends events (and call results) in one transaction. The store keeps the exploration's
@@ -159,6 +235,15 @@ export interface Store {
   getCall(key: string): Promise<CallRecord | undefined>;
   listCalls(explorationId: string): Promise<CallRecord[]>;
   spend(explorationId: string): Promise<SpendTotals>;
+
+  /** Takes the exploration's lease, atomically: free, already ours, or taken over (see `AcquireLeaseOptions`). */
+  acquireLease(explorationId: string, claim: LeaseClaim, options?: AcquireLeaseOptions): Promise<LeaseAttempt>;
+  /** Sets the heartbeat of a lease we hold; undefined when it is no longer ours (taken over or released). */
+  renewLease(explorationId: string, holder: string, at: string): Promise<Lease | undefined>;
+  /** Gives the lease up; nothing happens when `holder` no longer holds it. */
+  releaseLease(explorationId: string, holder: string): Promise<void>;
+  /** The lease as it stands, for display ("explored by pid N on HOST since T"). */
+  getLease(explorationId: string): Promise<Lease | undefined>;
 
   /** Generic small key/value records (e.g. the last reframings shown for a brief). */
   putNote(key: string, value: unknown): Promise<void>;

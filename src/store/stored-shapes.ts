@@ -44,7 +44,8 @@ function isPlannedMove(value: unknown): value is PlannedMove {
     isLens(value.lens) &&
     optionalString(value, 'feedback') &&
     (value.origin === 'policy' || value.origin === 'decision') &&
-    optionalString(value, 'directive')
+    optionalString(value, 'directive') &&
+    (value.focus === undefined || isStringList(value.focus))
   );
 }
 
@@ -65,8 +66,17 @@ export function isRefPayload(value: unknown): value is { id: string } {
 export function isCriterionScores(value: unknown): value is CriterionScore[] {
   if (!Array.isArray(value)) return false;
   for (const s of value) {
-    if (!isObject(s) || typeof s.criterion !== 'string' || typeof s.score !== 'number' || typeof s.reason !== 'string') return false;
+    if (!isObject(s) || typeof s.criterion !== 'string' || (typeof s.score !== 'number' && s.score !== null) || typeof s.reason !== 'string') return false;
     if (s.by !== 'judge' && s.by !== 'check') return false;
+    if (s.jurors !== undefined && !isJurors(s.jurors)) return false;
+  }
+  return true;
+}
+
+function isJurors(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const j of value) {
+    if (!isObject(j) || typeof j.judge !== 'string' || (typeof j.score !== 'number' && j.score !== null) || typeof j.reason !== 'string') return false;
   }
   return true;
 }

@@ -7,6 +7,7 @@ import { CandidateDetail } from './components/CandidateDetail.js';
 import { CompareView } from './components/CompareView.js';
 import { ExplorationList } from './components/ExplorationList.js';
 import { LedgerView } from './components/LedgerView.js';
+import { ManageBar } from './components/ManageBar.js';
 import { TreeView } from './components/TreeView.js';
 import type { Tab } from './route.js';
 import { TABS, useRoute } from './route.js';
@@ -26,8 +27,11 @@ const TAB_NAMES: Record<Tab, string> = {
   ledger: 'Ledger',
 };
 
-/** How often the list of explorations is refreshed when nothing else refreshes it. */
-const LIST_REFRESH_MS = 15_000;
+/**
+ * How often the list of explorations is read again: an exploration started or changed by another
+ * process (the CLI, another server) appears within this time. Views in the open refresh it too.
+ */
+const LIST_REFRESH_MS = 3_000;
 
 export function App(): ReactElement {
   const [route, navigate] = useRoute();
@@ -58,6 +62,13 @@ export function App(): ReactElement {
 
   const live = useExploration(route.explorationId, loadList);
   const detail = live.detail;
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const [forkAt, setForkAt] = useState<string | null>(null);
+  // Every refresh of the exploration in view refreshes the list: the counts agree.
+  useEffect(() => {
+    if (live.version > 0) loadList();
+  }, [live.version, loadList]);
+  const summary = explorations?.find((e) => e.id === route.explorationId) ?? null;
 
   if (fatal && version === null) {
     return (
@@ -71,12 +82,49 @@ export function App(): ReactElement {
   return (
     <div className="app">
       <header className="topbar">
+        <button type="button" className="drawer-toggle" aria-controls="explorations" aria-expanded={drawerOpen} onClick={() => setDrawerOpen((open) => !open)}>
+          ☰ Explorations
+        </button>
         <h1>Baton</h1>
         {detail && <ExplorationHeading detail={detail} />}
         <span className="version">{version ? `v${version}` : ''}</span>
       </header>
-      <ExplorationList explorations={explorations} selectedId={route.explorationId} onSelect={(id) => navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null })} onNew={() => navigate({ explorationId: null, tab: 'brief', candidateId: null, otherId: null })} />
+      <ExplorationList
+        explorations={explorations}
+        selectedId={route.explorationId}
+        open={drawerOpen}
+        onClose={() => setDrawerOpen(false)}
+        onSelect={(id) => {
+          setDrawerOpen(false);
+          navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null });
+        }}
+        onNew={() => {
+          setDrawerOpen(false);
+          navigate({ explorationId: null, tab: 'brief', candidateId: null, otherId: null });
+        }}
+      />
       <main className="main">
+        {detail && route.tab !== 'brief' && (
+          <ManageBar
+            key={detail.record.id}
+            detail={detail}
+            archived={summary?.archivedAt != null}
+            forkAt={forkAt}
+            onForkAtChange={setForkAt}
+            onChanged={() => {
+              loadList();
+              live.refresh();
+            }}
+            onForked={(id) => {
+              loadList();
+              navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null });
+            }}
+            onDeleted={() => {
+              loadList();
+              navigate({ explorationId: null, tab: 'brief', candidateId: null, otherId: null });
+            }}
+          />
+        )}
         {route.explorationId !== null && (
           <div role="tablist" aria-label="Views" className="tabs" onKeyDown={(event) => moveBetweenTabs(event, route.tab, (tab) => navigate({ tab }))}>
             {TABS.map((tab) => (
@@ -102,7 +150,10 @@ export function App(): ReactElement {
           </p>
         )}
         <div role="tabpanel" aria-label={`${TAB_NAMES[route.tab]} view`} className="panel">
-          <Panel route={route} navigate={navigate} live={live} onStarted={(id) => {
+          <Panel route={route} navigate={navigate} live={live} onFork={(checkpointId) => {
+            setForkAt(checkpointId);
+            window.scrollTo({ top: 0 });
+          }} onStarted={(id) => {
             loadList();
             navigate({ explorationId: id, tab: 'board', candidateId: null, otherId: null });
           }} />
@@ -130,9 +181,10 @@ interface PanelProps {
   navigate: ReturnType<typeof useRoute>[1];
   live: ReturnType<typeof useExploration>;
   onStarted: (id: string) => void;
+  onFork: (checkpointId: string) => void;
 }
 
-function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
+function Panel({ route, navigate, live, onStarted, onFork }: PanelProps): ReactElement {
   const { detail } = live;
   const lensNames = useMemo(() => new Map((detail?.board.lenses ?? []).map((lens) => [lens.lensId, lens.lensName])), [detail]);
   const chosenId = useMemo(() => acceptedCandidate(detail), [detail]);
@@ -152,6 +204,7 @@ function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
           running={live.running}
           progress={live.progress}
           onOpen={open}
+          onCompare={(a, b) => navigate({ tab: 'compare', candidateId: a, otherId: b })}
           onDecided={() => {
             live.markRunning();
             live.refresh();
@@ -165,7 +218,7 @@ function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
         />
       );
     case 'tree':
-      return <TreeView entries={detail.candidates} lensNames={lensNames} selectedId={route.candidateId} chosenId={chosenId} onSelect={(candidateId) => navigate({ candidateId })} onOpen={open} onCompare={compare} />;
+      return <TreeView entries={detail.candidates} lensNames={lensNames} selectedId={route.candidateId} chosenId={chosenId} boardIds={detail.board.cards.map((card) => card.candidateId)} onSelect={(candidateId) => navigate({ candidateId })} onOpen={open} onCompare={compare} />;
     case 'candidate': {
       const candidateId = route.candidateId ?? detail.board.cards[0]?.candidateId ?? null;
       return candidateId === null ? <p className="muted">No candidates yet.</p> : <CandidateDetail explorationId={id} candidateId={candidateId} onOpen={open} onCompare={compare} />;
@@ -179,7 +232,7 @@ function Panel({ route, navigate, live, onStarted }: PanelProps): ReactElement {
         </Suspense>
       );
     case 'ledger':
-      return <LedgerView detail={detail} />;
+      return <LedgerView detail={detail} onFork={onFork} />;
   }
 }
 

@@ -39,9 +39,23 @@ export async function getText(path: string): Promise<string> {
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  return sendJson<T>('POST', path, body);
+}
+
+export async function patchJson<T>(path: string, body: unknown): Promise<T> {
+  return sendJson<T>('PATCH', path, body);
+}
+
+export async function deleteResource(path: string): Promise<void> {
+  const { csrfToken } = await getSession();
+  const response = await send(path, { method: 'DELETE', headers: { accept: 'application/json', 'x-baton-csrf': csrfToken } });
+  await parse(response);
+}
+
+async function sendJson<T>(method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T> {
   const { csrfToken } = await getSession();
   const response = await send(path, {
-    method: 'POST',
+    method,
     headers: { 'content-type': 'application/json', accept: 'application/json', 'x-baton-csrf': csrfToken },
     body: JSON.stringify(body),
   });

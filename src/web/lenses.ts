@@ -18,8 +18,11 @@ export const BUILT_IN_LENS_CHOICES: ReadonlyArray<{ id: string; name: string }> 
   { id: 'first-principles', name: 'Reason from first principles' },
 ];
 
-/** Ten calm, distinguishable colours (Tableau 10), readable on white. */
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#5f6b7a'];
+/**
+ * Ten colours a colour-blind reader can tell apart: Okabe–Ito's eight (yellow left out: it
+ * vanishes on white), with Paul Tol's indigo, wine and a slate grey. No two lenses share a purple.
+ */
+const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#332288', '#882255', '#000000', '#6B7785'];
 
 /** A lens's colour: built-ins have fixed colours; other lenses are hashed onto the palette. */
 export function lensColour(lensId: string): string {

@@ -8,6 +8,9 @@ const DOMAIN_EVENTS = ['candidate.added', 'candidate.judged', 'path.exhausted', 
 /** How long events are gathered before the exploration is fetched again: one refresh per batch. */
 const REFRESH_BATCH_MS = 400;
 
+/** How often an exploration another process is exploring is read again. */
+const ELSEWHERE_POLL_MS = 3_000;
+
 export interface LiveExploration {
   detail: ExplorationDetail | null;
   error: string | null;
@@ -39,10 +42,15 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
   const onStatusRef = useRef(onStatus);
   onStatusRef.current = onStatus;
 
+  // The exploration in view now: an answer about another one (a refresh that was under way when
+  // the person moved on) is dropped rather than left in place of the one they opened.
+  const shown = useRef(id);
+  shown.current = id;
   const load = useCallback(async (target: string): Promise<ExplorationDetail | null> => {
     try {
       const next = await getJson<ExplorationDetail>(`/api/explorations/${encodeURIComponent(target)}`);
-      setDetail((current) => (current === null || current.record.id === target ? next : current));
+      if (shown.current !== target) return null;
+      setDetail(next);
       setRunning(next.running);
       setError(null);
       setVersion((v) => v + 1);
@@ -118,6 +126,15 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
   const refresh = useCallback(() => {
     if (id !== null) void load(id);
   }, [id, load]);
+
+  // Another process's run sends events through the store, but letting go of the lease does not:
+  // while someone else explores, look again now and then.
+  const elsewhere = detail?.record.id === id && detail?.live.state === 'running-elsewhere';
+  useEffect(() => {
+    if (!elsewhere || id === null) return;
+    const poll = window.setInterval(() => void load(id), ELSEWHERE_POLL_MS);
+    return () => window.clearInterval(poll);
+  }, [elsewhere, id, load]);
 
   const markRunning = useCallback(() => {
     setRunning(true);

@@ -50,8 +50,9 @@ describe('bench:attention', () => {
       expect(run.relativeUtility).toBeLessThanOrEqual(1);
       expect(run.calls).toBeGreaterThan(0);
     }
-    // The best attainable is reached by some policy, by definition.
-    expect(Math.max(...runs.map((r) => r.relativeUtility))).toBeCloseTo(1, 12);
+    // One denominator per world and seed: the best of everything any policy produced (a final pick
+    // comes from the last board, so no policy need reach it).
+    expect(new Set(runs.map((r) => r.best)).size).toBe(1);
     const byPolicy = new Map(runs.map((r) => [r.policy, r]));
     expect(byPolicy.get('NEVER')?.interventions).toBe(0);
     expect(byPolicy.get('best-of-N')?.interventions).toBe(0);

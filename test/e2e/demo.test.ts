@@ -53,6 +53,8 @@ describe.skipIf(!enabled)('baton demo in the browser', { timeout: 180_000 }, () 
       await card.getByRole('button', { name: 'Accept' }).click();
       await page.getByLabel('Reason (goes in the ledger)').fill('The demo reads well enough to keep.');
       await page.getByRole('button', { name: 'Record decision' }).click();
+      // Accepting ends the exploration: it is confirmed first.
+      await page.getByRole('button', { name: /^Yes, accept/u }).click();
       await page.getByText(/This exploration is accepted/).waitFor({ timeout: 60_000 });
       await page.getByRole('tab', { name: 'Ledger' }).click();
       await eventually(async () => {

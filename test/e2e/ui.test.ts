@@ -115,6 +115,8 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
     await best.getByRole('button', { name: 'Accept' }).click();
     await page.getByLabel('Reason (goes in the ledger)').fill('Reason three: this one will still be with a reader next week.');
     await page.getByRole('button', { name: 'Record decision' }).click();
+    // Accepting ends the exploration: it is confirmed first.
+    await page.getByRole('button', { name: /^Yes, accept/u }).click();
     await page.getByText(/This exploration is accepted/).waitFor({ timeout: 60_000 });
 
     // The ledger shows every decision with its reason.
@@ -138,7 +140,8 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
 
     // The tree highlights the accepted path; clicking a node selects it.
     await page.getByRole('tab', { name: 'Tree' }).click();
-    await page.locator('.chosen-path.accepted').waitFor();
+    // Attached, not "visible": a straight path has a bounding box of no height.
+    await page.locator('.chosen-path.accepted').waitFor({ state: 'attached' });
     await page.locator(`circle[data-candidate="${accepted}"]`).click();
     await eventually(async () => expect(await page.locator('.tree-selection h3').innerText()).toBe(accepted));
     await screenshot(page, '04-tree');

@@ -77,6 +77,7 @@ describe('rehearsal model', () => {
       rehearsal: true,
       pricing: { inputPerMTok: 0, outputPerMTok: 0 },
       maxOutputTokens: 1200,
+      tokenizer: 'estimate',
     });
   });
 

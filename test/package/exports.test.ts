@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /**
- * The package as a consumer sees it: `baton` and `baton/test` resolve (through the package's own
+ * The package as a consumer sees it: `@baton-workbench/baton` and `@baton-workbench/baton/test` resolve (through the package's own
  * `exports`) to the built library, and the rehearsal model drives a real exploration.
  */
 describe('package exports', () => {
@@ -13,8 +13,8 @@ describe('package exports', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('exposes the rehearsal model, example briefs and fixtures from baton/test', async () => {
-    const testKit = await import('baton/test');
+  it('exposes the rehearsal model, example briefs and fixtures from @baton-workbench/baton/test', async () => {
+    const testKit = await import('@baton-workbench/baton/test');
     const model = testKit.createRehearsalModel({ seed: 3 });
     expect(model.info).toMatchObject({ rehearsal: true, label: 'rehearsal' });
     const brief = testKit.fixtureBrief();
@@ -27,8 +27,8 @@ describe('package exports', () => {
   });
 
   it('runs an exploration through the library API to a checkpoint and an accepted export', async () => {
-    const { Baton } = await import('baton');
-    const { EXAMPLE_BRIEFS } = await import('baton/test');
+    const { Baton } = await import('@baton-workbench/baton');
+    const { EXAMPLE_BRIEFS } = await import('@baton-workbench/baton/test');
     const dir = mkdtempSync(join(tmpdir(), 'baton-pkg-'));
     dirs.push(dir);
     const baton = Baton.open({ db: join(dir, 'baton.db') });

@@ -143,10 +143,11 @@ for (const adapter of ADAPTERS) {
         const played = [...loopback.played.values()];
         const transportFaults = played.filter((f) => f !== 'malformed_judge').length;
         expect(loopback.numbered()).toBe(done.length + transportFaults);
-        // The judge's cut-off answers were repaired (no re-ask needed), and recorded as such.
+        // The judge's cut-off answers lack criteria even once repaired: each is recorded invalid and
+        // asked again (a recorded, paid call), never turned into a score of 0.
         const judged = done.filter((r) => r.purpose === 'judge');
-        expect(judged.filter((r) => r.answer === 'repaired')).toHaveLength(played.filter((f) => f === 'malformed_judge').length);
-        expect(judged.every((r) => r.answer === 'valid' || r.answer === 'repaired')).toBe(true);
+        expect(judged.filter((r) => r.answer === 'invalid')).toHaveLength(played.filter((f) => f === 'malformed_judge').length);
+        expect(judged.every((r) => r.answer === 'valid' || r.answer === 'invalid')).toBe(true);
       } finally {
         await loopback.mock.stop();
       }

@@ -56,7 +56,7 @@ describe('untrusted candidate text', () => {
       const judged = (await baton.store.listJudgments(id))[0];
       expect(judged).toBeDefined();
       // What is recorded is the judge's verdict, not the 10 the candidate asked for.
-      expect(judged?.scores.filter((s) => s.by === 'judge').every((s) => s.score < 10)).toBe(true);
+      expect(judged?.scores.filter((s) => s.by === 'judge').every((s) => s.score !== null && s.score < 10)).toBe(true);
       expect(outcome.board.cards.every((c) => c.quality < 0.5)).toBe(true);
     } finally {
       await baton.close();

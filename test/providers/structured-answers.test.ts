@@ -9,9 +9,11 @@ import { JUDGE_ANSWER, JUDGE_SYSTEM_MARK } from './loopback.js';
 
 /**
  * The judge's answers are untrusted text that must be JSON of a known shape. Against a loopback
- * OpenAI endpoint whose judge first stops mid-object, then three times answers in prose: the
- * cut-off answer is repaired and used; the prose is asked again within the budget, each ask a
- * recorded call, and after the last the candidate is flagged unclear — the loop never crashes.
+ * OpenAI endpoint whose judge first stops mid-object (before the constraints), then three times
+ * answers in prose: the cut-off answer keeps the scores it wrote, but its missing constraint
+ * verdict makes it invalid, so it is asked again within the budget (each ask a recorded call);
+ * after the last ask the constraint stays unchecked and the candidate is flagged unclear — the
+ * loop never crashes, and nothing is made up.
  */
 
 const tmp = tempDirs();
@@ -46,16 +48,18 @@ describe('structured answers from a real provider', () => {
       const id = await baton.start(EXAMPLE_BRIEFS.engineering, { model: 'openai:gpt-4o-mini', seed: 4 });
       await baton.run(id, { maxWaves: 3 });
       const judgeCalls = (await baton.store.listCalls(id)).filter((c) => c.purpose === 'judge');
-      expect(judgeCalls.map((c) => c.answer)).toEqual(['repaired', 'invalid', 'invalid', 'invalid', 'repaired']);
-      expect(judgeCalls.map((c) => c.key.replace(/^.*:judge:[^:]+/u, ''))).toEqual(['', '', ':retry', ':retry2', '']);
+      expect(judgeCalls.map((c) => c.answer)).toEqual(['invalid', 'invalid', 'invalid', 'invalid', 'repaired', 'repaired']);
+      expect(judgeCalls.map((c) => c.key.replace(/^.*:judge:[^:]+/u, ''))).toEqual(['', ':retry', ':retry2', '', ':retry', '']);
 
       const judgments = await baton.store.listJudgments(id);
       const [first, second, third] = judgments;
       // The cut-off answer kept what it had written: the scores came before the cut.
       expect(first?.scores.find((s) => s.criterion === 'evidence')?.score).toBe(7);
-      expect(first?.flags.some((f) => f.kind === 'unclear')).toBe(false);
-      expect(second?.flags).toContainEqual({ kind: 'unclear', reason: 'the judge gave no usable answer for a candidate' });
-      expect(second?.scores.filter((s) => s.by === 'judge').every((s) => s.score === 0)).toBe(true);
+      expect(first?.flags.filter((f) => f.kind === 'unclear').map((f) => f.reason)).toEqual([expect.stringContaining('no valid verdict on the constraint')]);
+      expect(first?.failed).toEqual([]);
+      // The second candidate's judge answered in prose once, then usably: nothing is missing.
+      expect(second?.flags.some((f) => f.kind === 'unclear')).toBe(false);
+      expect(second?.scores.find((s) => s.criterion === 'sequenced')?.score).toBe(8);
       expect(third?.scores.find((s) => s.criterion === 'sequenced')?.score).toBe(8);
       // Every ask was paid for and counted.
       const spend = await baton.store.spend(id);

@@ -5,7 +5,7 @@ import { send } from './http.js';
 
 describe('the server from the package', () => {
   it('starts from `baton` (the built library), answers with the token, and closes its store', async () => {
-    const { startServer } = await import('baton');
+    const { startServer } = await import('@baton-workbench/baton');
     const dir = tempDir('baton-pkg-serve-');
     const server = await startServer({ db: join(dir, 'baton.db'), cwd: dir, env: {}, log: () => undefined });
     try {

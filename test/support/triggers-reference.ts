@@ -193,7 +193,7 @@ export function tradeOff(a: Judgment, b: Judgment, margin: number): { aWins: str
   const bWins: string[] = [];
   for (const score of a.scores) {
     const other = bScores.get(score.criterion);
-    if (other === undefined) continue;
+    if (other === undefined || other === null || score.score === null) continue;
     if (score.score - other >= margin) aWins.push(score.criterion);
     if (other - score.score >= margin) bWins.push(score.criterion);
   }

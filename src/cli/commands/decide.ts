@@ -6,7 +6,8 @@ import type { DecideOptions } from '../../baton.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, integer, withBaton } from '../context.js';
 import { printJson, progressReporter, shortId } from '../io.js';
-import { exitCodeOf, reportOutcome } from './run.js';
+import { exitCodeOf, interruptible, reportOutcome } from './run.js';
+import { EXIT } from '../../errors.js';
 
 interface Options extends CommonOptions {
   why?: string;
@@ -17,6 +18,7 @@ interface Options extends CommonOptions {
   latency?: number;
   concurrency?: number;
   assumption?: string;
+  checkpoint?: string;
   /** Commander's `--no-assume`. */
   assume: boolean;
 }
@@ -39,6 +41,7 @@ export function registerDecide(program: Command, ctx: CliContext): void {
       .option('--lens <lens>', 'for `lens`: a built-in lens id or the text of a new lens')
       .option('--brief <file>', 'for `redirect`: the edited brief')
       .option('--assumption <a>', 'for `reverse`: the assumption to undo (a1, as the board shows it)')
+      .option('--checkpoint <k>', 'the checkpoint you are answering (k2, as the board shows it): refused if it is no longer open')
       .option('--no-run', 'only record the decision; do not explore on')
       .option('--no-assume', 'never skip a checkpoint on the strength of your taste: always ask')
       .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
@@ -73,6 +76,7 @@ Example:
     if (options.why !== undefined) input.reason = options.why;
     if (options.feedback !== undefined) input.feedback = options.feedback;
     if (options.brief !== undefined) input.briefPath = options.brief;
+    if (options.checkpoint !== undefined) input.checkpointId = options.checkpoint;
     await withBaton(ctx, options, async (baton) => {
       const progress = progressReporter(ctx.io, !options.json && options.run);
       if (options.run && progress.onProgress) input.run = { onProgress: progress.onProgress, ...(options.assume === false ? { assume: false } : {}) };
@@ -81,11 +85,15 @@ Example:
         input.onRecorded = (d) => {
           if (!options.json) ctx.io.err(`Recorded ${d.action}${d.reason ? ` — why: ${d.reason}` : ' (no reason given)'}\n`);
         };
-        const { decision, outcome } = await baton.decide(exploration, input);
+        input.onWaiting = (lease) => {
+          ctx.io.err(`Exploration ${lease.explorationId} is being explored by pid ${lease.pid} on ${lease.host} since ${lease.since}: waiting for its next safe point…\n`);
+        };
+        const { value, interrupted } = await interruptible(ctx, (signal) => baton.decide(exploration, { ...input, signal }));
+        const { decision, outcome } = value;
         progress.done();
         if (options.json && !options.run) printJson(ctx.io, { decision, status: outcome.status });
-        else reportOutcome(ctx, outcome, options);
-        ctx.exitCode = exitCodeOf(outcome);
+        else reportOutcome(ctx, outcome, options, interrupted);
+        ctx.exitCode = interrupted ? EXIT.interrupted : exitCodeOf(outcome);
       } finally {
         progress.done();
       }

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { EXIT } from '../../errors.js';
 import type { ProviderCheck } from '../../models/doctor.js';
 import { checkProviders } from '../../models/doctor.js';
+import { measureJudgeBias } from '../../explore/judge-bias.js';
+import { resolveModel } from '../../models/registry.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../io.js';
 
@@ -11,9 +13,19 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     .command('doctor')
     .description('Check each configured model provider with one tiny request, and explain what is wrong')
     .option('--model <provider:model>', 'check this model (repeatable); its provider is checked even if not configured', collect, [])
+    .option('--structured', 'also probe whether each answering server honours a JSON schema (one more request each)')
+    .option('--judge <provider:model>', "measure this judge's length and position bias on a small built-in set (12 calls), instead of checking providers")
     .option('--json', 'print machine-readable JSON on stdout')
-    .action(async (options: { model: string[]; json?: boolean }) => {
-      const checks = await checkProviders({ env: ctx.io.env, models: options.model });
+    .action(async (options: { model: string[]; json?: boolean; structured?: boolean; judge?: string }) => {
+      if (options.judge !== undefined) {
+        const port = resolveModel(options.judge, { seed: 1, env: ctx.io.env, retry: { maxAttempts: 1 } });
+        const report = await measureJudgeBias(port);
+        if (options.json) printJson(ctx.io, report);
+        else ctx.io.out(`Judge ${report.judge}${port.info.rehearsal ? ' (rehearsal)' : ''} · ${report.calls} calls\n  ${report.length}\n  ${report.position}\n`);
+        if (report.lengthShift === null && report.comparisons === 0) ctx.exitCode = EXIT.provider;
+        return;
+      }
+      const checks = await checkProviders({ env: ctx.io.env, models: options.model, ...(options.structured ? { structured: true } : {}) });
       const ok = !checks.some((c) => c.status === 'failed');
       if (options.json) printJson(ctx.io, { ok, providers: checks });
       else ctx.io.out(renderChecks(checks));
@@ -27,7 +39,10 @@ function collect(value: string, previous: string[]): string[] {
 
 function renderChecks(checks: readonly ProviderCheck[]): string {
   const width = Math.max(...checks.map((c) => c.provider.length));
-  const lines = checks.map((c) => `${c.provider.padEnd(width)}  ${c.status.padEnd(7)}  ${c.message}`);
+  const lines = checks.flatMap((c) => [
+    `${c.provider.padEnd(width)}  ${c.status.padEnd(7)}  ${c.message}`,
+    ...(c.structured ? [`${''.padEnd(width)}  ${c.structured.status.padEnd(7)}  ${c.structured.message}`] : []),
+  ]);
   const failed = checks.filter((c) => c.status === 'failed').length;
   const checked = checks.filter((c) => c.status !== 'skipped').length;
   lines.push('');

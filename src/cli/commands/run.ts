@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Baton } from '../../baton.js';
+import type { Baton, LeasedOutcome } from '../../baton.js';
 import { BatonError, EXIT, isBatonError } from '../../errors.js';
-import type { RunOutcome } from '../../steer/steering.js';
 import type { CliContext, CommonOptions } from '../context.js';
 import { common, integer, withBaton } from '../context.js';
 import type { Io } from '../io.js';
@@ -13,7 +12,7 @@ import { renderOutcome } from '../render.js';
 interface RunOptions extends CommonOptions {
   seed?: number;
   model?: string;
-  judge?: string;
+  judge?: string[];
   embed?: string;
   concurrency?: number;
   latency?: number;
@@ -29,7 +28,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       .description('Explore until human judgment is needed (exit 10 at a checkpoint), or resume an exploration')
       .option('--seed <n>', 'seed for a reproducible exploration', integer('--seed', 0))
       .option('--model <provider:model>', 'writer model (overrides the brief)')
-      .option('--judge <provider:model>', 'judge model (overrides the brief)')
+      .option('--judge <provider:model>', 'judge model (overrides the brief); repeat it, or give a comma list, for a jury', (value: string, previous: string[] = []) => [...previous, value])
       .option('--embed <provider:model>', 'embedding model for novelty (e.g. openai:text-embedding-3-small); default: local')
       .option('--concurrency <n>', 'moves run at once', integer('--concurrency', 1, 64))
       .option('--latency <ms>', 'simulated latency of the rehearsal model', integer('--latency', 0, 600_000))
@@ -66,9 +65,12 @@ async function startOrResume(baton: Baton, io: Io, target: string, options: RunO
   return id;
 }
 
-/** Runs to the next checkpoint (or the end) and prints the outcome; returns the exit code. */
-export async function runAndReport(baton: Baton, ctx: CliContext, id: string, options: CommonOptions & { assume?: boolean }): Promise<number> {
-  const progress = progressReporter(ctx.io, !options.json);
+/**
+ * Runs `work` with Ctrl-C wired to `signal`: the first Ctrl-C stops after the moves in flight
+ * (the store stays consistent, the lease is given up, `baton run ID` resumes), a second quits at
+ * once. Returns whether the person interrupted.
+ */
+export async function interruptible<T>(ctx: CliContext, work: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; interrupted: boolean }> {
   const abort = new AbortController();
   const onSigint = (): void => {
     ctx.io.err('\nStopping after the moves in flight… (Ctrl-C again to quit at once)\n');
@@ -76,31 +78,44 @@ export async function runAndReport(baton: Baton, ctx: CliContext, id: string, op
     process.off('SIGINT', onSigint);
   };
   process.on('SIGINT', onSigint);
-  let outcome: RunOutcome;
   try {
-    outcome = await baton.run(id, {
-      signal: abort.signal,
-      ...(options.assume === false ? { assume: false } : {}),
-      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
-    });
+    return { value: await work(abort.signal), interrupted: abort.signal.aborted };
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** Runs to the next checkpoint (or the end) and prints the outcome; returns the exit code (130 after Ctrl-C). */
+export async function runAndReport(baton: Baton, ctx: CliContext, id: string, options: CommonOptions & { assume?: boolean }): Promise<number> {
+  const progress = progressReporter(ctx.io, !options.json);
+  let outcome: LeasedOutcome;
+  let interrupted: boolean;
+  try {
+    ({ value: outcome, interrupted } = await interruptible(ctx, (signal) =>
+      baton.run(id, {
+        signal,
+        ...(options.assume === false ? { assume: false } : {}),
+        ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      }),
+    ));
   } catch (error) {
     // A provider outage: say how to resume this exploration (running the brief again would start another).
     if (isBatonError(error) && error.code === 'provider_failure') ctx.io.err(`Resume with: baton run ${id}\n`);
     throw error;
   } finally {
-    process.off('SIGINT', onSigint);
     progress.done();
   }
-  reportOutcome(ctx, outcome, options, abort.signal.aborted);
-  return exitCodeOf(outcome);
+  reportOutcome(ctx, outcome, options, interrupted);
+  return interrupted ? EXIT.interrupted : exitCodeOf(outcome);
 }
 
-export function reportOutcome(ctx: CliContext, outcome: RunOutcome, options: CommonOptions, interrupted = false): void {
+export function reportOutcome(ctx: CliContext, outcome: LeasedOutcome, options: CommonOptions, interrupted = false): void {
   if (options.json) {
     printJson(ctx.io, {
       exploration: outcome.explorationId,
       status: outcome.status === 'running' ? 'stopped' : outcome.status,
       interrupted,
+      ...(outcome.handedOver !== undefined ? { handedOver: outcome.handedOver } : {}),
       label: outcome.board.label,
       checkpoint: outcome.checkpoint ? { id: outcome.checkpoint.id, reasons: outcome.checkpoint.reasons } : null,
       endReason: outcome.endReason,
@@ -109,10 +124,11 @@ export function reportOutcome(ctx: CliContext, outcome: RunOutcome, options: Com
     return;
   }
   ctx.io.out(renderOutcome(outcome));
-  if (outcome.status === 'running') ctx.io.err(`Paused. Resume with: baton run ${outcome.explorationId}\n`);
+  if (outcome.handedOver !== undefined) ctx.io.err(`Stopped: ${outcome.handedOver}.\n`);
+  else if (outcome.status === 'running') ctx.io.err(`Paused. Resume with: baton run ${outcome.explorationId}\n`);
 }
 
-export function exitCodeOf(outcome: RunOutcome): number {
+export function exitCodeOf(outcome: LeasedOutcome): number {
   if (outcome.status === 'awaiting') return EXIT.awaiting;
   if (outcome.budgetExhausted) return EXIT.budget;
   return EXIT.ok;

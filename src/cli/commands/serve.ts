@@ -10,6 +10,7 @@ interface Options extends CommonOptions {
   port: number;
   host: string;
   allowRemote?: boolean;
+  allowModules?: boolean;
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -19,7 +20,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
       .description('Serve the web UI and its API on 127.0.0.1 (prints the URL with this launch\'s token; Ctrl-C stops)')
       .option('--port <n>', 'port to listen on (default: a free one)', integer('--port', 0, 65_535), 0)
       .option('--host <address>', 'address to listen on; anything but loopback needs --allow-remote', '127.0.0.1')
-      .option('--allow-remote', 'allow listening beyond loopback: anyone who can reach it and has the token can steer your explorations'),
+      .option('--allow-remote', 'allow listening beyond loopback: anyone who can reach it and has the token can steer your explorations')
+      .option('--allow-modules', 'let briefs sent to the server (web editor, API) run `module:` checks — JavaScript from files in the server\'s folder'),
   ).action(async (options: Options) => {
     const server = await startServing(ctx, options);
     const stopped = stopRequested();
@@ -32,13 +34,14 @@ export function registerServe(program: Command, ctx: CliContext): void {
 }
 
 /** Starts the server on the command's database, warning loudly when it is reachable from afar. */
-export async function startServing(ctx: CliContext, options: CommonOptions & { port?: number; host?: string; allowRemote?: boolean }): Promise<RunningServer> {
+export async function startServing(ctx: CliContext, options: CommonOptions & { port?: number; host?: string; allowRemote?: boolean; allowModules?: boolean }): Promise<RunningServer> {
   const serve: ServeOptions = { cwd: ctx.io.cwd, env: ctx.io.env, log: (line) => ctx.io.err(`${line}\n`) };
   const db = options.db ?? ctx.io.env.BATON_DB;
   if (db) serve.db = db;
   if (options.port !== undefined) serve.port = options.port;
   if (options.host !== undefined) serve.host = options.host;
   if (options.allowRemote) serve.allowRemote = true;
+  if (options.allowModules) serve.allowModules = true;
   const server = await startServer(serve);
   if (options.host !== undefined && !isLoopback(options.host)) {
     ctx.io.err(`Warning: listening on ${options.host}, beyond this machine. Anyone who can reach port ${server.port} and learns the token can read and steer your explorations; the traffic is not encrypted.\n`);

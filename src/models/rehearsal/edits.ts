@@ -91,6 +91,7 @@ export function fitToTarget(
   }
   for (let guard = 0; words < target && guard < 200; guard++) {
     const sentence = next();
+    if (sentence === '') break;
     const paragraph = paragraphs[rng.int(paragraphs.length)] as string[];
     paragraph.splice(rng.between(paragraph.length > 0 ? 1 : 0, paragraph.length), 0, sentence);
     words += countWords(sentence);

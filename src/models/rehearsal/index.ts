@@ -1,6 +1,6 @@
 import { BatonError } from '../../errors.js';
 import type { ModelInfo, ModelPort, ModelRequest, ModelResponse, ModelTask } from '../port.js';
-import { judgeText } from './judge.js';
+import { compareTexts, judgeText } from './judge.js';
 import { reframe } from './reframe.js';
 import { unit } from './rng.js';
 import { write } from './writer.js';
@@ -38,6 +38,8 @@ export function rehearse(task: ModelTask, requestSeed: number, modelSeed = 0): s
       return write(task, seeds);
     case 'judge':
       return JSON.stringify(judgeText(task.brief, task.candidate.text));
+    case 'compare':
+      return JSON.stringify(compareTexts(task.brief, task.first.text, task.second.text));
     case 'reframe':
       return JSON.stringify(reframe(task.brief, task.lenses, task.count, `${modelSeed}:${requestSeed}`));
   }
@@ -81,6 +83,7 @@ export function createRehearsalModel(options: RehearsalOptions = {}): ModelPort 
     rehearsal: true,
     pricing: { inputPerMTok: 0, outputPerMTok: 0 },
     maxOutputTokens: 1200,
+    tokenizer: 'estimate',
   };
 
   return {
@@ -107,8 +110,8 @@ export function createRehearsalModel(options: RehearsalOptions = {}): ModelPort 
 
 export { parseRehearsalHeader, formatRehearsalHeader, splitRehearsalText } from './header.js';
 export type { RehearsalHeader, RehearsalOrigin, RehearsalText } from './header.js';
-export { judgeText, scoreFor, capFor, vagueness, judgedCriteria, CALIBRATION } from './judge.js';
-export type { JudgeAnswer } from './judge.js';
+export { judgeText, compareTexts, scoreFor, capFor, vagueness, judgedCriteria, CALIBRATION } from './judge.js';
+export type { CompareAnswer, JudgeAnswer } from './judge.js';
 export type { ReframeAnswer } from './reframe.js';
 export { lensKind, LENS_KINDS } from './banks.js';
 export type { LensKind } from './banks.js';

@@ -200,8 +200,9 @@ export function judgeText(brief: Brief, text: string): JudgeAnswer {
   const constraints: JudgeAnswer['constraints'] = [];
   brief.constraints.forEach((constraint, index) => {
     if (constraint.kind !== 'judged') return;
-    const pass = unit('constraint', reading.sig, constraint.text) < CALIBRATION.constraintPass;
-    const why = CONSTRAINT_FAILURES[Math.floor(unit('constraint-why', reading.sig, index) * CONSTRAINT_FAILURES.length)];
+    const read = readConstraint(constraint.text, text);
+    const pass = read?.pass ?? unit('constraint', reading.sig, constraint.text) < CALIBRATION.constraintPass;
+    const why = read?.why ?? CONSTRAINT_FAILURES[Math.floor(unit('constraint-why', reading.sig, index) * CONSTRAINT_FAILURES.length)];
     constraints.push({
       index,
       pass,
@@ -250,4 +251,66 @@ function critique(
   }
   if (reading.draft >= 4) parts.push('Further polishing of this path is likely to add little; a different angle may help more.');
   return parts.join(' ');
+}
+
+export interface CompareAnswer {
+  winner: 'first' | 'second' | 'tie';
+  reason: string;
+}
+
+/**
+ * Compares two texts as the rehearsal judge sees them: the weighted mean of its criterion scores,
+ * the higher winning (within 0.1 points: a tie). It has no position or length bias of its own:
+ * the same pair swapped gives the mirrored answer.
+ *
+ * @example
+ * compareTexts(brief, a, b); // → { winner: 'second', reason: 'The second scores 7.4 on the criteria, the first 6.1.' }
+ */
+export function compareTexts(brief: Brief, first: string, second: string): CompareAnswer {
+  const criteria = judgedCriteria(brief);
+  const mean = (text: string): number => {
+    let sum = 0;
+    let weights = 0;
+    for (const criterion of criteria) {
+      sum += criterion.weight * scoreFor(brief, text, criterion);
+      weights += criterion.weight;
+    }
+    return weights === 0 ? 0 : sum / weights;
+  };
+  const a = mean(first);
+  const b = mean(second);
+  const shown = (value: number): string => value.toFixed(1);
+  if (Math.abs(a - b) < 0.1) return { winner: 'tie', reason: `Both score about ${shown(a)} on the criteria.` };
+  return a > b
+    ? { winner: 'first', reason: `The first scores ${shown(a)} on the criteria, the second ${shown(b)}.` }
+    : { winner: 'second', reason: `The second scores ${shown(b)} on the criteria, the first ${shown(a)}.` };
+}
+
+/** Addresses as people write them: a number and a street. */
+const ADDRESS = /\b\d{1,4} [A-Z][a-z]+ (?:Road|Lane|Street|Close|Avenue|Way|Drive|Place|Square|Court)\b/u;
+/** Medical details. */
+const MEDICAL = /\b(?:diagnos[a-z]*|psychiatric|medical (?:file|record|history)|hiv-positive|overdoses?|prescriptions?|medication|asthma|bipolar)\b/iu;
+/** A first and last name, as invented people in the rehearsal's sensitive passages have. */
+const PERSON = /\b[A-Z][a-z]+ (?:[A-Z][a-z]+)\b(?=,| of | describes| a )/u;
+
+/**
+ * Judged constraints the rehearsal judge can check against the text itself: privacy ("no real
+ * person, address or medical detail") and quoted words that must not appear. Other constraints
+ * it cannot read, and it answers for them as before (seeded). Null when it cannot tell.
+ */
+export function readConstraint(constraint: string, text: string): { pass: boolean; why: string } | null {
+  const rule = constraint.toLowerCase();
+  const checks: Array<{ applies: boolean; found: RegExpExecArray | null; what: string }> = [
+    { applies: /\baddress/u.test(rule), found: ADDRESS.exec(text), what: 'an address' },
+    { applies: /medical|health|diagnos/u.test(rule), found: MEDICAL.exec(text), what: 'a medical detail' },
+    { applies: /real (?:person|people|name)|named (?:person|people)|private|personal|identif/u.test(rule), found: PERSON.exec(text) ?? SENSITIVE_MARKERS.exec(text), what: 'a real person’s details' },
+  ];
+  const negative = /\b(?:no|not|never|without|avoid|must not|don’t|don't)\b/u.test(rule);
+  const quoted = negative ? [...constraint.matchAll(/[“"']([^”"']{2,60})[”"']/gu)].map((m) => (m[1] as string).toLowerCase()) : [];
+  const applicable = checks.filter((check) => check.applies);
+  if (!negative || (applicable.length === 0 && quoted.length === 0)) return null;
+  for (const check of applicable) if (check.found) return { pass: false, why: `it includes ${check.what} (“${check.found[0]}”)` };
+  const lower = text.toLowerCase();
+  for (const term of quoted) if (lower.includes(term)) return { pass: false, why: `it says “${term}”` };
+  return { pass: true, why: '' };
 }

@@ -173,15 +173,59 @@ export function fill(template: string, slots: Slots, rng: Rng): string {
   const w = rng.pick(slots.words);
   const otherWords = slots.words.filter((word) => word !== w);
   const w2 = otherWords.length > 0 ? rng.pick(otherWords) : w;
-  const text = template
-    .replaceAll('{t}', slots.topic)
-    .replaceAll('{k}', k)
-    .replaceAll('{k2}', k2)
-    .replaceAll('{w}', w)
-    .replaceAll('{w2}', w2)
-    .replaceAll('{f}', slots.field ?? 'another field')
-    .replaceAll('{c}', slots.criterion ?? slots.topic);
+  const values: Record<string, string> = { t: slots.topic, k, k2, w, w2, f: slots.field ?? 'another field', c: slots.criterion ?? slots.topic };
+  const text = grammatical(template, values);
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Templates are written for a singular noun in each slot; the brief's words are often plural
+ * ("blocks", "vendors"). Fills the slots and makes the sentence agree: the verb after a plural
+ * slot (over an adverb between them), and the article before any slot ("a" → "an", or dropped
+ * before a plural).
+ */
+export function grammatical(template: string, values: Readonly<Record<string, string>>): string {
+  const SLOT = /(\b[Aa]n? )?\{(t|k2?|w2?|f|c)\}((?: (?:\w+ly|either|also|still|only|never|always|often|now|then|soon|rarely))?)( [a-z]+)?/gu;
+  return template.replace(SLOT, (_match, article: string | undefined, slot: string, adverb: string, next: string | undefined, offset: number) => {
+    // The slot is the verb's subject unless a preposition governs it ("the space around the {k} says").
+    const before = template.slice(0, offset).trim().split(/\s+/u).filter((word) => !DETERMINERS.has(word.toLowerCase()));
+    const governed = PREPOSITIONS.has((before.at(-1) ?? '').toLowerCase());
+    let value = values[slot] ?? '';
+    const plural = isPlural(value) && !value.startsWith('“');
+    let lead = '';
+    if (article) {
+      const capital = article.startsWith('A');
+      if (plural) value = capital ? value.charAt(0).toUpperCase() + value.slice(1) : value;
+      else lead = `${/^[aeiou]/iu.test(value) && !/^(?:uni|use|one|eu)/iu.test(value) ? (capital ? 'An' : 'an') : capital ? 'A' : 'a'} `;
+    }
+    let verb = next ?? '';
+    if (plural && next && !governed) verb = ` ${pluralVerb(next.slice(1))}`;
+    return `${lead}${value}${adverb}${verb}`;
+  });
+}
+
+const DETERMINERS = new Set(['the', 'a', 'an', 'its', 'their', 'your', 'our', 'this', 'that', 'every', 'each']);
+const PREPOSITIONS = new Set(['of', 'on', 'in', 'into', 'around', 'with', 'without', 'for', 'about', 'from', 'to', 'between', 'at', 'by', 'than', 'like', 'over', 'under', 'through', 'then', 'behind', 'beyond', 'toward', 'towards', 'after', 'before', 'across', 'against', 'among', 'near']);
+const NOT_PLURAL = /(?:ss|us|is|ics|news|series|lens|ous|ness|less|ys)$/u;
+
+/** Whether a noun phrase reads as plural (by its last word): "vendors", "the blocks". */
+export function isPlural(phrase: string): boolean {
+  const last = phrase.trim().split(/\s+/u).at(-1)?.toLowerCase() ?? '';
+  return last.length > 3 && last.endsWith('s') && !NOT_PLURAL.test(last);
+}
+
+const IRREGULAR: Readonly<Record<string, string>> = { has: 'have', is: 'are', was: 'were', does: 'do', goes: 'go', itself: 'themselves' };
+/** Words ending in s after a noun that are not third-person verbs. */
+const NOT_VERBS = new Set(['as', 'is', 'this', 'thus', 'us', 'across', 'always', 'perhaps', 'unless', 'less', 'plus', 'its', 'yes', 'his', 'whereas', 'towards', 'afterwards']);
+
+/** The plural form of a third-person singular verb ("earns" → "earn"); other words as they are. */
+export function pluralVerb(word: string): string {
+  const irregular = IRREGULAR[word];
+  if (irregular) return irregular;
+  if (NOT_VERBS.has(word) || !word.endsWith('s') || word.endsWith('ss')) return word;
+  if (/[^aeiou]ies$/u.test(word)) return `${word.slice(0, -3)}y`;
+  if (/(?:ches|shes|sses|xes|zzes)$/u.test(word)) return word.slice(0, -2);
+  return word.slice(0, -1);
 }
 
 /** Paragraphs (split on blank lines) of sentences. */

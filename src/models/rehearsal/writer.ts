@@ -91,17 +91,21 @@ function opening(sentence: string): string {
 
 /**
  * A stream of fresh sentences in the voice: templates in seeded order, skipping any whose opening
- * words are already in the text (`present`), so a text does not repeat itself.
+ * words are already in the text (`present`), so a text does not repeat itself. No sentence is
+ * ever given twice; when the voice has nothing new left to say it gives '' and the text stops
+ * growing.
  */
 function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly string[] = []): () => string {
   const templates = voice.outlier ? voice.outlier.sentences : voice.bank.sentences;
   const forbidden = forbiddenTerms(brief);
   const used = new Set(present.map(opening));
+  // Sentence by sentence: a template can hold two, and the first must not come back either.
+  const given = new Set(present.flatMap(sentencesIn));
   let queue: string[] = [];
   let rounds = 0;
   return () => {
     let fallback: string | null = null;
-    for (let attempt = 0; attempt < 40; attempt++) {
+    for (let attempt = 0; attempt < 60; attempt++) {
       if (queue.length === 0) {
         queue = rng.shuffle(templates);
         rounds++;
@@ -111,14 +115,21 @@ function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly 
       const source = voice.outlier && rounds > 1 ? rng.pick(voice.bank.sentences) : template;
       const sentence = fill(source, voice.slots, rng);
       const lower = sentence.toLowerCase();
-      if (forbidden.some((term) => lower.includes(term))) continue;
+      const parts = sentencesIn(sentence);
+      if (parts.some((part) => given.has(part)) || forbidden.some((term) => lower.includes(term))) continue;
       fallback ??= sentence;
       if (used.has(opening(sentence))) continue;
       used.add(opening(sentence));
+      for (const part of parts) given.add(part);
       return sentence;
     }
-    return fallback ?? fill(rng.pick(templates), voice.slots, rng);
+    if (fallback !== null) for (const part of sentencesIn(fallback)) given.add(part);
+    return fallback ?? '';
   };
+}
+
+function sentencesIn(text: string): string[] {
+  return text.split(/(?<=[.!?…])\s+(?=\S)/u);
 }
 
 function framingSentences(brief: Brief, voice: Voice): string[] {
@@ -170,6 +181,7 @@ function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
   let words = countWords(formatRehearsalHeader(header)) + countWords(framing.join(' '));
   while (words < target) {
     const sentence = next();
+    if (sentence === '') break;
     sentences.splice(sentences.length === 0 ? 0 : rng.between(1, sentences.length), 0, sentence);
     words += countWords(sentence);
   }
@@ -227,10 +239,10 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
     .map((paragraph, p) =>
       paragraph
         .filter((sentence) => !(dropSensitive && isSensitive(sentence)))
-        .map((sentence, s) => ((p === 0 && s === 0) || isSensitive(sentence) || !rng.chance(REWRITE_SHARE) ? sentence : next())),
+        .map((sentence, s) => ((p === 0 && s === 0) || isSensitive(sentence) || !rng.chance(REWRITE_SHARE) ? sentence : next() || sentence)),
     )
     .filter((paragraph) => paragraph.length > 0);
-  if (paragraphs.length === 0) paragraphs.push([next()]);
+  if (paragraphs.length === 0) paragraphs.push([next() || `This draft starts again from ${voice.slots.topic}.`]);
 
   const added = new Set<string>();
   for (const id of focus.slice(0, 2)) {
@@ -308,7 +320,7 @@ function writeCombine(task: Extract<ModelTask, { kind: 'combine' }>, seeds: Seed
       if (kept.length > 0) paragraphs.push(kept);
     }
   }
-  if (paragraphs.length === 0) paragraphs.push([next()]);
+  if (paragraphs.length === 0) paragraphs.push([next() || `This draft starts again from ${voice.slots.topic}.`]);
   (paragraphs[0] as string[]).splice(1, 0, bridge);
   const added = new Set<string>([bridge]);
   if (feedback && feedback.trim() !== '') {

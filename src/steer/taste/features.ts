@@ -1,4 +1,4 @@
-import type { FlagKind, MoveKind } from '../../explore/types.js';
+import type { CriterionScore, FlagKind, MoveKind } from '../../explore/types.js';
 import type { BoardCard } from '../types.js';
 import { seededRandom } from './random.js';
 
@@ -103,9 +103,14 @@ export function candidateFeatures(input: CandidateFeatureInput, schema: FeatureS
  * @example
  * const vector = candidateFeatures(cardFeatureInput(board.cards[0], candidate.embedding), schema);
  */
+/** Scores by criterion, leaving out the criteria that were not scored (the model reads those as missing, not as 0). */
+export function scoredOnly(scores: readonly CriterionScore[]): Record<string, number> {
+  return Object.fromEntries(scores.flatMap((s) => (s.score === null ? [] : [[s.criterion, s.score]])));
+}
+
 export function cardFeatureInput(card: BoardCard, embedding?: Float32Array): CandidateFeatureInput {
   return {
-    scores: Object.fromEntries(card.scores.map((s) => [s.criterion, s.score])),
+    scores: scoredOnly(card.scores),
     novelty: card.novelty,
     lensId: card.lensId,
     words: card.words,

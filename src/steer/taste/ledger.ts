@@ -3,7 +3,7 @@ import type { ExplorationState } from '../../explore/state.js';
 import type { CalibrationRecord } from './calibration.js';
 import { pairwiseRecord } from './calibration.js';
 import type { CandidateFeatureInput, FeatureSchema } from './features.js';
-import { candidateFeatures, cardFeatureInput, featureSchema } from './features.js';
+import { candidateFeatures, cardFeatureInput, featureSchema, scoredOnly } from './features.js';
 import type { TasteModel } from './model.js';
 import { createTasteModel } from './model.js';
 import { preferencesFrom } from './preferences.js';
@@ -124,7 +124,7 @@ function nodeInput(state: ExplorationState, id: string): CandidateFeatureInput |
   const judgment = node?.judgment;
   if (!node || !judgment) return undefined;
   return {
-    scores: Object.fromEntries(judgment.scores.map((s) => [s.criterion, s.score])),
+    scores: scoredOnly(judgment.scores),
     novelty: judgment.novelty,
     lensId: node.candidate.lensId,
     words: countWords(node.candidate.text),

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { ReactElement } from 'react';
 import { getJson, messageOf } from '../api.js';
-import { formatScore, formatTime, formatUsd, plural } from '../format.js';
+import { formatQuality, formatScore, formatTime, formatUsd, plural } from '../format.js';
 import { lensColour } from '../lenses.js';
 import type { CandidateDetail as Detail } from '../types.js';
 import { ModelText } from './ModelText.js';
@@ -57,7 +57,7 @@ export function CandidateDetail({ explorationId, candidateId, onOpen, onCompare 
           {judgment ? (
             <>
               <p>
-                quality <strong>{formatScore(judgment.quality)}</strong> · novelty {formatScore(judgment.novelty)}
+                quality <strong>{formatQuality(judgment.quality)}</strong> · novelty {formatScore(judgment.novelty)}
                 {judgment.parentSimilarity !== null && ` · similarity to parent ${formatScore(judgment.parentSimilarity)}`} · judged by {judgment.judge}
               </p>
               <table className="scores-table">
@@ -73,7 +73,7 @@ export function CandidateDetail({ explorationId, candidateId, onOpen, onCompare 
                   {judgment.scores.map((score) => (
                     <tr key={score.criterion}>
                       <th scope="row">{score.criterion}</th>
-                      <td>{score.score}</td>
+                      <td>{score.score ?? 'not scored'}</td>
                       <td>{score.by}</td>
                       <td>{score.reason}</td>
                     </tr>

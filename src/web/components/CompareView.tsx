@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { ReactElement } from 'react';
 import { getJson, messageOf } from '../api.js';
-import { formatScore } from '../format.js';
+import { formatQuality } from '../format.js';
 import type { CandidateDetail, TreeEntry } from '../types.js';
 import { DiffSide, useWordDiff } from './TextDiff.js';
 
@@ -28,7 +28,7 @@ export function CompareView({ explorationId, entries, leftId, rightId, onChange 
         <option value="">choose…</option>
         {options.map((entry) => (
           <option key={entry.id} value={entry.id}>
-            {entry.id} · {entry.lensId} · quality {formatScore(entry.quality)}
+            {entry.id} · {entry.lensId} · quality {formatQuality(entry.quality)}
           </option>
         ))}
       </select>
@@ -53,7 +53,7 @@ export function CompareView({ explorationId, entries, leftId, rightId, onChange 
 function Comparison({ left, right, onlyDifferences }: { left: CandidateDetail; right: CandidateDetail; onlyDifferences: boolean }): ReactElement {
   const changes = useWordDiff(left.candidate.text, right.candidate.text);
   const criteria = [...new Set([...(left.judgment?.scores ?? []), ...(right.judgment?.scores ?? [])].map((s) => s.criterion))];
-  const scoreOf = (view: CandidateDetail, criterion: string): number | undefined => view.judgment?.scores.find((s) => s.criterion === criterion)?.score;
+  const scoreOf = (view: CandidateDetail, criterion: string): number | null | undefined => view.judgment?.scores.find((s) => s.criterion === criterion)?.score;
   const rows = criteria
     .map((criterion) => ({ criterion, a: scoreOf(left, criterion), b: scoreOf(right, criterion) }))
     .filter((row) => !onlyDifferences || row.a !== row.b);
@@ -73,8 +73,8 @@ function Comparison({ left, right, onlyDifferences }: { left: CandidateDetail; r
           {(!onlyDifferences || left.judgment?.quality !== right.judgment?.quality) && (
             <tr>
               <th scope="row">quality</th>
-              <td>{formatScore(left.judgment?.quality)}</td>
-              <td>{formatScore(right.judgment?.quality)}</td>
+              <td>{formatQuality(left.judgment?.quality)}</td>
+              <td>{formatQuality(right.judgment?.quality)}</td>
             </tr>
           )}
           {(!onlyDifferences || left.candidate.lensId !== right.candidate.lensId) && (
@@ -87,8 +87,8 @@ function Comparison({ left, right, onlyDifferences }: { left: CandidateDetail; r
           {rows.map((row) => (
             <tr key={row.criterion} className={row.a !== row.b ? 'differs' : undefined}>
               <th scope="row">{row.criterion}</th>
-              <td>{row.a ?? '—'}</td>
-              <td>{row.b ?? '—'}</td>
+              <td>{row.a === null ? 'not scored' : (row.a ?? '—')}</td>
+              <td>{row.b === null ? 'not scored' : (row.b ?? '—')}</td>
             </tr>
           ))}
         </tbody>

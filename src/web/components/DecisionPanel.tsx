@@ -35,6 +35,11 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
   const [briefText, setBriefText] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  /** Set once the person was asked for a reason and chose to go on without one. */
+  const [noReasonAsked, setNoReasonAsked] = useState(false);
+  /** Accept ends the exploration: it is confirmed in a second step. */
+  const [confirmingAccept, setConfirmingAccept] = useState(false);
+  const reasonField = useRef<HTMLTextAreaElement>(null);
   const explorationId = detail.record.id;
   const form = useRef<HTMLFormElement>(null);
 
@@ -69,6 +74,17 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
     if (pending.action === 'redirect') {
       if (!briefText?.trim()) return setError('The brief is empty.');
       body.briefText = briefText;
+    }
+    // A reason is asked for every decision; an empty one only after saying so.
+    if (!reason.trim() && !noReasonAsked) {
+      setNoReasonAsked(true);
+      setError(null);
+      reasonField.current?.focus();
+      return;
+    }
+    if (pending.action === 'accept' && !confirmingAccept) {
+      setConfirmingAccept(true);
+      return;
     }
     setSending(true);
     setError(null);
@@ -116,7 +132,17 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
       )}
       {pending.action === 'redirect' && (briefText === null ? <p className="muted">Loading the brief…</p> : <BriefField value={briefText} onChange={setBriefText} label="The brief (edited)" />)}
       <label htmlFor={`${id}-reason`}>Reason (goes in the ledger)</label>
-      <textarea id={`${id}-reason`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why? The ledger keeps it with the result." />
+      <textarea id={`${id}-reason`} ref={reasonField} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="Why? The ledger keeps it with the result." aria-describedby={noReasonAsked && !reason.trim() ? `${id}-no-reason` : undefined} />
+      {noReasonAsked && !reason.trim() && (
+        <p className="prompt" id={`${id}-no-reason`} role="alert">
+          No reason yet. The ledger is where the meaning of this exploration is kept: say why, or record the decision without a reason.
+        </p>
+      )}
+      {confirmingAccept && (
+        <p className="prompt" role="alert">
+          Accepting {pending.candidateIds.join(' + ')} ends this exploration with it as the result. Nothing more is explored; you can still fork from an earlier checkpoint.
+        </p>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -124,7 +150,7 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
       )}
       <div className="row">
         <button type="submit" className="primary" disabled={sending}>
-          {sending ? 'Recording…' : 'Record decision'}
+          {sending ? 'Recording…' : submitLabel(pending, noReasonAsked && !reason.trim(), confirmingAccept)}
         </button>
         <button type="button" onClick={onCancel} disabled={sending}>
           Cancel
@@ -132,4 +158,10 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
       </div>
     </form>
   );
+}
+
+function submitLabel(pending: PendingDecision, withoutReason: boolean, confirmingAccept: boolean): string {
+  if (pending.action === 'accept' && confirmingAccept) return `Yes, accept ${pending.candidateIds.join(' + ')} and end`;
+  if (withoutReason) return 'Record without a reason';
+  return 'Record decision';
 }

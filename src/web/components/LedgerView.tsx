@@ -3,7 +3,7 @@ import { formatTime } from '../format.js';
 import type { ExplorationDetail } from '../types.js';
 
 /** The ledger: every checkpoint, why it was raised, and the decision taken there with its reason. */
-export function LedgerView({ detail }: { detail: ExplorationDetail }): ReactElement {
+export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFork: (checkpointId: string) => void }): ReactElement {
   const base = `/api/explorations/${encodeURIComponent(detail.record.id)}/export`;
   return (
     <section className="ledger" aria-label="Ledger">
@@ -45,7 +45,13 @@ export function LedgerView({ detail }: { detail: ExplorationDetail }): ReactElem
                   )}
                 </td>
                 <td>
-                  {entry.decision ? (
+                  {entry.reopening ? (
+                    <>
+                      <strong>reopened</strong> (had ended {entry.reopening.from}
+                      {entry.reopening.budget.calls !== undefined && `; +${entry.reopening.budget.calls} calls`}
+                      {entry.reopening.budget.usd !== undefined && `; +$${entry.reopening.budget.usd}`})
+                    </>
+                  ) : entry.decision ? (
                     <>
                       <strong>{entry.decision.action}</strong> {entry.decision.candidateIds.join(' + ')}
                       {entry.decision.lens && <div>lens: {entry.decision.lens}</div>}
@@ -55,8 +61,15 @@ export function LedgerView({ detail }: { detail: ExplorationDetail }): ReactElem
                   ) : (
                     <span className="muted">awaiting</span>
                   )}
+                  {entry.kind === 'checkpoint' && entry.checkpointId !== null && (
+                    <div>
+                      <button type="button" className="fork-here" onClick={() => onFork(entry.checkpointId ?? '')} aria-label={`Fork from here: the checkpoint of ${formatTime(entry.raisedAt)}`}>
+                        Fork from here
+                      </button>
+                    </div>
+                  )}
                 </td>
-                <td>{entry.decision?.reason ?? <span className="muted">—</span>}</td>
+                <td>{entry.decision ? (entry.decision.reason ?? <span className="muted">no reason given</span>) : (entry.reopening?.reason ?? <span className="muted">—</span>)}</td>
               </tr>
             ))}
           </tbody>
