@@ -154,6 +154,30 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'leases, estimated usage, archived and forked explorations',
+    // What SQLite's versions 7, 10 and 11 added to the port. The lease row says who explores an
+    // exploration (one holder; a decision may ask it to yield). A fork's log begins with a copy of
+    // its source's events up to a checkpoint and shares the rows they name: no foreign key from
+    // forked_from, deleting a source that has forks is refused by the store.
+    sql: `
+      CREATE TABLE leases (
+        exploration_id  TEXT PRIMARY KEY REFERENCES explorations(id),
+        holder          TEXT NOT NULL,
+        pid             INTEGER NOT NULL,
+        host            TEXT NOT NULL,
+        since           TEXT NOT NULL,
+        heartbeat       TEXT NOT NULL,
+        yield_requested TEXT
+      );
+      ALTER TABLE calls ADD COLUMN usage_estimated INTEGER NOT NULL DEFAULT 0 CHECK (usage_estimated IN (0, 1));
+      ALTER TABLE explorations ADD COLUMN archived_at TEXT;
+      ALTER TABLE explorations ADD COLUMN forked_from TEXT;
+      ALTER TABLE explorations ADD COLUMN forked_at_checkpoint TEXT;
+      CREATE INDEX explorations_by_fork_source ON explorations (forked_from) WHERE forked_from IS NOT NULL;
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -6,20 +6,27 @@ import { shortId } from '../sqlite-store.js';
 import { toBriefVersion, toCall, toExploration, toStatus } from '../sqlite-rows.js';
 import type { BriefRow, CallRow, ExplorationRow } from '../sqlite-rows.js';
 import type {
+  AcquireLeaseOptions,
   BriefVersion,
   CallIntent,
   CallRecord,
   CallResult,
   ExplorationRecord,
   ExplorationWrite,
+  Lease,
+  LeaseAttempt,
+  LeaseClaim,
   NewBriefVersion,
   NewExploration,
+  NewFork,
   SpendTotals,
   Store,
 } from '../store.js';
 import { openPool, parsePostgresLocation, translatePgError } from './connection.js';
 import type { PostgresLocation } from './connection.js';
 import { migratePostgres } from './migrations.js';
+import { archiveRow, deleteRows, forkRows, referencedIds, renameRow } from './postgres-admin.js';
+import { acquireLeaseRow, getLeaseRow, releaseLeaseRow, renewLeaseRow } from './postgres-lease.js';
 import { queryCandidates, queryJudgments, readHydratedEvents, writeEventData } from './postgres-events.js';
 import type { Queryable } from './postgres-events.js';
 
@@ -43,7 +50,7 @@ export function openPostgresStore(url: string, options: { poolSize?: number } = 
 const now = (): string => new Date().toISOString();
 
 const CALL_SELECT = `SELECT key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output, input_tokens, output_tokens,
-                            usd, latency_ms, started_at, finished_at, answer FROM calls`;
+                            usd, latency_ms, started_at, finished_at, answer, usage_estimated FROM calls`;
 
 export class PostgresStore implements Store {
   readonly location: string;
@@ -240,6 +247,7 @@ export class PostgresStore implements Store {
         if (event.type === 'checkpoint.raised') status = 'awaiting';
         else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
         else if (event.type === 'exploration.ended') status = event.status;
+        else if (event.type === 'exploration.reopened') status = 'running';
         else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
         const inserted = await db.query<{ seq: number }>(
           'INSERT INTO events (exploration_id, type, payload_json, at) VALUES ($1, $2, $3, $4) RETURNING seq',
@@ -272,16 +280,39 @@ export class PostgresStore implements Store {
     return (await this.#guard(() => queryCandidates(this.#pool, 'c.id = $1', [id])))[0];
   }
 
+  async renameExploration(id: string, title: string): Promise<ExplorationRecord> {
+    return toExploration(await this.#transaction((db) => renameRow(db, id, title, now())));
+  }
+
+  async setArchived(id: string, archived: boolean): Promise<ExplorationRecord> {
+    return toExploration(await this.#transaction((db) => archiveRow(db, id, archived, now())));
+  }
+
+  async deleteExploration(id: string): Promise<void> {
+    await this.#transaction((db) => deleteRows(db, id));
+  }
+
+  async forkExploration(input: NewFork): Promise<ExplorationRecord> {
+    return toExploration(await this.#transaction((db) => forkRows(db, input, now())));
+  }
+
+  /** A fork's candidates and judgments are partly its source's rows: its log names them all. */
   async listCandidates(explorationId: string): Promise<Candidate[]> {
-    await this.ready;
-    return this.#guard(() => queryCandidates(this.#pool, 'c.exploration_id = $1', [explorationId]));
+    return this.#transaction(async (db) => {
+      if (!(await isFork(db, explorationId))) return queryCandidates(db, 'c.exploration_id = $1', [explorationId]);
+      const ids = await referencedIds(db, explorationId, 'candidate.added');
+      return inOrder(ids, await queryCandidates(db, 'c.id = ANY($1)', [ids]));
+    }, true);
   }
 
   async listJudgments(explorationId: string): Promise<Judgment[]> {
-    await this.ready;
-    return this.#guard(() =>
-      queryJudgments(this.#pool, 'j.candidate_id IN (SELECT id FROM candidates WHERE exploration_id = $1)', [explorationId]),
-    );
+    return this.#transaction(async (db) => {
+      if (!(await isFork(db, explorationId))) {
+        return queryJudgments(db, 'j.candidate_id IN (SELECT id FROM candidates WHERE exploration_id = $1)', [explorationId]);
+      }
+      const ids = await referencedIds(db, explorationId, 'candidate.judged');
+      return inOrder(ids, await queryJudgments(db, 'j.id = ANY($1)', [ids]));
+    }, true);
   }
 
   async #guard<T>(work: () => Promise<T>): Promise<T> {
@@ -316,13 +347,16 @@ export class PostgresStore implements Store {
   }
 
   async spend(explorationId: string): Promise<SpendTotals> {
-    const { rows } = await this.#query<{ calls: number; tokens: number; usd: number; possibly_billed: number; possibly_billed_usd: number }>(
+    // A call counts once it may have been billed: completed, or failed with a cost (it may have
+    // generated before it was lost). One refused before it reached the provider costs nothing.
+    const { rows } = await this.#query<{ calls: number; tokens: number; usd: number; possibly_billed: number; possibly_billed_usd: number; estimated_calls: number }>(
       `SELECT
-         COUNT(*) FILTER (WHERE status <> 'intent') AS calls,
+         COUNT(*) FILTER (WHERE status = 'done' OR (status = 'failed' AND (COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) > 0 OR COALESCE(usd, 0) > 0))) AS calls,
          COALESCE(SUM(COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0)) FILTER (WHERE status <> 'intent'), 0)::bigint AS tokens,
          COALESCE(SUM(COALESCE(usd, 0)) FILTER (WHERE status <> 'intent'), 0)::double precision AS usd,
          COUNT(*) FILTER (WHERE status = 'intent') AS possibly_billed,
-         COALESCE(SUM(reserved_usd) FILTER (WHERE status = 'intent'), 0)::double precision AS possibly_billed_usd
+         COALESCE(SUM(reserved_usd) FILTER (WHERE status = 'intent'), 0)::double precision AS possibly_billed_usd,
+         COUNT(*) FILTER (WHERE status <> 'intent' AND usage_estimated = 1) AS estimated_calls
        FROM calls WHERE exploration_id = $1`,
       [explorationId],
     );
@@ -333,7 +367,27 @@ export class PostgresStore implements Store {
       usd: row?.usd ?? 0,
       possiblyBilled: row?.possibly_billed ?? 0,
       possiblyBilledUsd: row?.possibly_billed_usd ?? 0,
+      estimatedCalls: row?.estimated_calls ?? 0,
     };
+  }
+
+  async acquireLease(explorationId: string, claim: LeaseClaim, options: AcquireLeaseOptions = {}): Promise<LeaseAttempt> {
+    return this.#transaction((db) => acquireLeaseRow(db, explorationId, claim, options));
+  }
+
+  async renewLease(explorationId: string, holder: string, at: string): Promise<Lease | undefined> {
+    await this.ready;
+    return this.#guard(() => renewLeaseRow(this.#pool, explorationId, holder, at));
+  }
+
+  async releaseLease(explorationId: string, holder: string): Promise<void> {
+    await this.ready;
+    await this.#guard(() => releaseLeaseRow(this.#pool, explorationId, holder));
+  }
+
+  async getLease(explorationId: string): Promise<Lease | undefined> {
+    await this.ready;
+    return this.#guard(() => getLeaseRow(this.#pool, explorationId));
   }
 
   async putNote(key: string, value: unknown): Promise<void> {
@@ -367,10 +421,12 @@ export class PostgresStore implements Store {
 async function recordResult(db: Queryable, explorationId: string | null, result: CallResult, at: string): Promise<void> {
   const { key, usage } = result;
   const answer = result.answer ?? null;
+  const estimated = usage.estimated === true ? 1 : 0;
   const updated = await db.query(
-    `UPDATE calls SET status = $2, output = $3, input_tokens = $4, output_tokens = $5, usd = $6, latency_ms = $7, finished_at = $8, answer = $9
+    `UPDATE calls SET status = $2, output = $3, input_tokens = $4, output_tokens = $5, usd = $6, latency_ms = $7, finished_at = $8, answer = $9,
+                      usage_estimated = $10
      WHERE key = $1`,
-    [key, result.status, result.output, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer],
+    [key, result.status, result.output, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, estimated],
   );
   if ((updated.rowCount ?? 0) > 0) return;
   if (result.purpose === undefined || result.model === undefined) {
@@ -378,8 +434,19 @@ async function recordResult(db: Queryable, explorationId: string | null, result:
   }
   await db.query(
     `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output, input_tokens, output_tokens,
-                        usd, latency_ms, started_at, finished_at, answer)
-     VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8, $9, $10, $11, $11, $12)`,
-    [key, explorationId, result.purpose, result.model, result.status, result.output, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer],
+                        usd, latency_ms, started_at, finished_at, answer, usage_estimated)
+     VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8, $9, $10, $11, $11, $12, $13)`,
+    [key, explorationId, result.purpose, result.model, result.status, result.output, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, estimated],
   );
+}
+
+async function isFork(db: Queryable, explorationId: string): Promise<boolean> {
+  const { rows } = await db.query<{ forked_from: string | null }>('SELECT forked_from FROM explorations WHERE id = $1', [explorationId]);
+  return (rows[0]?.forked_from ?? null) !== null;
+}
+
+/** Rows in the order of `ids` (a log's order); ids with no row are left out. */
+function inOrder<T extends { id: string }>(ids: readonly string[], rows: readonly T[]): T[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
