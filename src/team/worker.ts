@@ -30,7 +30,10 @@ export interface RunningWorker {
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  const baton = Baton.open({ ...options.baton, db: options.db, drive: 'in-process' });
+  // The exploration's lease (taken by `run`) counts as abandoned after the same --lease as the
+  // queue's job: a killed worker's exploration goes to another once either runs out.
+  const staleMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+  const baton = Baton.open({ ...options.baton, lease: { staleMs, ...options.baton?.lease }, db: options.db, drive: 'in-process' });
   const store = baton.store;
   if (!(store instanceof PostgresStore)) {
     await baton.close();
