@@ -89,7 +89,11 @@ export function translatePgError(error: unknown, display: string): unknown {
     (typeof code === 'string' && (UNAVAILABLE_NODE_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '53300')) ||
     /timeout exceeded when trying to connect|Connection terminated/iu.test(message)
   ) {
-    return new BatonError('internal', `The Postgres store ${display} cannot be reached: ${message}.`, { cause: error, retryable: true });
+    return new BatonError('storage_unavailable', `The Postgres store ${display} cannot be reached: ${message}.`, { cause: error, retryable: true });
+  }
+  // disk_full, insufficient_resources, out_of_memory; a read-only server (a standby).
+  if (code === '53100' || code === '53000' || code === '53200' || code === '25006') {
+    return new BatonError('storage_unavailable', `The Postgres store ${display} cannot take writes: ${message}.`, { cause: error });
   }
   return error;
 }

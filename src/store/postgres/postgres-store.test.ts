@@ -67,7 +67,7 @@ describe.skipIf(skipWithoutPostgres)('postgres store', () => {
   it('says clearly when the server cannot be reached or the database does not exist', async () => {
     const refused = openStore('postgres://postgres@127.0.0.1:1/test');
     const error: unknown = await refused.listExplorations().catch((e: unknown) => e);
-    expect(isBatonError(error)).toBe(true);
+    expect(isBatonError(error) && error.code).toBe('storage_unavailable');
     expect(String(error)).toMatch(/cannot be reached/u);
     await refused.close();
 
