@@ -37,9 +37,10 @@ import { buildExport, renderExportMarkdown } from './steer/export.js';
 import type { RunOutcome, RunUntilOptions } from './steer/steering.js';
 import { currentBoard, modelLabel, outcome, runUntilCheckpoint, spendOf } from './steer/steering.js';
 import type { Decision, DecisionInput, Reversal } from './steer/types.js';
+import { isServerLocation, openStore, resolveStoreLocation } from './store/open-store.js';
+import type { TeamQueue } from './team/queue.js';
 import type { LeaseSettings, TakeLeaseOptions } from './store/lease-keeper.js';
 import { LeaseKeeper } from './store/lease-keeper.js';
-import { defaultDbPath, openSqliteStore } from './store/sqlite-store.js';
 import type { BriefVersion, ExplorationRecord, Lease, Store } from './store/store.js';
 import type { ForkOptions } from './explorations-admin.js';
 import * as admin from './explorations-admin.js';
@@ -57,7 +58,7 @@ import * as admin from './explorations-admin.js';
  */
 
 export interface BatonOptions {
-  /** SQLite file; default `BATON_DB` or `./.baton/baton.db`. */
+  /** SQLite file or a `postgres://` URL (a team store); default `BATON_DB` or `./.baton/baton.db`. */
   db?: string;
   /** An already-open store (any `Store` implementation). */
   store?: Store;
@@ -77,6 +78,12 @@ export interface BatonOptions {
    * Baton.open({ db: ':memory:', models: { 'sim:world': ({ seed }) => world.port(seed) } });
    */
   models?: Record<string, (options: { seed: number }) => ModelPort>;
+  /**
+   * How `run` and `decide` advance an exploration: in this process, or by queueing it for the
+   * team's workers (`baton worker`) and waiting. Default: the queue when `db` is a postgres://
+   * URL, in process otherwise (and whenever a `store` is given).
+   */
+  drive?: 'in-process' | 'queue';
   /** How leases are kept (heartbeat, when a silent holder counts as gone, how long a decision waits). */
   lease?: Partial<LeaseSettings>;
   /**
@@ -162,13 +169,14 @@ const StoredFramingsSchema = z.object({ briefId: z.string(), framings: FramingsS
 
 export class Baton {
   private opened: Store | undefined;
+  private queue: Promise<TeamQueue> | undefined;
   private readonly dbPath: string;
   private readonly options: BatonOptions;
   private readonly embedding: EmbeddingPort;
 
   private constructor(options: BatonOptions) {
     this.opened = options.store;
-    this.dbPath = options.db ?? defaultDbPath(options.cwd ?? process.cwd(), options.env ?? process.env);
+    this.dbPath = resolveStoreLocation(options.db, options.cwd ?? process.cwd(), options.env ?? process.env);
     this.options = options;
     this.embedding = options.embedding ?? createLocalEmbedding();
   }
@@ -180,14 +188,22 @@ export class Baton {
 
   /** The store, opened (and created) on first use. */
   get store(): Store {
-    this.opened ??= openSqliteStore(this.dbPath);
+    this.opened ??= openStore(this.dbPath);
     return this.opened;
+  }
+
+  /** The team queue when explorations are driven by workers, else undefined (in process). */
+  private async teamQueue(): Promise<TeamQueue | undefined> {
+    const drive = this.options.drive ?? (this.options.store === undefined && isServerLocation(this.dbPath) ? 'queue' : 'in-process');
+    if (drive === 'in-process') return undefined;
+    this.queue ??= import('./team/queue.js').then(({ openTeamQueue }) => openTeamQueue(this.store));
+    return this.queue;
   }
 
   /** The store if it exists already; reading never creates a database. */
   private existingStore(): Store | undefined {
     if (this.opened) return this.opened;
-    if (this.dbPath !== ':memory:' && !existsSync(this.dbPath)) return undefined;
+    if (this.dbPath !== ':memory:' && !isServerLocation(this.dbPath) && !existsSync(this.dbPath)) return undefined;
     return this.store;
   }
 
@@ -289,7 +305,7 @@ export class Baton {
   async resolveId(idOrPrefix: string): Promise<string> {
     const store = this.existingStore();
     const id = store ? await store.resolveExplorationId(idOrPrefix) : undefined;
-    if (!id) throw new BatonError('not_found', `no exploration "${idOrPrefix}" in ${this.dbPath}`, { location: { field: 'exploration' } });
+    if (!id) throw new BatonError('not_found', `no exploration "${idOrPrefix}" in ${store?.location ?? this.dbPath}`, { location: { field: 'exploration' } });
     return id;
   }
 
@@ -341,10 +357,18 @@ export class Baton {
   /**
    * Runs (or resumes) an exploration until a checkpoint, the end, or an abort. It holds the
    * exploration's lease meanwhile: a second runner is refused (`exploration_busy`), and a
-   * decision made elsewhere makes this run stop at its next safe point (`handedOver`).
+   * decision made elsewhere makes this run stop at its next safe point (`handedOver`). On a team
+   * store (`drive: 'queue'`) it queues the exploration for the workers instead, before taking any
+   * lease (the worker that takes it holds the lease), and waits for it to settle.
    */
   async run(idOrPrefix: string, options: RunOptions = {}): Promise<LeasedOutcome> {
     const id = await this.resolveId(idOrPrefix);
+    const queue = await this.teamQueue();
+    if (queue) {
+      const { runThroughQueue } = await import('./team/queue-driver.js');
+      await runThroughQueue(queue, this.store, id, options.signal);
+      return this.board(id);
+    }
     const lease = await this.takeLease(id, options.signal ? { signal: options.signal } : {});
     return this.holding(lease, async () => {
       const engine = await this.engine(id, options.onProgress);
@@ -423,7 +447,8 @@ export class Baton {
       ...(runOptions.signal ? { signal: runOptions.signal } : {}),
       stillWanted: async () => decidedSince(id, await this.store.readEvents(id, seen.lastSeq)),
     });
-    return this.holding(lease, async () => {
+    const queue = await this.teamQueue();
+    const recorded = await this.holding(lease, async () => {
       const since = await this.store.readEvents(id, seen.lastSeq);
       if (since.length > 0) {
         decidedSince(id, since);
@@ -431,10 +456,22 @@ export class Baton {
       }
       if (input.checkpointId !== undefined) answers(engine, input.checkpointId);
       const decision = await this.record(engine, input);
+      // On a team store the workers act on it, also when none is alive now: it waits in the queue.
+      if (queue && engine.state.status === 'running') await queue.enqueue(id);
       input.onRecorded?.(decision);
-      if (input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
+      if (queue || input.run === false || engine.state.status !== 'running') return { decision, outcome: await outcome(engine) };
       return { decision, outcome: handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease))), lease) };
     });
+    const { decision } = recorded;
+    if (queue && input.run !== false && recorded.outcome.status === 'running') return { decision, outcome: await this.settledThroughQueue(queue, id, runOptions.signal) };
+    return { decision, outcome: recorded.outcome };
+  }
+
+  /** Waits, the lease given up, until the workers bring a queued exploration to a checkpoint or its end. */
+  private async settledThroughQueue(queue: TeamQueue, id: string, signal: AbortSignal | undefined): Promise<LeasedOutcome> {
+    const { waitUntilSettled } = await import('./team/queue-driver.js');
+    await waitUntilSettled(queue, this.store, id, signal);
+    return this.board(id);
   }
 
   private async record(engine: ExplorationEngine, input: DecideOptions): Promise<Decision> {
@@ -467,17 +504,21 @@ export class Baton {
     const runOptions = typeof input.run === 'object' ? input.run : {};
     const id = await this.resolveId(idOrPrefix);
     // Reopening writes to the log and explores on: it holds the lease like a decision does.
+    const queue = await this.teamQueue();
     const lease = await this.takeLease(id, { wait: true, ...(runOptions.signal ? { signal: runOptions.signal } : {}) });
-    return this.holding(lease, async () => {
+    const reopened = await this.holding(lease, async () => {
       const engine = await this.engine(id, runOptions.onProgress);
       const reopenInput: ReopenInput = {};
       if (input.budget !== undefined) reopenInput.budget = input.budget;
       if (input.reason !== undefined) reopenInput.reason = input.reason;
       const reopening = await reopen(engine, reopenInput, this.options.now);
+      if (queue && engine.state.status === 'running') await queue.enqueue(id);
       input.onRecorded?.(reopening);
-      if (input.run === false) return { reopening, outcome: await outcome(engine) };
+      if (queue || input.run === false) return { reopening, outcome: await outcome(engine) };
       return { reopening, outcome: handover(await tracedWorkflow(id, () => runUntilCheckpoint(engine, this.runUntilOptions(runOptions, lease))), lease) };
     });
+    if (queue && input.run !== false && reopened.outcome.status === 'running') return { reopening: reopened.reopening, outcome: await this.settledThroughQueue(queue, id, runOptions.signal) };
+    return reopened;
   }
 
   /** The board: the open checkpoint's, or the current one between checkpoints. */
@@ -651,6 +692,9 @@ export class Baton {
   }
 
   async close(): Promise<void> {
+    const queue = this.queue;
+    this.queue = undefined;
+    if (queue) await (await queue.catch(() => undefined))?.stop(false);
     await this.opened?.close();
     this.opened = undefined;
   }

@@ -18,7 +18,7 @@ export interface CommonOptions {
 /** Adds the options every command shares. */
 export function common(command: Command): Command {
   return command
-    .option('--db <file>', 'SQLite database (default: $BATON_DB or ./.baton/baton.db)')
+    .option('--db <file|url>', 'SQLite database file, or a postgres:// URL for a team store (default: $BATON_DB or ./.baton/baton.db)')
     .option('--json', 'print machine-readable JSON on stdout');
 }
 

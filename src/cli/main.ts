@@ -4,6 +4,7 @@ import { formatLocation, isBatonError, EXIT } from '../errors.js';
 import { registerBoard } from './commands/board.js';
 import { registerDecide } from './commands/decide.js';
 import { registerDemo } from './commands/demo.js';
+import { registerWorker } from './commands/worker.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerExport } from './commands/export.js';
 import { registerFork } from './commands/fork.js';
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], raw: Io = processIo()): Prom
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerReopen, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerMcp, registerDemo, registerModels, registerDoctor]) {
+  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerReopen, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerMcp, registerDemo, registerModels, registerDoctor, registerWorker]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

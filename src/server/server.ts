@@ -4,7 +4,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import type { BatonOptions } from '../baton.js';
 import { Baton } from '../baton.js';
 import { BatonError } from '../errors.js';
-import { defaultDbPath, openSqliteStore } from '../store/sqlite-store.js';
+import { isServerLocation, openStore, resolveStoreLocation } from '../store/open-store.js';
 import { createMcpHttpHandler } from '../mcp/http.js';
 import { ExclusiveRuns } from '../mcp/context.js';
 import { createApp } from './app.js';
@@ -67,8 +67,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const cwd = options.cwd ?? process.cwd();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const commits = new CommitSignal();
-  const store = watchCommits(openSqliteStore(options.db ?? defaultDbPath(cwd, env)), commits);
-  const baton = Baton.open({ ...options.baton, store, env, cwd, allowModules: options.allowModules === true });
+  const location = resolveStoreLocation(options.db, cwd, env);
+  const store = watchCommits(openStore(location), commits);
+  // On a team store, runs and decisions are queued for the workers (`baton worker`).
+  const baton = Baton.open({ drive: isServerLocation(location) ? 'queue' : 'in-process', ...options.baton, store, env, cwd, allowModules: options.allowModules === true });
   const runs = new BackgroundRuns(baton, log);
   const secrets = newSecrets(options.token);
   const listening: Listening = { port: 0, hostNames: hostNames(host) };

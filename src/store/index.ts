@@ -17,3 +17,6 @@ export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 export type { Migration } from './migrations.js';
 export { decodeEmbedding, encodeEmbedding, quantizeEmbedding } from './embedding-codec.js';
 export type { EncodedEmbedding } from './embedding-codec.js';
+export { openPostgresStore, PostgresStore } from './postgres/postgres-store.js';
+export { isPostgresUrl } from './postgres/connection.js';
+export { openStore, resolveStoreLocation } from './open-store.js';

@@ -12,8 +12,10 @@ import { assumedSinceLastDecision, buildBoard } from '../../src/steer/board.js';
 import { tasteFromLedger } from '../../src/steer/taste/ledger.js';
 import type { RunOutcome } from '../../src/steer/steering.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { EXAMPLE_BRIEFS } from '../../src/test.js';
 import { tempDirs } from '../support/crash.js';
+import { freshPostgresStore, skipWithoutPostgres } from '../support/postgres.js';
 
 /**
  * Seeded property test of the exploration tree at the library level: explore an example brief
@@ -163,8 +165,8 @@ interface Trace {
 }
 
 /** Explores `brief` with `seed`, deciding by `choices`, checking consistency at every checkpoint. */
-async function explore(db: string, brief: string, seed: number, choices: readonly Choice[]): Promise<Trace> {
-  const baton = Baton.open({ store: openSqliteStore(db), latencyMs: 0 });
+async function explore(store: Store, brief: string, seed: number, choices: readonly Choice[]): Promise<Trace> {
+  const baton = Baton.open({ store, latencyMs: 0 });
   try {
     const id = await baton.start(brief, { seed });
     const progress: Progress[] = [];
@@ -207,11 +209,15 @@ async function explore(db: string, brief: string, seed: number, choices: readonl
   }
 }
 
-async function property(briefIndex: number, seed: number, choices: Choice[]): Promise<void> {
+/** The second run's store: another SQLite file, or (the Postgres variant) a fresh Postgres schema. */
+type SecondStore = () => Promise<{ store: Store; cleanup(): Promise<void> }>;
+
+async function property(briefIndex: number, seed: number, choices: Choice[], secondStore?: SecondStore): Promise<void> {
   const dir = tmp.make('baton-replay-');
   const brief = BRIEFS[briefIndex % BRIEFS.length] as string;
-  const first = await explore(join(dir, 'a.db'), brief, seed, choices);
-  const second = await explore(join(dir, 'b.db'), brief, seed, choices);
+  const first = await explore(openSqliteStore(join(dir, 'a.db')), brief, seed, choices);
+  const other = secondStore ? await secondStore() : undefined;
+  const second = await explore(other?.store ?? openSqliteStore(join(dir, 'b.db')), brief, seed, choices).finally(() => other?.cleanup());
   // Same seed, same decisions (the boards agree, so the choices land on the same cards): same exploration.
   expect(second.decisions).toEqual(first.decisions);
   expect(second.candidates).toEqual(first.candidates);
@@ -235,4 +241,21 @@ describe('exploration state, live against replayed, through random decisions', (
       { numRuns: 15, seed: fcSeed, endOnFailure: true },
     );
   }, 180_000);
+});
+
+// The same property with the second run on Postgres: every check above holds against the Postgres
+// store's tables and log, and a seed with its decisions gives the same exploration on both stores.
+describe.skipIf(skipWithoutPostgres)('exploration state on Postgres, against the same run on SQLite', () => {
+  it('agrees with the event log and the tables at every checkpoint, and with SQLite for a seed', async () => {
+    const fcSeed = process.env.BATON_FC_SEED ? Number(process.env.BATON_FC_SEED) : 20_250_602;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: 2 }),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.array(choiceArb, { minLength: 1, maxLength: MAX_CHECKPOINTS }),
+        (briefIndex, seed, choices) => property(briefIndex, seed, choices, freshPostgresStore),
+      ),
+      { numRuns: 3, seed: fcSeed, endOnFailure: true },
+    );
+  }, 240_000);
 });
