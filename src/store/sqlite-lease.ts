@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { LeaseRow } from './lease-rule.js';
+import { claimedRow, claimWins, toLease } from './lease-rule.js';
 import type { AcquireLeaseOptions, Lease, LeaseAttempt, LeaseClaim } from './store.js';
 
 /**
@@ -6,28 +8,6 @@ import type { AcquireLeaseOptions, Lease, LeaseAttempt, LeaseClaim } from './sto
  * taken, renewed and released in immediate transactions, so two processes deciding at once see
  * each other's claim.
  */
-
-interface LeaseRow {
-  exploration_id: string;
-  holder: string;
-  pid: number;
-  host: string;
-  since: string;
-  heartbeat: string;
-  yield_requested: string | null;
-}
-
-function toLease(row: LeaseRow): Lease {
-  return {
-    explorationId: row.exploration_id,
-    holder: row.holder,
-    pid: row.pid,
-    host: row.host,
-    since: row.since,
-    heartbeat: row.heartbeat,
-    yieldRequested: row.yield_requested,
-  };
-}
 
 export interface LeaseStatements {
   acquire(explorationId: string, claim: LeaseClaim, options: AcquireLeaseOptions): LeaseAttempt;
@@ -50,19 +30,11 @@ export function leaseStatements(db: Database.Database): LeaseStatements {
 
   const acquire = db.transaction((explorationId: string, claim: LeaseClaim, options: AcquireLeaseOptions): LeaseAttempt => {
     const held = get.get(explorationId);
-    if (held && held.holder !== claim.holder && !(options.takeOver?.(toLease(held)) ?? false)) {
+    if (held && !claimWins(held, claim, options)) {
       if (options.askToYield) askToYield.run(claim.at, explorationId);
       return { acquired: false, lease: toLease(get.get(explorationId) ?? held) };
     }
-    const row: LeaseRow = {
-      exploration_id: explorationId,
-      holder: claim.holder,
-      pid: claim.pid,
-      host: claim.host,
-      since: held?.holder === claim.holder ? held.since : claim.at,
-      heartbeat: claim.at,
-      yield_requested: null,
-    };
+    const row = claimedRow(explorationId, held, claim);
     put.run(row);
     return { acquired: true, lease: toLease(row) };
   });

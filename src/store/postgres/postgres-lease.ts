@@ -1,4 +1,6 @@
 import { BatonError } from '../../errors.js';
+import type { LeaseRow } from '../lease-rule.js';
+import { claimedRow, claimWins, toLease } from '../lease-rule.js';
 import type { AcquireLeaseOptions, Lease, LeaseAttempt, LeaseClaim } from '../store.js';
 import type { Queryable } from './postgres-events.js';
 
@@ -8,28 +10,6 @@ import type { Queryable } from './postgres-events.js';
  * someone holds it, decided on under that row's lock (SELECT … FOR UPDATE), so claimants racing
  * from any number of processes see each other's claim and exactly one wins.
  */
-
-interface LeaseRow {
-  exploration_id: string;
-  holder: string;
-  pid: number;
-  host: string;
-  since: string;
-  heartbeat: string;
-  yield_requested: string | null;
-}
-
-function toLease(row: LeaseRow): Lease {
-  return {
-    explorationId: row.exploration_id,
-    holder: row.holder,
-    pid: row.pid,
-    host: row.host,
-    since: row.since,
-    heartbeat: row.heartbeat,
-    yieldRequested: row.yield_requested,
-  };
-}
 
 /** Runs inside one transaction (the caller's). */
 export async function acquireLeaseRow(db: Queryable, explorationId: string, claim: LeaseClaim, options: AcquireLeaseOptions): Promise<LeaseAttempt> {
@@ -47,7 +27,7 @@ export async function acquireLeaseRow(db: Queryable, explorationId: string, clai
     const locked = await db.query<LeaseRow>('SELECT * FROM leases WHERE exploration_id = $1 FOR UPDATE', [explorationId]);
     const held = locked.rows[0];
     if (!held) continue;
-    if (held.holder !== claim.holder && !(options.takeOver?.(toLease(held)) ?? false)) {
+    if (!claimWins(held, claim, options)) {
       if (!options.askToYield) return { acquired: false, lease: toLease(held) };
       const asked = await db.query<LeaseRow>('UPDATE leases SET yield_requested = COALESCE(yield_requested, $2) WHERE exploration_id = $1 RETURNING *', [
         explorationId,
@@ -55,11 +35,11 @@ export async function acquireLeaseRow(db: Queryable, explorationId: string, clai
       ]);
       return { acquired: false, lease: toLease(asked.rows[0] ?? held) };
     }
-    const since = held.holder === claim.holder ? held.since : claim.at;
+    const next = claimedRow(explorationId, held, claim);
     const updated = await db.query<LeaseRow>(
       `UPDATE leases SET holder = $2, pid = $3, host = $4, since = $5, heartbeat = $6, yield_requested = NULL
        WHERE exploration_id = $1 RETURNING *`,
-      [explorationId, claim.holder, claim.pid, claim.host, since, claim.at],
+      [explorationId, next.holder, next.pid, next.host, next.since, next.heartbeat],
     );
     const row = updated.rows[0];
     if (row) return { acquired: true, lease: toLease(row) };
