@@ -254,6 +254,51 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX explorations_by_fork_source ON explorations (forked_from) WHERE forked_from IS NOT NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'a judgment belongs to the exploration that made it',
+    // A fork shares its source's candidates, and after the fork point both may judge one of them
+    // under the same brief version: the engine names both judgments alike (`<candidate>.j<version>`).
+    // Each row now says which exploration made it (so a source never lists its forks' judgments),
+    // is unique per exploration rather than per candidate and brief, and the row of a judgment
+    // whose name another exploration already holds is keyed `<name>@<exploration>`, its name kept
+    // in judgment_id (the event names the key). Existing rows belong to the exploration whose log
+    // named them first, else to their candidate's. SQLite cannot drop a UNIQUE: the table is rebuilt.
+    sql: `
+      CREATE TABLE judgments_v14 (
+        id                TEXT PRIMARY KEY,
+        exploration_id    TEXT NOT NULL,
+        judgment_id       TEXT,
+        candidate_id      TEXT NOT NULL REFERENCES candidates(id),
+        brief_id          TEXT NOT NULL REFERENCES briefs(id),
+        quality           REAL NOT NULL,
+        scores_json       TEXT NOT NULL,
+        failed_json       TEXT NOT NULL,
+        flags_json        TEXT NOT NULL,
+        critique          TEXT NOT NULL,
+        novelty           REAL NOT NULL,
+        parent_similarity REAL,
+        judge             TEXT NOT NULL,
+        created_at        TEXT NOT NULL,
+        UNIQUE (exploration_id, candidate_id, brief_id)
+      );
+      INSERT INTO judgments_v14 (id, exploration_id, judgment_id, candidate_id, brief_id, quality, scores_json, failed_json,
+                                 flags_json, critique, novelty, parent_similarity, judge, created_at)
+        SELECT j.id, COALESCE(first.exploration_id, c.exploration_id), NULL, j.candidate_id, j.brief_id, j.quality, j.scores_json,
+               j.failed_json, j.flags_json, j.critique, j.novelty, j.parent_similarity, j.judge, j.created_at
+        FROM judgments j
+        JOIN candidates c ON c.id = j.candidate_id
+        LEFT JOIN (
+          -- SQLite takes the bare column from the row that holds the MIN: the first log to name it.
+          SELECT json_extract(payload_json, '$.id') AS judgment, exploration_id, MIN(seq)
+          FROM events WHERE type = 'candidate.judged' GROUP BY judgment
+        ) first ON first.judgment = j.id
+        ORDER BY j.rowid;
+      DROP TABLE judgments;
+      ALTER TABLE judgments_v14 RENAME TO judgments;
+      CREATE INDEX judgments_by_exploration ON judgments (exploration_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -49,13 +49,9 @@ export function deleteRows(db: Database.Database, id: string): void {
     const run = (sql: string, params: Record<string, string> = {}): void => {
       db.prepare(sql).run({ id, ...params });
     };
-    // Judgments this exploration made: of its own candidates, and (a fork's) of shared ones
-    // that no other exploration's log refers to.
-    run(
-      `DELETE FROM judgments WHERE candidate_id IN (${own})
-         OR (id IN (${REFS}) AND id NOT IN (SELECT json_extract(payload_json, '$.id') FROM events WHERE exploration_id <> @id AND type = @type))`,
-      { type: 'candidate.judged' },
-    );
+    // The judgments it made (a fork's include some of shared candidates), and any of its own
+    // candidates (none is left to another exploration: forks are refused above).
+    run(`DELETE FROM judgments WHERE exploration_id = @id OR candidate_id IN (${own})`);
     run(`DELETE FROM candidate_embeddings WHERE id IN (${own})`);
     run(`DELETE FROM candidate_parents WHERE candidate_id IN (${own})`);
     run('DELETE FROM candidates WHERE exploration_id = @id');

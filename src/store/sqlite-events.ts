@@ -5,7 +5,7 @@ import { BatonError } from '../errors.js';
 import { InlineEventSchema, LensSchema, RefPayloadSchema, parseJsonAt, parseStoredJsonChecked, validateStored } from './codecs.js';
 import { isHotInlineEvent, isLens, isRefPayload } from './stored-shapes.js';
 import { EmbeddingSlab, encodeEmbedding } from './embedding-codec.js';
-import { rawToCandidate, rawToJudgment, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
+import { judgmentKey, rawToCandidate, rawToJudgment, toCandidate, toCheckpoint, toDecision, toJudgment } from './sqlite-rows.js';
 import type { EventRow } from './sqlite-rows.js';
 import type { Statements } from './sqlite-statements.js';
 
@@ -53,8 +53,13 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
     }
     case 'candidate.judged': {
       const j = event.judgment;
+      // A fork and its source may both judge a shared candidate under one brief version, and the
+      // engine names both judgments alike: the second row takes a key of its own.
+      const key = judgmentKey(j.id, explorationId, sql.judgmentHolder.get(j.id)?.exploration_id);
       sql.insertJudgment.run({
-        id: j.id,
+        id: key,
+        exploration_id: explorationId,
+        judgment_id: key === j.id ? null : j.id,
         candidate_id: j.candidateId,
         brief_id: j.briefId,
         quality: j.quality,
@@ -67,7 +72,7 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
         judge: j.judge,
         created_at: j.createdAt,
       });
-      return { id: j.id };
+      return { id: key };
     }
     case 'checkpoint.raised': {
       const c = event.checkpoint;

@@ -73,7 +73,12 @@ export interface CandidateParentRow {
 }
 
 export interface JudgmentRow {
+  /** The row's key: the judgment's id, or `<id>@<exploration>` when another exploration holds that id. */
   id: string;
+  /** The exploration that made the judgment. */
+  exploration_id: string;
+  /** The judgment's id when the key is not it; null otherwise. */
+  judgment_id: string | null;
   candidate_id: string;
   brief_id: string;
   quality: number;
@@ -229,14 +234,14 @@ function toMoveKind(kind: string, candidateId: string): MoveKind {
 }
 
 /** A judgment row as an array, in `JUDGMENT_COLUMNS` order (reading a whole exploration). */
-export type RawJudgmentRow = [string, string, string, number, string, string, string, string, number, number | null, string, string];
+export type RawJudgmentRow = [string, string, string, number, string, string, string, string, number, number | null, string, string, string | null];
 export const JUDGMENT_COLUMNS =
-  'id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique, novelty, parent_similarity, judge, created_at';
+  'id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique, novelty, parent_similarity, judge, created_at, judgment_id';
 
 export function rawToJudgment(r: RawJudgmentRow): Judgment {
   const id = r[0];
   return {
-    id,
+    id: r[12] ?? id,
     candidateId: r[1],
     briefId: r[2],
     scores: parseStoredJsonChecked(CriterionScoresSchema, isCriterionScores, r[4], `judgments.scores_json of ${id}`),
@@ -254,7 +259,7 @@ export function rawToJudgment(r: RawJudgmentRow): Judgment {
 export function toJudgment(row: JudgmentRow): Judgment {
   const where = (column: string): string => `judgments.${column} of ${row.id}`;
   return {
-    id: row.id,
+    id: row.judgment_id ?? row.id,
     candidateId: row.candidate_id,
     briefId: row.brief_id,
     scores: parseStoredJsonChecked(CriterionScoresSchema, isCriterionScores, row.scores_json, where('scores_json')),
@@ -267,6 +272,15 @@ export function toJudgment(row: JudgmentRow): Judgment {
     judge: row.judge,
     createdAt: row.created_at,
   };
+}
+
+/**
+ * The key a new judgment's row takes: its id, unless another exploration (a fork, or the source
+ * of one) already holds a row of that id — then `<id>@<exploration>`. When this exploration holds
+ * it already, its id: the insert is refused as the duplicate it is.
+ */
+export function judgmentKey(id: string, explorationId: string, holder: string | undefined): string {
+  return holder === undefined || holder === explorationId ? id : `${id}@${explorationId}`;
 }
 
 export function toCall(row: CallRow): CallRecord {

@@ -148,22 +148,17 @@ export function prepareStatements(db: Database.Database) {
     ),
 
     getJudgment: prepare<[string], JudgmentRow>(db, 'SELECT * FROM judgments WHERE id = ?'),
-    judgmentsByExploration: prepare<[string], JudgmentRow>(
-      db,
-      `SELECT j.* FROM candidates c JOIN judgments j ON j.candidate_id = c.id
-       WHERE c.exploration_id = ? ORDER BY j.rowid`,
-    ),
-    rawJudgmentsByExploration: rawRows<[string], RawJudgmentRow>(
-      db,
-      `SELECT ${JUDGMENT_COLUMNS.split(', ').map((c) => `j.${c}`).join(', ')} FROM candidates c JOIN judgments j ON j.candidate_id = c.id
-       WHERE c.exploration_id = ? ORDER BY j.rowid`,
-    ),
+    /** Which exploration holds the row of a judgment id, if any. */
+    judgmentHolder: prepare<[string], { exploration_id: string }>(db, 'SELECT exploration_id FROM judgments WHERE id = ?'),
+    // The judgments an exploration made (a source does not list those its forks made of shared candidates).
+    judgmentsByExploration: prepare<[string], JudgmentRow>(db, 'SELECT * FROM judgments WHERE exploration_id = ? ORDER BY rowid'),
+    rawJudgmentsByExploration: rawRows<[string], RawJudgmentRow>(db, `SELECT ${JUDGMENT_COLUMNS} FROM judgments WHERE exploration_id = ? ORDER BY rowid`),
     insertJudgment: prepare<JudgmentRow, never>(
       db,
-      `INSERT INTO judgments (id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique,
-                              novelty, parent_similarity, judge, created_at)
-       VALUES (@id, @candidate_id, @brief_id, @quality, @scores_json, @failed_json, @flags_json, @critique,
-               @novelty, @parent_similarity, @judge, @created_at)`,
+      `INSERT INTO judgments (id, exploration_id, judgment_id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json,
+                              critique, novelty, parent_similarity, judge, created_at)
+       VALUES (@id, @exploration_id, @judgment_id, @candidate_id, @brief_id, @quality, @scores_json, @failed_json, @flags_json,
+               @critique, @novelty, @parent_similarity, @judge, @created_at)`,
     ),
 
     getCheckpoint: prepare<[string], CheckpointRow>(db, 'SELECT * FROM checkpoints WHERE id = ?'),

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BatonError } from '../errors.js';
+import type { Judgment } from '../explore/types.js';
 import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated, fixtureJudgment, fixtureLens } from './fixtures.js';
 import { quantizeEmbedding } from './embedding-codec.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
@@ -208,6 +209,50 @@ describe('int8 embeddings', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'events'").pluck().get()).not.toMatch(/AUTOINCREMENT/iu);
     db.close();
+  });
+
+  it('gives each judgment of a database from before version 14 to the exploration whose log named it first', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 11)) old.exec(migration.sql);
+    old.pragma('user_version = 11');
+    const brief = JSON.stringify(fixtureBrief());
+    old.prepare("INSERT INTO briefs VALUES ('b1', 'b1', 1, NULL, NULL, 's', ?, NULL, 'now'), ('b2', 'b1', 2, 'b1', NULL, 's', ?, NULL, 'now')").run(brief, brief);
+    old.prepare("INSERT INTO explorations (id, brief_id, current_brief_id, status, seed, model, judge, title, created_at, updated_at) VALUES ('x', 'b1', 'b1', 'awaiting', 1, 'm', 'j', 't', 'now', 'now')").run();
+    old
+      .prepare("INSERT INTO explorations (id, brief_id, current_brief_id, status, seed, model, judge, title, created_at, updated_at, forked_from, forked_at_checkpoint) VALUES ('f', 'b1', 'b2', 'awaiting', 1, 'm', 'j', 'fork', 'now', 'now', 'x', 'k')")
+      .run();
+    old
+      .prepare("INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, model, created_at) VALUES ('x.c1', 'x', 'x.m1', 'open', 'l', 0, 'text', ?, 'm', 'now')")
+      .run(Buffer.from(new Float32Array([1, 0]).buffer));
+    const judgment = (id: string, briefId: string, quality: number): Judgment => ({ ...fixtureJudgment('x.c1', briefId), id, quality });
+    const insertJudgment = old.prepare(
+      `INSERT INTO judgments (id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique, novelty, parent_similarity, judge, created_at)
+       VALUES (@id, 'x.c1', @briefId, @quality, @scores, @failed, @flags, @critique, @novelty, NULL, @judge, @createdAt)`,
+    );
+    const inSource = judgment('x.c1.j1', 'b1', 0.5);
+    // The fork judged the shared candidate again after its redirect: before version 14 the source listed it too.
+    const inFork = judgment('x.c1.j2', 'b2', 0.9);
+    for (const j of [inSource, inFork]) {
+      insertJudgment.run({ ...j, scores: JSON.stringify(j.scores), failed: JSON.stringify(j.failed), flags: JSON.stringify(j.flags) });
+    }
+    const event = old.prepare('INSERT INTO events (exploration_id, type, payload_json, at) VALUES (?, ?, ?, ?)');
+    for (const explorationId of ['x', 'f']) {
+      event.run(explorationId, 'exploration.created', JSON.stringify(fixtureCreated('b1')), 'now');
+      event.run(explorationId, 'candidate.added', JSON.stringify({ id: 'x.c1' }), 'now');
+      event.run(explorationId, 'candidate.judged', JSON.stringify({ id: inSource.id }), 'now');
+    }
+    event.run('f', 'brief.redirected', JSON.stringify({ briefId: 'b2', lenses: [] }), 'now');
+    event.run('f', 'candidate.judged', JSON.stringify({ id: inFork.id }), 'now');
+    old.close();
+
+    const store = openSqliteStore(path);
+    expect(await store.listJudgments('x')).toStrictEqual([inSource]);
+    expect(await store.listJudgments('f')).toStrictEqual([inSource, inFork]);
+    expect((await store.readEvents('f')).flatMap((e) => (e.event.type === 'candidate.judged' ? [e.event.judgment.id] : []))).toEqual([inSource.id, inFork.id]);
+    await store.deleteExploration('f');
+    expect(await store.listJudgments('x')).toStrictEqual([inSource]);
+    await store.close();
   });
 
   it('a hand-edited scale fails with a message naming the candidate', async () => {

@@ -638,6 +638,66 @@ export function storeConformance(
         expect(await store.listExplorations()).toEqual([]);
       });
 
+      it('keeps a fork independent after the fork point: both may judge a shared candidate under one brief version, each lists only its own', async () => {
+        const { x, checkpointId } = await explored('x_src');
+        const fork = await store.forkExploration({ id: 'x_fork', sourceId: x.id, checkpointId, title: 'Fork' });
+        const shared = `${x.id}:c1`;
+        const before = await store.listJudgments(x.id);
+        expect(before.map((j) => j.candidateId)).toEqual([shared, `${x.id}:c2`, `${x.id}:c3`]);
+        // Both redirect to one brief version and re-judge a shared candidate: the engine names both
+        // judgments `<candidate>.j<version>`.
+        const redirected = await store.saveBrief({ source: fixtureBriefSource, brief: fixtureBrief(), parentId: x.briefId });
+        const name = `${shared}.j${redirected.version}`;
+        const inFork = fixtureJudgment(shared, redirected.id, { id: name, quality: 0.31, critique: 'The fork’s verdict.' });
+        const inSource = fixtureJudgment(shared, redirected.id, { id: name, quality: 0.77, critique: 'The source’s verdict.' });
+        await store.commit(fork.id, {
+          events: [
+            { type: 'decision.made', decision: fixtureDecision(fork.id, `${fork.id}:d1`, checkpointId) },
+            { type: 'brief.redirected', briefId: redirected.id, lenses: [fixtureLens] },
+            { type: 'candidate.judged', judgment: inFork },
+          ],
+        });
+        // The source does not see what its fork judged.
+        expect(await store.listJudgments(x.id)).toStrictEqual(before);
+        await store.commit(x.id, {
+          events: [
+            { type: 'brief.redirected', briefId: redirected.id, lenses: [fixtureLens] },
+            { type: 'candidate.judged', judgment: inSource },
+          ],
+        });
+
+        // Each reads back its own verdict, under the name the engine gave it.
+        const judgedIn = async (id: string): Promise<unknown[]> =>
+          (await store.readEvents(id)).flatMap((e) => (e.event.type === 'candidate.judged' && e.event.judgment.briefId === redirected.id ? [e.event.judgment] : []));
+        expect(await judgedIn(fork.id)).toStrictEqual([inFork]);
+        expect(await judgedIn(x.id)).toStrictEqual([inSource]);
+        expect(await store.readEvents(x.id, 3)).toStrictEqual((await store.readEvents(x.id)).filter((e) => e.seq > 3));
+        expect(await store.listJudgments(x.id)).toStrictEqual([...before, inSource]);
+        // The fork's: its source's up to the fork point (shared rows, not copies), then its own.
+        expect(await store.listJudgments(fork.id)).toStrictEqual([...before.slice(0, 2), inFork]);
+
+        // A fork of the fork after its own verdict reads that verdict, not the source's.
+        const again = (await store.readEvents(fork.id)).length;
+        await store.commit(fork.id, { events: [{ type: 'checkpoint.raised', checkpoint: fixtureCheckpoint(fork.id, `${fork.id}:k2`, shared) }] });
+        const grandchild = await store.forkExploration({ id: 'x_fork2', sourceId: fork.id, checkpointId: `${fork.id}:k2`, title: 'Fork of a fork' });
+        expect(await judgedIn(grandchild.id)).toStrictEqual([inFork]);
+        expect((await store.readEvents(grandchild.id)).length).toBe(again + 1);
+        expect(await store.listJudgments(grandchild.id)).toStrictEqual([...before.slice(0, 2), inFork]);
+
+        // Nothing was asked of a model again: the forks have no calls; the source keeps its one.
+        expect((await store.spend(fork.id)).calls).toBe(0);
+        expect((await store.spend(grandchild.id)).calls).toBe(0);
+        expect((await store.spend(x.id)).calls).toBe(1);
+
+        // Deleting the forks removes their verdicts and leaves the source's whole.
+        await store.deleteExploration(grandchild.id);
+        await store.deleteExploration(fork.id);
+        expect(await store.listJudgments(x.id)).toStrictEqual([...before, inSource]);
+        expect(await judgedIn(x.id)).toStrictEqual([inSource]);
+        await store.deleteExploration(x.id);
+        expect(await store.listExplorations()).toEqual([]);
+      });
+
       it('refuses to fork at a checkpoint the exploration does not have', async () => {
         const { x } = await explored('x_src');
         await expectCode(store.forkExploration({ id: 'x_f', sourceId: x.id, checkpointId: 'nope', title: 'f' }), 'invalid_input');

@@ -1,4 +1,5 @@
 import type { Brief, CodeCheck } from '../../brief/schema.js';
+import { stem } from '../local-embedding.js';
 import type { Rng } from './rng.js';
 
 /** Text helpers shared by the rehearsal writer and judge. */
@@ -46,13 +47,22 @@ export function contentWords(text: string): string[] {
 }
 
 export interface BriefWords {
-  /** A short phrase naming what the brief is about, from its question. */
+  /** A short phrase naming what the brief is about, from its question, with its article ("the small town library"). */
   topic: string;
   /** The brief's most telling words and two-word phrases: question first, then intent and context. */
   keywords: string[];
+  /**
+   * The brief's own words the keywords leave out — details of its context and criteria ("garden",
+   * "unused computers"). An outlier starts from them: on the brief's subject, yet far in vocabulary
+   * from the drafts that circle the keywords.
+   */
+  overlooked: string[];
 }
 
 const MAX_KEYWORDS = 10;
+const MAX_OVERLOOKED = 8;
+/** Words that may stand before the topic in the question and read right before it in any sentence. */
+const TOPIC_DETERMINERS = new Set(['the', 'our', 'your', 'their', 'its', 'this', 'that']);
 
 /** A run's head (its last word, usually the noun) and its last two words, when they make a phrase. */
 function terms(run: readonly string[]): string[] {
@@ -82,10 +92,64 @@ export function briefWords(brief: Brief): BriefWords {
     .map(([term]) => term);
   const questionRuns = phrases(brief.question);
   const topicRun = questionRuns.find((run) => run.length >= 2) ?? questionRuns[0];
+  const topic = topicRun ? topicRun.slice(-3).join(' ') : null;
+  const keywordList = keywords.length > 0 ? keywords : ['idea', 'draft', 'work'];
   return {
-    topic: topicRun ? topicRun.slice(-3).join(' ') : 'the idea',
-    keywords: keywords.length > 0 ? keywords : ['idea', 'draft', 'work'],
+    topic: topic ? withDeterminer(brief.question, topic) : 'the idea',
+    keywords: keywordList,
+    overlooked: overlookedTerms(brief, keywordList),
   };
+}
+
+/** The topic as the question says it: "the small town library", not "small town library". */
+function withDeterminer(question: string, topic: string): string {
+  const words = question.toLowerCase().match(WORD) ?? [];
+  const first = topic.split(' ')[0] as string;
+  for (let i = 1; i < words.length; i++) {
+    if (words[i] !== first) continue;
+    const before = words[i - 1] as string;
+    if (TOPIC_DETERMINERS.has(before)) return `${before} ${topic}`;
+    // An adjective the topic left out ("the last keeper" from "the last keeper of…" is whole already).
+    const twoBefore = words[i - 2];
+    if (twoBefore && TOPIC_DETERMINERS.has(twoBefore) && !STOP.has(before)) return `${twoBefore} ${topic}`;
+    break;
+  }
+  return topic;
+}
+
+/** Words that end a run of content words without naming a thing. */
+const NOT_NOUNS = new Set(
+  'enough already else told tell tells feel feels felt last later think thinks share shares run runs sign half said says seen stay stays stayed within first second third once twice available reach survive spoken cite cites fewer works anyway ends changes'.split(' '),
+);
+
+/** Times and dates: they name no detail a draft could start from ("tiny repairs to “june”"). */
+const TIME_WORD = /^(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?|seasons?|holidays?|weekends?|today|tomorrow|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/u;
+
+function looksLikeNoun(word: string): boolean {
+  return word.length >= 4 && !NOT_NOUNS.has(word) && !TIME_WORD.test(word) && !/(?:ly|ing|ed)$/u.test(word);
+}
+
+/** The brief's words beyond its keywords: context first, then criteria, then the rest of intent. */
+function overlookedTerms(brief: Brief, keywords: readonly string[]): string[] {
+  // Compared by stem, as the novelty embedding compares them ("rerun data" is near "reruns").
+  const taken = new Set(keywords.flatMap((keyword) => keyword.split(/[\s-]+/u)).map(stem));
+  const out: string[] = [];
+  const sources = [brief.context, ...brief.criteria.map((criterion) => criterion.text ?? ''), brief.intent ?? '', brief.question];
+  for (const source of sources) {
+    for (const run of phrases(source)) {
+      // The two-word phrase first: "unused computers" says more than "computers".
+      for (const term of terms(run).reverse()) {
+        if (!looksLikeNoun(term.split(' ').at(-1) as string)) continue;
+        if (out.length >= MAX_OVERLOOKED) return out;
+        // A term that shares a word with a keyword would pull the outlier back toward the others.
+        const stems = term.split(/[\s-]+/u).map(stem);
+        if (stems.some((word) => taken.has(word)) || out.includes(term)) continue;
+        out.push(term);
+        for (const word of stems) taken.add(word);
+      }
+    }
+  }
+  return out;
 }
 
 /** Words as a person counts them: whitespace-separated tokens with a letter or digit. */
@@ -163,6 +227,8 @@ export interface Slots {
   words: readonly string[];
   field?: string;
   criterion?: string;
+  /** The brief's overlooked words (`BriefWords.overlooked`), for outliers. */
+  overlooked?: readonly string[];
 }
 
 /** Fills a template's slots with seeded choices, capitalising the first letter. */
@@ -173,7 +239,12 @@ export function fill(template: string, slots: Slots, rng: Rng): string {
   const w = rng.pick(slots.words);
   const otherWords = slots.words.filter((word) => word !== w);
   const w2 = otherWords.length > 0 ? rng.pick(otherWords) : w;
-  const values: Record<string, string> = { t: slots.topic, k, k2, w, w2, f: slots.field ?? 'another field', c: slots.criterion ?? slots.topic };
+  // Drawn only when asked for, so templates without them keep their seeded choices.
+  const overlooked = slots.overlooked && slots.overlooked.length > 0 ? slots.overlooked : slots.keywords;
+  const o = template.includes('{o') ? rng.pick(overlooked) : '';
+  const otherOverlooked = overlooked.filter((word) => word !== o);
+  const o2 = template.includes('{o2}') ? (otherOverlooked.length > 0 ? rng.pick(otherOverlooked) : o) : '';
+  const values: Record<string, string> = { t: slots.topic, k, k2, w, w2, o, o2, f: slots.field ?? 'another field', c: slots.criterion ?? slots.topic };
   const text = grammatical(template, values);
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -185,7 +256,7 @@ export function fill(template: string, slots: Slots, rng: Rng): string {
  * before a plural).
  */
 export function grammatical(template: string, values: Readonly<Record<string, string>>): string {
-  const SLOT = /(\b[Aa]n? )?\{(t|k2?|w2?|f|c)\}((?: (?:\w+ly|either|also|still|only|never|always|often|now|then|soon|rarely))?)( [a-z]+)?/gu;
+  const SLOT = /(\b[Aa]n? )?\{(t|k2?|w2?|o2?|f|c)\}((?: (?:\w+ly|either|also|still|only|never|always|often|now|then|soon|rarely))?)( [a-z]+)?/gu;
   return template.replace(SLOT, (_match, article: string | undefined, slot: string, adverb: string, next: string | undefined, offset: number) => {
     // The slot is the verb's subject unless a preposition governs it ("the space around the {k} says").
     const before = template.slice(0, offset).trim().split(/\s+/u).filter((word) => !DETERMINERS.has(word.toLowerCase()));

@@ -43,6 +43,10 @@ export const SENSITIVE_PROBABILITY = 0.02;
 /** Share of a parent's sentences a deepening rewrites. */
 const REWRITE_SHARE = 0.35;
 const MAX_ORIGINS = 4;
+/** How often one template may open a sentence in one text. */
+const MAX_TEMPLATE_USES = 2;
+/** How many of the brief's overlooked details one outlier draws on. */
+const OUTLIER_DETAILS = 4;
 
 export interface Seeds {
   /** The model's own seed (`createRehearsalModel({ seed })`). */
@@ -79,9 +83,13 @@ function voiceFor(brief: Brief, lens: Lens, sig: string): Voice {
     unit('outlier', sig, lens.id) < outlierChance
       ? (OUTLIER_VOICES[hash32('outlier-voice', sig) % OUTLIER_VOICES.length] as OutlierVoice)
       : null;
-  const { topic, keywords } = briefWords(brief);
+  const { topic, keywords, overlooked } = briefWords(brief);
   const field = BORROWED_FIELDS[hash32('field', sig) % BORROWED_FIELDS.length] as string;
-  return { bank, outlier, slots: { topic, keywords, words: bank.words, field } };
+  // Each outlier starts from a few of the overlooked details, so that two outliers of one
+  // exploration do not end up near each other.
+  const start = hash32('overlooked', sig) % Math.max(1, overlooked.length);
+  const details = overlooked.length <= OUTLIER_DETAILS ? overlooked : [...overlooked, ...overlooked].slice(start, start + OUTLIER_DETAILS);
+  return { bank, outlier, slots: { topic, keywords, words: bank.words, field, overlooked: outlier ? details : overlooked } };
 }
 
 /** The opening words of a sentence: two sentences from one template usually share them. */
@@ -91,14 +99,15 @@ function opening(sentence: string): string {
 
 /**
  * A stream of fresh sentences in the voice: templates in seeded order, skipping any whose opening
- * words are already in the text (`present`), so a text does not repeat itself. No sentence is
- * ever given twice; when the voice has nothing new left to say it gives '' and the text stops
- * growing.
+ * words are already in the text (`present`), so a text does not repeat itself; once every template
+ * has been used, each may be used once more. No sentence is ever given twice; when the voice has
+ * nothing new left to say it gives '' and the text stops growing.
  */
 function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly string[] = []): () => string {
   const templates = voice.outlier ? voice.outlier.sentences : voice.bank.sentences;
   const forbidden = forbiddenTerms(brief);
-  const used = new Set(present.map(opening));
+  const used = new Map<string, number>();
+  for (const sentence of present) used.set(opening(sentence), (used.get(opening(sentence)) ?? 0) + 1);
   // Sentence by sentence: a template can hold two, and the first must not come back either.
   const given = new Set(present.flatMap(sentencesIn));
   let queue: string[] = [];
@@ -111,20 +120,25 @@ function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly 
         rounds++;
       }
       const template = queue.pop() as string;
-      // An outlier that runs out of its own material falls back on the lens's bank.
-      const source = voice.outlier && rounds > 1 ? rng.pick(voice.bank.sentences) : template;
-      const sentence = fill(source, voice.slots, rng);
+      // An outlier that has said all its own material says no more: the lens's bank would pull it
+      // back among the other drafts.
+      if (voice.outlier && rounds > 1) break;
+      const sentence = fill(template, voice.slots, rng);
       const lower = sentence.toLowerCase();
       const parts = sentencesIn(sentence);
       if (parts.some((part) => given.has(part)) || forbidden.some((term) => lower.includes(term))) continue;
-      fallback ??= sentence;
-      if (used.has(opening(sentence))) continue;
-      used.add(opening(sentence));
+      const uses = used.get(opening(sentence)) ?? 0;
+      // A template said twice is enough: a third time reads as a tic, not as prose.
+      if (uses < MAX_TEMPLATE_USES) fallback ??= sentence;
+      if (uses > 0) continue;
+      used.set(opening(sentence), 1);
       for (const part of parts) given.add(part);
       return sentence;
     }
-    if (fallback !== null) for (const part of sentencesIn(fallback)) given.add(part);
-    return fallback ?? '';
+    if (fallback === null) return '';
+    used.set(opening(fallback), (used.get(opening(fallback)) ?? 0) + 1);
+    for (const part of sentencesIn(fallback)) given.add(part);
+    return fallback;
   };
 }
 
@@ -159,11 +173,11 @@ function assemble(head: string, paragraphs: readonly (readonly string[])[]): str
 }
 
 /** Adds the brief's required terms (most of the time), so must-include checks usually pass. */
-function requiredSentences(brief: Brief, existing: string, rng: Rng): string[] {
+function requiredSentences(brief: Brief, voice: Voice, existing: string, rng: Rng): string[] {
   const lower = existing.toLowerCase();
   return requiredTerms(brief)
     .filter((term) => !lower.includes(term.toLowerCase()) && rng.chance(0.9))
-    .map((term) => `Throughout, it keeps ${term} in view.`);
+    .map((term) => (voice.outlier ? `From the first line to the last, “${term}” is written into the record.` : `Throughout, it keeps ${term} in view.`));
 }
 
 function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
@@ -177,8 +191,10 @@ function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
 
   // The lens speaks first; the brief's intent is woven in later, as a writer would.
   const framing = framingSentences(brief, voice);
-  const sentences: string[] = [];
-  let words = countWords(formatRehearsalHeader(header)) + countWords(framing.join(' '));
+  // An outlier opens on its thesis: the brief's topic, and the unusual angle taken on it.
+  const thesis = voice.outlier ? fill(voice.outlier.thesis, voice.slots, rng) : null;
+  const sentences: string[] = thesis ? [thesis] : [];
+  let words = countWords(formatRehearsalHeader(header)) + countWords(framing.join(' ')) + countWords(thesis ?? '');
   while (words < target) {
     const sentence = next();
     if (sentence === '') break;
@@ -186,7 +202,7 @@ function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
     words += countWords(sentence);
   }
   for (const sentence of framing) sentences.splice(Math.min(sentences.length, rng.between(2, 4)), 0, sentence);
-  const extra = requiredSentences(brief, sentences.join(' '), rng);
+  const extra = requiredSentences(brief, voice, sentences.join(' '), rng);
   const paragraphs = paragraphise([...sentences, ...extra], rng);
   if (rng.chance(SENSITIVE_PROBABILITY)) {
     paragraphs.splice(rng.between(1, paragraphs.length), 0, [sensitivePassage(rng)]);
@@ -265,7 +281,7 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
     (paragraphs[0] as string[]).splice(1, 0, sentence);
     added.add(sentence);
   }
-  for (const sentence of requiredSentences(brief, joinParagraphs(paragraphs), rng)) {
+  for (const sentence of requiredSentences(brief, voice, joinParagraphs(paragraphs), rng)) {
     (paragraphs[paragraphs.length - 1] as string[]).push(sentence);
     added.add(sentence);
   }

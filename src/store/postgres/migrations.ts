@@ -178,6 +178,28 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX explorations_by_fork_source ON explorations (forked_from) WHERE forked_from IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'a judgment belongs to the exploration that made it',
+    // SQLite's version 14: a fork and its source may both judge a shared candidate under one brief
+    // version, named alike by the engine. Each row says which exploration made it, is unique per
+    // exploration, and a name another exploration holds is keyed `<name>@<exploration>` with the
+    // name in judgment_id. Existing rows belong to the first log that named them, else to their
+    // candidate's exploration.
+    sql: `
+      ALTER TABLE judgments ADD COLUMN exploration_id TEXT;
+      ALTER TABLE judgments ADD COLUMN judgment_id TEXT;
+      UPDATE judgments j SET exploration_id = first.exploration_id
+        FROM (SELECT DISTINCT ON (payload_json::json->>'id') payload_json::json->>'id' AS judgment, exploration_id
+              FROM events WHERE type = 'candidate.judged' ORDER BY payload_json::json->>'id', seq) first
+        WHERE first.judgment = j.id;
+      UPDATE judgments j SET exploration_id = c.exploration_id FROM candidates c WHERE j.exploration_id IS NULL AND c.id = j.candidate_id;
+      ALTER TABLE judgments ALTER COLUMN exploration_id SET NOT NULL;
+      ALTER TABLE judgments DROP CONSTRAINT judgments_candidate_id_brief_id_key;
+      ALTER TABLE judgments ADD CONSTRAINT judgments_once_per_exploration UNIQUE (exploration_id, candidate_id, brief_id);
+      CREATE INDEX judgments_by_exploration ON judgments (exploration_id, ord);
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -33,9 +33,6 @@ export async function archiveRow(db: Queryable, id: string, archived: boolean, a
   return rows[0] as ExplorationRow;
 }
 
-/** Ids held in the `{"id": …}` payloads of an exploration's events of one type ($1 the exploration, $2 the type). */
-const REFS = `SELECT payload_json::json->>'id' FROM events WHERE exploration_id = $1 AND type = $2`;
-
 export async function deleteRows(db: Queryable, id: string): Promise<void> {
   await lockedRow(db, id);
   // Lock the forks' rows too: a fork being created now waits, then finds its source gone.
@@ -46,13 +43,9 @@ export async function deleteRows(db: Queryable, id: string): Promise<void> {
     });
   }
   const own = 'SELECT id FROM candidates WHERE exploration_id = $1';
-  // Judgments this exploration made: of its own candidates, and (a fork's) of shared ones that
-  // no other exploration's log refers to.
-  await db.query(
-    `DELETE FROM judgments WHERE candidate_id IN (${own})
-       OR (id IN (${REFS}) AND id NOT IN (SELECT payload_json::json->>'id' FROM events WHERE exploration_id <> $1 AND type = $2))`,
-    [id, 'candidate.judged'],
-  );
+  // The judgments it made (a fork's include some of shared candidates), and any of its own
+  // candidates (none is left to another exploration: forks are refused above).
+  await db.query(`DELETE FROM judgments WHERE exploration_id = $1 OR candidate_id IN (${own})`, [id]);
   for (const sql of [
     `DELETE FROM candidate_parents WHERE candidate_id IN (${own})`,
     'DELETE FROM candidates WHERE exploration_id = $1',

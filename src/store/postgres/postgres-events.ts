@@ -6,7 +6,7 @@ import { BatonError } from '../../errors.js';
 import { InlineEventSchema, RefPayloadSchema, parseJsonAt, parseStoredJson, validateStored } from '../codecs.js';
 import { encodeEmbedding } from '../embedding-codec.js';
 import { isHotInlineEvent } from '../stored-shapes.js';
-import { toCandidate, toCheckpoint, toDecision, toJudgment } from '../sqlite-rows.js';
+import { judgmentKey, toCandidate, toCheckpoint, toDecision, toJudgment } from '../sqlite-rows.js';
 import type { CandidateRow, CheckpointRow, DecisionRow, JudgmentRow } from '../sqlite-rows.js';
 
 /**
@@ -51,12 +51,18 @@ export async function writeEventData(db: Queryable, explorationId: string, event
     }
     case 'candidate.judged': {
       const j = event.judgment;
+      // A fork and its source may both judge a shared candidate under one brief version, and the
+      // engine names both judgments alike: the second row takes a key of its own.
+      const holder = await db.query<{ exploration_id: string }>('SELECT exploration_id FROM judgments WHERE id = $1', [j.id]);
+      const key = judgmentKey(j.id, explorationId, holder.rows[0]?.exploration_id);
       await db.query(
-        `INSERT INTO judgments (id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json, critique, novelty,
-                                parent_similarity, judge, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        `INSERT INTO judgments (id, exploration_id, judgment_id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json,
+                                critique, novelty, parent_similarity, judge, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [
-          j.id,
+          key,
+          explorationId,
+          key === j.id ? null : j.id,
           j.candidateId,
           j.briefId,
           j.quality,
@@ -70,7 +76,7 @@ export async function writeEventData(db: Queryable, explorationId: string, event
           j.createdAt,
         ],
       );
-      return JSON.stringify({ id: j.id });
+      return JSON.stringify({ id: key });
     }
     case 'checkpoint.raised': {
       const c = event.checkpoint;
@@ -127,14 +133,15 @@ export async function queryCandidates(db: Queryable, where: string, params: unkn
   return rows.map((row) => toCandidate(row, row.parent_ids));
 }
 
-export async function queryJudgments(db: Queryable, where: string, params: unknown[]): Promise<Judgment[]> {
+/** Judgments by their rows' keys (what events name; a judgment's id, unless two explorations share it). */
+export async function queryJudgments(db: Queryable, where: string, params: unknown[]): Promise<Map<string, Judgment>> {
   const { rows } = await db.query<JudgmentRow>(
-    `SELECT j.id, j.candidate_id, j.brief_id, j.quality, j.scores_json, j.failed_json, j.flags_json, j.critique, j.novelty,
-            j.parent_similarity, j.judge, j.created_at
+    `SELECT j.id, j.exploration_id, j.judgment_id, j.candidate_id, j.brief_id, j.quality, j.scores_json, j.failed_json, j.flags_json,
+            j.critique, j.novelty, j.parent_similarity, j.judge, j.created_at
      FROM judgments j WHERE ${where} ORDER BY j.ord`,
     params,
   );
-  return rows.map(toJudgment);
+  return new Map(rows.map((row) => [row.id, toJudgment(row)]));
 }
 
 interface EventRow {
@@ -173,7 +180,7 @@ export async function readHydratedEvents(db: Queryable, explorationId: string, a
   const byId = <T extends { id: string }>(items: T[]): Map<string, T> => new Map(items.map((item) => [item.id, item]));
   const wanted = (type: string): string[] => ids.get(type) ?? [];
   const candidates = wanted('candidate.added').length > 0 ? byId(await queryCandidates(db, 'c.id = ANY($1)', [wanted('candidate.added')])) : new Map<string, Candidate>();
-  const judgments = wanted('candidate.judged').length > 0 ? byId(await queryJudgments(db, 'j.id = ANY($1)', [wanted('candidate.judged')])) : new Map<string, Judgment>();
+  const judgments = wanted('candidate.judged').length > 0 ? await queryJudgments(db, 'j.id = ANY($1)', [wanted('candidate.judged')]) : new Map<string, Judgment>();
   const checkpoints = new Map<string, Checkpoint>();
   if (wanted('checkpoint.raised').length > 0) {
     const result = await db.query<CheckpointRow>('SELECT * FROM checkpoints WHERE id = ANY($1)', [wanted('checkpoint.raised')]);

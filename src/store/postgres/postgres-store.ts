@@ -307,11 +307,12 @@ export class PostgresStore implements Store {
 
   async listJudgments(explorationId: string): Promise<Judgment[]> {
     return this.#transaction(async (db) => {
-      if (!(await isFork(db, explorationId))) {
-        return queryJudgments(db, 'j.candidate_id IN (SELECT id FROM candidates WHERE exploration_id = $1)', [explorationId]);
-      }
-      const ids = await referencedIds(db, explorationId, 'candidate.judged');
-      return inOrder(ids, await queryJudgments(db, 'j.id = ANY($1)', [ids]));
+      // The judgments it made: a source does not list those its forks made of shared candidates.
+      if (!(await isFork(db, explorationId))) return [...(await queryJudgments(db, 'j.exploration_id = $1', [explorationId])).values()];
+      // A fork's log names its rows by key: its source's up to the fork point, its own after.
+      const keys = await referencedIds(db, explorationId, 'candidate.judged');
+      const byKey = await queryJudgments(db, 'j.id = ANY($1)', [keys]);
+      return keys.flatMap((key) => byKey.get(key) ?? []);
     }, true);
   }
 
