@@ -23,7 +23,6 @@ import { recordedCall } from './explore/calls.js';
 import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
 import type { CheckContext } from './explore/checks.js';
-import { verifyBriefChecks } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
@@ -594,6 +593,11 @@ export class Baton {
    */
   async lintSource(source: string, name = 'brief.md'): Promise<LintFinding[]> {
     return lintInWorker(source, name, this.checkContext(undefined), this.briefLimits());
+  }
+
+  /** Parses a brief given as text, in the brief worker within `briefLimits` (located errors, or `limit_exceeded`). */
+  async parseSource(source: string, name = 'brief.md'): Promise<Brief> {
+    return parseInWorker(source, name, this.briefLimits());
   }
 
   private briefLimits(): BriefLimits {
