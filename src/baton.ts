@@ -4,8 +4,10 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { chooseLenses, resolveLenses } from './brief/lenses.js';
 import type { LintFinding } from './brief/lint.js';
-import { lintBrief } from './brief/lint.js';
-import { locateField, parseBrief, readBriefFile, safeParseBrief } from './brief/parse.js';
+import type { BriefLimits } from './brief/brief-worker.js';
+import { DEFAULT_BRIEF_LIMITS, lintInWorker, parseInWorker } from './brief/brief-worker.js';
+import { byLine, checkFindings, lintWithModels } from './brief/lint-source.js';
+import { locateField, parseBrief, readBriefFile } from './brief/parse.js';
 import type { Framing } from './brief/reframe.js';
 import { applyFraming, FramingsSchema, reframeLenses } from './brief/reframe.js';
 import type { Brief, Lens } from './brief/schema.js';
@@ -21,7 +23,6 @@ import { recordedCall } from './explore/calls.js';
 import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
 import type { CheckContext } from './explore/checks.js';
-import { verifyBriefChecks } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
@@ -92,6 +93,11 @@ export interface BatonOptions {
    * started with `--allow-modules`: a brief sent over HTTP must not run code in the server.
    */
   allowModules?: boolean;
+  /**
+   * Limits on reading a brief given as text (`startFromSource`, `lintSource`, a redirect with
+   * `briefSource`), which runs in a worker thread: past them it is a `limit_exceeded` error.
+   */
+  briefLimits?: Partial<BriefLimits>;
   /** Most cards on a board (default: the user config's `board.cards`, else 8); every direction still gets a row. */
   boardCards?: number;
 }
@@ -233,7 +239,7 @@ export class Baton {
   /** Validates a brief given as Markdown text and stores it as a brief version. */
   async saveBriefSource(source: string, options: { parentId?: string; note?: string; name?: string } = {}): Promise<BriefVersion> {
     const name = options.name ?? 'brief.md';
-    const brief = parseBrief(source, { file: name });
+    const brief = await parseInWorker(source, name, this.briefLimits());
     checkModels(brief, source, name);
     await this.refuseUnusableChecks(source, brief, name);
     const input: Parameters<Store['saveBrief']>[0] = { source, brief };
@@ -262,7 +268,7 @@ export class Baton {
    */
   async startFromSource(source: string, options: StartOptions & { name?: string } = {}): Promise<string> {
     const name = options.name ?? 'brief.md';
-    return this.startBrief({ source, brief: parseBrief(source, { file: name }), file: name }, options);
+    return this.startBrief({ source, brief: await parseInWorker(source, name, this.briefLimits()), file: name }, options);
   }
 
   private async startBrief(input: { source: string; brief: Brief; file: string; path?: string }, options: StartOptions): Promise<string> {
@@ -561,7 +567,7 @@ export class Baton {
    */
   async lint(path: string): Promise<{ file: string; findings: LintFinding[] }> {
     const { absolute, source, brief } = await this.readBrief(path);
-    const findings = [...lintWithModels(source, brief, path), ...(await this.checkFindings(source, brief, path, absolute))];
+    const findings = [...lintWithModels(source, brief, path), ...(await checkFindings(source, brief, path, this.checkContext(absolute)))];
     return { file: path, findings: byLine(findings) };
   }
 
@@ -571,21 +577,9 @@ export class Baton {
     return { briefDir, root: briefDir, allowModules: briefPath !== undefined || this.options.allowModules !== false };
   }
 
-  /** `verifyBriefChecks` as located lint errors. */
-  private async checkFindings(source: string, brief: Brief, file: string, briefPath: string | undefined): Promise<LintFinding[]> {
-    const problems = await verifyBriefChecks(brief, this.checkContext(briefPath));
-    return problems.map((problem) => ({
-      code: 'unusable-check',
-      severity: 'error' as const,
-      message: problem.message,
-      location: { line: 1, column: 1, ...locateField(source, problem.path, { file }), field: problem.path.join('.') },
-      suggestion: 'fix or remove this check: `run` refuses a brief whose checks cannot be used',
-    }));
-  }
-
   /** Throws the located problems of `checkFindings`, if any: nothing has been written yet. */
   private async refuseUnusableChecks(source: string, brief: Brief, file: string, briefPath?: string): Promise<void> {
-    const findings = await this.checkFindings(source, brief, file, briefPath);
+    const findings = await checkFindings(source, brief, file, this.checkContext(briefPath));
     const first = findings[0];
     if (!first) return;
     const details = findings.map((f) => `${formatLocation(f.location)}: ${f.location.field}: ${f.message}`);
@@ -595,17 +589,19 @@ export class Baton {
   /**
    * Lints a brief given as Markdown text. Unlike `lint`, a brief that does not parse is not an
    * error here: each problem comes back as an `invalid-brief` finding, located, for an editor.
+   * It runs in a worker thread within `briefLimits` (a `limit_exceeded` error past them).
    */
   async lintSource(source: string, name = 'brief.md'): Promise<LintFinding[]> {
-    const parsed = safeParseBrief(source, { file: name });
-    if (parsed.ok) return byLine([...lintWithModels(source, parsed.brief, name), ...(await this.checkFindings(source, parsed.brief, name, undefined))]);
-    return parsed.errors.map((problem) => ({
-      code: 'invalid-brief',
-      severity: 'error' as const,
-      message: problem.message,
-      location: problem.location,
-      suggestion: 'fix this field so that the brief can be read',
-    }));
+    return lintInWorker(source, name, this.checkContext(undefined), this.briefLimits());
+  }
+
+  /** Parses a brief given as text, in the brief worker within `briefLimits` (located errors, or `limit_exceeded`). */
+  async parseSource(source: string, name = 'brief.md'): Promise<Brief> {
+    return parseInWorker(source, name, this.briefLimits());
+  }
+
+  private briefLimits(): BriefLimits {
+    return { ...DEFAULT_BRIEF_LIMITS, ...this.options.briefLimits };
   }
 
   async show(idOrPrefix: string): Promise<ExplorationView> {
@@ -765,29 +761,6 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
 }
 
 /** The coach's findings, plus model ids this build cannot resolve, sorted by line. */
-function lintWithModels(source: string, brief: Brief, file: string): LintFinding[] {
-  const findings = lintBrief(source, brief, { file });
-  for (const [field, id] of [['model', brief.model] as const, ...juryOf(brief.judge).map((juror) => ['judge', juror] as const)]) {
-    try {
-      checkModel(id, {});
-    } catch (error) {
-      if (!isBatonError(error)) throw error;
-      findings.push({
-        code: 'unknown-model',
-        severity: 'error',
-        message: error.message,
-        location: { line: 1, column: 1, ...locateField(source, field, { file }), field },
-        suggestion: `model: rehearsal   # explore offline first; providers are named provider:model`,
-      });
-    }
-  }
-  return byLine(findings);
-}
-
-function byLine(findings: LintFinding[]): LintFinding[] {
-  return findings.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0));
-}
-
 /**
  * Refuses a model id the registry cannot resolve, pointing at where it was written. With `env`,
  * the provider's key and base URL are checked too (before anything is written); without, only

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'exploration_busy'
   /** The database cannot be written: disk full, read-only file or folder, or unwritable path. */
   | 'storage_unavailable'
+  /** A brief took more time or memory to read than a limit allows (sent to a server, typically). */
+  | 'limit_exceeded'
   /** The person pressed Ctrl-C: the command stopped cleanly before it was done. */
   | 'interrupted'
   | 'internal';
@@ -45,6 +47,7 @@ export const ERROR_CODES: Record<ErrorCode, CodeInfo> = {
   budget_exhausted: { exitCode: EXIT.budget, status: 402 },
   exploration_busy: { exitCode: EXIT.busy, status: 409 },
   storage_unavailable: { exitCode: EXIT.storage, status: 503 },
+  limit_exceeded: { exitCode: EXIT.invalidInput, status: 422 },
   interrupted: { exitCode: EXIT.interrupted, status: 503 },
   internal: { exitCode: EXIT.internal, status: 500 },
 };

@@ -52,8 +52,11 @@ export function fileOf(file: string | undefined): { file?: string } {
 }
 
 /** YAML syntax errors, located by the parser's own offsets. */
+/** The most problems of one kind a brief is told about (each costs a walk of the document to locate). */
+const MAX_PROBLEMS = 50;
+
 export function yamlProblems(errors: readonly YAMLError[], context: ProblemContext): BriefProblem[] {
-  return errors.map((error) => {
+  return errors.slice(0, MAX_PROBLEMS).map((error) => {
     const { line, column } = context.front.position(error.pos[0]);
     // The parser's messages are accurate but terse; the commonest cause deserves a hint.
     const hint =
@@ -116,7 +119,9 @@ export function zodProblems(issues: readonly z.core.$ZodIssue[], data: unknown, 
   const suppressed = new Set<string>();
   for (const issue of flat) {
     if (issue.code !== 'unrecognized_keys') continue;
-    for (const key of issue.keys) {
+    // Each problem is located by a walk of the document: a brief with 60,000 unknown keys must
+    // not cost 60,000 walks. The first few are named, the rest counted.
+    for (const key of issue.keys.slice(0, MAX_PROBLEMS)) {
       const known = knownKeysAt(issue.path);
       const suggestion = didYouMean(key, known);
       if (suggestion !== undefined) {
@@ -129,6 +134,8 @@ export function zodProblems(issues: readonly z.core.$ZodIssue[], data: unknown, 
           : `unknown key \`${key}\`; known keys here are ${known.map((name) => `\`${name}\``).join(', ')}`;
       problems.push(problemAt(context, [...issue.path, key], message, 'key'));
     }
+    const more = issue.keys.length - MAX_PROBLEMS;
+    if (more > 0) problems.push(problemAt(context, issue.path, `and ${more} more unknown keys here`));
   }
   for (const issue of flat) {
     if (issue.code === 'unrecognized_keys') continue;

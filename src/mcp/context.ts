@@ -1,6 +1,5 @@
 import type { Baton } from '../baton.js';
 import { BatonError } from '../errors.js';
-import { parseBrief } from '../brief/parse.js';
 import type { Brief } from '../brief/schema.js';
 
 /** What every part of the MCP server shares. */
@@ -56,8 +55,9 @@ export class ExclusiveRuns {
  * injected into it): it may not make Baton load and run a JS module from disk unless the
  * operator allowed it when starting the server (`--allow-modules`).
  */
-export function refuseModuleChecks(source: string, name: string, allowModules: boolean): Brief {
-  const brief = parseBrief(source, { file: name });
+export async function refuseModuleChecks(baton: Baton, source: string, name: string, allowModules: boolean): Promise<Brief> {
+  // Parsed in the brief worker, within its limits: a hostile brief cannot stall the server.
+  const brief = await baton.parseSource(source, name);
   if (allowModules) return brief;
   const modules = [
     ...brief.criteria.flatMap((c, i) => (c.check?.module !== undefined ? [`criteria.${i}.check.module`] : [])),

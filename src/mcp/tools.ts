@@ -72,7 +72,7 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
     },
     ({ briefText: source, seed, model }) =>
       toolCall(log, 'start_exploration', async () => {
-        refuseModuleChecks(source, 'brief.md', ctx.allowModules);
+        await refuseModuleChecks(baton, source, 'brief.md', ctx.allowModules);
         const id = await baton.startFromSource(source, { ...(seed !== undefined ? { seed } : {}), ...(model !== undefined ? { model } : {}) });
         return dataResult(`Started exploration ${id}. Call run_to_checkpoint with this id to explore.`, { explorationId: id });
       }),
@@ -161,7 +161,7 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
     (input, extra) =>
       toolCall(log, 'decide', async () => {
         const id = await baton.resolveId(input.explorationId);
-        if (input.briefText !== undefined) refuseModuleChecks(input.briefText, 'brief.md', ctx.allowModules);
+        if (input.briefText !== undefined) await refuseModuleChecks(baton, input.briefText, 'brief.md', ctx.allowModules);
         const options: DecideOptions = { action: input.action, reason: input.reason };
         if (input.candidates) options.candidateIds = input.candidates;
         if (input.feedback !== undefined) options.feedback = input.feedback;

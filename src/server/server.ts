@@ -38,7 +38,7 @@ export interface ServeOptions {
   heartbeatMs?: number;
   log?: (line: string) => void;
   /** Passed to the facade (e.g. the rehearsal model's latency). */
-  baton?: Pick<BatonOptions, 'latencyMs' | 'concurrency' | 'now'>;
+  baton?: Pick<BatonOptions, 'latencyMs' | 'concurrency' | 'now' | 'briefLimits'>;
 }
 
 export interface RunningServer {

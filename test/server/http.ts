@@ -17,6 +17,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   /** Sent as JSON (with Content-Type: application/json) unless a string. */
   body?: unknown;
+  /** Called once the whole request has been handed to the operating system. */
+  onSent?: () => void;
 }
 
 export function send(port: number, path: string, options: HttpRequest = {}): Promise<HttpResponse> {
@@ -34,6 +36,7 @@ export function send(port: number, path: string, options: HttpRequest = {}): Pro
       res.on('error', reject);
     });
     req.on('error', reject);
+    if (options.onSent) req.on('finish', options.onSent);
     req.end(payload);
   });
 }
