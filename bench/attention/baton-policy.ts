@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { DecideOptions, RunOutcome } from '../../src/index.js';
-import { Baton } from '../../src/index.js';
+import type { DecideOptions, ModelPort, RunOutcome } from '../../src/index.js';
+import { Baton, fitBradleyTerry } from '../../src/index.js';
+import { contendersOf } from '../../src/steer/pairwise-rank.js';
 import type { PolicyResult } from './baselines.js';
 import type { SimPerson } from './person.js';
 import type { SimWorld } from './sim.js';
@@ -39,17 +40,38 @@ export interface BatonRun {
 /** A person reverses an assumption when their own favourite among what it would have shown is this much better. */
 const REVERSE_MARGIN = 0.02;
 
+/**
+ * How the judge is set for a run (issue 12, "Measured"): `single` is the world's judge alone;
+ * `jury` adds `world.jury` as jurors (the brief names them all); `pairwise` ranks the board's
+ * contenders in pairs. For NEVER, which accepts on the judge's word, the final pick with pairwise
+ * is the Bradley–Terry top of the last board's contenders, compared in both orders by the lead
+ * judge with calls kept back from the same budget (`PAIRWISE_RESERVE`).
+ */
+export interface Judging {
+  jury: boolean;
+  pairwise: boolean;
+}
+
+export const SINGLE_JUDGE: Judging = { jury: false, pairwise: false };
+
+/** Calls NEVER keeps back for its final pairwise ranking: 4 contenders, 6 pairs, both orders. */
+export const PAIRWISE_RESERVE = 12;
+
 export async function runOnBaton(
   sim: SimWorld,
   person: SimPerson,
   briefPath: string,
   dir: string,
   mode: EngineMode,
+  judging: Judging = SINGLE_JUDGE,
 ): Promise<PolicyResult & { run: BatonRun }> {
-  const modelId = `sim:${sim.world.name}`;
+  const models: Record<string, () => ModelPort> = {};
+  const jurors = judging.jury ? sim.world.jury.length + 1 : 1;
+  for (let j = 0; j < jurors; j++) models[sim.modelId(j)] = () => sim.port(j);
+  const variant = `${judging.jury ? '-jury' : ''}${judging.pairwise ? '-pairwise' : ''}`;
   const baton = Baton.open({
-    db: join(dir, `${sim.world.name}-${sim.seed}-${mode}.db`),
-    models: { [modelId]: () => sim.port() },
+    db: join(dir, `${sim.world.name}-${sim.seed}-${mode}${variant}.db`),
+    models,
     concurrency: mode === 'always' ? 1 : 2,
   });
   const run: BatonRun = { assumed: 0, reversed: 0, exhaustedEarly: false };
@@ -62,15 +84,24 @@ export async function runOnBaton(
     let outcome = await baton.run(id, runOptions);
     let interventions = 0;
     let accepted: string | undefined;
+    let extraCalls = 0;
     while (outcome.status === 'awaiting' || (mode === 'always' && outcome.status === 'running')) {
       noteExhaustion(outcome);
       const tree = await treeOf(baton, id);
+      // Whoever is asked reads the board they are shown.
+      if (mode !== 'never') person.see(outcome.board.cards.flatMap((c) => tree.all.get(c.candidateId) ?? []));
       if (mode === 'baton') {
         const reversals = await reviewAssumptions(baton, id, outcome, tree, person);
         interventions += reversals;
         run.reversed += reversals;
       }
-      const decision = decide(mode, outcome, tree, person, sim.world.lenses.length);
+      let decision = decide(mode, outcome, tree, person, sim.world.lenses.length);
+      if (mode === 'never' && judging.pairwise && decision.action === 'accept') {
+        const ranked = pairwisePick(sim, outcome.board, tree);
+        extraCalls += ranked.calls;
+        const pick = [...tree.texts].find(([, text]) => text === ranked.text)?.[0];
+        if (pick !== undefined) decision = { ...decision, candidateIds: [pick], reason: 'the pairwise top of the last board' };
+      }
       if (mode !== 'never') interventions += 1;
       if (decision.action === 'accept') accepted = tree.texts.get(decision.candidateIds?.[0] as string);
       outcome = (await baton.decide(id, { ...decision, run: runOptions })).outcome;
@@ -80,12 +111,18 @@ export async function runOnBaton(
     // An exploration that ended without an answer (nothing left between checkpoints) is settled
     // as TERMINATE would settle it: the person picks from the last board, one more intervention.
     if (accepted === undefined) {
-      const decision = decide(mode === 'never' ? 'never' : 'terminate', await baton.board(id), tree, person, 0);
+      const last = await baton.board(id);
+      const decision = decide(mode === 'never' ? 'never' : 'terminate', last, tree, person, 0);
       accepted = tree.texts.get(decision.candidateIds?.[0] as string) as string;
+      if (mode === 'never' && judging.pairwise) {
+        const ranked = pairwisePick(sim, last.board, tree);
+        extraCalls += ranked.calls;
+        accepted = ranked.text ?? accepted;
+      }
       if (mode !== 'never') interventions += 1;
     }
     const spend = await baton.store.spend(id);
-    return { policy: mode, accepted, interventions, calls: spend.calls, produced: [...tree.all.values()], run };
+    return { policy: mode, accepted, interventions, calls: spend.calls + extraCalls, produced: [...tree.all.values()], run };
   } finally {
     await baton.close();
   }
@@ -118,6 +155,37 @@ async function treeOf(baton: Baton, id: string): Promise<Tree> {
   };
 }
 
+/**
+ * NEVER's final pick with pairwise ranking: the last board's contenders (the best and each
+ * direction's best, up to 4, as the engine picks them) compared by the lead judge in both orders,
+ * fitted with Bradley–Terry; the strongest is accepted (ties: the rubric's order).
+ */
+function pairwisePick(sim: SimWorld, board: RunOutcome['board'], tree: Tree): { text: string | undefined; calls: number } {
+  const ids = contendersOf(board).filter((c) => tree.texts.has(c));
+  if (ids.length < 2) return { text: undefined, calls: 0 };
+  const outcomes: Array<{ a: number; b: number; outcome: 1 | 0 | 0.5 }> = [];
+  let calls = 0;
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i + 1; j < ids.length; j++) {
+      for (const [a, b] of [[i, j], [j, i]] as const) {
+        const first = tree.texts.get(ids[a] as string) as string;
+        const second = tree.texts.get(ids[b] as string) as string;
+        // The lead judge's answer to the engine's compare task, counted as a model call.
+        sim.calls += 1;
+        calls += 1;
+        const winner = (JSON.parse(sim.compare(first, second)) as { winner: string }).winner;
+        outcomes.push({ a, b, outcome: winner === 'first' ? 1 : winner === 'second' ? 0 : 0.5 });
+      }
+    }
+  }
+  const strengths = fitBradleyTerry(ids.length, outcomes).strengths;
+  let top = 0;
+  strengths.forEach((s, k) => {
+    if (s > (strengths[top] as number) + 1e-9) top = k;
+  });
+  return { text: tree.texts.get(ids[top] as string), calls };
+}
+
 /** Reverses each new assumption the person disagrees with; returns how many. */
 async function reviewAssumptions(baton: Baton, id: string, outcome: RunOutcome, tree: Tree, person: SimPerson): Promise<number> {
   let reversed = 0;
@@ -127,8 +195,8 @@ async function reviewAssumptions(baton: Baton, id: string, outcome: RunOutcome, 
     const shown = (ledger.find((e) => e.assumption?.id === item.assumptionId)?.shown ?? []).filter((c) => tree.texts.has(c));
     const picked = tree.texts.get(item.candidateIds[0] as string);
     if (shown.length === 0 || picked === undefined) continue;
-    const best = Math.max(...shown.map((c) => person.utility(tree.texts.get(c) as string)));
-    if (best > person.utility(picked) + REVERSE_MARGIN) {
+    const best = Math.max(...shown.map((c) => person.utilityNow(tree.texts.get(c) as string)));
+    if (best > person.utilityNow(picked) + REVERSE_MARGIN) {
       await baton.reverse(id, { assumption: item.assumptionId, reason: 'I would have followed another one' });
       reversed += 1;
     }

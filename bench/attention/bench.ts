@@ -6,8 +6,8 @@ import type { Brief, Lens } from '../../src/index.js';
 import { lensesFor, parseBrief } from '../../src/index.js';
 import type { PolicyResult } from './baselines.js';
 import { runBestOfN, runTotBfs } from './baselines.js';
-import type { EngineMode } from './baton-policy.js';
-import { runOnBaton } from './baton-policy.js';
+import type { EngineMode, Judging } from './baton-policy.js';
+import { PAIRWISE_RESERVE, runOnBaton, SINGLE_JUDGE } from './baton-policy.js';
 import { SimPerson } from './person.js';
 import { SimWorld } from './sim.js';
 import type { Summary } from './stats.js';
@@ -24,9 +24,23 @@ import type { World } from './world.js';
 export const POLICIES = ['Baton', 'ALWAYS', 'TERMINATE', 'NEVER', 'best-of-N', 'ToT-BFS', 'ToT-BFS@budget'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
+/** The judging variants measured on worlds with a jury (issue 12, "Measured"), besides the single judge. */
+export const JUDGINGS = ['jury', 'pairwise', 'jury+pairwise'] as const;
+export type JudgingName = 'single' | (typeof JUDGINGS)[number];
+const JUDGING: Record<JudgingName, Judging> = {
+  single: SINGLE_JUDGE,
+  jury: { jury: true, pairwise: false },
+  pairwise: { jury: false, pairwise: true },
+  'jury+pairwise': { jury: true, pairwise: true },
+};
+/** The policies the judging comparison runs: the one that steers and the one that takes the judge's word. */
+export const JUDGED_POLICIES = ['Baton', 'NEVER'] as const;
+
 export interface SeedResult {
   seed: number;
   policy: PolicyName;
+  /** How the run was judged; absent: the world's single judge (the main table). */
+  judging?: JudgingName;
   /** Accepted utility / best attainable, 0–1. */
   relativeUtility: number;
   utility: number;
@@ -57,7 +71,18 @@ export interface WorldResult {
   policies: PolicySummary[];
   /** The targets on this world alone. */
   targets: Targets;
+  /** Worlds with a jury: each judging variant against the single judge, per policy, at equal calls. */
+  judging?: JudgingRow[];
   runs: SeedResult[];
+}
+
+export interface JudgingRow {
+  policy: (typeof JUDGED_POLICIES)[number];
+  judging: (typeof JUDGINGS)[number];
+  utility: Summary;
+  calls: Summary;
+  /** This variant − the single judge, utility per seed (paired). */
+  paired: Summary;
 }
 
 export interface Targets {
@@ -78,6 +103,7 @@ export interface BenchResult {
   generatedAt: string;
   command: string;
   seeds: number;
+  firstSeed: number;
   worlds: WorldResult[];
   overall: PolicySummary[];
   targets: Targets;
@@ -86,6 +112,8 @@ export interface BenchResult {
 export interface BenchOptions {
   worlds: Array<{ world: World; file: string }>;
   seeds: number;
+  /** The first seed (seeds run firstSeed … firstSeed + seeds − 1): reporting and tuning use disjoint seeds. */
+  firstSeed?: number;
   onProgress?: (line: string) => void;
   command?: string;
 }
@@ -96,15 +124,26 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     const worlds: WorldResult[] = [];
     for (const { world, file } of options.worlds) {
       const runs: SeedResult[] = [];
-      const briefs = { attended: join(dir, `${world.name}.md`), unattended: join(dir, `${world.name}-unattended.md`) };
+      const briefs: Briefs = { attended: join(dir, `${world.name}.md`), unattended: join(dir, `${world.name}-unattended.md`), judged: new Map() };
       await writeFile(briefs.attended, briefSource(world));
       await writeFile(briefs.unattended, briefSource(world, 0));
+      if (world.jury.length > 0) {
+        for (const judging of JUDGINGS) {
+          for (const policy of JUDGED_POLICIES) {
+            const path = join(dir, `${world.name}-${policy}-${judging.replace('+', '-')}.md`);
+            await writeFile(path, briefSource(world, policy === 'NEVER' ? 0 : world.attention, JUDGING[judging], policy === 'NEVER' && JUDGING[judging].pairwise ? PAIRWISE_RESERVE : 0));
+            briefs.judged.set(`${policy}:${judging}`, path);
+          }
+        }
+      }
       const brief = parseBrief(briefSource(world), { file: briefs.attended });
       const lenses = lensesFor(brief);
-      for (let seed = 1; seed <= options.seeds; seed++) {
+      const first = options.firstSeed ?? 1;
+      for (let seed = first; seed < first + options.seeds; seed++) {
         runs.push(...(await runSeed(world, seed, brief, lenses, briefs, dir)));
-        options.onProgress?.(`${world.name}: seed ${seed}/${options.seeds} done`);
+        options.onProgress?.(`${world.name}: seed ${seed - first + 1}/${options.seeds} done`);
       }
+      const main = runs.filter((r) => r.judging === undefined);
       worlds.push({
         world: world.name,
         description: world.description,
@@ -112,19 +151,22 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         seeds: options.seeds,
         budget: world.budget.calls,
         attention: world.attention,
-        policies: summarizePolicies(runs),
-        targets: targetsOf(summarizePolicies(runs), runs),
+        policies: summarizePolicies(main),
+        targets: targetsOf(summarizePolicies(main), main),
+        ...(world.jury.length > 0 ? { judging: judgingRows(runs) } : {}),
         runs,
       });
     }
-    const overall = summarizePolicies(worlds.flatMap((w) => w.runs));
+    const everyMain = worlds.flatMap((w) => w.runs.filter((r) => r.judging === undefined));
+    const overall = summarizePolicies(everyMain);
     return {
       generatedAt: new Date().toISOString(),
       command: options.command ?? 'npm run bench:attention',
       seeds: options.seeds,
+      firstSeed: options.firstSeed ?? 1,
       worlds,
       overall,
-      targets: targetsOf(overall, worlds.flatMap((w) => w.runs)),
+      targets: targetsOf(overall, everyMain),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -138,19 +180,25 @@ const ENGINE_POLICIES: ReadonlyArray<[PolicyName, EngineMode, 'attended' | 'unat
   ['NEVER', 'never', 'unattended'],
 ];
 
-async function runSeed(
-  world: World,
-  seed: number,
-  brief: Brief,
-  lenses: Lens[],
-  briefs: { attended: string; unattended: string },
-  dir: string,
-): Promise<SeedResult[]> {
+interface Briefs {
+  attended: string;
+  unattended: string;
+  /** `policy:judging` → the brief file of a judging variant. */
+  judged: Map<string, string>;
+}
+
+async function runSeed(world: World, seed: number, brief: Brief, lenses: Lens[], briefs: Briefs, dir: string): Promise<SeedResult[]> {
   const fresh = (): { sim: SimWorld; person: SimPerson } => {
     const sim = new SimWorld(world, seed);
     return { sim, person: new SimPerson(sim) };
   };
   const results: Array<{ policy: PolicyName; result: PolicyResult; person: SimPerson; extra?: Partial<SeedResult> }> = [];
+  for (const [key, path] of briefs.judged) {
+    const [policy, judging] = key.split(':') as [(typeof JUDGED_POLICIES)[number], (typeof JUDGINGS)[number]];
+    const { sim, person } = fresh();
+    const result = await runOnBaton(sim, person, path, dir, policy === 'NEVER' ? 'never' : 'baton', JUDGING[judging]);
+    results.push({ policy, result, person, extra: { judging } });
+  }
   for (const [policy, mode, attention] of ENGINE_POLICIES) {
     const { sim, person } = fresh();
     const result = await runOnBaton(sim, person, briefs[attention], dir, mode);
@@ -173,7 +221,7 @@ async function runSeed(
   // The best attainable: the best candidate any policy produced for this world and seed.
   const best = Math.max(...results.flatMap(({ result, person }) => result.produced.map((t) => person.utility(t))));
   return results.map(({ policy, result, person, extra }) => {
-    const utility = person.utility(result.accepted);
+    const utility = person.acceptedUtility(result.accepted);
     return { seed, policy, relativeUtility: utility / best, utility, best, interventions: result.interventions, calls: result.calls, ...extra };
   });
 }
@@ -192,10 +240,31 @@ function summarizePolicies(runs: readonly SeedResult[]): PolicySummary[] {
 
 /** Baton's utility minus `other`'s, seed by seed (same world and seed: a paired comparison). */
 function pairedDifference(runs: readonly SeedResult[], other: PolicyName): Summary | undefined {
+  return paired(runs, (r) => r.policy === 'Baton', (r) => r.policy === other);
+}
+
+/** `mine` − `theirs` relative utility, matched by world and seed (one denominator per world and seed). */
+function paired(runs: readonly SeedResult[], mine: (r: SeedResult) => boolean, theirs: (r: SeedResult) => boolean): Summary | undefined {
   const key = (r: SeedResult): string => `${r.seed}:${r.best}`;
-  const theirs = new Map(runs.filter((r) => r.policy === other).map((r) => [key(r), r.relativeUtility]));
-  const diffs = runs.filter((r) => r.policy === 'Baton' && theirs.has(key(r))).map((r) => r.relativeUtility - (theirs.get(key(r)) as number));
+  const other = new Map(runs.filter(theirs).map((r) => [key(r), r.relativeUtility]));
+  const diffs = runs.filter((r) => mine(r) && other.has(key(r))).map((r) => r.relativeUtility - (other.get(key(r)) as number));
   return diffs.length > 0 ? summarize(diffs) : undefined;
+}
+
+/** Each judging variant against the single judge, for each policy that runs them. */
+function judgingRows(runs: readonly SeedResult[]): JudgingRow[] {
+  return JUDGED_POLICIES.flatMap((policy) =>
+    JUDGINGS.map((judging) => {
+      const mine = runs.filter((r) => r.policy === policy && r.judging === judging);
+      return {
+        policy,
+        judging,
+        utility: summarize(mine.map((r) => r.relativeUtility)),
+        calls: summarize(mine.map((r) => r.calls)),
+        paired: paired(runs, (r) => r.policy === policy && r.judging === judging, (r) => r.policy === policy && r.judging === undefined) ?? summarize([]),
+      };
+    }),
+  );
 }
 
 function targetsOf(overall: readonly PolicySummary[], runs: readonly SeedResult[]): Targets {
@@ -237,16 +306,22 @@ function targetsOf(overall: readonly PolicySummary[], runs: readonly SeedResult[
   };
 }
 
-/** The brief Baton explores in a world: its criteria, lenses, budget and attention. */
-export function briefSource(world: World, attention = world.attention): string {
+/**
+ * The brief Baton explores in a world: its criteria, lenses, budget and attention; with a jury,
+ * every juror as a judge; with pairwise, ranking at checkpoints; `reserve` calls kept back.
+ */
+export function briefSource(world: World, attention = world.attention, judging: Judging = SINGLE_JUDGE, reserve = 0): string {
+  const sim = { modelId: (j: number): string => (j === 0 ? `sim:${world.name}` : `sim:${world.name}-j${j + 1}`) };
   const front = {
     intent: `A benchmark: explore the simulated world "${world.name}" for a person whose taste the judge cannot see.`,
     question: `What candidate would this person choose in the world "${world.name}"?`,
     criteria: world.criteria.map((c) => ({ id: c.id, text: c.text, weight: c.weight })),
     lenses: world.lenses.map((l) => ({ id: l.id, text: l.text })),
-    budget: { calls: world.budget.calls },
+    budget: { calls: world.budget.calls - reserve },
     attention,
     model: `sim:${world.name}`,
+    ...(judging.jury ? { judge: Array.from({ length: world.jury.length + 1 }, (_, j) => sim.modelId(j)) } : {}),
+    ...(judging.pairwise ? { pairwise: true } : {}),
   };
   return `---\n${stringify(front)}---\n\nGenerated by bench/attention for the world ${world.name}.\n`;
 }

@@ -10,6 +10,21 @@ import { z } from 'zod';
 
 const Id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/u, 'use lowercase letters, digits and dashes');
 
+/** A judge's systematic errors, in score points (0–10): what a real model judge is known to do. */
+const JudgeBiasShape = {
+  lengthBias: z.number().default(0).describe('Points added to every criterion per 10 words of padding (see `padding`): favours longer texts.'),
+  favouredLens: z
+    .object({ lens: Id, points: z.number().describe('Points added to every criterion of a candidate of this lens (and its descendants).') })
+    .strict()
+    .optional()
+    .describe('A lens the judge favours whatever the text says.'),
+  position: z.number().nonnegative().default(0).describe('In a pairwise comparison, points the text shown first gets (position bias).'),
+};
+
+const JuryMemberSchema = z
+  .object({ noise: z.number().nonnegative().describe('This juror’s noise (standard deviation, points).'), ...JudgeBiasShape })
+  .strict();
+
 export const WorldSchema = z
   .object({
     name: z.string().min(1).describe('Short name, used in the report.'),
@@ -27,6 +42,37 @@ export const WorldSchema = z
       })
       .strict(),
     judgeNoise: z.number().nonnegative().describe('Standard deviation of the judge’s error, in score points.'),
+    judge: z.object(JudgeBiasShape).strict().prefault({}).describe('The judge’s biases (besides its noise); none by default.'),
+    jury: z
+      .array(JuryMemberSchema)
+      .default([])
+      .describe('Further judge models, each with its own noise and biases: with them the benchmark measures a jury with pairwise ranking against the single judge at equal calls.'),
+    padding: z.number().int().nonnegative().default(0).describe('Most filler words a candidate carries beyond its content (uniform per candidate; worth nothing to the person).'),
+    person: z
+      .object({
+        choiceNoise: z.number().nonnegative().default(0).describe('Thurstonian noise: standard deviation (utility, 0–1) added to each option’s utility whenever the person chooses.'),
+        drift: z.number().nonnegative().default(0).describe('How far the taste weights move over the exploration: standard deviation of each weight’s change from the first call to the last.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('How the person chooses: without noise and with a fixed taste by default.'),
+    sensitive: z
+      .object({
+        lenses: z.array(Id).min(1).describe('Lenses whose candidates may touch sensitive ground.'),
+        rate: z.number().min(0).max(1).describe('Chance that an opening of such a lens is sensitive (its descendants stay so).'),
+        cost: z.number().min(0).max(1).describe('Utility the person loses when a sensitive candidate is accepted without their having seen it.'),
+      })
+      .strict()
+      .optional()
+      .describe('Where the judge flags `sensitive`.'),
+    unclear: z
+      .object({
+        criterion: Id.describe('The criterion the judge finds ambiguous.'),
+        rate: z.number().min(0).max(1).describe('Chance that the judge says so about a candidate.'),
+      })
+      .strict()
+      .optional()
+      .describe('Where the judge flags `unclear`.'),
     opening: z
       .object({
         quality: z.number().min(0).max(10).describe('Mean true score of an opening.'),
@@ -75,11 +121,21 @@ export const WorldSchema = z
       }
     });
     const ids = world.lenses.map((l) => l.id);
+    const lensRef = (id: string | undefined, path: Array<string | number>): void => {
+      if (id !== undefined && !ids.includes(id)) ctx.addIssue({ code: 'custom', path, message: `no lens "${id}" in this world` });
+    };
+    lensRef(world.judge.favouredLens?.lens, ['judge', 'favouredLens', 'lens']);
+    world.jury.forEach((juror, i) => lensRef(juror.favouredLens?.lens, ['jury', i, 'favouredLens', 'lens']));
+    world.sensitive?.lenses.forEach((id, i) => lensRef(id, ['sensitive', 'lenses', i]));
+    if (world.unclear && !world.criteria.some((c) => c.id === world.unclear?.criterion)) {
+      ctx.addIssue({ code: 'custom', path: ['unclear', 'criterion'], message: `no criterion "${world.unclear.criterion}" in this world` });
+    }
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['lenses'], message: `lens id "${dup}" appears twice` });
   });
 
 export type World = z.output<typeof WorldSchema>;
+export type JudgeProfile = z.output<typeof JuryMemberSchema>;
 
 /** A world file that cannot be used: the message names the file and the field. */
 export class WorldError extends Error {
