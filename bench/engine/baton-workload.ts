@@ -68,6 +68,15 @@ export async function loadBenchEngine(store: Store, id: string, setup: BatonSetu
   return ExplorationEngine.load({ store, writer: port, judge: port, embedding: createLocalEmbedding() }, id, { concurrency: setup.concurrency });
 }
 
+/**
+ * True when the engine stopped at an `exhausted` checkpoint with nothing left to try on its own:
+ * the workload is done (a person would accept, redirect or steer; `continue` is refused).
+ */
+export function nothingLeft(engine: ExplorationEngine): boolean {
+  const exhausted = engine.state.openCheckpoint?.reasons.some((r) => r.kind === 'exhausted') ?? false;
+  return exhausted && !engine.hasMoveLeft();
+}
+
 export interface BatonWorkloadResult {
   moves: number;
   wallMs: number;
@@ -91,7 +100,7 @@ export async function runBatonWorkload(setup: BatonSetup, reopen: boolean): Prom
   let result = await runUntilCheckpoint(engine);
   const resumeMs: number[] = [];
   let checkpoints = 0;
-  while (result.status === 'awaiting') {
+  while (result.status === 'awaiting' && !nothingLeft(engine)) {
     checkpoints += 1;
     const calls = setup.clock.calls;
     setup.clock.mark();

@@ -4,6 +4,20 @@ import Database from 'better-sqlite3';
 
 /** Small measuring helpers shared by the scenarios and the report. */
 
+/** A figure measured several times: its minimum, median and maximum, so a ratio is read with its noise. */
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+  runs: number[];
+}
+
+export function spread(values: readonly number[]): Spread {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return { min: Number.NaN, median: Number.NaN, max: Number.NaN, runs: [...values] };
+  return { min: Math.min(...finite), median: median(finite), max: Math.max(...finite), runs: [...values] };
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { describeMachine } from './measure.js';
+import { describeMachine, median } from './measure.js';
 import type { BenchReport, ConcurrencyPair, ScaleFigures, WidePair, WorkloadPair } from './report.js';
 import { evaluateTargets, renderMarkdown, renderTable } from './report.js';
-import type { ScaleGrowth, ScaleReopen } from './scale.js';
+import type { ScaleGrowth, ScaleOpen, ScaleReopen } from './scale.js';
 import type { ConcurrencyFigures, Scenario, WideFigures, WorkloadFigures } from './scenarios.js';
 
 /**
@@ -70,31 +70,77 @@ function describe(scenario: Scenario): string {
   return `${name} ${Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`;
 }
 
+/** Merges the per-round figures of one engine's workload: every run kept, medians over all. */
+function combineWorkload(list: readonly WorkloadPair['inProcess'][]): WorkloadPair['inProcess'] {
+  const last = list[list.length - 1];
+  if (!last) throw new Error('no workload round');
+  const overheadRunsUs = list.flatMap((f) => f.overheadRunsUs);
+  const resumeRunsMs = list.flatMap((f) => f.resumeRunsMs);
+  return {
+    ...last,
+    overheadRunsUs,
+    overheadUs: median(overheadRunsUs),
+    resumeRunsMs,
+    resumeMs: median(resumeRunsMs),
+    peakRssMb: Math.max(...list.map((f) => f.peakRssMb)),
+  };
+}
+
+/**
+ * Rounds alternate the engines (Baton first in even rounds, LangGraph.js first in odd ones), each
+ * repetition in a fresh process with its own warm-up: a burst of load on the shared machine
+ * lands on both engines alike instead of on one engine's whole series.
+ */
+function roundOrder<T>(engines: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...engines] : [...engines].reverse();
+}
+
 export async function runBench(options: Options, log: (line: string) => void): Promise<BenchReport> {
   const quick = options.quick;
   const lenses = quick ? 2 : 8;
   const reps = quick ? 1 : options.reps;
   const engines = options.skipLanggraph ? (['baton'] as const) : (['baton', 'langgraph'] as const);
 
-  const workload: Partial<Record<'baton' | 'langgraph', WorkloadPair>> = {};
-  for (const engine of engines) {
-    const inProcess = await runChild<WorkloadFigures>({ scenario: 'workload', engine, lenses, reps, reopen: false }, log);
-    const reopened = await runChild<WorkloadFigures>({ scenario: 'workload', engine, lenses, reps, reopen: true }, log);
-    workload[engine] = { inProcess, reopened };
+  const rounds: Record<'baton' | 'langgraph', { inProcess: WorkloadPair['inProcess'][]; reopened: WorkloadPair['inProcess'][] }> = {
+    baton: { inProcess: [], reopened: [] },
+    langgraph: { inProcess: [], reopened: [] },
+  };
+  for (let round = 0; round < reps; round += 1) {
+    for (const engine of roundOrder(engines, round)) {
+      rounds[engine].inProcess.push(await runChild<WorkloadFigures>({ scenario: 'workload', engine, lenses, reps: 1, reopen: false }, log));
+      rounds[engine].reopened.push(await runChild<WorkloadFigures>({ scenario: 'workload', engine, lenses, reps: 1, reopen: true }, log));
+    }
   }
+  const workload: Partial<Record<'baton' | 'langgraph', WorkloadPair>> = {};
+  for (const engine of engines) workload[engine] = { inProcess: combineWorkload(rounds[engine].inProcess), reopened: combineWorkload(rounds[engine].reopened) };
 
   const scale: ScaleFigures[] = [];
   for (const candidates of quick ? [400] : options.scale) {
     // Up to 20,000 candidates the exploration grows through the engine; beyond, it is written in bulk.
-    // Grown in one process, reopened in another (as a person's next command would): each peak RSS is one process's.
+    // Grown in one process, reopened in others (as a person's next command would): each peak RSS is one process's.
     const dir = mkdtempSync(join(tmpdir(), 'baton-bench-scale-'));
     try {
       const phase = { scenario: 'scale', dbPath: join(dir, 'scale.db'), candidates, slices: 10, bulk: candidates > BULK_ABOVE } as const;
       const grown = await runChild<ScaleGrowth>({ ...phase, phase: 'grow' }, log);
+      // Reopening and the board alone, in fresh processes, for their spread; then reopened to run on.
+      const opened: Array<ScaleOpen & { peakRssMb: number }> = [];
+      for (let i = 1; i < Math.min(reps, 3); i += 1) opened.push(await runChild<ScaleOpen>({ ...phase, phase: 'open' }, log));
       const reopened = await runChild<ScaleReopen>({ ...phase, phase: 'reopen' }, log);
       const growRssMb = grown.peakRssMb;
-      const reopenRssMb = reopened.peakRssMb;
-      scale.push({ ...grown, ...reopened, growRssMb, reopenRssMb, peakRssMb: Math.max(growRssMb, reopenRssMb) });
+      const reopenRssMb = Math.max(reopened.peakRssMb, ...opened.map((o) => o.peakRssMb));
+      const reopenRunsMs = [reopened.reopenMs, ...opened.map((o) => o.reopenMs)];
+      const boardRunsMs = [reopened.boardMs, ...opened.map((o) => o.boardMs)];
+      scale.push({
+        ...grown,
+        ...reopened,
+        reopenMs: median(reopenRunsMs),
+        boardMs: median(boardRunsMs),
+        reopenRunsMs,
+        boardRunsMs,
+        growRssMb,
+        reopenRssMb,
+        peakRssMb: Math.max(growRssMb, reopenRssMb),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -102,18 +148,34 @@ export async function runBench(options: Options, log: (line: string) => void): P
 
   const latencyMs = quick ? 20 : 200;
   const concurrencyLimit = quick ? 4 : 16;
-  const concurrency: Partial<Record<'baton' | 'langgraph', ConcurrencyPair>> = {};
-  for (const engine of engines) {
-    // Twice as many paths as the limit, so that the limit, not the exploration, bounds the calls in flight.
-    const concurrencyLenses = concurrencyLimit;
-    concurrency[engine] = await runChild<ConcurrencyFigures>({ scenario: 'concurrency', engine, lenses: concurrencyLenses, latencyMs, concurrency: concurrencyLimit }, log);
+  const concurrencyRuns: Record<'baton' | 'langgraph', ConcurrencyPair[]> = { baton: [], langgraph: [] };
+  for (let round = 0; round < Math.min(reps, 3); round += 1) {
+    for (const engine of roundOrder(engines, round)) {
+      // Twice as many paths as the limit, so that the limit, not the exploration, bounds the calls in flight.
+      concurrencyRuns[engine].push(
+        await runChild<ConcurrencyFigures>({ scenario: 'concurrency', engine, lenses: concurrencyLimit, latencyMs, concurrency: concurrencyLimit }, log),
+      );
+    }
   }
+  const concurrency: Partial<Record<'baton' | 'langgraph', ConcurrencyPair>> = {};
+  for (const engine of engines) concurrency[engine] = combineConcurrency(concurrencyRuns[engine]);
 
   const wideShape = quick ? { width: 3, levels: 2, latencyMs: 20 } : { width: 8, levels: 3, latencyMs: 50 };
-  const wide: WidePair = { baton: await runChild<WideFigures>({ scenario: 'wide', engine: 'baton', reps, ...wideShape }, log) };
+  const wideEngines = options.skipLanggraph ? (['baton'] as const) : (['baton', 'langgraph-sqlite', 'langgraph-memory'] as const);
+  const wideRuns: Record<(typeof wideEngines)[number], Array<WideFigures & { runs: number[]; wallRunsMs: number[]; peakRssMb: number }>> = {
+    baton: [],
+    'langgraph-sqlite': [],
+    'langgraph-memory': [],
+  };
+  for (let round = 0; round < reps; round += 1) {
+    for (const engine of roundOrder(wideEngines, round)) {
+      wideRuns[engine].push(await runChild<WideFigures & { runs: number[]; wallRunsMs: number[] }>({ scenario: 'wide', engine, reps: 1, ...wideShape }, log));
+    }
+  }
+  const wide: WidePair = { baton: combineWide(wideRuns.baton) };
   if (!options.skipLanggraph) {
-    wide.langgraphSqlite = await runChild<WideFigures>({ scenario: 'wide', engine: 'langgraph-sqlite', reps, ...wideShape }, log);
-    wide.langgraphMemory = await runChild<WideFigures>({ scenario: 'wide', engine: 'langgraph-memory', reps, ...wideShape }, log);
+    wide.langgraphSqlite = combineWide(wideRuns['langgraph-sqlite']);
+    wide.langgraphMemory = combineWide(wideRuns['langgraph-memory']);
   }
 
   const report: BenchReport = {
@@ -129,10 +191,35 @@ export async function runBench(options: Options, log: (line: string) => void): P
   return report;
 }
 
+function combineConcurrency(list: readonly ConcurrencyPair[]): ConcurrencyPair {
+  const efficiencies = list.map((c) => c.efficiency);
+  const mid = median(efficiencies);
+  // The run whose efficiency is the median (the lower middle one for an even count) stands for the row.
+  const sorted = [...list].sort((a, b) => a.efficiency - b.efficiency);
+  const chosen = sorted[Math.floor((sorted.length - 1) / 2)] as ConcurrencyPair;
+  return { ...chosen, efficiency: mid, efficiencyRuns: efficiencies, peakRssMb: Math.max(...list.map((c) => c.peakRssMb)) };
+}
+
+function combineWide(list: ReadonlyArray<WideFigures & { runs: number[]; wallRunsMs: number[]; peakRssMb: number }>): WidePair['baton'] {
+  const walls = list.flatMap((w) => w.wallRunsMs);
+  const efficiencies = list.flatMap((w) => w.runs);
+  const first = list[0];
+  if (!first) throw new Error('no wide round');
+  return {
+    calls: first.calls,
+    meanCallMs: median(list.map((w) => w.meanCallMs ?? Number.NaN)),
+    wallMs: median(walls),
+    idealMs: first.idealMs,
+    efficiency: median(efficiencies),
+    efficiencyRuns: efficiencies,
+    peakRssMb: Math.max(...list.map((w) => w.peakRssMb)),
+  };
+}
+
 const program = new Command('bench:engine')
   .description("Baton's engine cost beside LangGraph.js: overhead per move, disk, pause/resume, scale, concurrency")
   .option('--json', 'print the report as JSON instead of the table', false)
-  .option('--reps <n>', 'measured repetitions per scenario (after one warm-up)', positiveInt, 5)
+  .option('--reps <n>', 'measured rounds; each round runs every engine once, alternating which goes first, each in a fresh process after a warm-up', positiveInt, 5)
   .option('--quick', 'a small, fast smoke run (writes no results unless --out is given)', false)
   .option('--scale <sizes>', 'exploration sizes for the scale scenario', sizes, [10_000, 100_000])
   .option('--skip-langgraph', 'run Baton only', false)

@@ -11,7 +11,7 @@ import { NoveltyIndex } from '../../src/explore/novelty.js';
 import type { Candidate, Judgment, PlannedMove } from '../../src/explore/types.js';
 import { cosineSimilarity, createLocalEmbedding } from '../../src/models/local-embedding.js';
 import type { CallResult } from '../../src/store/store.js';
-import { BENCH_EXPLORATION, benchLenses, createBenchExploration, CRITERIA, loadBenchEngine } from './baton-workload.js';
+import { BENCH_EXPLORATION, benchLenses, createBenchExploration, CRITERIA, loadBenchEngine, nothingLeft } from './baton-workload.js';
 import { candidateText, judgeAnswer } from './fake-model.js';
 import type { ModelClock } from './fake-model.js';
 import { diskBytes, median, overheadPerMoveUs, timeMs } from './measure.js';
@@ -44,6 +44,9 @@ export interface ScaleResult {
   overheadBySliceUs: number[];
   boardMs: number;
   reopenMs: number;
+  /** Every reopening measured (each in a fresh process), and the board's median in each. */
+  reopenRunsMs?: number[];
+  boardRunsMs?: number[];
   resumeMs: number;
   /** The first wave after reopening, wall time less the model's (ms): it pays once for what reopening deferred. */
   firstWaveMs: number;
@@ -63,6 +66,9 @@ const WORKLOAD_DEPTH = 8;
 
 /** The growth phase: what it cost to grow the exploration, per slice. */
 export type ScaleGrowth = Pick<ScaleResult, 'built' | 'buildMs' | 'overheadBySliceUs'>;
+
+/** Reopening and the board alone. */
+export type ScaleOpen = Pick<ScaleResult, 'reopenMs' | 'boardMs'>;
 
 /** The reopening phase, at full size. */
 export type ScaleReopen = Pick<
@@ -104,7 +110,10 @@ async function growThroughEngine(
     const before = engine.state.order.length;
     const modelBefore = setup.clock.spentMs;
     const started = performance.now();
-    if (engine.state.status === 'awaiting') await decide(engine, { action: 'continue', reason: 'keep going' });
+    if (engine.state.status === 'awaiting') {
+      if (nothingLeft(engine)) break;
+      await decide(engine, { action: 'continue', reason: 'keep going' });
+    }
     // Runs of a slice's worth of waves: each run ends with a board (as \`baton run\` shows one).
     const wavesLeft = Math.ceil((setup.candidates - before) / CONCURRENCY);
     const outcome = await runUntilCheckpoint(engine, { maxWaves: Math.min(Math.ceil(sliceSize / CONCURRENCY), wavesLeft) });
@@ -193,6 +202,20 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
 
 const BULK_PATHS = 64;
 
+/** Reopening and the board alone, changing nothing: run in several processes for the spread. */
+export async function openExploration(setup: Pick<ScaleSetup, 'dbPath' | 'clock'>): Promise<ScaleOpen> {
+  const engineSetup = { dbPath: setup.dbPath, lenses: 0, concurrency: CONCURRENCY, attention: ATTENTION, clock: setup.clock };
+  let store: Store | undefined;
+  const reopened = await timeMs(async () => {
+    store = openSqliteStore(setup.dbPath);
+    return loadBenchEngine(store, BENCH_EXPLORATION, engineSetup);
+  });
+  const boards: number[] = [];
+  for (let i = 0; i < 5; i += 1) boards.push((await timeMs(() => currentBoard(reopened.value, null, []))).ms);
+  await store?.close();
+  return { reopenMs: reopened.ms, boardMs: median(boards) };
+}
+
 export async function reopenExploration(setup: Pick<ScaleSetup, 'dbPath' | 'clock'>): Promise<ScaleReopen> {
   const engineSetup = { dbPath: setup.dbPath, lenses: 0, concurrency: CONCURRENCY, attention: ATTENTION, clock: setup.clock };
   let store: Store | undefined;
@@ -209,7 +232,7 @@ export async function reopenExploration(setup: Pick<ScaleSetup, 'dbPath' | 'cloc
   await runUntilCheckpoint(engine, { maxWaves: 0 });
   const before = engine.state.order.length;
   const continueRun = async (): Promise<void> => {
-    if (engine.state.status === 'awaiting') await decide(engine, { action: 'continue', reason: 'keep going' });
+    if (engine.state.status === 'awaiting' && !nothingLeft(engine)) await decide(engine, { action: 'continue', reason: 'keep going' });
   };
   // The first wave after reopening: it also pays, once, for what reopening deferred (hashing
   // every vector into the novelty index at its first query).

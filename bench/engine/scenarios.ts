@@ -26,7 +26,8 @@ export const ScenarioSchema = z.discriminatedUnion('scenario', [
   z.object({ scenario: z.literal('workload'), engine: z.enum(ENGINES), lenses: z.number().int().positive(), reps: z.number().int().positive(), reopen: z.boolean() }),
   z.object({
     scenario: z.literal('scale'),
-    phase: z.enum(['grow', 'reopen']),
+    /** `open`: reopen and show the board only, changing nothing (repeated for the spread); `reopen`: then run on. */
+    phase: z.enum(['grow', 'open', 'reopen']),
     /** The database both phases use (made by the parent, which removes it). */
     dbPath: z.string(),
     candidates: z.number().int().positive(),
@@ -56,6 +57,8 @@ export interface WorkloadFigures {
   overheadUs: number;
   overheadRunsUs: number[];
   resumeMs: number;
+  /** Every resume measured (one per checkpoint of each measured run). */
+  resumeRunsMs: number[];
   diskBytesPerCandidate: number;
   textBytesPerCandidate: number;
   checkpoints: number;
@@ -69,6 +72,8 @@ export interface ConcurrencyFigures {
   callsPerSecond: number;
   idealCallsPerSecond: number;
   efficiency: number;
+  /** Each round's efficiency, when several rounds were run. */
+  efficiencyRuns?: number[];
 }
 
 export interface WideFigures {
@@ -77,6 +82,8 @@ export interface WideFigures {
   wallMs: number;
   idealMs: number;
   efficiency: number;
+  /** Each measured run's efficiency. */
+  efficiencyRuns?: number[];
 }
 
 export async function runScenario(scenario: Scenario): Promise<Record<string, unknown>> {
@@ -94,9 +101,9 @@ async function dispatch(scenario: Scenario, dir: string): Promise<object> {
     case 'workload':
       return workload(scenario, dir);
     case 'scale':
-      return scenario.phase === 'grow'
-        ? (await import('./scale.js')).growExploration({ ...scenario, clock: modelClock() })
-        : (await import('./scale.js')).reopenExploration({ dbPath: scenario.dbPath, clock: modelClock() });
+      if (scenario.phase === 'grow') return (await import('./scale.js')).growExploration({ ...scenario, clock: modelClock() });
+      if (scenario.phase === 'open') return (await import('./scale.js')).openExploration({ dbPath: scenario.dbPath, clock: modelClock() });
+      return (await import('./scale.js')).reopenExploration({ dbPath: scenario.dbPath, clock: modelClock() });
     case 'concurrency':
       return concurrency(scenario, dir);
     case 'wide':
@@ -127,6 +134,7 @@ async function workload(s: Extract<Scenario, { scenario: 'workload' }>, dir: str
     overheadUs: median(overheads),
     overheadRunsUs: overheads,
     resumeMs: median(resumes),
+    resumeRunsMs: resumes,
     diskBytesPerCandidate: diskBytes(last.dbPath) / last.moves,
     textBytesPerCandidate: last.textBytes / last.moves,
     checkpoints: last.checkpoints,
@@ -152,7 +160,7 @@ async function concurrency(s: Extract<Scenario, { scenario: 'concurrency' }>, di
   return { calls: clock.calls, meanCallMs: clock.spentMs / clock.calls, wallMs, callsPerSecond, idealCallsPerSecond, efficiency: callsPerSecond / idealCallsPerSecond };
 }
 
-async function wide(s: Extract<Scenario, { scenario: 'wide' }>, dir: string): Promise<WideFigures & { runs: number[] }> {
+async function wide(s: Extract<Scenario, { scenario: 'wide' }>, dir: string): Promise<WideFigures & { runs: number[]; wallRunsMs: number[] }> {
   const runs: WideTreeResult[] = [];
   for (let rep = 0; rep <= s.reps; rep += 1) {
     const setup = { dbPath: join(dir, `wide-${rep}.db`), width: s.width, levels: s.levels, latencyMs: s.latencyMs, clock: modelClock() };
@@ -163,5 +171,5 @@ async function wide(s: Extract<Scenario, { scenario: 'wide' }>, dir: string): Pr
   const wallMs = median(runs.map((r) => r.wallMs));
   const idealMs = s.levels * s.latencyMs;
   const meanCallMs = median(runs.map((r) => r.meanCallMs));
-  return { calls: runs[0]?.calls ?? 0, meanCallMs, wallMs, idealMs, efficiency: idealMs / wallMs, runs: runs.map((r) => r.efficiency) };
+  return { calls: runs[0]?.calls ?? 0, meanCallMs, wallMs, idealMs, efficiency: idealMs / wallMs, runs: runs.map((r) => r.efficiency), wallRunsMs: runs.map((r) => r.wallMs) };
 }

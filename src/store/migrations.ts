@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { BatonError } from '../errors.js';
+import { SPEND_TOTALS_SQLITE } from './spend-totals.js';
 
 /**
  * Schema migrations, applied in order. `PRAGMA user_version` holds the number of the last one
@@ -255,6 +256,27 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 12,
+    name: 'running spend totals per exploration; state snapshots to reopen from',
+    // The spend was a sum over every call of an exploration, read on every board. Triggers on
+    // calls keep one row of totals per exploration, in the same transaction as the call row
+    // (whatever statement writes it), so the totals can never disagree with the rows; the sum
+    // over the rows is what the conformance suite checks them against. A snapshot is the
+    // exploration's folded state up to an event (`seq`): reopening reads it and the events after
+    // it instead of the whole log. Snapshots are a cache: one that is missing, or of a format this
+    // Baton does not read, means replaying the log.
+    sql: `
+${SPEND_TOTALS_SQLITE}
+      CREATE TABLE exploration_snapshots (
+        exploration_id TEXT PRIMARY KEY REFERENCES explorations(id),
+        seq            INTEGER NOT NULL,
+        format         INTEGER NOT NULL,
+        state          BLOB NOT NULL,
+        written_at     TEXT NOT NULL
+      );
+      `,
+    },
+    {
     version: 14,
     name: 'a judgment belongs to the exploration that made it',
     // A fork shares its source's candidates, and after the fork point both may judge one of them

@@ -59,6 +59,8 @@ export function deleteRows(db: Database.Database, id: string): void {
     run('DELETE FROM checkpoints WHERE exploration_id = @id');
     run('DELETE FROM call_outputs WHERE key IN (SELECT key FROM calls WHERE exploration_id = @id)');
     run('DELETE FROM calls WHERE exploration_id = @id');
+    run('DELETE FROM call_totals WHERE exploration_id = @id');
+    run('DELETE FROM exploration_snapshots WHERE exploration_id = @id');
     run('DELETE FROM move_lenses WHERE exploration_id = @id');
     run('DELETE FROM events WHERE exploration_id = @id');
     run('DELETE FROM leases WHERE exploration_id = @id');

@@ -1,3 +1,4 @@
+import { SPEND_TOTALS_SELECT } from './spend-totals.js';
 import type Database from 'better-sqlite3';
 import { JUDGMENT_COLUMNS } from './sqlite-rows.js';
 import type {
@@ -208,19 +209,8 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@key, @exploration_id, @purpose, @model, @status, 0, 0, NULL,
                @input_tokens, @output_tokens, @usd, @latency_ms, @started_at, @finished_at, @answer, @usage_estimated)`,
     ),
-    // A call counts once it may have been billed: completed, or failed with a cost (it may have
-    // generated before it was lost). One refused before it reached the provider costs nothing.
-    spend: prepare<[string], SpendRow>(
-      db,
-      `SELECT
-         COALESCE(SUM(CASE WHEN status = 'done' OR (status = 'failed' AND (COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) > 0 OR COALESCE(usd, 0) > 0)) THEN 1 ELSE 0 END), 0) AS calls,
-         COALESCE(SUM(CASE WHEN status <> 'intent' THEN COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) ELSE 0 END), 0) AS tokens,
-         COALESCE(SUM(CASE WHEN status <> 'intent' THEN COALESCE(usd, 0) ELSE 0 END), 0) AS usd,
-         COALESCE(SUM(CASE WHEN status = 'intent' THEN 1 ELSE 0 END), 0) AS possibly_billed,
-         COALESCE(SUM(CASE WHEN status = 'intent' THEN reserved_usd ELSE 0 END), 0) AS possibly_billed_usd,
-         COALESCE(SUM(CASE WHEN status <> 'intent' AND usage_estimated = 1 THEN 1 ELSE 0 END), 0) AS estimated_calls
-       FROM calls WHERE exploration_id = ?`,
-    ),
+    // Running totals kept by triggers on calls (see spend-totals.ts): one row, not a sum.
+    spend: prepare<[string], SpendRow>(db, `${SPEND_TOTALS_SELECT}?`),
 
     getNote: plucked<[string], string>(db, 'SELECT value_json FROM notes WHERE key = ?'),
     putNote: prepare<{ key: string; value_json: string }, never>(

@@ -255,6 +255,35 @@ describe('int8 embeddings', () => {
     await store.close();
   });
 
+  it('totals the spend of calls written before the running totals, and keeps totalling new ones', async () => {
+    const path = join(tmpDir(), 'baton.db');
+    const old = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 11)) old.exec(migration.sql);
+    old.pragma('user_version = 11');
+    old.prepare("INSERT INTO briefs VALUES ('b1', 'b1', 1, NULL, NULL, 's', ?, NULL, 'now')").run(JSON.stringify(fixtureBrief()));
+    old.prepare("INSERT INTO explorations (id, brief_id, current_brief_id, status, seed, model, judge, title, created_at, updated_at) VALUES ('x', 'b1', 'b1', 'running', 1, 'm', 'j', 't', 'now', 'now')").run();
+    const call = old.prepare(
+      `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, input_tokens, output_tokens, usd, started_at, usage_estimated)
+       VALUES (?, ?, 'open', 'm', ?, 10, ?, ?, ?, ?, 'now', ?)`,
+    );
+    call.run('done', 'x', 'done', 0.5, 10, 20, 0.01, 1);
+    call.run('cut', 'x', 'failed', 0.5, 5, 0, 0.002, 0);
+    call.run('refused', 'x', 'failed', 0.5, 0, 0, 0, 0);
+    call.run('open', 'x', 'intent', 0.25, null, null, null, 0);
+    call.run('reframe', null, 'done', 0, 1, 1, 1, 0);
+    old.close();
+
+    const store = openSqliteStore(path);
+    const expected = { calls: 2, tokens: 35, estimatedCalls: 1, possiblyBilled: 1 };
+    expect(await store.spend('x')).toMatchObject(expected);
+    await store.commit('x', { events: [], calls: [{ key: 'open', status: 'done', output: 'o', usage: { inputTokens: 1, outputTokens: 1 }, usd: 0.001, latencyMs: 1 }] });
+    const spend = await store.spend('x');
+    expect(spend).toMatchObject({ calls: 3, tokens: 37, estimatedCalls: 1, possiblyBilled: 0 });
+    expect(spend.usd).toBeCloseTo(0.013, 9);
+    expect(spend.possiblyBilledUsd).toBeCloseTo(0, 9);
+    await store.close();
+  });
+
   it('a hand-edited scale fails with a message naming the candidate', async () => {
     const path = join(tmpDir(), 'baton.db');
     const store = openSqliteStore(path);

@@ -12,7 +12,7 @@ import {
   fixtureJudgment,
   fixtureLens,
 } from './fixtures.js';
-import type { CallIntent, ExplorationRecord, Store } from './store.js';
+import type { CallIntent, CallRecord, ExplorationRecord, SpendTotals, Store } from './store.js';
 
 /**
  * The behaviour every `Store` adapter must have. Run it from the adapter's own test file:
@@ -473,6 +473,87 @@ export function storeConformance(
         expect(spend).toMatchObject({ calls: 3, tokens: 542, estimatedCalls: 1, possiblyBilled: 0 });
         expect((await store.getCall('guessed'))?.usage).toEqual({ inputTokens: 20, outputTokens: 7, estimated: true });
         expect((await store.getCall('ok'))?.usage).toEqual({ inputTokens: 10, outputTokens: 5 });
+      });
+    });
+
+    describe('running spend totals', () => {
+      // The rule a sum over the calls applies (see spend-totals.ts), recomputed from the rows.
+      function summed(calls: readonly CallRecord[]): SpendTotals {
+        const total: SpendTotals = { calls: 0, tokens: 0, usd: 0, estimatedCalls: 0, possiblyBilled: 0, possiblyBilledUsd: 0 };
+        for (const c of calls) {
+          if (c.status === 'intent') {
+            total.possiblyBilled += 1;
+            total.possiblyBilledUsd += c.reservedUsd;
+            continue;
+          }
+          const tokens = (c.usage?.inputTokens ?? 0) + (c.usage?.outputTokens ?? 0);
+          if (c.status === 'done' || tokens > 0 || (c.usd ?? 0) > 0) total.calls += 1;
+          total.tokens += tokens;
+          total.usd += c.usd ?? 0;
+          if (c.usage?.estimated === true) total.estimatedCalls += 1;
+        }
+        return total;
+      }
+
+      async function expectTotalsMatchSum(id: string): Promise<void> {
+        const kept = await store.spend(id);
+        const sum = summed(await store.listCalls(id));
+        expect({ ...kept, usd: 0, possiblyBilledUsd: 0 }).toEqual({ ...sum, usd: 0, possiblyBilledUsd: 0 });
+        expect(kept.usd).toBeCloseTo(sum.usd, 9);
+        expect(kept.possiblyBilledUsd).toBeCloseTo(sum.possiblyBilledUsd, 9);
+      }
+
+      it('keeps totals equal to the sum over the calls through intents, results, releases and deletion (seeded)', async () => {
+        type Op = { kind: 'begin' | 'finish' | 'release' | 'late'; at: number; exploration: number; done: boolean; input: number; output: number; usd: number; estimated: boolean };
+        const op = fc.record({
+          kind: fc.constantFrom<Op['kind']>('begin', 'begin', 'finish', 'release', 'late'),
+          at: fc.nat(40),
+          exploration: fc.nat(2),
+          done: fc.boolean(),
+          input: fc.constantFrom(0, 3, 100),
+          output: fc.constantFrom(0, 5),
+          usd: fc.constantFrom(0, 0.001, 0.0025),
+          estimated: fc.boolean(),
+        });
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 30 }), async (ops) => {
+            run += 1;
+            const ids = [`x_s${run}a`, `x_s${run}b`];
+            for (const id of ids) await newExploration(id);
+            const begun: string[] = [];
+            const finished: string[] = [];
+            for (const [n, o] of ops.entries()) {
+              // The third "exploration" is none: a reframe's calls count nowhere.
+              const explorationId = o.exploration < 2 ? (ids[o.exploration] as string) : null;
+              const result = {
+                status: o.done ? ('done' as const) : ('failed' as const),
+                output: 'answer',
+                usage: { inputTokens: o.input, outputTokens: o.output, ...(o.estimated ? { estimated: true } : {}) },
+                usd: o.usd,
+                latencyMs: 1,
+              };
+              if (o.kind === 'begin') {
+                const key = `s${run}k${n}`;
+                await store.beginCall({ ...intent(key, explorationId, o.usd + 0.001) });
+                begun.push(key);
+              } else if (o.kind === 'finish' && begun.length > 0) {
+                const key = begun.splice(o.at % begun.length, 1)[0] as string;
+                await store.commit(ids[0] as string, { events: [], calls: [{ key, ...result }] });
+                finished.push(key);
+              } else if (o.kind === 'release' && finished.length > 0) {
+                await store.commit(ids[0] as string, { events: [], releasedCalls: [finished[o.at % finished.length] as string] });
+              } else if (o.kind === 'late' && explorationId !== null) {
+                await store.commit(explorationId, { events: [], calls: [{ key: `s${run}late${n}`, ...result, purpose: 'judge', model: 'rehearsal:default' }] });
+              }
+            }
+            for (const id of ids) await expectTotalsMatchSum(id);
+            await store.deleteExploration(ids[1] as string);
+            expect(await store.spend(ids[1] as string)).toEqual({ calls: 0, tokens: 0, usd: 0, estimatedCalls: 0, possiblyBilled: 0, possiblyBilledUsd: 0 });
+            await expectTotalsMatchSum(ids[0] as string);
+          }),
+          { seed: 20261203, numRuns: 25 },
+        );
       });
     });
 

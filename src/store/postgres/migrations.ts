@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { BatonError } from '../../errors.js';
+import { SPEND_TOTALS_POSTGRES } from '../spend-totals.js';
 
 /**
  * The Postgres store's own migrations, applied in order. They are not the SQLite ones translated
@@ -179,6 +180,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
+    version: 4,
+    name: 'running spend totals per exploration; state snapshots to reopen from',
+    // As SQLite's version 12: a trigger on calls keeps one row of totals per exploration in the
+    // same transaction as the call row; a snapshot is the folded state up to an event, a cache
+    // that reopening reads before the events after it (missing or unreadable: replay the log).
+    sql: `
+${SPEND_TOTALS_POSTGRES}
+      CREATE TABLE exploration_snapshots (
+        exploration_id TEXT PRIMARY KEY REFERENCES explorations(id),
+        seq            BIGINT NOT NULL,
+        format         INTEGER NOT NULL,
+        state          BYTEA NOT NULL,
+        written_at     TEXT NOT NULL
+      );
+      `,
+    },
+    {
     version: 5,
     name: 'a judgment belongs to the exploration that made it',
     // SQLite's version 14: a fork and its source may both judge a shared candidate under one brief

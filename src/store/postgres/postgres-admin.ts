@@ -52,6 +52,8 @@ export async function deleteRows(db: Queryable, id: string): Promise<void> {
     'DELETE FROM decisions WHERE exploration_id = $1',
     'DELETE FROM checkpoints WHERE exploration_id = $1',
     'DELETE FROM calls WHERE exploration_id = $1',
+    'DELETE FROM call_totals WHERE exploration_id = $1',
+    'DELETE FROM exploration_snapshots WHERE exploration_id = $1',
     'DELETE FROM events WHERE exploration_id = $1',
     'DELETE FROM leases WHERE exploration_id = $1',
     'DELETE FROM explorations WHERE id = $1',

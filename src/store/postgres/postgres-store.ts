@@ -25,6 +25,7 @@ import type {
 import { openPool, parsePostgresLocation, translatePgError } from './connection.js';
 import type { PostgresLocation } from './connection.js';
 import { migratePostgres } from './migrations.js';
+import { SPEND_TOTALS_SELECT } from '../spend-totals.js';
 import { archiveRow, deleteRows, forkRows, referencedIds, renameRow } from './postgres-admin.js';
 import { acquireLeaseRow, getLeaseRow, releaseLeaseRow, renewLeaseRow } from './postgres-lease.js';
 import { queryCandidates, queryJudgments, readHydratedEvents, writeEventData } from './postgres-events.js';
@@ -348,17 +349,9 @@ export class PostgresStore implements Store {
   }
 
   async spend(explorationId: string): Promise<SpendTotals> {
-    // A call counts once it may have been billed: completed, or failed with a cost (it may have
-    // generated before it was lost). One refused before it reached the provider costs nothing.
-    const { rows } = await this.#query<{ calls: number; tokens: number; usd: number; possibly_billed: number; possibly_billed_usd: number; estimated_calls: number }>(
-      `SELECT
-         COUNT(*) FILTER (WHERE status = 'done' OR (status = 'failed' AND (COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) > 0 OR COALESCE(usd, 0) > 0))) AS calls,
-         COALESCE(SUM(COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0)) FILTER (WHERE status <> 'intent'), 0)::bigint AS tokens,
-         COALESCE(SUM(COALESCE(usd, 0)) FILTER (WHERE status <> 'intent'), 0)::double precision AS usd,
-         COUNT(*) FILTER (WHERE status = 'intent') AS possibly_billed,
-         COALESCE(SUM(reserved_usd) FILTER (WHERE status = 'intent'), 0)::double precision AS possibly_billed_usd,
-         COUNT(*) FILTER (WHERE status <> 'intent' AND usage_estimated = 1) AS estimated_calls
-       FROM calls WHERE exploration_id = $1`,
+    // Running totals kept by a trigger on calls (see spend-totals.ts): one row, not a sum.
+    const { rows } = await this.#query<Record<'calls' | 'tokens' | 'usd' | 'possibly_billed' | 'possibly_billed_usd' | 'estimated_calls', number>>(
+      `${SPEND_TOTALS_SELECT}$1`,
       [explorationId],
     );
     const row = rows[0];
