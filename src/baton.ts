@@ -24,6 +24,7 @@ import type { CheckContext } from './explore/checks.js';
 import { verifyBriefChecks } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
+import type { ProviderGates } from './models/concurrency.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
 import type { ReopenInput } from './steer/decisions.js';
@@ -94,6 +95,8 @@ export interface BatonOptions {
   allowModules?: boolean;
   /** Most cards on a board (default: the user config's `board.cards`, else 8); every direction still gets a row. */
   boardCards?: number;
+  /** Whose limits the providers' calls pass through: this process's by default; a team's workers share theirs. */
+  limits?: ProviderGates;
 }
 
 /** A run's outcome; `handedOver` says why it stopped early for another process (a decision waiting for it). */
@@ -321,6 +324,7 @@ export class Baton {
       seed: record.seed,
       env: this.env(),
       ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
+      ...(this.options.limits ? { limits: this.options.limits } : {}),
     };
     const resolve = (id: string): ModelPort => (mode === 'read' ? readingModel(id, modelOptions) : resolveModel(id, modelOptions));
     const jury = juryOf(record.judge).map((juror) => this.customModel(juror, record.seed) ?? resolve(juror));
