@@ -178,6 +178,29 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX explorations_by_fork_source ON explorations (forked_from) WHERE forked_from IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'people, shares, and who made each decision',
+    // As SQLite's version 13: a person is a name and the SHA-256 of their token (never the token);
+    // a share gives one person read or decide access to one exploration and goes with either; a
+    // decision's actor is the person's name as it was; NULL is the store's owner.
+    sql: `
+      CREATE TABLE people (
+        name       TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE shares (
+        exploration_id TEXT NOT NULL REFERENCES explorations(id) ON DELETE CASCADE,
+        person         TEXT NOT NULL REFERENCES people(name) ON DELETE CASCADE,
+        access         TEXT NOT NULL CHECK (access IN ('read', 'decide')),
+        created_at     TEXT NOT NULL,
+        PRIMARY KEY (exploration_id, person)
+      );
+      CREATE INDEX shares_by_person ON shares (person);
+      ALTER TABLE decisions ADD COLUMN actor TEXT;
+    `,
+  },
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
