@@ -136,6 +136,8 @@ export interface ReverseOptions {
 }
 
 export interface DecideOptions extends DecisionInput {
+  /** Who decides, on a shared server (a person's name); absent for the store's owner. */
+  actor?: string;
   /** For `redirect`: path of the edited brief. */
   briefPath?: string;
   /** For `redirect`: the edited brief's Markdown (instead of `briefPath`), e.g. from the web UI. */
@@ -483,6 +485,7 @@ export class Baton {
     if (input.candidateIds) decideInput.candidateIds = input.candidateIds;
     if (input.reason !== undefined) decideInput.reason = input.reason;
     if (input.feedback !== undefined) decideInput.feedback = input.feedback;
+    if (input.actor !== undefined) decideInput.actor = input.actor;
     if (input.action === 'lens') {
       if (!input.lens?.trim()) throw new BatonError('invalid_input', 'lens: say which lens to try (a built-in id or the text of a new lens)', { location: { field: 'lens' } });
       const existing = engine.state.lenses.find((l) => l.id === input.lens);
