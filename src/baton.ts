@@ -25,6 +25,7 @@ import { parseJsonAnswer } from './explore/judge.js';
 import type { CheckContext } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
+import type { ProviderGates } from './models/concurrency.js';
 import { checkModelId, LOCAL_EMBEDDING, resolveEmbedding, resolveModel } from './models/registry.js';
 import type { DecideInput } from './steer/decisions.js';
 import type { ReopenInput } from './steer/decisions.js';
@@ -100,6 +101,8 @@ export interface BatonOptions {
   briefLimits?: Partial<BriefLimits>;
   /** Most cards on a board (default: the user config's `board.cards`, else 8); every direction still gets a row. */
   boardCards?: number;
+  /** Whose limits the providers' calls pass through: this process's by default; a team's workers share theirs. */
+  limits?: ProviderGates;
 }
 
 /** A run's outcome; `handedOver` says why it stopped early for another process (a decision waiting for it). */
@@ -139,6 +142,8 @@ export interface ReverseOptions {
 }
 
 export interface DecideOptions extends DecisionInput {
+  /** Who decides, on a shared server (a person's name); absent for the store's owner. */
+  actor?: string;
   /** For `redirect`: path of the edited brief. */
   briefPath?: string;
   /** For `redirect`: the edited brief's Markdown (instead of `briefPath`), e.g. from the web UI. */
@@ -327,6 +332,7 @@ export class Baton {
       seed: record.seed,
       env: this.env(),
       ...(this.options.latencyMs !== undefined ? { latencyMs: this.options.latencyMs } : {}),
+      ...(this.options.limits ? { limits: this.options.limits } : {}),
     };
     const resolve = (id: string): ModelPort => (mode === 'read' ? readingModel(id, modelOptions) : resolveModel(id, modelOptions));
     const jury = juryOf(record.judge).map((juror) => this.customModel(juror, record.seed) ?? resolve(juror));
@@ -485,6 +491,7 @@ export class Baton {
     if (input.candidateIds) decideInput.candidateIds = input.candidateIds;
     if (input.reason !== undefined) decideInput.reason = input.reason;
     if (input.feedback !== undefined) decideInput.feedback = input.feedback;
+    if (input.actor !== undefined) decideInput.actor = input.actor;
     if (input.action === 'lens') {
       if (!input.lens?.trim()) throw new BatonError('invalid_input', 'lens: say which lens to try (a built-in id or the text of a new lens)', { location: { field: 'lens' } });
       const existing = engine.state.lenses.find((l) => l.id === input.lens);

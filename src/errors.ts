@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'invalid_input'
   | 'not_found'
   | 'conflict'
+  /** A person on a shared server lacks the right (an exploration not shared with them, or shared read-only). */
+  | 'forbidden'
   | 'provider_failure'
   | 'budget_exhausted'
   /** Another process holds the exploration's lease: it is being explored elsewhere. */
@@ -43,6 +45,7 @@ export const ERROR_CODES: Record<ErrorCode, CodeInfo> = {
   invalid_input: { exitCode: EXIT.invalidInput, status: 400 },
   not_found: { exitCode: EXIT.invalidInput, status: 404 },
   conflict: { exitCode: EXIT.invalidInput, status: 409 },
+  forbidden: { exitCode: EXIT.invalidInput, status: 403 },
   provider_failure: { exitCode: EXIT.provider, status: 502 },
   budget_exhausted: { exitCode: EXIT.budget, status: 402 },
   exploration_busy: { exitCode: EXIT.busy, status: 409 },

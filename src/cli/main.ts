@@ -14,6 +14,7 @@ import { registerLs } from './commands/ls.js';
 import { registerManage } from './commands/manage.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerModels } from './commands/models.js';
+import { registerPeople } from './commands/people.js';
 import { registerReframe } from './commands/reframe.js';
 import { registerReopen } from './commands/reopen.js';
 import { registerRun } from './commands/run.js';
@@ -40,7 +41,7 @@ export async function main(argv: readonly string[], raw: Io = processIo()): Prom
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerReopen, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerMcp, registerDemo, registerModels, registerDoctor, registerWorker]) {
+  for (const register of [registerInit, registerLint, registerReframe, registerRun, registerBoard, registerDecide, registerReopen, registerLs, registerShow, registerExport, registerFork, registerManage, registerServe, registerMcp, registerDemo, registerModels, registerDoctor, registerWorker, registerPeople]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

@@ -25,7 +25,14 @@ const ProviderSettingsSchema = z
       .refine((url) => !hasUrlCredentials(url), 'a base URL must not carry a user name or password: put the key in apiKey')
       .optional()
       .describe("The API's base URL (e.g. http://127.0.0.1:8000/v1), without credentials."),
-    concurrency: z.number().int().min(1).max(256).optional().describe('Calls in flight at once to this provider.'),
+    concurrency: z.number().int().min(1).max(256).optional().describe('Calls in flight at once to this provider (across all workers on a team store).'),
+    requestsPerMinute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('Requests sent to this provider per minute, retries included (across all workers on a team store).'),
     structuredOutputs: z
       .boolean()
       .optional()

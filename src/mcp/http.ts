@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { guardedBaton } from '../team/guarded-baton.js';
+import type { Actor } from '../team/people.js';
+import { actorName, OWNER } from '../team/people.js';
 import { ExclusiveRuns } from './context.js';
 import type { BatonMcpServer, McpServerOptions } from './server.js';
 import { createMcpServer } from './server.js';
@@ -17,10 +20,13 @@ const MAX_SESSIONS = 64;
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   mcp: BatonMcpServer;
+  /** Who opened it: only they may use it, and only with their rights. */
+  actor: Actor;
 }
 
 export interface McpHttpHandler {
-  handle(request: Request): Promise<Response>;
+  /** `actor`: who the server's guard signed in (the owner when not given). */
+  handle(request: Request, actor?: Actor): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -28,8 +34,9 @@ export function createMcpHttpHandler(given: McpServerOptions): McpHttpHandler {
   const options = { ...given, runs: given.runs ?? new ExclusiveRuns() };
   const sessions = new Map<string, Session>();
 
-  const open = async (): Promise<Session> => {
-    const mcp = createMcpServer(options);
+  const open = async (actor: Actor): Promise<Session> => {
+    // A person's session sees and does only what is shared with them; decisions carry their name.
+    const mcp = createMcpServer({ ...options, baton: guardedBaton(options.baton, actor) });
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -39,7 +46,7 @@ export function createMcpHttpHandler(given: McpServerOptions): McpHttpHandler {
         sessions.delete(id);
       },
     });
-    const session: Session = { transport, mcp };
+    const session: Session = { transport, mcp, actor };
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
       void mcp.close();
@@ -49,7 +56,7 @@ export function createMcpHttpHandler(given: McpServerOptions): McpHttpHandler {
   };
 
   return {
-    async handle(request) {
+    async handle(request, actor = OWNER) {
       // Same rule as the API: a browser page of another origin is refused, whatever it carries.
       const origin = request.headers.get('origin');
       if (origin !== null && origin.toLowerCase() !== `http://${request.headers.get('host') ?? ''}`.toLowerCase()) {
@@ -59,6 +66,7 @@ export function createMcpHttpHandler(given: McpServerOptions): McpHttpHandler {
       if (id !== null) {
         const session = sessions.get(id);
         if (!session) return rpcError(404, -32001, 'no such MCP session (it ended, or the server restarted): initialize again');
+        if (actorName(session.actor) !== actorName(actor) || session.actor.kind !== actor.kind) return rpcError(403, -32000, 'this MCP session belongs to someone else');
         return session.transport.handleRequest(request);
       }
       if (request.method !== 'POST') return rpcError(400, -32000, 'no Mcp-Session-Id header: initialize a session with a POST first');
@@ -70,7 +78,7 @@ export function createMcpHttpHandler(given: McpServerOptions): McpHttpHandler {
       }
       if (!isInitializeRequest(body)) return rpcError(400, -32000, 'no Mcp-Session-Id header: the first request of a session is initialize');
       if (sessions.size >= MAX_SESSIONS) return rpcError(503, -32000, `too many MCP sessions (${MAX_SESSIONS}); end one (DELETE /mcp) and retry`);
-      const session = await open();
+      const session = await open(actor);
       return session.transport.handleRequest(request, { parsedBody: body });
     },
     async close() {

@@ -2,7 +2,8 @@ import { closest } from 'fastest-levenshtein';
 import type { LoadedConfig } from '../config/user-config.js';
 import { loadUserConfig } from '../config/user-config.js';
 import { BatonError } from '../errors.js';
-import { concurrencyFromEnv, ProviderLimits } from './concurrency.js';
+import type { ProviderGates, ProviderLimitSettings } from './concurrency.js';
+import { concurrencyFromEnv, ProviderLimits, rateFromEnv } from './concurrency.js';
 import { knownModelId } from './pricing.js';
 import { createLocalEmbedding } from './local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './port.js';
@@ -35,8 +36,11 @@ export interface ModelOptions {
    * `BATON_OPENAI_CONCURRENCY`), else 8.
    */
   concurrency?: number;
-  /** Whose semaphores count the calls in flight; one shared by the whole process when not given. */
-  limits?: ProviderLimits;
+  /**
+   * Whose gates count the calls in flight and the request rate: one shared by the whole process
+   * when not given; the team's workers give one kept in Postgres, shared by all of them.
+   */
+  limits?: ProviderGates;
   /**
    * The person's config file (keys, base URLs, concurrency, prices, retry policy), already read;
    * when not given it is read from `BATON_CONFIG` / `~/.config/baton/config.yaml` (see `loadUserConfig`).
@@ -75,8 +79,7 @@ const PROVIDERS = new Map<string, ProviderEntry>([
         const loaded = configOf(options);
         const env = withConfig(envOf(options), loaded);
         const port = createSdkModel(spec, model, env, loaded.config.pricing);
-        const limit = options.concurrency ?? concurrencyFromEnv(spec.id, env);
-        const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limit);
+        const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limitsOf(spec.id, env, loaded, options));
         return withRetries(port, { ...retryFromConfig(loaded), ...options.retry, limiter });
       },
       needsModel: true,
@@ -84,6 +87,12 @@ const PROVIDERS = new Map<string, ProviderEntry>([
     },
   ]),
 ]);
+
+/** A provider's limits: the caller's concurrency, else the environment's, else the config file's (merged into `env`). */
+function limitsOf(provider: string, env: Env, loaded: LoadedConfig, options: ModelOptions): ProviderLimitSettings {
+  const fromFile = (loaded.config.providers as Record<string, { requestsPerMinute?: number } | undefined>)[provider]?.requestsPerMinute;
+  return { concurrency: options.concurrency ?? concurrencyFromEnv(provider, env), requestsPerMinute: rateFromEnv(provider, env, fromFile) };
+}
 
 function envOf(options: ModelOptions): Env {
   return options.env ?? process.env;
@@ -172,8 +181,7 @@ export function resolveEmbedding(id: string | undefined, options: ModelOptions):
   }
   const loaded = configOf(options);
   const env = withConfig(envOf(options), loaded);
-  const limit = options.concurrency ?? concurrencyFromEnv(spec.id, env);
-  const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limit);
+  const limiter = (options.limits ?? SHARED_LIMITS).for(spec.id, limitsOf(spec.id, env, loaded, options));
   return createSdkEmbedding(spec, model, env, loaded.config.pricing, retrier({ ...retryFromConfig(loaded), ...options.retry, limiter }));
 }
 

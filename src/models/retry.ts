@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
-import type { Semaphore } from './concurrency.js';
+import type { ProviderGate } from './concurrency.js';
 import { isProviderFault, ProviderFault } from './faults.js';
 import type { ModelPort, ModelRequest, ModelResponse } from './port.js';
 import { markMayHaveBeenBilled } from './port.js';
@@ -53,8 +53,12 @@ export interface RetryOptions extends Partial<RetryPolicy> {
   random?: () => number;
   /** Waits between attempts; tests inject one that records the delay and returns at once. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** The provider's concurrency limit; each attempt holds one slot (none is held while waiting). */
-  limiter?: Semaphore;
+  /**
+   * The provider's gate (its concurrency and rate limits); each attempt passes through it and holds
+   * one slot (none is held while waiting). A gate that takes a Retry-After on itself (`pause`) holds
+   * every caller sharing it, and this loop then waits in the gate rather than on its own.
+   */
+  limiter?: ProviderGate;
   /** Told about every retry, e.g. to log it. */
   onRetry?: (event: RetryEvent) => void;
 }
@@ -101,8 +105,23 @@ export function retrier(options: RetryOptions = {}): Retrier {
   const sleep = options.sleep ?? realSleep;
 
   return async <T>(id: string, signal: AbortSignal | undefined, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> => {
-    const once = (): Promise<T> => withTimeout(attempt, signal, policy.timeoutMs);
-    const limited = (): Promise<T> => (options.limiter ? options.limiter.run(once, signal) : once());
+    // Whether the gate took the last attempt's Retry-After on itself (so every caller waits it out there).
+    let paused = false;
+    const once = async (): Promise<T> => {
+      try {
+        return await withTimeout(attempt, signal, policy.timeoutMs);
+      } catch (error) {
+        // Still holding the slot: the pause is in place before anyone else can take it.
+        if (isProviderFault(error) && error.retryAfterMs !== undefined && options.limiter?.pause) {
+          paused = await options.limiter.pause(error.retryAfterMs).catch(() => false);
+        }
+        throw error;
+      }
+    };
+    const limited = (): Promise<T> => {
+      paused = false;
+      return options.limiter ? options.limiter.run(once, signal) : once();
+    };
     let waited = 0;
     let refusals = 0;
     let billed = false;
@@ -129,7 +148,8 @@ export function retrier(options: RetryOptions = {}): Retrier {
         throw fail(fault, { attempts: tries, waited, retryable: true, askedMs: fault.retryAfterMs });
       }
       options.onRetry?.({ attempt: tries, fault, delayMs: wait });
-      await sleep(wait, signal);
+      // A shared pause is waited out in the gate, with every other caller of this provider.
+      if (!paused) await sleep(wait, signal);
       waited += wait;
     }
   };

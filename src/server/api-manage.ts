@@ -6,6 +6,8 @@ import { DeleteQuery, ForkBody, UpdateExplorationBody } from './contract.js';
 import type { StartedResponse } from './contract.js';
 import { HttpProblem, jsonBody, validate } from './problems.js';
 import type { BackgroundRuns } from './runs.js';
+import { actorOf } from './security.js';
+import { shareWithStarter } from '../team/people.js';
 
 /**
  * Managing explorations over HTTP — rename and archive (`PATCH`), delete, fork — a thin shell
@@ -39,6 +41,7 @@ export function manageRoutes(api: Hono, deps: { baton: Baton; runs: BackgroundRu
     const fork = await baton
       .fork(c.req.param('id'), { ...(body.at !== undefined ? { at: body.at } : {}), ...(body.title !== undefined ? { title: body.title } : {}) })
       .catch(fieldProblem('at'));
+    await shareWithStarter(baton, actorOf(c.req.raw), fork.id);
     return c.json<StartedResponse>({ id: fork.id }, 201);
   });
 }

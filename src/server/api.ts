@@ -29,6 +29,8 @@ import { manageRoutes } from './api-manage.js';
 import { liveStatusOf, spendSummary } from './live-status.js';
 import type { BackgroundRuns } from './runs.js';
 import type { Secrets } from './security.js';
+import { actorOf } from './security.js';
+import { actorField, shareWithStarter, visibleTo } from '../team/people.js';
 
 /**
  * The JSON API: a thin shell over the library (`Baton`). It parses and validates input, calls
@@ -50,10 +52,15 @@ export function apiRoutes(deps: ApiDeps): Hono {
   const { baton, runs } = deps;
   const api = new Hono();
 
-  api.get('/session', (c) => c.json<SessionResponse>({ csrfToken: deps.secrets.csrfToken, version: VERSION }));
+  api.get('/session', (c) => {
+    const actor = actorOf(c.req.raw);
+    return c.json<SessionResponse>({ csrfToken: deps.secrets.csrfToken, version: VERSION, person: actor.kind === 'person' ? actor.name : null });
+  });
 
   api.get('/explorations', async (c) => {
-    const records = await baton.list();
+    // A person sees what is shared with them; the owner sees everything.
+    const visible = await visibleTo(baton.store, actorOf(c.req.raw));
+    const records = (await baton.list()).filter((r) => visible?.has(r.id) ?? true);
     const explorations = await Promise.all(records.map((record) => summaryOf(deps, record)));
     return c.json<ExplorationsResponse>({ explorations });
   });
@@ -68,6 +75,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
       if (isBatonError(error) && error.location?.field?.startsWith('--')) throw new HttpProblem(error.code, error.message, 'model');
       return locateIn('briefText')(error);
     });
+    await shareWithStarter(baton, actorOf(c.req.raw), id);
     await runs.run(id);
     return c.json<StartedResponse>({ id }, 202);
   });
@@ -109,7 +117,7 @@ export function apiRoutes(deps: ApiDeps): Hono {
   api.post('/explorations/:id/decisions', async (c) => {
     const body = validate(DecisionBody, await jsonBody(c));
     const id = await baton.resolveId(c.req.param('id'));
-    const decision = await runs.decide(id, decideOptions(body)).catch(decisionProblem);
+    const decision = await runs.decide(id, { ...decideOptions(body), ...actorField(actorOf(c.req.raw)) }).catch(decisionProblem);
     return c.json<DecisionResponse>({ decision }, 202);
   });
 

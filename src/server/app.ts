@@ -5,7 +5,8 @@ import type { ApiDeps } from './api.js';
 import { apiRoutes } from './api.js';
 import { HttpProblem, problemOf, sendProblem } from './problems.js';
 import type { Listening } from './security.js';
-import { apiGuard, hostAllowlist, securityHeaders, tokenExchange } from './security.js';
+import { explorationAccess } from './people-guard.js';
+import { actorOf, apiGuard, hostAllowlist, securityHeaders, tokenExchange } from './security.js';
 import { webAssets } from './web-assets.js';
 
 export interface AppOptions extends ApiDeps {
@@ -32,12 +33,14 @@ export function createApp(options: AppOptions): Hono {
   });
   app.use('/api/*', apiGuard(options.secrets, options.listening));
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendProblem(c, new HttpProblem('invalid_input', 'the body is over 2 MiB', '')) }));
+  app.use('/api/explorations/:id', explorationAccess(options.baton));
+  app.use('/api/explorations/:id/*', explorationAccess(options.baton));
   app.route('/api', apiRoutes(options));
   const mcp = options.mcp;
   if (mcp) {
     app.use('/mcp', apiGuard(options.secrets, options.listening));
     app.use('/mcp', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => sendProblem(c, new HttpProblem('invalid_input', 'the body is over 2 MiB', '')) }));
-    app.all('/mcp', (c) => mcp.handle(c.req.raw));
+    app.all('/mcp', (c) => mcp.handle(c.req.raw, actorOf(c.req.raw)));
   }
   app.use(tokenExchange(options.secrets, options.listening));
   app.use(webAssets(options.webRoot));

@@ -114,6 +114,8 @@ export const ERROR_STATUS: Record<ApiErrorCode, number> = {
 export interface SessionResponse {
   csrfToken: string;
   version: string;
+  /** The person signed in on a shared server; null for the owner (the launch token). */
+  person?: string | null;
 }
 
 export interface SpendSummary {

@@ -2,6 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
+import type { Actor } from '../team/people.js';
+import { OWNER } from '../team/people.js';
 import { CSRF_HEADER } from './contract.js';
 import { HttpProblem, sendProblem } from './problems.js';
 
@@ -19,10 +21,25 @@ export interface Secrets {
   csrfToken: string;
   /** Session ids handed out in cookies during this launch. */
   sessions: Set<string>;
+  /** Sessions that belong to a person (signed in with their own token), by session id. */
+  personSessions: Map<string, string>;
+  /**
+   * The person whose token this is (`baton user add`), when the store has people; a person's
+   * token signs them in as the launch token signs in the owner.
+   */
+  findPerson?: (token: string) => Promise<string | undefined>;
 }
 
 export function newSecrets(token?: string): Secrets {
-  return { token: token ?? randomSecret(), csrfToken: randomSecret(), sessions: new Set() };
+  return { token: token ?? randomSecret(), csrfToken: randomSecret(), sessions: new Set(), personSessions: new Map() };
+}
+
+/** Who each authenticated request is (set by the guard); the owner unless a person signed in. */
+const ACTORS = new WeakMap<Request, Actor>();
+
+/** Who is acting in this request: the owner (launch token), or a person. */
+export function actorOf(request: Request): Actor {
+  return ACTORS.get(request) ?? OWNER;
 }
 
 export function randomSecret(): string {
@@ -89,11 +106,13 @@ export function tokenExchange(secrets: Secrets, listening: Listening): Middlewar
   return async (c, next) => {
     const token = c.req.query('token');
     if (c.req.method !== 'GET' || c.req.path !== '/' || token === undefined) return next();
-    if (!sameSecret(token, secrets.token)) {
+    const person = sameSecret(token, secrets.token) ? undefined : await secrets.findPerson?.(token);
+    if (!sameSecret(token, secrets.token) && person === undefined) {
       return sendProblem(c, new HttpProblem('unauthorized', 'this link\'s token is not valid for this server (it changes at every launch); open the URL that baton serve printed', 'token'));
     }
     const session = randomSecret();
     secrets.sessions.add(session);
+    if (person !== undefined) secrets.personSessions.set(session, person);
     setCookie(c, cookieName(listening), session, { httpOnly: true, sameSite: 'Strict', path: '/' });
     const rest = new URL(c.req.url).searchParams;
     rest.delete('token');
@@ -102,15 +121,24 @@ export function tokenExchange(secrets: Secrets, listening: Listening): Middlewar
   };
 }
 
-type Auth = 'cookie' | 'bearer';
+interface Auth {
+  via: 'cookie' | 'bearer';
+  actor: Actor;
+}
 
-function authOf(c: Context, secrets: Secrets, listening: Listening): Auth | null {
-  const session = getCookie(c, cookieName(listening));
-  if (session !== undefined && [...secrets.sessions].some((s) => sameSecret(session, s))) return 'cookie';
+async function authOf(c: Context, secrets: Secrets, listening: Listening): Promise<Auth | null> {
+  const cookie = getCookie(c, cookieName(listening));
+  const session = cookie === undefined ? undefined : [...secrets.sessions].find((s) => sameSecret(cookie, s));
+  if (session !== undefined) {
+    const person = secrets.personSessions.get(session);
+    return { via: 'cookie', actor: person === undefined ? OWNER : { kind: 'person', name: person } };
+  }
   const header = c.req.header('authorization');
   const bearer = header?.match(/^Bearer\s+(\S+)\s*$/iu)?.[1];
-  if (bearer !== undefined && sameSecret(bearer, secrets.token)) return 'bearer';
-  return null;
+  if (bearer === undefined) return null;
+  if (sameSecret(bearer, secrets.token)) return { via: 'bearer', actor: OWNER };
+  const person = await secrets.findPerson?.(bearer);
+  return person === undefined ? null : { via: 'bearer', actor: { kind: 'person', name: person } };
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -121,19 +149,20 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export function apiGuard(secrets: Secrets, listening: Listening): MiddlewareHandler {
   return async (c, next) => {
-    const auth = authOf(c, secrets, listening);
+    const auth = await authOf(c, secrets, listening);
     if (!auth) {
       c.header('WWW-Authenticate', 'Bearer realm="baton"');
       return sendProblem(c, new HttpProblem('unauthorized', 'not signed in: open the URL that baton serve printed (it carries this launch\'s token), or send Authorization: Bearer TOKEN'));
     }
     const changing = STATE_CHANGING.has(c.req.method);
     if (changing || c.req.path.endsWith('/events')) {
-      const foreign = foreignOrigin(c, auth === 'cookie' && changing);
+      const foreign = foreignOrigin(c, auth.via === 'cookie' && changing);
       if (foreign) return sendProblem(c, new HttpProblem('forbidden', foreign, 'origin'));
     }
-    if (changing && auth === 'cookie' && !sameSecret(c.req.header(CSRF_HEADER), secrets.csrfToken)) {
+    if (changing && auth.via === 'cookie' && !sameSecret(c.req.header(CSRF_HEADER), secrets.csrfToken)) {
       return sendProblem(c, new HttpProblem('forbidden', `missing or wrong ${CSRF_HEADER} header (get it from GET /api/session)`, CSRF_HEADER));
     }
+    ACTORS.set(c.req.raw, auth.actor);
     await next();
   };
 }

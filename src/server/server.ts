@@ -11,6 +11,7 @@ import { createApp } from './app.js';
 import { BackgroundRuns } from './runs.js';
 import { CommitSignal, watchCommits } from './event-stream.js';
 import type { Listening } from './security.js';
+import { personOfToken } from '../team/people.js';
 import { LOOPBACK_NAMES, newSecrets } from './security.js';
 
 /**
@@ -73,6 +74,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const baton = Baton.open({ drive: isServerLocation(location) ? 'queue' : 'in-process', ...options.baton, store, env, cwd, allowModules: options.allowModules === true });
   const runs = new BackgroundRuns(baton, log);
   const secrets = newSecrets(options.token);
+  // People (`baton user add`) sign in with their own tokens; without any, only the launch token works.
+  secrets.findPerson = async (token) => (await personOfToken(store, token))?.name;
   const listening: Listening = { port: 0, hostNames: hostNames(host) };
   const streams = new Set<Promise<void>>();
   const mcp = createMcpHttpHandler({ baton, log, allowModules: options.allowModules === true, runs: new ExclusiveRuns((id) => runs.isRunning(id)), pollMs: options.pollMs ?? 500 });

@@ -17,6 +17,8 @@ export interface DecideInput extends DecisionInput {
   lensSpec?: Lens;
   /** For `redirect`: the lenses of the new brief version. */
   redirectLenses?: Lens[];
+  /** Who decides (a person's name on a shared server); absent for the store's owner. */
+  actor?: string;
 }
 
 const ARITY: Record<DecisionAction, { min: number; max: number; hint: string }> = {
@@ -77,6 +79,7 @@ export function planDecision(state: ExplorationState, input: DecideInput, id: st
   };
   if (input.reason?.trim()) decision.reason = input.reason.trim();
   if (input.feedback?.trim()) decision.feedback = input.feedback.trim();
+  if (input.actor !== undefined) decision.actor = input.actor;
 
   if (input.action === 'lens') {
     const lens = input.lensSpec;

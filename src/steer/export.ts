@@ -168,6 +168,7 @@ export function renderExportMarkdown(doc: ExportDocument): string {
     if (d) {
       const targets = d.candidateIds.length > 0 ? ` ${d.candidateIds.map((id) => `\`${id}\``).join(', ')}` : '';
       out.push(`- **Decision:** ${d.action}${targets}${d.lens ? ` (lens ${md(d.lens)})` : ''}`);
+      out.push(`  - By: ${d.by !== null ? md(d.by) : 'the owner'}`);
       out.push(`  - Why: ${d.reason !== undefined && d.reason !== null ? md(d.reason) : '_no reason given_'}`);
       if (d.feedback) out.push(`  - Feedback: ${md(d.feedback)}`);
     }

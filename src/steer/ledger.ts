@@ -26,6 +26,8 @@ export interface LedgerEntry {
     lens: string | null;
     briefId: string | null;
     at: string;
+    /** Who decided: a person's name on a shared server; null for the store's owner. */
+    by: string | null;
   } | null;
   /** For an assumption: what was assumed, on what grounds, and whether it was reversed since. */
   assumption?: {
@@ -67,6 +69,7 @@ export function buildLedger(state: ExplorationState): LedgerEntry[] {
       lens: decision.lens ?? null,
       briefId: decision.briefId ?? null,
       at: decision.createdAt,
+      by: decision.actor ?? null,
     };
     const entry = decision.checkpointId ? byCheckpoint.get(decision.checkpointId) : undefined;
     if (entry && entry.decision === null) entry.decision = record;

@@ -198,6 +198,11 @@ export interface Decision extends DecisionInput {
   checkpointId: string | null;
   candidateIds: string[];
   createdAt: string;
+  /**
+   * The person who made it, on a shared server (`baton user add`); absent when the store's owner
+   * made it (the CLI, the local server's launch token, MCP over stdio).
+   */
+  actor?: string;
 }
 
 export interface Checkpoint {

@@ -319,6 +319,29 @@ ${SPEND_TOTALS_SQLITE}
       DROP TABLE judgments;
       ALTER TABLE judgments_v14 RENAME TO judgments;
       CREATE INDEX judgments_by_exploration ON judgments (exploration_id);
+      `,
+    },
+    {
+    version: 13,
+    name: 'people, shares, and who made each decision',
+    // A person is a name and the SHA-256 of their token (never the token). A share gives one
+    // person read or decide access to one exploration; it goes with either. A decision's actor is
+    // the person's name as it was (kept when the person is removed); NULL is the store's owner.
+    sql: `
+      CREATE TABLE people (
+        name       TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE shares (
+        exploration_id TEXT NOT NULL REFERENCES explorations(id) ON DELETE CASCADE,
+        person         TEXT NOT NULL REFERENCES people(name) ON DELETE CASCADE,
+        access         TEXT NOT NULL CHECK (access IN ('read', 'decide')),
+        created_at     TEXT NOT NULL,
+        PRIMARY KEY (exploration_id, person)
+      ) WITHOUT ROWID;
+      CREATE INDEX shares_by_person ON shares (person);
+      ALTER TABLE decisions ADD COLUMN actor TEXT;
     `,
   },
 ];

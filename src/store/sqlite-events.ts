@@ -100,6 +100,7 @@ export function writeEventData(sql: Statements, explorationId: string, event: Ex
         lens: d.lens ?? null,
         brief_id: d.briefId ?? null,
         created_at: d.createdAt,
+        actor: d.actor ?? null,
       });
       return { id: d.id };
     }

@@ -131,6 +131,8 @@ export interface DecisionRow {
   lens: string | null;
   brief_id: string | null;
   created_at: string;
+  /** Null: the store's owner decided (schema 13 onwards; older rows are the owner's too). */
+  actor?: string | null;
 }
 
 export interface EventRow {
@@ -330,5 +332,6 @@ export function toDecision(row: DecisionRow): Decision {
   if (row.feedback !== null) decision.feedback = row.feedback;
   if (row.lens !== null) decision.lens = row.lens;
   if (row.brief_id !== null) decision.briefId = row.brief_id;
+  if (row.actor !== null && row.actor !== undefined) decision.actor = row.actor;
   return decision;
 }

@@ -173,9 +173,9 @@ export function prepareStatements(db: Database.Database) {
     insertDecision: prepare<DecisionRow, never>(
       db,
       `INSERT INTO decisions (id, exploration_id, checkpoint_id, action, candidate_ids_json, reason, feedback, lens,
-                              brief_id, created_at)
+                              brief_id, created_at, actor)
        VALUES (@id, @exploration_id, @checkpoint_id, @action, @candidate_ids_json, @reason, @feedback, @lens,
-               @brief_id, @created_at)`,
+               @brief_id, @created_at, @actor)`,
     ),
 
     getCall: prepare<[string], CallRow>(db, `${CALL_COLUMNS} WHERE c.key = ?`),

@@ -9,6 +9,7 @@ import { fixtureBrief, fixtureBriefSource, fixtureCandidate, fixtureCreated, fix
 import { quantizeEmbedding } from './embedding-codec.js';
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 import { defaultDbPath, openSqliteStore, shortId } from './sqlite-store.js';
+import { peopleConformance } from './people.conformance.js';
 import { storeConformance } from './store.conformance.js';
 
 const tmpDirs: string[] = [];
@@ -36,6 +37,18 @@ storeConformance('sqlite file', async () => {
 storeConformance('sqlite :memory:', async () => {
   const store = openSqliteStore(':memory:');
   return { store, cleanup: () => store.close() };
+});
+
+peopleConformance('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-people-'));
+  const store = openSqliteStore(join(dir, 'baton.db'));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 describe('openSqliteStore', () => {

@@ -2,6 +2,7 @@ import type { Brief } from '../brief/schema.js';
 import type { ExplorationEvent, ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import type { Usage } from '../models/port.js';
+import type { PeopleStore } from './people.js';
 
 /**
  * Storage port. Core code talks only to this; SQLite (and later Postgres) are adapters that pass
@@ -187,7 +188,8 @@ export interface AcquireLeaseOptions {
 /** The lease now held by the claimant (`acquired`), or the other holder's. */
 export type LeaseAttempt = { acquired: true; lease: Lease } | { acquired: false; lease: Lease };
 
-export interface Store {
+/** Everything Baton keeps; people and shares are `PeopleStore`'s (./people.ts). */
+export interface Store extends PeopleStore {
   readonly location: string;
 
   saveBrief(input: NewBriefVersion): Promise<BriefVersion>;

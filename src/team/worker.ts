@@ -1,7 +1,9 @@
 import { Baton } from '../baton.js';
 import type { BatonOptions } from '../baton.js';
 import { BatonError } from '../errors.js';
+import { isPostgresUrl } from '../store/postgres/connection.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
+import { SharedProviderLimits } from './shared-limits.js';
 import { DEFAULT_LEASE_SECONDS, TeamQueue } from './queue.js';
 import type { TeamQueueOptions } from './queue.js';
 
@@ -33,10 +35,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // The exploration's lease (taken by `run`) counts as abandoned after the same --lease as the
   // queue's job: a killed worker's exploration goes to another once either runs out.
   const staleMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
-  const baton = Baton.open({ ...options.baton, lease: { staleMs, ...options.baton?.lease }, db: options.db, drive: 'in-process' });
+  // The providers' limits (user config) hold across every worker on this store together.
+  const limits = isPostgresUrl(options.db) ? new SharedProviderLimits(options.db) : undefined;
+  const baton = Baton.open({ ...options.baton, lease: { staleMs, ...options.baton?.lease }, db: options.db, drive: 'in-process', ...(limits ? { limits } : {}) });
   const store = baton.store;
-  if (!(store instanceof PostgresStore)) {
+  if (!(store instanceof PostgresStore) || !limits) {
     await baton.close();
+    await limits?.close();
     throw new BatonError('invalid_input', `baton worker needs a team store: --db postgres://…, not ${options.db}.`, { location: { field: '--db' } });
   }
   const log = options.log ?? (() => undefined);
@@ -46,6 +51,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await queue.start();
   } catch (error) {
     await baton.close();
+    await limits.close();
     throw error;
   }
   await queue.work(options.slots ?? 8, async (job) => {
@@ -71,6 +77,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       void (async () => {
         await queue.stop(true);
         await baton.close();
+        await limits.close();
         resolve();
       })();
     };

@@ -216,6 +216,29 @@ ${SPEND_TOTALS_POSTGRES}
       ALTER TABLE judgments DROP CONSTRAINT judgments_candidate_id_brief_id_key;
       ALTER TABLE judgments ADD CONSTRAINT judgments_once_per_exploration UNIQUE (exploration_id, candidate_id, brief_id);
       CREATE INDEX judgments_by_exploration ON judgments (exploration_id, ord);
+      `,
+    },
+    {
+    version: 3,
+    name: 'people, shares, and who made each decision',
+    // As SQLite's version 13: a person is a name and the SHA-256 of their token (never the token);
+    // a share gives one person read or decide access to one exploration and goes with either; a
+    // decision's actor is the person's name as it was; NULL is the store's owner.
+    sql: `
+      CREATE TABLE people (
+        name       TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE shares (
+        exploration_id TEXT NOT NULL REFERENCES explorations(id) ON DELETE CASCADE,
+        person         TEXT NOT NULL REFERENCES people(name) ON DELETE CASCADE,
+        access         TEXT NOT NULL CHECK (access IN ('read', 'decide')),
+        created_at     TEXT NOT NULL,
+        PRIMARY KEY (exploration_id, person)
+      );
+      CREATE INDEX shares_by_person ON shares (person);
+      ALTER TABLE decisions ADD COLUMN actor TEXT;
     `,
   },
 ];

@@ -94,8 +94,8 @@ export async function writeEventData(db: Queryable, explorationId: string, event
       const d = event.decision;
       if (d.explorationId !== explorationId) throw mismatch('Decision', d.id, explorationId);
       await db.query(
-        `INSERT INTO decisions (id, exploration_id, checkpoint_id, action, candidate_ids_json, reason, feedback, lens, brief_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `INSERT INTO decisions (id, exploration_id, checkpoint_id, action, candidate_ids_json, reason, feedback, lens, brief_id, created_at, actor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           d.id,
           d.explorationId,
@@ -107,6 +107,7 @@ export async function writeEventData(db: Queryable, explorationId: string, event
           d.lens ?? null,
           d.briefId ?? null,
           d.createdAt,
+          d.actor ?? null,
         ],
       );
       return JSON.stringify({ id: d.id });

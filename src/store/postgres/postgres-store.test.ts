@@ -4,6 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { TEST_PG_URL, dropSchema, freshPostgresStore, schemaUrl, skipWithoutPostgres, uniqueSchema } from '../../../test/support/postgres.js';
 import { isBatonError } from '../../errors.js';
+import { peopleConformance } from '../people.conformance.js';
 import { storeConformance } from '../store.conformance.js';
 import { fixtureBrief, fixtureBriefSource, fixtureCreated } from '../fixtures.js';
 import { openStore, resolveStoreLocation } from '../open-store.js';
@@ -13,6 +14,7 @@ import { openPostgresStore } from './postgres-store.js';
 
 describe.skipIf(skipWithoutPostgres)('postgres store', () => {
   storeConformance('postgres', freshPostgresStore);
+  peopleConformance('postgres', freshPostgresStore);
 
   async function withSchema<T>(work: (url: string, schema: string) => Promise<T>): Promise<T> {
     const schema = uniqueSchema();

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { ExplorationStatus, StoredEvent } from '../../explore/events.js';
 import type { Candidate, Judgment } from '../../explore/types.js';
+import { peopleStore } from '../people.js';
+import type { NewPerson, PeopleStore, Person, Share } from '../people.js';
 import { BatonError } from '../../errors.js';
 import { shortId } from '../sqlite-store.js';
 import { toBriefVersion, toCall, toExploration, toStatus } from '../sqlite-rows.js';
@@ -59,12 +61,17 @@ export class PostgresStore implements Store {
   readonly ready: Promise<void>;
   readonly #pool: pg.Pool;
   readonly #where: PostgresLocation;
+  readonly #people: PeopleStore;
   #closed = false;
 
   constructor(location: PostgresLocation, poolSize: number) {
     this.#where = location;
     this.location = location.display;
     this.#pool = openPool(location, poolSize);
+    this.#people = peopleStore(async (sql, params) => {
+      const result = await this.#query(sql, params);
+      return { rows: result.rows, changes: result.rowCount ?? 0 };
+    });
     this.ready = this.#migrate();
     // Awaited by every method; a store never used must not report an unhandled rejection.
     this.ready.catch(() => undefined);
@@ -401,6 +408,29 @@ export class PostgresStore implements Store {
     const { rows } = await this.#query<{ value_json: string }>('SELECT value_json FROM notes WHERE key = $1', [key]);
     const json = rows[0]?.value_json;
     return json === undefined ? undefined : (JSON.parse(json) as unknown);
+  }
+
+  // People and shares (the SQL is shared by every store: ./people.ts).
+  addPerson(input: NewPerson): Promise<Person> {
+    return this.#people.addPerson(input);
+  }
+  listPeople(): Promise<Person[]> {
+    return this.#people.listPeople();
+  }
+  removePerson(name: string): Promise<boolean> {
+    return this.#people.removePerson(name);
+  }
+  personByTokenHash(tokenHash: string): Promise<Person | undefined> {
+    return this.#people.personByTokenHash(tokenHash);
+  }
+  share(input: Share): Promise<Share> {
+    return this.#people.share(input);
+  }
+  unshare(explorationId: string, person: string): Promise<boolean> {
+    return this.#people.unshare(explorationId, person);
+  }
+  listShares(explorationId?: string): Promise<Share[]> {
+    return this.#people.listShares(explorationId);
   }
 
   async close(): Promise<void> {

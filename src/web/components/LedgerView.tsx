@@ -56,6 +56,7 @@ export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFo
                       <strong>{entry.decision.action}</strong> {entry.decision.candidateIds.join(' + ')}
                       {entry.decision.lens && <div>lens: {entry.decision.lens}</div>}
                       {entry.decision.feedback && <div>feedback: {entry.decision.feedback}</div>}
+                      <div className="muted">by {entry.decision.by ?? 'the owner'}</div>
                       {entry.decision.briefId && <div>brief: {entry.decision.briefId}</div>}
                     </>
                   ) : (
