@@ -134,7 +134,7 @@ describe('trigger detection', () => {
 });
 
 describe('attention', () => {
-  const signal = (kind: TriggerSignal['kind'], key = kind): TriggerSignal => ({ kind, key, reason: kind, candidateIds: [] });
+  const signal = (kind: TriggerSignal['kind'], key: string = kind): TriggerSignal => ({ kind, key, reason: kind, candidateIds: [] });
   const base = { attention: 5, checkpointsSoFar: 0, movesSoFar: 10, anyPathExhausted: true };
 
   it('waits for a minimum of autonomous work — a path run to exhaustion — before the first checkpoint', () => {
