@@ -1,5 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Brief, Lens } from '../../src/index.js';
@@ -104,6 +104,8 @@ export interface BenchResult {
   command: string;
   seeds: number;
   firstSeed: number;
+  /** The machine's 1-minute load average when the run started and ended (it is shared). */
+  load: { start: number; end: number };
   worlds: WorldResult[];
   overall: PolicySummary[];
   targets: Targets;
@@ -120,6 +122,7 @@ export interface BenchOptions {
 
 export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-attention-'));
+  const loadAtStart = loadavg()[0] ?? 0;
   try {
     const worlds: WorldResult[] = [];
     for (const { world, file } of options.worlds) {
@@ -164,6 +167,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       command: options.command ?? 'npm run bench:attention',
       seeds: options.seeds,
       firstSeed: options.firstSeed ?? 1,
+      load: { start: loadAtStart, end: loadavg()[0] ?? 0 },
       worlds,
       overall,
       targets: targetsOf(overall, everyMain),

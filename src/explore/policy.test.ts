@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lens } from '../brief/schema.js';
 import { LENSES, StateBuilder } from '../../test/support/state-builder.js';
 import type { PolicyOptions } from './policy.js';
-import { CALLS_PER_MOVE, COMBINE_LENS, complementarity, DEFAULT_POLICY, planMoves, PREFERENCE_WEIGHT, rankMoves, tasteTilt } from './policy.js';
+import { CALLS_PER_MOVE, COMBINE_LENS, complementarity, DEFAULT_POLICY, planMoves, PREFERENCE_WEIGHT, rankMoves, steeredLeaves, tasteTilt } from './policy.js';
 import { applyEvent } from './state.js';
 
 const options = (overrides: Partial<PolicyOptions> = {}): PolicyOptions => ({
@@ -155,5 +155,51 @@ describe('policy', () => {
     const tilt = tasteTilt([strong, weak], preference);
     expect(Math.max(...tilt.values())).toBeLessThanOrEqual(PREFERENCE_WEIGHT);
     expect(tasteTilt([strong], preference).size).toBe(0);
+  });
+});
+
+describe("the person's path", () => {
+  /** Adds a candidate made by a decision's move (as `decide deepen` makes one). */
+  const addSteered = (b: StateBuilder, made: number, parent: string, scores: Record<string, number>): string => {
+    const lens = LENSES.find((l) => l.id === b.state.nodes.get(parent)?.candidate.lensId) as Lens;
+    applyEvent(b.state, { type: 'move.planned', move: { id: `x.m${made + 1}`, kind: 'deepen', parentIds: [parent], lens, origin: 'decision', directive: 'x.d1:0' } });
+    return b.add({ parents: [parent], scores });
+  };
+
+  it('is deepened first, ahead of a path that pays more, until it is exhausted', () => {
+    const b = new StateBuilder();
+    const strongRoot = b.add({ lens: 'invert', scores: { a: 3, b: 3 } });
+    const strong = b.add({ parents: [strongRoot], scores: { a: 7, b: 7 } });
+    const chosen = b.add({ lens: 'extreme', scores: { a: 7, b: 7 } });
+    // Without a decision the path that pays goes first.
+    expect(rankMoves(b.state, options()).find((m) => m.kind === 'deepen')?.parentIds).toEqual([strong]);
+    const child = addSteered(b, 3, chosen, { a: 7.2, b: 7.2 });
+    expect(steeredLeaves(b.state)).toEqual(new Set([child]));
+    const first = rankMoves(b.state, options()).find((m) => m.kind === 'deepen');
+    expect(first?.parentIds).toEqual([child]);
+    expect(first?.why).toContain('the path you chose');
+    // Its descendants made by the policy carry the choice on.
+    const grandchild = b.add({ parents: [child], scores: { a: 7.3, b: 7.3 } });
+    expect(steeredLeaves(b.state)).toEqual(new Set([grandchild]));
+    // Exhausted: the judge's favourite takes over again.
+    b.exhaust(grandchild);
+    expect(steeredLeaves(b.state).size).toBe(0);
+    expect(rankMoves(b.state, options()).find((m) => m.kind === 'deepen')?.parentIds).toEqual([strong]);
+  });
+
+  it('is the last one chosen, and none before any decision or once it is pruned', () => {
+    const b = new StateBuilder();
+    expect(steeredLeaves(b.state).size).toBe(0);
+    const x = b.add({ lens: 'invert' });
+    const y = b.add({ lens: 'extreme' });
+    const first = addSteered(b, 2, x, { a: 6, b: 6 });
+    expect(steeredLeaves(b.state)).toEqual(new Set([first]));
+    const second = addSteered(b, 3, y, { a: 6, b: 6 });
+    expect(steeredLeaves(b.state)).toEqual(new Set([second]));
+    applyEvent(b.state, {
+      type: 'decision.made',
+      decision: { id: 'x.d2', explorationId: 'x', checkpointId: null, action: 'prune', candidateIds: [second], reason: 'no', createdAt: '2026-01-01T00:00:00.000Z' },
+    });
+    expect(steeredLeaves(b.state)).toEqual(new Set([first]));
   });
 });

@@ -53,6 +53,15 @@ export interface PolicyOptions {
 /** At most this much value (0–1 scale) is added to or taken from a deepening for taste. */
 export const PREFERENCE_WEIGHT = 0.1;
 
+/**
+ * Value added to deepening the path the person last chose, until that path is exhausted. Their
+ * choice is evidence the judge cannot see (it was made against the judge's ranking as often as
+ * with it), so the models exhaust the chosen path before the judge's favourites take over again:
+ * the seed's rule "let the models exhaust the path", applied to the person's path. Large enough
+ * to put it ahead of any other deepening (a deepening is worth at most about 0.6).
+ */
+export const STEER_WEIGHT = 0.5;
+
 export const DEFAULT_POLICY: Omit<PolicyOptions, 'slots' | 'callsLeft' | 'budgetLeft' | 'weights'> = {
   minValue: 0.05,
   maxOpensPerLens: 2,
@@ -153,6 +162,7 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
     return node?.judgment !== undefined && !node.pruned && !isQuarantined(state, node);
   });
   const tilt = tasteTilt(leaves, preference);
+  const steered = steeredLeaves(state);
   for (const id of leaves) {
     const node = state.nodes.get(id);
     if (!node?.judgment) continue;
@@ -166,7 +176,8 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
       captured = parentHeadroom > 0 ? clamp01((quality - parentQuality) / parentHeadroom) : 0;
     }
     const taste = tilt.get(id) ?? 0;
-    const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty + taste;
+    const steer = steered.has(id) ? STEER_WEIGHT : 0;
+    const value = headroom * captured + 0.1 * quality + 0.05 * node.judgment.novelty + taste + steer;
     const lens = lensById(state, node.candidate.lensId);
     if (!lens) continue;
     const move: MoveProposal = {
@@ -174,7 +185,7 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
       parentIds: [id],
       lens,
       value,
-      why: `deepen: ${Math.round(headroom * 100)}% headroom, last step captured ${Math.round(captured * 100)}%${taste === 0 ? '' : `, taste ${taste > 0 ? '+' : ''}${Math.round(taste * 100)}`}`,
+      why: `deepen: ${Math.round(headroom * 100)}% headroom, last step captured ${Math.round(captured * 100)}%${taste === 0 ? '' : `, taste ${taste > 0 ? '+' : ''}${Math.round(taste * 100)}`}${steer === 0 ? '' : ', the path you chose'}`,
       origin: 'policy',
     };
     if (node.feedback !== undefined) move.feedback = node.feedback;
@@ -187,6 +198,34 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
     }
   }
   return moves;
+}
+
+/**
+ * The open leaves of the path the person chose last: the descendants (itself included) of the
+ * latest candidate a decision's (or an assumption's) move made, while it is not pruned. Empty
+ * before any decision, and once that path is exhausted (it has no open leaf left).
+ */
+export function steeredLeaves(state: ExplorationState): Set<string> {
+  const leaves = new Set<string>();
+  let root: CandidateNode | undefined;
+  for (let i = state.order.length - 1; i >= 0 && root === undefined; i -= 1) {
+    const node = state.nodes.get(state.order[i] as string);
+    if (node?.directive !== undefined && !node.pruned) root = node;
+  }
+  if (!root) return leaves;
+  const open = new Set(state.indexes.openLeaves);
+  const stack = [root.candidate.id];
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const node = state.nodes.get(id);
+    if (!node || node.pruned) continue;
+    if (open.has(id)) leaves.add(id);
+    stack.push(...node.children);
+  }
+  return leaves;
 }
 
 /**

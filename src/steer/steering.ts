@@ -1,9 +1,10 @@
 import type { ExplorationEngine } from '../explore/engine.js';
 import type { ExplorationStatus } from '../explore/events.js';
+import { COMBINE_LENS } from '../explore/policy.js';
 import { assumedSinceLastDecision, buildBoard } from './board.js';
 import { assumptionFor, predictDecision } from './taste/assume.js';
 import { tasteFromLedger } from './taste/ledger.js';
-import { chooseCheckpoint, detectSignals } from './triggers.js';
+import { chooseCheckpoint, detectSignals, movesAffordable } from './triggers.js';
 import { rankPairwise } from './pairwise-rank.js';
 import type { Board, Checkpoint, Spend, TriggerSignal } from './types.js';
 
@@ -95,11 +96,26 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     checkpointsSoFar: state.checkpoints.length,
     movesSoFar: state.order.length,
     anyPathExhausted: anyPathExhausted(state),
+    movesSinceCheckpoint: engine.movesSinceLastCheckpoint,
+    everyLensTried: everyLensTried(state),
+    budgetLeft: 1 - engine.budgetShare(),
+    movesAffordable: movesAffordable({
+      callsLeft: engine.budgetGuard().callsLeft(),
+      callsPerMove: 1 + (engine.deps.jury?.length ?? 1),
+      share: engine.budgetShare(),
+      movesSoFar: state.order.length,
+    }),
   });
 }
 
 function anyPathExhausted(state: ExplorationEngine['state']): boolean {
   return state.indexes.exhaustedCount > 0;
+}
+
+/** Every lens in play has a judged candidate (combinations are not a direction of their own). */
+function everyLensTried(state: ExplorationEngine['state']): boolean {
+  const lenses = state.lenses.filter((l) => l.id !== COMBINE_LENS.id);
+  return lenses.length > 0 && lenses.every((l) => state.indexes.lensBest.has(l.id));
 }
 
 /** The person's taste, learned from the ledger so far, biases which paths are deepened. */

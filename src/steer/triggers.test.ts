@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CRITERIA, StateBuilder } from '../../test/support/state-builder.js';
 import type { TriggerInput } from './triggers.js';
-import { chooseCheckpoint, detectSignals, meetsAll } from './triggers.js';
+import { chooseCheckpoint, detectSignals, meetsAll, movesAffordable, tierForBudget } from './triggers.js';
+import { applyEvent } from '../explore/state.js';
+import type { Checkpoint } from './types.js';
 import type { TriggerSignal } from './types.js';
 
 const input = (b: StateBuilder, overrides: Partial<TriggerInput> = {}): TriggerInput => ({
@@ -33,6 +35,41 @@ describe('trigger detection', () => {
     expect(kinds(detectSignals(input(b)))).not.toContain('met');
     const better = b.add({ scores: { a: 9, b: 9 } });
     expect(detectSignals(input(b)).find((s) => s.kind === 'met')?.candidateIds).toEqual([better]);
+  });
+
+  it('raises met again only for a candidate better by more than the judge can resolve', () => {
+    const b = new StateBuilder();
+    const good = b.add({ scores: { a: 7.5, b: 8 } });
+    b.raised(`met:${good}`);
+    b.add({ scores: { a: 7.8, b: 8.1 } });
+    expect(kinds(detectSignals(input(b)))).not.toContain('met');
+    const better = b.add({ scores: { a: 8.5, b: 8.5 } });
+    expect(detectSignals(input(b)).find((s) => s.kind === 'met')?.candidateIds).toEqual([better]);
+  });
+
+  it('raises a close call between two directions the judge cannot tell apart, while the person has not seen one of them', () => {
+    const b = new StateBuilder();
+    const x = b.add({ lens: 'invert', scores: { a: 6, b: 6 } });
+    const y = b.add({ lens: 'extreme', scores: { a: 5.8, b: 5.9 } });
+    b.add({ lens: 'minimal', scores: { a: 4, b: 4 } });
+    const call = detectSignals(input(b)).find((s) => s.kind === 'conflict');
+    expect(call?.candidateIds).toEqual([x, y]);
+    expect(call?.reason).toContain('close call');
+    // Both directions shown on a board already: the person's answer is known, nothing to ask.
+    const checkpoint = { id: 'x.k1', explorationId: 'x', reasons: [], createdAt: '2026-01-01T00:00:00.000Z', board: { cards: [{ candidateId: x }, { candidateId: y }] } } as unknown as Checkpoint;
+    applyEvent(b.state, { type: 'checkpoint.raised', checkpoint });
+    expect(kinds(detectSignals(input(b)))).not.toContain('conflict');
+    // A new direction, unseen, as close: asked.
+    const z = b.add({ lens: 'borrow-field', scores: { a: 5.9, b: 6 } });
+    expect(detectSignals(input(b)).find((s) => s.kind === 'conflict')?.candidateIds).toEqual([x, z]);
+  });
+
+  it('raises no close call within one lens, nor for a rival the judge plainly rates lower', () => {
+    const b = new StateBuilder();
+    b.add({ lens: 'invert', scores: { a: 6, b: 6 } });
+    b.add({ lens: 'invert', scores: { a: 6, b: 6 } });
+    b.add({ lens: 'extreme', scores: { a: 5, b: 5 } });
+    expect(kinds(detectSignals(input(b)))).not.toContain('conflict');
   });
 
   it('does not call a candidate that failed a constraint met', () => {
@@ -97,7 +134,7 @@ describe('trigger detection', () => {
 });
 
 describe('attention', () => {
-  const signal = (kind: TriggerSignal['kind'], key = kind): TriggerSignal => ({ kind, key, reason: kind, candidateIds: [] });
+  const signal = (kind: TriggerSignal['kind'], key: string = kind): TriggerSignal => ({ kind, key, reason: kind, candidateIds: [] });
   const base = { attention: 5, checkpointsSoFar: 0, movesSoFar: 10, anyPathExhausted: true };
 
   it('waits for a minimum of autonomous work — a path run to exhaustion — before the first checkpoint', () => {
@@ -118,6 +155,43 @@ describe('attention', () => {
     expect(chooseCheckpoint({ ...base, signals: [signal('conflict')], checkpointsSoFar: 4 })).toBeNull();
     expect(chooseCheckpoint({ ...base, signals: [signal('sensitive')], checkpointsSoFar: 4 })).not.toBeNull();
     expect(chooseCheckpoint({ ...base, signals: [signal('sensitive')], checkpointsSoFar: 5 })).toBeNull();
+  });
+
+  it('asks again only after as much autonomous work as before the first checkpoint', () => {
+    expect(chooseCheckpoint({ ...base, signals: [signal('conflict')], checkpointsSoFar: 1, movesSinceCheckpoint: 3 })).toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [signal('conflict')], checkpointsSoFar: 1, movesSinceCheckpoint: 6 })).not.toBeNull();
+  });
+
+  it('counts every lens tried as autonomous work, as a path exhausted is', () => {
+    expect(chooseCheckpoint({ ...base, signals: [signal('conflict')], anyPathExhausted: false })).toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [signal('conflict')], anyPathExhausted: false, everyLensTried: true })).not.toBeNull();
+  });
+
+  it('does not interrupt when too little budget is left to act on the answer: the final checkpoint shows it', () => {
+    expect(chooseCheckpoint({ ...base, signals: [signal('sensitive')], movesAffordable: 5 })).toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [signal('sensitive')], movesAffordable: 6 })).not.toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [signal('sensitive'), signal('exhausted')], movesAffordable: 0 })).toHaveLength(2);
+  });
+
+  it('lets opportunities interrupt with half the budget left, choices of values with a quarter, then only the essential', () => {
+    expect([1, 0.5, 0.49, 0.25, 0.24, 0].map(tierForBudget)).toEqual([3, 3, 2, 2, 1, 1]);
+    expect(chooseCheckpoint({ ...base, signals: [signal('novelty')], budgetLeft: 0.4 })).toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [signal('conflict')], budgetLeft: 0.4 })).not.toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [signal('conflict')], budgetLeft: 0.2 })).toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [signal('unclear')], budgetLeft: 0.2 })).not.toBeNull();
+  });
+
+  it('never interrupts for a budget warning alone, but takes it along', () => {
+    const warning = signal('budget', 'budget:0.8');
+    expect(chooseCheckpoint({ ...base, signals: [warning] })).toBeNull();
+    expect(chooseCheckpoint({ ...base, signals: [warning, signal('conflict')] })).toEqual([warning, signal('conflict')]);
+  });
+
+  it('counts the moves a budget still pays for by calls, or by share without a call limit', () => {
+    expect(movesAffordable({ callsLeft: 13, callsPerMove: 2, share: 0.9, movesSoFar: 30 })).toBe(3);
+    expect(movesAffordable({ callsLeft: 40, callsPerMove: 4, share: 0.5, movesSoFar: 20 })).toBe(10);
+    expect(movesAffordable({ callsLeft: Number.POSITIVE_INFINITY, callsPerMove: 2, share: 0.75, movesSoFar: 30 })).toBe(10);
+    expect(movesAffordable({ callsLeft: Number.POSITIVE_INFINITY, callsPerMove: 2, share: 0, movesSoFar: 0 })).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('batches a lower-priority signal into a checkpoint raised for a higher one', () => {

@@ -30,6 +30,11 @@ export interface TriggerRules {
   noveltyMinCandidates: number;
   /** Moves completed before the first checkpoint (besides terminal ones). */
   minAutonomousMoves: number;
+  /**
+   * Quality (0–1) within which the judge cannot tell the best of two directions apart: a close
+   * call between directions the person has not seen is theirs to make (a `conflict` of taste).
+   */
+  closeCall: number;
 }
 
 export const DEFAULT_TRIGGERS: TriggerRules = {
@@ -40,6 +45,7 @@ export const DEFAULT_TRIGGERS: TriggerRules = {
   noveltySpread: 3,
   noveltyMinCandidates: 6,
   minAutonomousMoves: 6,
+  closeCall: 0.05,
 };
 
 export interface TriggerInput {
@@ -104,7 +110,7 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
     );
   }
 
-  const met = metCandidate(state, index.meeting);
+  const met = metCandidate(state, index.meeting, rules.closeCall);
   if (met) {
     signals.push(signal('met', `met:${met.candidate.id}`, [met.candidate.id], 'A candidate meets every criterion: accept it, or go on?'));
   }
@@ -140,13 +146,33 @@ export interface AttentionInput {
   movesSoFar: number;
   /** True when at least one path has been exhausted. */
   anyPathExhausted: boolean;
+  /** Moves made since the person was last asked (default: `movesSoFar`). */
+  movesSinceCheckpoint?: number;
+  /** Moves the budget still pays for (default: unbounded). */
+  movesAffordable?: number;
+  /** True when every lens in play has been opened and judged: the breadth is explored. */
+  everyLensTried?: boolean;
+  /** Share of the budget left, 0–1 (default 1). */
+  budgetLeft?: number;
 }
 
 /**
  * Whether to stop now, and with which reasons. Terminal signals (nothing left, budget spent)
- * always stop. Others wait for a minimum of autonomous work — a path run to exhaustion — and
- * are rationed by the remaining attention: the more attention left, the lower the priority that
- * may interrupt on its own. When a checkpoint is raised, every pending signal joins it.
+ * always stop. Others are asked only when the answer is worth the interruption:
+ *
+ * - after a minimum of autonomous work since the person was last asked — a path run to
+ *   exhaustion or every lens tried (depth or breadth exhausted), and `minAutonomousMoves` moves
+ *   since the last checkpoint ("let the models exhaust the path before you intervene", after
+ *   each answer as before the first): an answer given a few moves ago is not yet worth revising;
+ * - while the budget still pays for that much work after the answer: a steer that only a
+ *   handful of moves could follow is worth little, and the terminal checkpoint, which shows
+ *   everything pending, comes soon;
+ * - rationed by the remaining attention and budget: the more of either is left, the lower the
+ *   priority that may interrupt on its own (`allowedTier`, `tierForBudget`).
+ *
+ * A budget warning never interrupts on its own: the budget is what the person set, Baton stops
+ * at its end anyway, and an ended exploration can be reopened with more. It joins the next
+ * checkpoint. When a checkpoint is raised, every pending signal joins it.
  */
 export function chooseCheckpoint(input: AttentionInput, rules: TriggerRules = DEFAULT_TRIGGERS): TriggerSignal[] | null {
   const { signals } = input;
@@ -154,12 +180,27 @@ export function chooseCheckpoint(input: AttentionInput, rules: TriggerRules = DE
   // The pilot is a stop the person asked for in the brief: it always stops, whatever the attention.
   const terminal = signals.some((s) => TERMINAL.has(s.key) || s.kind === 'pilot');
   if (terminal) return [...signals];
-  const autonomous = input.movesSoFar >= rules.minAutonomousMoves && input.anyPathExhausted;
+  const since = input.movesSinceCheckpoint ?? input.movesSoFar;
+  const explored = input.anyPathExhausted || input.everyLensTried === true;
+  const autonomous = input.movesSoFar >= rules.minAutonomousMoves && since >= rules.minAutonomousMoves && explored;
   if (!autonomous) return null;
+  if ((input.movesAffordable ?? Number.POSITIVE_INFINITY) < rules.minAutonomousMoves) return null;
   const remaining = input.attention - input.checkpointsSoFar;
   if (remaining <= 0) return null;
-  const interrupts = signals.some((s) => tierOf(s.kind) <= allowedTier(remaining, input.attention));
+  const allowed = Math.min(allowedTier(remaining, input.attention), tierForBudget(input.budgetLeft ?? 1));
+  const interrupts = signals.some((s) => s.kind !== 'budget' && tierOf(s.kind) <= allowed);
   return interrupts ? [...signals] : null;
+}
+
+/**
+ * How many more moves the budget pays for: the calls left over the calls a move costs (a writer
+ * call and one per juror), or — with no call limit — the moves so far scaled by the share of the
+ * budget left over the share spent.
+ */
+export function movesAffordable(input: { callsLeft: number; callsPerMove: number; share: number; movesSoFar: number }): number {
+  const byCalls = Number.isFinite(input.callsLeft) ? Math.floor(input.callsLeft / Math.max(1, input.callsPerMove)) : Number.POSITIVE_INFINITY;
+  const byShare = input.share > 0 && input.movesSoFar > 0 ? Math.floor((input.movesSoFar * (1 - input.share)) / input.share) : Number.POSITIVE_INFINITY;
+  return Math.min(byCalls, byShare);
 }
 
 /** 1: must be seen soon; 2: a choice of values; 3: an opportunity. */
@@ -179,6 +220,18 @@ function tierOf(kind: TriggerKind): number {
   }
 }
 
+/**
+ * What the budget left lets interrupt: an answer is worth what the remaining work can do with
+ * it. An opportunity (tier 3) needs at least half the budget to be followed; a choice of values
+ * (tier 2) a quarter; below that only what must be seen interrupts — the rest waits for the
+ * final checkpoint, which shows everything pending.
+ */
+export function tierForBudget(budgetLeft: number): number {
+  if (budgetLeft < 0.25) return 1;
+  if (budgetLeft < 0.5) return 2;
+  return 3;
+}
+
 /** With all attention left any tier may interrupt; the last checkpoint is kept for tier 1. */
 function allowedTier(remaining: number, attention: number): number {
   if (remaining <= 1) return 1;
@@ -186,8 +239,12 @@ function allowedTier(remaining: number, attention: number): number {
   return 3;
 }
 
-/** The best candidate meeting every criterion, if it beats every one already shown as `met`. */
-function metCandidate(state: ExplorationState, meeting: SortedList<CandidateNode>): CandidateNode | undefined {
+/**
+ * The best candidate meeting every criterion, if it beats every one already shown as `met` by
+ * more than the judge can resolve (`margin`): the person who chose to go on past one met
+ * candidate learns nothing from being asked again about one the judge cannot tell apart from it.
+ */
+function metCandidate(state: ExplorationState, meeting: SortedList<CandidateNode>, margin: number): CandidateNode | undefined {
   let bar = -1;
   for (const key of state.raisedKeys) {
     if (!key.startsWith('met:')) continue;
@@ -195,7 +252,7 @@ function metCandidate(state: ExplorationState, meeting: SortedList<CandidateNode
     if (shown !== undefined && shown > bar) bar = shown;
   }
   const best = meeting.first();
-  return best && (best.judgment?.quality ?? 0) > bar ? best : undefined;
+  return best && (best.judgment?.quality ?? 0) > (bar < 0 ? bar : bar + margin) ? best : undefined;
 }
 
 function findConflict(state: ExplorationState, ranked: SortedList<CandidateNode>, rules: TriggerRules): TriggerSignal | undefined {
@@ -217,7 +274,51 @@ function findConflict(state: ExplorationState, ranked: SortedList<CandidateNode>
       );
     }
   }
+  return closeCall(state, rules);
+}
+
+/**
+ * A close call between directions: the best and the best of another direction (another lens,
+ * not on its path) within `closeCall` of each other, one of the two directions never shown to the
+ * person. The judge cannot separate them, so which to follow is a matter of the person's taste —
+ * and asking is worth something only while the person has not seen one of the directions: once
+ * they have, their decisions (and the taste learned from them) already say which they prefer.
+ */
+export function closeCall(state: ExplorationState, rules: TriggerRules = DEFAULT_TRIGGERS): TriggerSignal | undefined {
+  const ranked = state.indexes.ranked;
+  const best = ranked.first();
+  if (!best?.judgment || best.judgment.failed.length > 0) return undefined;
+  const floor = best.judgment.quality - rules.closeCall;
+  let seen: Set<string> | undefined;
+  // Best first: the walk stops at the first candidate the judge can tell apart from the best.
+  for (const rival of ranked) {
+    const quality = rival.judgment?.quality ?? 0;
+    if (quality < floor) break;
+    if (rival === best || rival.candidate.lensId === best.candidate.lensId || (rival.judgment?.failed.length ?? 0) > 0) continue;
+    seen ??= directionsSeen(state);
+    if ((seen.has(rival.candidate.lensId) && seen.has(best.candidate.lensId)) || onSamePath(state, best, rival)) continue;
+    const ids = [best.candidate.id, rival.candidate.id];
+    const gap = Math.round((best.judgment.quality - quality) * 1000) / 10;
+    return signal(
+      'conflict',
+      `conflict:${[...ids].sort().join('+')}`,
+      ids,
+      `A close call between two directions: the judge rates them within ${gap} points of each other, too close for it to tell. Only your taste can decide which to follow.`,
+    );
+  }
   return undefined;
+}
+
+/** Directions (lenses) of which the person has been shown a candidate on a checkpoint's board. */
+function directionsSeen(state: ExplorationState): Set<string> {
+  const seen = new Set<string>();
+  for (const checkpoint of state.checkpoints) {
+    for (const card of checkpoint.board.cards) {
+      const lensId = state.nodes.get(card.candidateId)?.candidate.lensId;
+      if (lensId !== undefined) seen.add(lensId);
+    }
+  }
+  return seen;
 }
 
 /** The `count` best candidates at or above `floor` with no failed constraint (ties: earliest). */

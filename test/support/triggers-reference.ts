@@ -31,6 +31,8 @@ export interface TriggerRules {
   noveltyMinCandidates: number;
   /** Moves completed before the first checkpoint (besides terminal ones). */
   minAutonomousMoves: number;
+  /** Quality within which the judge cannot tell two directions apart (and a new `met` is no news). */
+  closeCall: number;
 }
 
 export const DEFAULT_TRIGGERS: TriggerRules = {
@@ -41,6 +43,7 @@ export const DEFAULT_TRIGGERS: TriggerRules = {
   noveltySpread: 3,
   noveltyMinCandidates: 6,
   minAutonomousMoves: 6,
+  closeCall: 0.05,
 };
 
 export interface TriggerInput {
@@ -91,7 +94,7 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
     );
   }
 
-  const met = metCandidate(state, nodes, input.criteria);
+  const met = metCandidate(state, nodes, input.criteria, rules.closeCall);
   if (met) {
     signals.push(signal('met', `met:${met.candidate.id}`, [met.candidate.id], 'A candidate meets every criterion: accept it, or go on?'));
   }
@@ -119,14 +122,15 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
   return signals.filter((s) => !state.raisedKeys.has(s.key) || TERMINAL.has(s.key)).sort(byPriority);
 }
 
-function metCandidate(state: ExplorationState, nodes: readonly CandidateNode[], criteria: readonly Criterion[]): CandidateNode | undefined {
-  // Only a candidate better than every one already shown as `met` is news.
-  let bar = -1;
+function metCandidate(state: ExplorationState, nodes: readonly CandidateNode[], criteria: readonly Criterion[], margin: number): CandidateNode | undefined {
+  // Only a candidate better than every one already shown as `met` by more than the judge resolves is news.
+  let shownBest = -1;
   for (const key of state.raisedKeys) {
     if (!key.startsWith('met:')) continue;
     const shown = state.nodes.get(key.slice(4))?.judgment?.quality;
-    if (shown !== undefined && shown > bar) bar = shown;
+    if (shown !== undefined && shown > shownBest) shownBest = shown;
   }
+  const bar = shownBest < 0 ? shownBest : shownBest + margin;
   let best: CandidateNode | undefined;
   for (const node of nodes) {
     const judgment = node.judgment as Judgment;
@@ -164,7 +168,38 @@ function findConflict(state: ExplorationState, nodes: readonly CandidateNode[], 
       );
     }
   }
-  return undefined;
+  return closeCall(state, nodes, rules);
+}
+
+/** The close call, the plain way: the best, and the best-ranked eligible rival of another lens. */
+function closeCall(state: ExplorationState, nodes: readonly CandidateNode[], rules: TriggerRules): TriggerSignal | undefined {
+  const quality = (n: CandidateNode): number => n.judgment?.quality ?? 0;
+  const before = (a: CandidateNode, b: CandidateNode): boolean => quality(a) > quality(b) || (quality(a) === quality(b) && a.index < b.index);
+  let best: CandidateNode | undefined;
+  for (const n of nodes) if (!best || before(n, best)) best = n;
+  if (!best || (best.judgment?.failed.length ?? 0) > 0) return undefined;
+  const seen = new Set<string>();
+  for (const checkpoint of state.checkpoints) for (const card of checkpoint.board.cards) {
+    const lens = state.nodes.get(card.candidateId)?.candidate.lensId;
+    if (lens !== undefined) seen.add(lens);
+  }
+  const top = best;
+  let rival: CandidateNode | undefined;
+  for (const n of nodes) {
+    if (n === top || n.candidate.lensId === top.candidate.lensId || (n.judgment?.failed.length ?? 0) > 0) continue;
+    if (quality(n) < quality(top) - rules.closeCall) continue;
+    if ((seen.has(n.candidate.lensId) && seen.has(top.candidate.lensId)) || onSamePath(state, top, n)) continue;
+    if (!rival || before(n, rival)) rival = n;
+  }
+  if (!rival) return undefined;
+  const ids = [top.candidate.id, rival.candidate.id];
+  const gap = Math.round((quality(top) - quality(rival)) * 1000) / 10;
+  return signal(
+    'conflict',
+    `conflict:${[...ids].sort().join('+')}`,
+    ids,
+    `A close call between two directions: the judge rates them within ${gap} points of each other, too close for it to tell. Only your taste can decide which to follow.`,
+  );
 }
 
 /**
