@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -26,7 +27,14 @@ import { TeamQueue } from '../../src/team/queue.js';
 const BASE = process.env.BATON_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EXPLORATIONS = Number(process.env.BATON_BENCH_EXPLORATIONS ?? 32);
 const SLOTS = 4;
+/**
+ * The takeover is measured with a short lease (5 s: the time a killed worker's exploration waits);
+ * throughput with the default lease (60 s), as a team runs it. A job runs waves for a third of
+ * the lease and then hands the exploration on, reloading it: a 5 s lease reloads every 1.7 s,
+ * which is CPU the workers spend on nothing but bookkeeping.
+ */
 const LEASE = 5;
+const THROUGHPUT_LEASE = Number(process.env.BATON_BENCH_LEASE ?? 60);
 const LATENCY = Number(process.env.BATON_BENCH_LATENCY ?? 200);
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const SETUP = { lenses: 3, attention: 3 };
@@ -44,12 +52,23 @@ async function dropSchemas(...schemas: string[]): Promise<void> {
   await client.end();
 }
 
-function startWorkerProcess(url: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, String(SLOTS), String(LEASE), String(LATENCY)], {
+/** What each worker said when it stopped: its CPU time, by child. */
+const cpuOf = new WeakMap<ChildProcess, () => number>();
+
+function startWorkerProcess(url: string, lease = LEASE): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, String(SLOTS), String(lease), String(LATENCY)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let out = '';
+    cpuOf.set(child, () => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      try {
+        return (JSON.parse(last) as { cpuSeconds?: number }).cpuSeconds ?? Number.NaN;
+      } catch {
+        return Number.NaN;
+      }
+    });
     child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       if (out.includes('ready')) resolve(child);
@@ -76,10 +95,10 @@ async function explorationsRunning(store: PostgresStore): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-async function prepare(url: string, count: number): Promise<{ store: PostgresStore; queue: TeamQueue; ids: string[] }> {
+async function prepare(url: string, count: number, lease = LEASE): Promise<{ store: PostgresStore; queue: TeamQueue; ids: string[] }> {
   const store = openPostgresStore(url);
   await store.ready;
-  const queue = new TeamQueue(store, { leaseSeconds: LEASE });
+  const queue = new TeamQueue(store, { leaseSeconds: lease });
   await queue.start();
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1) ids.push(await createBenchExploration(store, SETUP, `xteam${String(i).padStart(3, '0')}`));
@@ -91,25 +110,31 @@ interface ThroughputFigures {
   seconds: number;
   explorationsPerSecond: number;
   callsPerSecond: number;
+  /** CPU time the worker processes used, in all: near cores × seconds means the CPU, not the model, was the limit. */
+  workerCpuSeconds: number;
+  /** The load average when the run ended (1 min). */
+  loadAverage: number;
 }
 
 async function throughput(workers: number): Promise<ThroughputFigures> {
   const schema = `bench_team_${process.pid}_${workers}`;
   const url = urlFor(schema);
   await dropSchemas(schema, `${schema}_queue`);
-  const { store, queue, ids } = await prepare(url, EXPLORATIONS);
-  const children = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(url)));
+  const { store, queue, ids } = await prepare(url, EXPLORATIONS, THROUGHPUT_LEASE);
+  const children = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(url, THROUGHPUT_LEASE)));
   const started = performance.now();
   for (const id of ids) await queue.enqueue(id);
   while ((await explorationsRunning(store)) > 0) await sleep(50);
   const seconds = (performance.now() - started) / 1000;
   const { rows } = await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM calls WHERE status = 'done'");
+  const loadAverage = loadavg()[0] ?? Number.NaN;
   await stopAll(children);
+  const workerCpuSeconds = children.reduce((sum, child) => sum + (cpuOf.get(child)?.() ?? Number.NaN), 0);
   await queue.stop(false);
   await store.close();
   await dropSchemas(schema, `${schema}_queue`);
   const calls = rows[0]?.n ?? 0;
-  return { workers, seconds, explorationsPerSecond: EXPLORATIONS / seconds, callsPerSecond: calls / seconds };
+  return { workers, seconds, explorationsPerSecond: EXPLORATIONS / seconds, callsPerSecond: calls / seconds, workerCpuSeconds, loadAverage };
 }
 
 interface TakeoverFigures {
@@ -166,7 +191,10 @@ const WORKER_COUNTS = (process.env.BATON_BENCH_WORKERS ?? '1,2,4').split(',').fi
 for (const workers of WORKER_COUNTS) {
   const figures = await throughput(workers);
   runs.push(figures);
-  console.log(`${workers} worker(s): ${EXPLORATIONS} explorations in ${figures.seconds.toFixed(1)} s — ${figures.explorationsPerSecond.toFixed(2)} explorations/s, ${figures.callsPerSecond.toFixed(1)} calls/s`);
+  console.log(
+    `${workers} worker(s): ${EXPLORATIONS} explorations in ${figures.seconds.toFixed(1)} s — ${figures.explorationsPerSecond.toFixed(2)} explorations/s, ` +
+      `${figures.callsPerSecond.toFixed(1)} calls/s; workers used ${figures.workerCpuSeconds.toFixed(1)} s of CPU (${cpus().length} cores); load average ${figures.loadAverage.toFixed(1)}`,
+  );
 }
 const t1 = runs[0]?.seconds ?? Number.NaN;
 const scaling = runs.map((r) => ({ workers: r.workers, efficiency: t1 / (r.workers * r.seconds) }));
@@ -178,7 +206,7 @@ console.log(
 );
 const results = {
   at: new Date().toISOString(),
-  setup: { explorations: EXPLORATIONS, latencyMs: LATENCY, slotsPerWorker: SLOTS, leaseSeconds: LEASE, ...SETUP },
+  setup: { explorations: EXPLORATIONS, latencyMs: LATENCY, slotsPerWorker: SLOTS, leaseSeconds: LEASE, throughputLeaseSeconds: THROUGHPUT_LEASE, cores: cpus().length, ...SETUP },
   throughput: runs,
   scaling,
   takeover: kill,
