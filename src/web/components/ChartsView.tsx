@@ -62,6 +62,15 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
       <figure aria-labelledby="chart-novelty-title">
         <figcaption id="chart-novelty-title">Novelty (0 = like the rest, 1 = far from it) against quality, by lens</figcaption>
         <div role="img" aria-label={`Each judged candidate placed by its novelty and its quality, coloured by its lens (${byLens.map(([lensId, data]) => `${lensNames.get(lensId) ?? lensId}: ${data.length}`).join(', ')}).`}>
+          {/* The lenses as an HTML list: on a phone it wraps onto lines of its own instead of over the plot. */}
+          <ul className="chart-legend" aria-hidden="true">
+            {byLens.map(([lensId]) => (
+              <li key={lensId}>
+                <span className="swatch" style={{ background: lensColour(lensId) }} />
+                {lensNames.get(lensId) ?? lensId}
+              </li>
+            ))}
+          </ul>
           <ResponsiveContainer width="100%" height={300}>
             <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 20 }}>
               <CartesianGrid stroke="#eceff2" />
@@ -69,7 +78,6 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
               <YAxis dataKey="quality" type="number" name="quality" domain={[0, 1]} ticks={qualityTicks} tickFormatter={pct} width={48} label={{ value: 'quality (%)', angle: -90, position: 'left', offset: 0 }} />
               <ZAxis range={[22, 22]} />
               <Tooltip formatter={(value, name) => (typeof value === 'number' ? (name === 'quality' ? pct(value) : value.toFixed(2)) : String(value))} />
-              <Legend verticalAlign="top" />
               {byLens.map(([lensId, data]) => (
                 <Scatter key={lensId} name={lensNames.get(lensId) ?? lensId} data={data} fill={lensColour(lensId)} isAnimationActive={false} />
               ))}
