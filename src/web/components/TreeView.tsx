@@ -139,7 +139,7 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, boardIds = 
       <div className="tree-body">
         <div
           className="tree-scroll"
-          // On a phone the panel takes the drawing's proportions (within limits), not an empty 60vh.
+          // The panel takes the drawing's proportions (within limits), not an empty box.
           style={{ '--tree-aspect': `${Math.max(1, layout.width)} / ${Math.max(1, layout.height)}` } as CSSProperties}
           ref={scroller}
           tabIndex={0}
