@@ -163,14 +163,21 @@ export function App(): ReactElement {
   );
 }
 
+/** "rehearsal (rehearsal, rehearsal:default)" says one thing twice: the rehearsal model writes and judges. */
+function shownModels(label: string): string {
+  const inner = /^rehearsal \((.*)\)$/u.exec(label)?.[1];
+  const onlyRehearsal = label === 'rehearsal' || (inner !== undefined && inner.split(', ').every((model) => model.startsWith('rehearsal')));
+  return onlyRehearsal ? 'rehearsal model' : label;
+}
+
 function ExplorationHeading({ detail }: { detail: ExplorationDetail }): ReactElement {
   return (
     <div className="heading">
       <span className="question" title={detail.brief.brief.question}>
         {detail.record.title}
       </span>
-      <span className={detail.label.includes('rehearsal') ? 'model-label rehearsal' : 'model-label'} title="The models in play">
-        {detail.label}
+      <span className={detail.label.includes('rehearsal') ? 'model-label rehearsal' : 'model-label'} title={`The models in play: ${detail.label}`}>
+        {shownModels(detail.label)}
       </span>
     </div>
   );

@@ -78,6 +78,8 @@ export function briefWords(brief: Brief): BriefWords {
   const add = (text: string, weight: number): void => {
     phrases(text)
       .flatMap(terms)
+      // A verb or an adverb in a noun's place reads as broken: "every word about the think".
+      .filter((term) => looksLikeNoun(term.split(' ').at(-1) as string))
       .forEach((term, index) => {
         // Earlier terms weigh slightly more, so ties keep the order of the text.
         score.set(term, (score.get(term) ?? 0) + weight - index * 1e-3);
@@ -119,14 +121,19 @@ function withDeterminer(question: string, topic: string): string {
 
 /** Words that end a run of content words without naming a thing. */
 const NOT_NOUNS = new Set(
-  'enough already else told tell tells feel feels felt last later think thinks share shares run runs sign half said says seen stay stays stayed within first second third once twice available reach survive spoken cite cites fewer works anyway ends changes'.split(' '),
+  'enough already else told tell tells feel feels felt last later think thinks share shares run runs sign half said says seen stay stays stayed within first second third once twice available reach survive spoken cite cites fewer work works anyway ends changes'.split(' '),
 );
 
 /** Times and dates: they name no detail a draft could start from ("tiny repairs to “june”"). */
 const TIME_WORD = /^(?:minutes?|hours?|days?|weeks?|months?|years?|quarters?|seasons?|holidays?|weekends?|today|tomorrow|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/u;
 
 function looksLikeNoun(word: string): boolean {
-  return word.length >= 4 && !NOT_NOUNS.has(word) && !TIME_WORD.test(word) && !/(?:ly|ing|ed)$/u.test(word);
+  return word.length >= 4 && !NOT_NOUNS.has(word) && !/(?:ly|ing|ed)$/u.test(word);
+}
+
+/** A detail an outlier can start from: a thing, not a time. */
+function looksLikeDetail(word: string): boolean {
+  return looksLikeNoun(word) && !TIME_WORD.test(word);
 }
 
 /** The brief's words beyond its keywords: context first, then criteria, then the rest of intent. */
@@ -139,7 +146,7 @@ function overlookedTerms(brief: Brief, keywords: readonly string[]): string[] {
     for (const run of phrases(source)) {
       // The two-word phrase first: "unused computers" says more than "computers".
       for (const term of terms(run).reverse()) {
-        if (!looksLikeNoun(term.split(' ').at(-1) as string)) continue;
+        if (!looksLikeDetail(term.split(' ').at(-1) as string)) continue;
         if (out.length >= MAX_OVERLOOKED) return out;
         // A term that shares a word with a keyword would pull the outlier back toward the others.
         const stems = term.split(/[\s-]+/u).map(stem);

@@ -48,7 +48,7 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
             <ComposedChart data={points} margin={{ top: 8, right: 16, bottom: 24, left: 20 }}>
               <CartesianGrid stroke="#eceff2" />
               <XAxis dataKey="move" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={{ value: 'judged candidates (count)', position: 'insideBottom', offset: -14 }} />
-              <YAxis domain={[0, 1]} ticks={qualityTicks} tickFormatter={pct} width={48} label={{ value: 'quality (%)', angle: -90, position: 'left', offset: 0 }} />
+              <YAxis domain={[0, 1]} ticks={qualityTicks} tickFormatter={pct} width={48} label={{ value: 'quality (%)', angle: -90, position: 'left', offset: 12 }} />
               <ZAxis range={[14, 14]} />
               <Tooltip formatter={(value) => (typeof value === 'number' ? pct(value) : String(value))} />
               <Legend verticalAlign="top" />
@@ -62,14 +62,22 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
       <figure aria-labelledby="chart-novelty-title">
         <figcaption id="chart-novelty-title">Novelty (0 = like the rest, 1 = far from it) against quality, by lens</figcaption>
         <div role="img" aria-label={`Each judged candidate placed by its novelty and its quality, coloured by its lens (${byLens.map(([lensId, data]) => `${lensNames.get(lensId) ?? lensId}: ${data.length}`).join(', ')}).`}>
+          {/* The lenses as an HTML list: on a phone it wraps onto lines of its own instead of over the plot. */}
+          <ul className="chart-legend" aria-hidden="true">
+            {byLens.map(([lensId]) => (
+              <li key={lensId}>
+                <span className="swatch" style={{ background: lensColour(lensId) }} />
+                {lensNames.get(lensId) ?? lensId}
+              </li>
+            ))}
+          </ul>
           <ResponsiveContainer width="100%" height={300}>
             <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 20 }}>
               <CartesianGrid stroke="#eceff2" />
               <XAxis dataKey="novelty" type="number" name="novelty" domain={[0, 1]} ticks={qualityTicks} label={{ value: 'novelty (0 to 1)', position: 'insideBottom', offset: -14 }} />
-              <YAxis dataKey="quality" type="number" name="quality" domain={[0, 1]} ticks={qualityTicks} tickFormatter={pct} width={48} label={{ value: 'quality (%)', angle: -90, position: 'left', offset: 0 }} />
+              <YAxis dataKey="quality" type="number" name="quality" domain={[0, 1]} ticks={qualityTicks} tickFormatter={pct} width={48} label={{ value: 'quality (%)', angle: -90, position: 'left', offset: 12 }} />
               <ZAxis range={[22, 22]} />
               <Tooltip formatter={(value, name) => (typeof value === 'number' ? (name === 'quality' ? pct(value) : value.toFixed(2)) : String(value))} />
-              <Legend verticalAlign="top" />
               {byLens.map(([lensId, data]) => (
                 <Scatter key={lensId} name={lensNames.get(lensId) ?? lensId} data={data} fill={lensColour(lensId)} isAnimationActive={false} />
               ))}
@@ -82,11 +90,11 @@ export function ChartsView({ explorationId, version, lensNames }: { explorationI
         <figcaption id="chart-spend-title">Spend over time (since the first judged candidate; pauses are time at checkpoints)</figcaption>
         <div role="img" aria-label={`Model calls and dollars spent over the exploration: ${points.at(-1)?.calls ?? 0} calls and US$${(points.at(-1)?.spendUsd ?? 0).toFixed(4)} by the last judged candidate.`}>
           <ResponsiveContainer width="100%" height={260}>
-            <LineChart data={overTime} margin={{ top: 8, right: 20, bottom: 24, left: 20 }}>
+            <LineChart data={overTime} margin={{ top: 8, right: 44, bottom: 24, left: 20 }}>
               <CartesianGrid stroke="#eceff2" />
               <XAxis dataKey="elapsed" type="number" domain={['dataMin', 'dataMax']} tickFormatter={elapsedLabel} tickCount={6} label={{ value: 'time since the first judgment', position: 'insideBottom', offset: -14 }} />
-              <YAxis yAxisId="calls" allowDecimals={false} width={48} label={{ value: 'calls (count)', angle: -90, position: 'left', offset: 0 }} />
-              <YAxis yAxisId="usd" orientation="right" width={64} tickFormatter={(value: number) => `$${value < 0.1 ? value.toFixed(4) : value.toFixed(2)}`} domain={[0, (dataMax: number) => (dataMax > 0 ? dataMax : 0.01)]} label={{ value: 'spend (US$)', angle: 90, position: 'right', offset: 0 }} />
+              <YAxis yAxisId="calls" allowDecimals={false} width={48} label={{ value: 'calls (count)', angle: -90, position: 'left', offset: 12 }} />
+              <YAxis yAxisId="usd" orientation="right" width={64} tickFormatter={(value: number) => `$${value < 0.1 ? value.toFixed(4) : value.toFixed(2)}`} domain={[0, (dataMax: number) => (dataMax > 0 ? dataMax : 0.01)]} label={{ value: 'spend (US$)', angle: 90, position: 'right', offset: 22 }} />
               <Tooltip />
               <Legend verticalAlign="top" />
               <Line yAxisId="calls" dataKey="calls" name="calls" stroke="#009E73" dot={false} isAnimationActive={false} />

@@ -60,7 +60,7 @@ export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFo
                       {entry.decision.briefId && <div>brief: {entry.decision.briefId}</div>}
                     </>
                   ) : (
-                    <span className="muted">awaiting</span>
+                    <span className="muted">awaiting your decision</span>
                   )}
                   {entry.kind === 'checkpoint' && entry.checkpointId !== null && (
                     <div>
@@ -70,7 +70,11 @@ export function LedgerView({ detail, onFork }: { detail: ExplorationDetail; onFo
                     </div>
                   )}
                 </td>
-                <td>{entry.decision ? (entry.decision.reason ?? <span className="muted">no reason given</span>) : (entry.reopening?.reason ?? <span className="muted">—</span>)}</td>
+                {entry.decision || entry.reopening ? (
+                  <td data-label="reason">{entry.decision ? (entry.decision.reason ?? <span className="muted">no reason given</span>) : (entry.reopening?.reason ?? <span className="muted">no reason given</span>)}</td>
+                ) : (
+                  <td />
+                )}
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,5 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { KeyboardEvent, MouseEvent, PointerEvent, ReactElement } from 'react';
+import type { CSSProperties, KeyboardEvent, MouseEvent, PointerEvent, ReactElement } from 'react';
 import { lensColour, MUTED } from '../lenses.js';
 import type { TreeLayout } from '../tree-layout.js';
 import { layoutTree, pathToRoot } from '../tree-layout.js';
@@ -139,6 +139,8 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, boardIds = 
       <div className="tree-body">
         <div
           className="tree-scroll"
+          // The panel takes the drawing's proportions (within limits), not an empty box.
+          style={{ '--tree-aspect': `${Math.max(1, layout.width)} / ${Math.max(1, layout.height)}` } as CSSProperties}
           ref={scroller}
           tabIndex={0}
           role="application"
