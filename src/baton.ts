@@ -22,6 +22,8 @@ import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
 import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
+import type { JudgeBiasCheck, JudgeBiasEstimate } from './explore/judge-bias-check.js';
+import { checkJudgeBias, estimateJudgeBias } from './explore/judge-bias-check.js';
 import type { CheckContext } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
@@ -593,6 +595,31 @@ export class Baton {
    */
   async lintSource(source: string, name = 'brief.md'): Promise<LintFinding[]> {
     return lintInWorker(source, name, this.checkContext(undefined), this.briefLimits());
+  }
+
+  /**
+   * What the judge bias check (`baton doctor --judge`) would cost with `judge`, before any call:
+   * its calls and their worst-case dollars.
+   */
+  async estimateJudgeBias(judge: string): Promise<JudgeBiasEstimate> {
+    return estimateJudgeBias(this.judgePort(judge));
+  }
+
+  /**
+   * Measures `judge`'s length and position bias on the built-in set: a fixed number of calls,
+   * made directly (not part of any exploration), refused up front when their worst case could pass
+   * `maxUsd` (default $0.50). Says in plain words what it found, and what it spent.
+   */
+  async checkJudgeBias(judge: string, options: { maxUsd?: number; signal?: AbortSignal } = {}): Promise<JudgeBiasCheck> {
+    return checkJudgeBias(this.judgePort(judge), options);
+  }
+
+  private judgePort(judge: string): ModelPort {
+    const models = this.options.models ?? {};
+    const custom = Object.hasOwn(models, judge) ? models[judge] : undefined;
+    if (custom) return custom({ seed: 1 });
+    checkModel(judge, { field: 'judge' }, this.env());
+    return resolveModel(judge, { seed: 1, env: this.env(), retry: { maxAttempts: 1 } });
   }
 
   /** Parses a brief given as text, in the brief worker within `briefLimits` (located errors, or `limit_exceeded`). */
