@@ -283,12 +283,13 @@ export class Baton {
     const env = this.env();
     const custom = this.options.models ?? {};
     // Ports given by the caller have nothing to resolve or check.
-    const check = (id: string, location: SourceLocation): void => {
+    const check = (id: string, location: SourceLocation | (() => SourceLocation)): void => {
       if (!Object.hasOwn(custom, id)) checkModel(id, location, env);
     };
-    if (options.model === undefined) check(brief.model, { ...locateField(source, 'model', { file }), field: 'model' });
+    // Locations are found only for a refusal: each is a parse of the brief's YAML.
+    if (options.model === undefined) check(brief.model, () => ({ ...locateField(source, 'model', { file }), field: 'model' }));
     if (judgeOption === undefined && options.model === undefined) {
-      for (const juror of juryOf(brief.judge)) check(juror, { ...locateField(source, 'judge', { file }), field: 'judge' });
+      for (const juror of juryOf(brief.judge)) check(juror, () => ({ ...locateField(source, 'judge', { file }), field: 'judge' }));
     }
     if (options.model !== undefined) check(options.model, { field: '--model' });
     if (judgeOption !== undefined) for (const juror of juryOf(judgeOption)) check(juror, { field: '--judge' });
@@ -787,25 +788,25 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
   return merged;
 }
 
-/** The coach's findings, plus model ids this build cannot resolve, sorted by line. */
 /**
  * Refuses a model id the registry cannot resolve, pointing at where it was written. With `env`,
  * the provider's key and base URL are checked too (before anything is written); without, only
  * the id.
  */
-function checkModel(id: string, location: SourceLocation, env?: Record<string, string | undefined>): void {
+function checkModel(id: string, location: SourceLocation | (() => SourceLocation), env?: Record<string, string | undefined>): void {
   try {
     if (env) resolveModel(id, { seed: 1, env });
     else checkModelId(id);
   } catch (error) {
-    if (isBatonError(error)) throw new BatonError(error.code, error.message, { cause: error, location: { ...error.location, ...location } });
+    const where = typeof location === 'function' ? location() : location;
+    if (isBatonError(error)) throw new BatonError(error.code, error.message, { cause: error, location: { ...error.location, ...where } });
     throw error;
   }
 }
 
 function checkModels(brief: Brief, source: string, file: string, env?: Record<string, string | undefined>): void {
-  checkModel(brief.model, { ...locateField(source, 'model', { file }), field: 'model' }, env);
-  for (const juror of juryOf(brief.judge)) checkModel(juror, { ...locateField(source, 'judge', { file }), field: 'judge' }, env);
+  checkModel(brief.model, () => ({ ...locateField(source, 'model', { file }), field: 'model' }), env);
+  for (const juror of juryOf(brief.judge)) checkModel(juror, () => ({ ...locateField(source, 'judge', { file }), field: 'judge' }), env);
 }
 
 /** A jury given as a list or a comma list, as the judge field stores it (`a, b`); refuses an empty one. */
