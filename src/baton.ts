@@ -22,6 +22,8 @@ import { ExplorationEngine } from './explore/engine.js';
 import { recordedCall } from './explore/calls.js';
 import { tracedDecision, tracedWorkflow } from './explore/tracing.js';
 import { parseJsonAnswer } from './explore/judge.js';
+import type { JudgeBiasCheck, JudgeBiasEstimate } from './explore/judge-bias-check.js';
+import { checkJudgeBias, estimateJudgeBias } from './explore/judge-bias-check.js';
 import type { CheckContext } from './explore/checks.js';
 import { createLocalEmbedding } from './models/local-embedding.js';
 import type { EmbeddingPort, ModelPort } from './models/port.js';
@@ -286,12 +288,13 @@ export class Baton {
     const env = this.env();
     const custom = this.options.models ?? {};
     // Ports given by the caller have nothing to resolve or check.
-    const check = (id: string, location: SourceLocation): void => {
+    const check = (id: string, location: SourceLocation | (() => SourceLocation)): void => {
       if (!Object.hasOwn(custom, id)) checkModel(id, location, env);
     };
-    if (options.model === undefined) check(brief.model, { ...locateField(source, 'model', { file }), field: 'model' });
+    // Locations are found only for a refusal: each is a parse of the brief's YAML.
+    if (options.model === undefined) check(brief.model, () => ({ ...locateField(source, 'model', { file }), field: 'model' }));
     if (judgeOption === undefined && options.model === undefined) {
-      for (const juror of juryOf(brief.judge)) check(juror, { ...locateField(source, 'judge', { file }), field: 'judge' });
+      for (const juror of juryOf(brief.judge)) check(juror, () => ({ ...locateField(source, 'judge', { file }), field: 'judge' }));
     }
     if (options.model !== undefined) check(options.model, { field: '--model' });
     if (judgeOption !== undefined) for (const juror of juryOf(judgeOption)) check(juror, { field: '--judge' });
@@ -602,6 +605,31 @@ export class Baton {
     return lintInWorker(source, name, this.checkContext(undefined), this.briefLimits());
   }
 
+  /**
+   * What the judge bias check (`baton doctor --judge`) would cost with `judge`, before any call:
+   * its calls and their worst-case dollars.
+   */
+  async estimateJudgeBias(judge: string): Promise<JudgeBiasEstimate> {
+    return estimateJudgeBias(this.judgePort(judge));
+  }
+
+  /**
+   * Measures `judge`'s length and position bias on the built-in set: a fixed number of calls,
+   * made directly (not part of any exploration), refused up front when their worst case could pass
+   * `maxUsd` (default $0.50). Says in plain words what it found, and what it spent.
+   */
+  async checkJudgeBias(judge: string, options: { maxUsd?: number; signal?: AbortSignal } = {}): Promise<JudgeBiasCheck> {
+    return checkJudgeBias(this.judgePort(judge), options);
+  }
+
+  private judgePort(judge: string): ModelPort {
+    const models = this.options.models ?? {};
+    const custom = Object.hasOwn(models, judge) ? models[judge] : undefined;
+    if (custom) return custom({ seed: 1 });
+    checkModel(judge, { field: 'judge' }, this.env());
+    return resolveModel(judge, { seed: 1, env: this.env(), retry: { maxAttempts: 1 } });
+  }
+
   /** Parses a brief given as text, in the brief worker within `briefLimits` (located errors, or `limit_exceeded`). */
   async parseSource(source: string, name = 'brief.md'): Promise<Brief> {
     return parseInWorker(source, name, this.briefLimits());
@@ -767,25 +795,25 @@ export function lensesFor(brief: Brief, current: readonly Lens[] = []): Lens[] {
   return merged;
 }
 
-/** The coach's findings, plus model ids this build cannot resolve, sorted by line. */
 /**
  * Refuses a model id the registry cannot resolve, pointing at where it was written. With `env`,
  * the provider's key and base URL are checked too (before anything is written); without, only
  * the id.
  */
-function checkModel(id: string, location: SourceLocation, env?: Record<string, string | undefined>): void {
+function checkModel(id: string, location: SourceLocation | (() => SourceLocation), env?: Record<string, string | undefined>): void {
   try {
     if (env) resolveModel(id, { seed: 1, env });
     else checkModelId(id);
   } catch (error) {
-    if (isBatonError(error)) throw new BatonError(error.code, error.message, { cause: error, location: { ...error.location, ...location } });
+    const where = typeof location === 'function' ? location() : location;
+    if (isBatonError(error)) throw new BatonError(error.code, error.message, { cause: error, location: { ...error.location, ...where } });
     throw error;
   }
 }
 
 function checkModels(brief: Brief, source: string, file: string, env?: Record<string, string | undefined>): void {
-  checkModel(brief.model, { ...locateField(source, 'model', { file }), field: 'model' }, env);
-  for (const juror of juryOf(brief.judge)) checkModel(juror, { ...locateField(source, 'judge', { file }), field: 'judge' }, env);
+  checkModel(brief.model, () => ({ ...locateField(source, 'model', { file }), field: 'model' }), env);
+  for (const juror of juryOf(brief.judge)) checkModel(juror, () => ({ ...locateField(source, 'judge', { file }), field: 'judge' }), env);
 }
 
 /** A jury given as a list or a comma list, as the judge field stores it (`a, b`); refuses an empty one. */

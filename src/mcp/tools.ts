@@ -58,6 +58,32 @@ export function registerTools(server: McpServer, ctx: McpContext): void {
   );
 
   server.registerTool(
+    'check_judge_bias',
+    {
+      title: 'Check a judge for bias',
+      description:
+        "Measures a judge model's length bias (the same text padded with empty words) and position bias (the same pair in both orders) on a small built-in set, and says what it found in plain words. Makes 12 real calls to that model, not part of any exploration: with estimateOnly it makes none and returns the calls and their worst-case cost; otherwise it refuses up front when that worst case could pass maxUsd (default $0.50) and returns what it spent.",
+      inputSchema: {
+        judge: z.string().trim().min(1).max(200).describe('The judge to check, provider:model (e.g. openai:gpt-4o-mini, or rehearsal offline).'),
+        maxUsd: z.number().positive().max(1_000).optional().describe('The most the check may cost, USD (default 0.50).'),
+        estimateOnly: z.boolean().optional().describe('Only say how many calls it makes and what they may cost; call no model.'),
+      },
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    ({ judge, maxUsd, estimateOnly }, extra) =>
+      toolCall(log, 'check_judge_bias', async () => {
+        if (estimateOnly === true) {
+          const estimate = await baton.estimateJudgeBias(judge);
+          const cost = estimate.rehearsal ? 'free (rehearsal, offline)' : `at most $${estimate.worstCaseUsd.toFixed(4)}`;
+          return dataResult(`The check makes ${estimate.calls} calls to ${estimate.judge}: ${cost}.`, estimate);
+        }
+        const report = await baton.checkJudgeBias(judge, { signal: extra.signal, ...(maxUsd !== undefined ? { maxUsd } : {}) });
+        const spent = `Spent ${report.spend.calls} calls, $${report.spend.usd.toFixed(4)}${report.spend.estimated ? ' (estimated)' : ''}.`;
+        return dataResult(`Judge ${report.judge}${report.rehearsal ? ' (rehearsal)' : ''}\n${report.length}\n${report.position}\n${spent}`, report);
+      }),
+  );
+
+  server.registerTool(
     'start_exploration',
     {
       title: 'Start an exploration',

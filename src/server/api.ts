@@ -16,12 +16,14 @@ import type {
   ExplorationDetail,
   ExplorationsResponse,
   ExplorationSummary,
+  JudgeBiasEstimateResponse,
+  JudgeBiasResponse,
   LintResponse,
   SeriesResponse,
   SessionResponse,
   StartedResponse,
 } from './contract.js';
-import { DecisionBody, EventsQuery, ExportQuery, LintBody, ReopenBody, StartExplorationBody } from './contract.js';
+import { DecisionBody, EventsQuery, ExportQuery, JudgeBiasBody, LintBody, ReopenBody, StartExplorationBody } from './contract.js';
 import type { CommitSignal } from './event-stream.js';
 import { streamEvents } from './event-stream.js';
 import { HttpProblem, jsonBody, validate } from './problems.js';
@@ -186,6 +188,15 @@ export function apiRoutes(deps: ApiDeps): Hono {
   api.post('/lint', async (c) => {
     const { text } = validate(LintBody, await jsonBody(c));
     return c.json<LintResponse>({ findings: (await baton.lintSource(text)).map(apiFinding) });
+  });
+
+  // Real model calls, not part of any exploration: only on an explicit POST, refused up front
+  // when their worst case could pass `maxUsd`; the answer says what they spent.
+  api.post('/judge-bias', async (c) => {
+    const body = validate(JudgeBiasBody, await jsonBody(c));
+    if (body.estimateOnly === true) return c.json<JudgeBiasEstimateResponse>(await baton.estimateJudgeBias(body.judge));
+    const options = { signal: c.req.raw.signal, ...(body.maxUsd !== undefined ? { maxUsd: body.maxUsd } : {}) };
+    return c.json<JudgeBiasResponse>(await baton.checkJudgeBias(body.judge, options));
   });
 
   manageRoutes(api, { baton, runs });

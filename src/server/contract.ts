@@ -83,6 +83,37 @@ export type ReopenBody = z.infer<typeof ReopenBody>;
 export const LintBody = z.strictObject({ text: z.string().max(1024 * 1024, 'the brief is over 1 MiB') });
 export type LintBody = z.infer<typeof LintBody>;
 
+/** `POST /api/judge-bias`: the judge bias check, its estimate only (no call) or run within `maxUsd`. */
+export const JudgeBiasBody = z.strictObject({
+  judge: z.string().trim().min(1, 'name a judge, e.g. openai:gpt-4o-mini').max(200),
+  maxUsd: z.number().positive().max(1_000).optional(),
+  estimateOnly: z.boolean().optional(),
+});
+export type JudgeBiasBody = z.infer<typeof JudgeBiasBody>;
+
+/** The answer to `POST /api/judge-bias` with `estimateOnly`: the calls it would make and the most they can cost. */
+export interface JudgeBiasEstimateResponse {
+  judge: string;
+  rehearsal: boolean;
+  calls: number;
+  worstCaseUsd: number;
+}
+
+/** The answer to `POST /api/judge-bias`: what was measured, in numbers and plain words, and what it spent. */
+export interface JudgeBiasResponse extends JudgeBiasEstimateResponse {
+  /** Mean change of the mean criterion score (0–10) when a text is padded; null when not measured. */
+  lengthShift: number | null;
+  lengthPairs: number;
+  comparisons: number;
+  firstChosen: number;
+  consistentPairs: number;
+  pairs: number;
+  /** Plain words for a person. */
+  length: string;
+  position: string;
+  spend: { calls: number; inputTokens: number; outputTokens: number; usd: number; estimated: boolean };
+}
+
 /** `GET /api/explorations/:id/export?format=md|json` */
 export const ExportQuery = z.object({ format: z.enum(['md', 'json']).default('md') });
 

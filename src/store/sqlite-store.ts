@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
@@ -33,6 +34,12 @@ import type {
   SpendTotals,
   Store,
 } from './store.js';
+
+// A database in a folder this user cannot write can still be read, but only opened as an
+// immutable URI (SQLite cannot create the -shm file WAL needs). better-sqlite3 reads URI filenames
+// only when SQLITE_USE_URI=1 is in the environment the first time it opens a database; our own
+// filenames are always absolute paths (or :memory:), so turning URIs on changes nothing else.
+process.env.SQLITE_USE_URI ??= '1';
 
 /**
  * The database file Baton uses when none is given: `BATON_DB`, else `<cwd>/.baton/baton.db`.
@@ -88,11 +95,45 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return new SqliteStore(db, location);
   } catch (error) {
     db.close();
+    if (location !== ':memory:' && cannotWriteHere(error) && existsSync(location)) {
+      const readOnly = openReadOnly(location);
+      if (readOnly) return readOnly;
+    }
     if (error instanceof Database.SqliteError && error.code === 'SQLITE_NOTADB') {
       throw new BatonError('invalid_input', `${location} is not a SQLite database.`, { cause: error });
     }
     throw storageError(error, location) ?? error;
   }
+}
+
+/** A failure that says this user may not write the database or its folder (not that it is broken). */
+function cannotWriteHere(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM');
+}
+
+/**
+ * Opens an existing database this user cannot write, for reading: first as SQLite's plain
+ * read-only open (which sees a WAL still being written, when its -shm file exists), else as an
+ * immutable file (no -shm needed: the state last checkpointed into the file). Writing then fails
+ * as `storage_unavailable` (exit 6) naming the file. Undefined when neither can read it.
+ */
+function openReadOnly(location: string): Store | undefined {
+  for (const name of [location, `${pathToFileURL(location).href}?immutable=1`]) {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(name, { readonly: true, fileMustExist: true });
+      db.pragma('foreign_keys = ON');
+      db.pragma('mmap_size = 0');
+      // Reads the header and the schema: this is where a missing -shm file fails.
+      migrate(db, location);
+      return new SqliteStore(db, location);
+    } catch (error) {
+      db?.close();
+      if (isBatonError(error)) throw error;
+    }
+  }
+  return undefined;
 }
 
 export interface SqliteStoreOptions {
@@ -399,21 +440,21 @@ class SqliteStore implements Store {
   }
 
   async renameExploration(id: string, title: string): Promise<ExplorationRecord> {
-    return toExploration(renameRow(this.#db, id, title, new Date().toISOString()));
+    return toExploration(guarded(this.location, () => renameRow(this.#db, id, title, new Date().toISOString())));
   }
 
   async setArchived(id: string, archived: boolean): Promise<ExplorationRecord> {
-    return toExploration(archiveRow(this.#db, id, archived, new Date().toISOString()));
+    return toExploration(guarded(this.location, () => archiveRow(this.#db, id, archived, new Date().toISOString())));
   }
 
   async deleteExploration(id: string): Promise<void> {
     this.#flush();
-    deleteRows(this.#db, id);
+    guarded(this.location, () => deleteRows(this.#db, id));
   }
 
   async forkExploration(input: NewFork): Promise<ExplorationRecord> {
     this.#flush();
-    return toExploration(forkRows(this.#db, input, new Date().toISOString()));
+    return toExploration(guarded(this.location, () => forkRows(this.#db, input, new Date().toISOString())));
   }
 
   /** A fork's candidates and judgments are partly its source's rows: its log names them all. */

@@ -3,6 +3,7 @@ import type { KeyboardEvent, ReactElement } from 'react';
 import { getJson, getSession, messageOf, postJson } from './api.js';
 import { BoardView } from './components/BoardView.js';
 import { BriefEditor } from './components/BriefEditor.js';
+import { JudgeBiasCheck } from './components/JudgeBiasCheck.js';
 import { CandidateDetail } from './components/CandidateDetail.js';
 import { CompareView } from './components/CompareView.js';
 import { ExplorationList } from './components/ExplorationList.js';
@@ -198,7 +199,14 @@ function Panel({ route, navigate, live, onStarted, onFork }: PanelProps): ReactE
   const open = (id: string): void => navigate({ tab: 'candidate', candidateId: id, otherId: null });
   const compare = (id: string): void => navigate({ tab: 'compare', candidateId: id, otherId: route.otherId });
 
-  if (route.tab === 'brief' || route.explorationId === null) return <BriefEditor key={route.explorationId ?? 'new'} explorationId={route.explorationId} onStarted={onStarted} />;
+  if (route.tab === 'brief' || route.explorationId === null) {
+    return (
+      <>
+        <BriefEditor key={route.explorationId ?? 'new'} explorationId={route.explorationId} onStarted={onStarted} />
+        <JudgeBiasCheck key={`bias-${route.explorationId ?? 'new'}`} initialJudge={detail?.record.judge ?? 'rehearsal'} />
+      </>
+    );
+  }
   if (!detail) return <p className="muted">{live.error ? '' : 'Loading…'}</p>;
   const id = detail.record.id;
 

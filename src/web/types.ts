@@ -14,6 +14,8 @@ export type {
   ExplorationsResponse,
   LiveState,
   LiveStatus,
+  JudgeBiasEstimateResponse,
+  JudgeBiasResponse,
   LintResponse,
   RunStatus,
   SeriesPoint,

@@ -42,9 +42,10 @@ describe('baton mcp over stdio', () => {
     expect(client.getServerVersion()?.name).toBe('baton');
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
-    expect([...byName.keys()].sort()).toEqual(['decide', 'export_result', 'get_board', 'lint_brief', 'list_explorations', 'reopen', 'run_to_checkpoint', 'show_candidate', 'start_exploration']);
+    expect([...byName.keys()].sort()).toEqual(['check_judge_bias', 'decide', 'export_result', 'get_board', 'lint_brief', 'list_explorations', 'reopen', 'run_to_checkpoint', 'show_candidate', 'start_exploration']);
     expect(byName.get('reopen')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
     expect(byName.get('get_board')?.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
+    expect(byName.get('check_judge_bias')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, openWorldHint: true });
     expect(byName.get('decide')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: false });
     expect(byName.get('start_exploration')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     expect(byName.get('decide')?.inputSchema.required).toEqual(expect.arrayContaining(['explorationId', 'action', 'reason']));
