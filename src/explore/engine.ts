@@ -524,10 +524,8 @@ export class ExplorationEngine {
     };
     switch (move.kind) {
       case 'open': {
-        const siblings = this.openingsOf(this.state.order.filter((id) => {
-          const c = this.state.nodes.get(id)?.candidate;
-          return c?.kind === 'open' && c.lensId === move.lens.id;
-        }));
+        // The lens's openings from the index, not a scan of the whole exploration per opening.
+        const siblings = this.openingsOf(this.state.indexes.opensByLens.get(move.lens.id) ?? []);
         return siblings.length > 0 ? { kind: 'open', brief, lens: move.lens, siblings } : { kind: 'open', brief, lens: move.lens };
       }
       case 'deepen': {

@@ -41,14 +41,18 @@ export async function reopenState(store: Store, explorationId: string): Promise<
 /** Events between snapshots at least; and at least this share of the log, so writing them costs O(1) per event. */
 const SNAPSHOT_EVERY = 2048;
 const SNAPSHOT_SHARE = 0.5;
-/** At a checkpoint or an ending (where a run usually stops and the next command reopens): after this many events. */
+/**
+ * At a checkpoint or an ending (where a run usually stops and the next command reopens): after
+ * this many events, and this share of the log (each snapshot costs as much as the state is big).
+ */
 const SNAPSHOT_AT_REST = 32;
+const SNAPSHOT_AT_REST_SHARE = 0.1;
 
 /** Whether a snapshot is due after committing events up to `state.lastSeq`. */
 export function snapshotDue(state: ExplorationState, snapshotSeq: number, atRest: boolean): boolean {
   const since = state.lastSeq - snapshotSeq;
   if (since <= 0) return false;
-  return since >= Math.max(SNAPSHOT_EVERY, state.lastSeq * SNAPSHOT_SHARE) || (atRest && since >= SNAPSHOT_AT_REST);
+  return since >= Math.max(SNAPSHOT_EVERY, state.lastSeq * SNAPSHOT_SHARE) || (atRest && since >= Math.max(SNAPSHOT_AT_REST, state.lastSeq * SNAPSHOT_AT_REST_SHARE));
 }
 
 /** Writes the state's snapshot (with the novelty codes known so far). */

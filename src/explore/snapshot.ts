@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import type { Lens } from '../brief/schema.js';
 import type { Assumption, Checkpoint, Decision, Reversal } from '../steer/types.js';
 import type { ExplorationStatus, Reopening } from './events.js';
@@ -16,6 +17,9 @@ import type { Candidate, Judgment, PlannedMove } from './types.js';
  * embedding again. A snapshot is a cache: reopening from it must give exactly the state a full
  * replay gives (snapshot.test.ts checks it across seeds); one that cannot be read is ignored.
  */
+
+/** Codes are kept little-endian; on such a machine (nearly all) they are copied as they are. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** Bumped whenever the shape below changes: an older snapshot is then ignored (the log is replayed). */
 export const SNAPSHOT_FORMAT = 1;
@@ -120,7 +124,9 @@ export function encodeSnapshot(state: ExplorationState, codes?: NoveltyCodes): E
   json.copy(bytes, 4);
   if (codes) {
     const at = 4 + json.length;
-    for (let i = 0; i < codes.count * codes.tables; i += 1) bytes.writeUInt16LE(codes.codes[i] as number, at + i * 2);
+    const values = codes.codes.subarray(0, codes.count * codes.tables);
+    if (LITTLE_ENDIAN) bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), at);
+    else for (let i = 0; i < values.length; i += 1) bytes.writeUInt16LE(values[i] as number, at + i * 2);
   }
   return { seq: state.lastSeq, format: SNAPSHOT_FORMAT, state: bytes };
 }
@@ -223,7 +229,8 @@ export function restoreSnapshot(
     const values = new Uint16Array(count * tables);
     const at = reader.jsonEnd;
     if (reader.bytes.length >= at + values.length * 2) {
-      for (let i = 0; i < values.length; i += 1) values[i] = reader.bytes.readUInt16LE(at + i * 2);
+      if (LITTLE_ENDIAN) new Uint8Array(values.buffer).set(reader.bytes.subarray(at, at + values.length * 2));
+      else for (let i = 0; i < values.length; i += 1) values[i] = reader.bytes.readUInt16LE(at + i * 2);
       codes = { count, tables, lastId, codes: values };
     }
   }
