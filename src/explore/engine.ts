@@ -205,8 +205,13 @@ export class ExplorationEngine {
     }
     // A snapshot is a cache written after the events it covers: a crash before it only means
     // reopening replays more of the log.
-    if (snapshotDue(this.state, this.snapshotSeq, atRest)) this.snapshotSeq = await writeSnapshot(this.deps.store, this.state, this.novelty.exportCodes());
+    if (snapshotDue(this.state, this.snapshotSeq, atRest)) await this.writeSnapshot();
     return stored;
+  }
+
+  /** Keeps a snapshot of the state now (and the novelty codes), so the next reopening starts from here. */
+  async writeSnapshot(): Promise<void> {
+    if (this.state.lastSeq > this.snapshotSeq) this.snapshotSeq = await writeSnapshot(this.deps.store, this.state, this.novelty.exportCodes());
   }
 
   /** Runs one wave: finishes interrupted work first, then plans and runs new moves. */

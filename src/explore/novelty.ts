@@ -97,7 +97,8 @@ export class NoveltyIndex {
   /** Reserves room for `count` vectors of `dimensions` (reopening knows how many it will add). */
   reserve(count: number, dimensions: number): void {
     if (this.dimensions === 0 && dimensions > 0) this.start(dimensions);
-    if (this.dimensions === dimensions) this.ensureCapacity(count);
+    // With room to grow by a quarter: reserving exactly would double (and copy) at the next add.
+    if (this.dimensions === dimensions) this.ensureCapacity(count + Math.ceil(count / 4));
   }
 
   /**
@@ -105,6 +106,7 @@ export class NoveltyIndex {
    * function of the vector, so codes kept and codes recomputed are the same.
    */
   exportCodes(): { count: number; tables: number; lastId: string | null; codes: Uint16Array } {
+    this.sync();
     const count = this.hashed;
     return { count, tables: this.tables, lastId: count > 0 ? (this.ids[count - 1] as string) : null, codes: this.codes.slice(0, count * this.tables) };
   }
