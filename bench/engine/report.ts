@@ -310,7 +310,8 @@ const METHOD = `## Method
 - **Scale.** The exploration is grown through the real engine (enough lenses for every path,
   every checkpoint answered "continue"); overhead per move is measured per tenth of the growth,
   so a cost that grows with the exploration shows as a rising row. At full size: the board
-  (median of 5), reopening (open the file, replay the log, re-index embeddings), resume (decision
+  (median of 5), reopening (open the file, read the state snapshot and the events after it, index the
+  embeddings with the hash codes kept in the snapshot; measured in several fresh processes), resume (decision
   → first model call after reopening) and the overhead of the next moves.
 - **Concurrency.** The workload with a 200 ms model and a limit of 16: calls per second against
   16 ÷ 0.2 s. The wide tree (8 openings × 8 × 8, 584 calls, 50 ms) against 3 × 50 ms: Baton runs it
