@@ -53,16 +53,16 @@ export interface BenchReport {
  */
 const HELD_BACK: Record<string, string> = {
   overhead:
-    'per move Baton records two calls durably (an intent before each request, a result after), commits the planned move, the candidate with its judgment and the path marks, embeds the text and measures its novelty; most of what is left is SQLite statements and the JS around them',
+    'per move Baton records two calls durably (an intent before each request, a result after), commits the planned move, the candidate with its judgment and the path marks, embeds the text and measures its novelty; most of what is left is SQLite statements (the profile’s largest self time is the commit itself) and the JS around them; the policy now makes waves of one or two moves once the openings are done (see concurrency), so the per-wave costs (planning, triggers, a commit) are shared by fewer moves',
   disk: 'each candidate keeps its text, an int8 embedding (260 B), its judgment with reasons, three events, two call rows, plus their indexes',
   overheadScale:
-    'the cost per move stays flat as the exploration grows (see the slices); it is the small workload’s per-move work plus novelty lookups in the LSH tables and the board each run ends with',
-  board: 'the board reads the ranking and per-lens indexes, the spend (a SQL sum over the calls) and the ledger',
+    'no step of a move scans the exploration any more that profiling (`node --cpu-prof`) shows at 10,000 (an opening no longer scans every candidate for its lens’s openings); what is left is the small workload’s per-move work, novelty lookups in the LSH buckets, the board each run ends with, and the one-move waves the policy plans (see concurrency)',
+  board: 'the board reads the ranking and per-lens indexes, the spend (one row of running totals) and the ledger',
   reopen:
-    'reopening reads the whole exploration (candidates with their text, judgments, the event log: about 180 ms of SQLite scans alone on a quiet machine) and builds its state and indexes; hashing the embeddings into the novelty index is deferred to the first query (see "first wave after reopen"); a state snapshot that spares the event log, and stored hash codes, would be next',
-  rss: 'a process holding the exploration keeps every candidate’s text, embedding (in the candidate and in the novelty index), judgment and node, on top of about 100 MB of Node.js, tsx and modules',
+    'reopening reads the latest state snapshot and the events after it (not the whole log) and the novelty codes kept with it, but still reads every candidate with its text and embedding and every judgment (two scans), and builds the nodes and the novelty index from them; keeping texts on disk until asked for, and a binary snapshot of the nodes, would be next',
+  rss: 'a process holding the exploration keeps every candidate’s text, embedding (in the candidate and in the novelty index), judgment and node, on top of about 100 MB of Node.js, tsx and modules; texts on disk once judged are not done yet',
   concurrency:
-    'the engine runs in waves (the next wave starts when the slowest move of this one ends), so any call that comes back late holds its whole wave; on this shared machine timers fire late (see "mean call" against the latency asked for)',
+    'after the openings the policy (src/explore/policy.ts: one move per path and focus per wave, deepening only paths that pay) plans waves of one or two moves (measured: of 192 waves in the 16-lens workload, 95 held one move, 68 two), so most of the 16 slots stay idle whatever the engine does; the engine still runs in waves (the next starts when the slowest move of this one ends); timers fire late on a shared machine (see "mean call")',
   wide: 'each call records a durable intent and a result (three statements, group-committed per event-loop turn): the 512 calls of the last level are prepared, recorded and answered on the one JS thread; late timers on a shared machine count against it too (see "mean call")',
   resume:
     'resuming records the decision (one transaction), plans the next wave and records it (another), prepares every move of the wave, then records their call intents (a third) before the first request leaves',
@@ -310,7 +310,8 @@ const METHOD = `## Method
 - **Scale.** The exploration is grown through the real engine (enough lenses for every path,
   every checkpoint answered "continue"); overhead per move is measured per tenth of the growth,
   so a cost that grows with the exploration shows as a rising row. At full size: the board
-  (median of 5), reopening (open the file, replay the log, re-index embeddings), resume (decision
+  (median of 5), reopening (open the file, read the state snapshot and the events after it, index the
+  embeddings with the hash codes kept in the snapshot; measured in several fresh processes), resume (decision
   → first model call after reopening) and the overhead of the next moves.
 - **Concurrency.** The workload with a 200 ms model and a limit of 16: calls per second against
   16 ÷ 0.2 s. The wide tree (8 openings × 8 × 8, 584 calls, 50 ms) against 3 × 50 ms: Baton runs it

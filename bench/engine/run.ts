@@ -96,6 +96,8 @@ function roundOrder<T>(engines: readonly T[], round: number): T[] {
 }
 
 export async function runBench(options: Options, log: (line: string) => void): Promise<BenchReport> {
+  // The load average when the run starts (the report is assembled at the end).
+  const machine = describeMachine();
   const quick = options.quick;
   const lenses = quick ? 2 : 8;
   const reps = quick ? 1 : options.reps;
@@ -179,7 +181,7 @@ export async function runBench(options: Options, log: (line: string) => void): P
   }
 
   const report: BenchReport = {
-    machine: describeMachine(),
+    machine,
     settings: { quick, reps, lenses, paths: 2 * lenses, scale: quick ? [400] : options.scale, latencyMs, concurrency: concurrencyLimit, wide: wideShape },
     workload,
     scale,

@@ -197,6 +197,10 @@ async function growInBulk(store: Store, id: string, setup: ScaleSetup, lenses: n
     const releasedCalls = calls.map((c) => c.key);
     await store.commit(id, { events, calls, releasedCalls });
   }
+  // As the engine leaves an exploration it grew (a snapshot at its last checkpoint): the next
+  // command reopens from it, not from the whole log.
+  const engine = await loadBenchEngine(store, id, { dbPath: setup.dbPath, lenses, concurrency: CONCURRENCY, attention: ATTENTION, clock: setup.clock });
+  await engine.writeSnapshot();
   return { overheadBySliceUs: [] };
 }
 

@@ -19,7 +19,8 @@ import type { PolicyOptions } from './policy.js';
 import { DEFAULT_POLICY, hasMoveLeft, planMoves } from './policy.js';
 import { openingOf } from './prompts.js';
 import type { CandidateNode, ExplorationState } from './state.js';
-import { applyEvent, lensById, pathTo, replay } from './state.js';
+import { applyEvent, lensById, pathTo } from './state.js';
+import { reopenState, snapshotDue, writeSnapshot } from './reopen.js';
 import type { Candidate, Judgment, PlannedMove } from './types.js';
 import { tracedJudging, tracedMove } from './tracing.js';
 
@@ -96,6 +97,8 @@ export class ExplorationEngine {
   private marksRestored = false;
   /** The person's learned taste, supplied by steering; it biases which paths are deepened. */
   private preference: Preference | undefined;
+  /** The event the latest snapshot covers up to (0: none). */
+  private snapshotSeq = 0;
 
   private constructor(deps: EngineDeps, state: ExplorationState, options: EngineOptions) {
     this.deps = deps;
@@ -105,18 +108,22 @@ export class ExplorationEngine {
     this.onProgress = options.onProgress ?? (() => undefined);
   }
 
-  /** Loads an exploration from its event log. */
+  /** Loads an exploration: from its latest snapshot and the events after it, or from its whole log. */
   static async load(deps: EngineDeps, explorationId: string, options: EngineOptions = {}): Promise<ExplorationEngine> {
-    const events = await deps.store.readEvents(explorationId);
-    if (events.length === 0) throw new BatonError('not_found', `no exploration ${explorationId}`);
-    const state = replay(explorationId, events);
+    const { state, codes, snapshotSeq } = await reopenState(deps.store, explorationId);
     const embedding = state.embed !== null && options.resolveEmbedding ? options.resolveEmbedding(state.embed) : deps.embedding;
     const engine = new ExplorationEngine({ ...deps, embedding }, state, options);
+    engine.snapshotSeq = snapshotSeq;
+    const points: CandidateNode[] = [];
     for (const id of engine.state.order) {
       const node = engine.state.nodes.get(id) as CandidateNode;
       // A copy adds no new point to the space (its novelty is 0), live and replayed alike.
-      if (node.duplicateOf === undefined) engine.novelty.add(id, node.candidate.embedding);
+      if (node.duplicateOf === undefined) points.push(node);
     }
+    const first = points[0];
+    if (first) engine.novelty.reserve(points.length, first.candidate.embedding.length);
+    if (codes) engine.novelty.preloadCodes(codes);
+    for (const node of points) engine.novelty.add(node.candidate.id, node.candidate.embedding);
     await engine.reloadBrief();
     return engine;
   }
@@ -190,11 +197,21 @@ export class ExplorationEngine {
     if (calls) write.calls = calls;
     if (releasedCalls.length > 0) write.releasedCalls = releasedCalls;
     const stored = await this.deps.store.commit(this.state.id, write);
+    let atRest = false;
     for (const { seq, event } of stored) {
       applyEvent(this.state, event, seq);
       if (event.type === 'brief.redirected' || event.type === 'exploration.reopened') await this.reloadBrief();
+      if (event.type === 'checkpoint.raised' || event.type === 'exploration.ended') atRest = true;
     }
+    // A snapshot is a cache written after the events it covers: a crash before it only means
+    // reopening replays more of the log.
+    if (snapshotDue(this.state, this.snapshotSeq, atRest)) await this.writeSnapshot();
     return stored;
+  }
+
+  /** Keeps a snapshot of the state now (and the novelty codes), so the next reopening starts from here. */
+  async writeSnapshot(): Promise<void> {
+    if (this.state.lastSeq > this.snapshotSeq) this.snapshotSeq = await writeSnapshot(this.deps.store, this.state, this.novelty.exportCodes());
   }
 
   /** Runs one wave: finishes interrupted work first, then plans and runs new moves. */
@@ -512,10 +529,8 @@ export class ExplorationEngine {
     };
     switch (move.kind) {
       case 'open': {
-        const siblings = this.openingsOf(this.state.order.filter((id) => {
-          const c = this.state.nodes.get(id)?.candidate;
-          return c?.kind === 'open' && c.lensId === move.lens.id;
-        }));
+        // The lens's openings from the index, not a scan of the whole exploration per opening.
+        const siblings = this.openingsOf(this.state.indexes.opensByLens.get(move.lens.id) ?? []);
         return siblings.length > 0 ? { kind: 'open', brief, lens: move.lens, siblings } : { kind: 'open', brief, lens: move.lens };
       }
       case 'deepen': {

@@ -36,6 +36,8 @@ export interface DerivedIndexes {
   exhaustedCount: number;
   /** Parent pairs already combined: their ids, sorted, joined with `+`. */
   combined: Set<string>;
+  /** Per lens, its openings in the order they were made (a new opening is shown the latest few). */
+  opensByLens: Map<string, string[]>;
 }
 
 export interface LensStats {
@@ -45,13 +47,18 @@ export interface LensStats {
 }
 
 export function emptyIndexes(): DerivedIndexes {
-  return { bestId: null, openLeaves: [], lensStats: new Map(), judgedCount: 0, ranked: new SortedList(ranksBefore), judged: [], lensBest: new Map(), exhaustedCount: 0, combined: new Set() };
+  return { bestId: null, openLeaves: [], lensStats: new Map(), judgedCount: 0, ranked: new SortedList(ranksBefore), judged: [], lensBest: new Map(), exhaustedCount: 0, combined: new Set(), opensByLens: new Map() };
 }
 
 export function countCandidate(indexes: DerivedIndexes, candidate: Candidate): void {
   const stats = indexes.lensStats.get(candidate.lensId) ?? { count: 0, opens: 0, best: 0 };
   stats.count += 1;
-  if (candidate.kind === 'open') stats.opens += 1;
+  if (candidate.kind === 'open') {
+    stats.opens += 1;
+    const opens = indexes.opensByLens.get(candidate.lensId);
+    if (opens) opens.push(candidate.id);
+    else indexes.opensByLens.set(candidate.lensId, [candidate.id]);
+  }
   indexes.lensStats.set(candidate.lensId, stats);
   if (candidate.kind === 'combine') indexes.combined.add(pairKey(candidate.parentIds));
 }

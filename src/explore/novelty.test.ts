@@ -82,4 +82,33 @@ describe('NoveltyIndex', () => {
     expect(index.novelty(v)).toBeCloseTo(0, 6);
     expect(index.novelty(v, 'a')).toBe(1);
   });
+
+  it('reopened with the hash codes kept from a snapshot, answers as the live index and one that hashed again', () => {
+    const vectors = clusteredVectors(9, 120, 10, 0.6);
+    const live = new NoveltyIndex({ exactLimit: 64 });
+    vectors.slice(0, 1000).forEach((v, i) => live.add(`c${i}`, v));
+    live.novelty(vectors[1000] as Float32Array);
+    const codes = live.exportCodes();
+    expect(codes.count).toBe(1000);
+
+    const reopen = (kept: typeof codes | undefined): NoveltyIndex => {
+      const index = new NoveltyIndex({ exactLimit: 64 });
+      index.reserve(1000, 256);
+      if (kept) index.preloadCodes(kept);
+      vectors.slice(0, 1000).forEach((v, i) => index.add(`c${i}`, v));
+      return index;
+    };
+    const withCodes = reopen(codes);
+    const rehashed = reopen(undefined);
+    // Codes of other vectors (a snapshot of another exploration) are noticed and not used.
+    const wrong = reopen({ ...codes, codes: codes.codes.map((c) => c ^ 1) });
+    for (let i = 1000; i < 1200; i += 1) {
+      const query = vectors[i] as Float32Array;
+      const expected = live.novelty(query);
+      expect(withCodes.novelty(query)).toBe(expected);
+      expect(rehashed.novelty(query)).toBe(expected);
+      expect(wrong.novelty(query)).toBe(expected);
+      for (const index of [live, withCodes, rehashed, wrong]) index.add(`c${i}`, query);
+    }
+  });
 });

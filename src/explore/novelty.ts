@@ -59,6 +59,8 @@ export class NoveltyIndex {
   private lastQuery: { embedding: Float32Array; codes: Uint16Array } | undefined;
   /** Codes already known for vectors added but not bucketed yet (by position). */
   private readonly knownCodes = new Map<number, Uint16Array>();
+  /** Codes of the first vectors, kept from a snapshot: used instead of hashing them again (see `preloadCodes`). */
+  private preloaded: { count: number; lastId: string | null; codes: Uint16Array } | undefined;
 
   constructor(options: NoveltyIndexOptions | number = {}) {
     const o = typeof options === 'number' ? { k: options } : options;
@@ -92,6 +94,33 @@ export class NoveltyIndex {
     this.lastQuery = undefined;
   }
 
+  /** Reserves room for `count` vectors of `dimensions` (reopening knows how many it will add). */
+  reserve(count: number, dimensions: number): void {
+    if (this.dimensions === 0 && dimensions > 0) this.start(dimensions);
+    // With room to grow by a quarter: reserving exactly would double (and copy) at the next add.
+    if (this.dimensions === dimensions) this.ensureCapacity(count + Math.ceil(count / 4));
+  }
+
+  /**
+   * The hash codes of the vectors hashed so far, to keep with a snapshot. Hashing is a pure
+   * function of the vector, so codes kept and codes recomputed are the same.
+   */
+  exportCodes(): { count: number; tables: number; lastId: string | null; codes: Uint16Array } {
+    this.sync();
+    const count = this.hashed;
+    return { count, tables: this.tables, lastId: count > 0 ? (this.ids[count - 1] as string) : null, codes: this.codes.slice(0, count * this.tables) };
+  }
+
+  /**
+   * Codes kept with a snapshot for the first `count` vectors this index will be given (in the
+   * same order): they are used instead of hashing those vectors again. Ignored unless the vector
+   * at `count - 1` has id `lastId` and its recomputed code agrees.
+   */
+  preloadCodes(codes: { count: number; tables: number; lastId: string | null; codes: Uint16Array }): void {
+    if (codes.tables !== this.tables || codes.codes.length !== codes.count * codes.tables) return;
+    this.preloaded = { count: codes.count, lastId: codes.lastId, codes: codes.codes };
+  }
+
   /** Mean distance to the k nearest indexed vectors (excluding `excludeId`); 1 when the index is empty. */
   novelty(embedding: Float32Array, excludeId?: string): number {
     this.sync();
@@ -111,16 +140,36 @@ export class NoveltyIndex {
   private sync(): void {
     const count = this.ids.length;
     if (this.hashed === count) return;
+    const preloaded = this.usablePreloaded();
     for (let position = this.hashed; position < count; position += 1) {
       const known = this.knownCodes.get(position);
       if (known) this.codes.set(known, position * this.tables);
+      else if (preloaded && position < preloaded.count) continue;
       else this.hash(position);
     }
+    if (preloaded) {
+      const from = this.hashed * this.tables;
+      const to = Math.min(preloaded.count, count) * this.tables;
+      if (to > from) this.codes.set(preloaded.codes.subarray(from, to), from);
+    }
+    // Positions the preloaded codes covered were skipped above: copy them in (known codes win).
+    if (preloaded) for (const [position, known] of this.knownCodes) this.codes.set(known, position * this.tables);
+    this.preloaded = undefined;
     this.knownCodes.clear();
     const wanted = this.bitsFor(count);
     if (wanted !== this.bits) this.rebucket(wanted);
     else if (this.bits > 0) for (let position = this.hashed; position < count; position += 1) this.bucket(position);
     this.hashed = count;
+  }
+
+  /** The preloaded codes, if they belong to the vectors added (the last one's id matches and its code recomputes alike). */
+  private usablePreloaded(): { count: number; codes: Uint16Array } | undefined {
+    const p = this.preloaded;
+    if (!p || p.count === 0 || p.count > this.ids.length || this.ids[p.count - 1] !== p.lastId) return undefined;
+    const check = new Uint16Array(this.tables);
+    this.codesOf(this.vectors, (p.count - 1) * this.dimensions, check, 0);
+    for (let t = 0; t < this.tables; t += 1) if (check[t] !== p.codes[(p.count - 1) * this.tables + t]) return undefined;
+    return p;
   }
 
   private start(dimensions: number): void {

@@ -8,6 +8,8 @@ import type { DerivedIndexes } from './indexes.js';
 import { deriveIndexes } from './indexes.js';
 import type { ExplorationState } from './state.js';
 import { applyEvent, initialState, madeByAssumption, replay } from './state.js';
+import { encodeSnapshot, readSnapshot, restoreSnapshot } from './snapshot.js';
+import { fixtureCheckpoint } from '../store/fixtures.js';
 import type { Candidate, Judgment, MoveKind, PlannedMove } from './types.js';
 
 const LENSES: Lens[] = ['invert', 'extreme', 'minimal'].map((id) => ({ id, name: id, text: `${id} lens`, builtin: true }));
@@ -49,7 +51,7 @@ function judgment(candidateId: string, briefId: string, quality: number): Judgme
 }
 
 /** Random but valid event sequences: moves, judgments (ties included), exhaustion, prunes, redirects. */
-function randomEvents(seed: number, length: number): ExplorationEvent[] {
+function randomEvents(seed: number, length: number, richer = false): ExplorationEvent[] {
   const random = rng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const events: ExplorationEvent[] = [
@@ -62,7 +64,46 @@ function randomEvents(seed: number, length: number): ExplorationEvent[] {
   let decisions = 0;
   // Assumptions (skipped checkpoints) and what their directed moves made, for reversals.
   const assumptions: Array<{ id: string; target: string; made: string[]; reversed: boolean }> = [];
+  let checkpoints = 0;
+  let ended = false;
   for (let step = 0; step < length; step += 1) {
+    // The richer sequences (for snapshots) also raise checkpoints, decide, end and reopen, add
+    // lenses and repeat texts; the plain ones draw exactly as they always did.
+    if (richer && ids.length > 0 && random() < 0.15) {
+      const what = random();
+      if (ended) {
+        ended = false;
+        events.push({ type: 'exploration.reopened', reopening: { id: `x.o${step}`, from: 'exhausted', budget: { calls: 10 }, createdAt: '' } });
+      } else if (what < 0.3) {
+        checkpoints += 1;
+        events.push({ type: 'checkpoint.raised', checkpoint: fixtureCheckpoint('x', `x.k${checkpoints}`, pick(ids)) });
+      } else if (what < 0.55) {
+        decisions += 1;
+        const action = random() < 0.5 ? 'continue' : 'deepen';
+        events.push({
+          type: 'decision.made',
+          decision: { id: `d${decisions}`, explorationId: 'x', checkpointId: null, action, candidateIds: action === 'deepen' ? [pick(ids)] : [], feedback: 'shorter', createdAt: '' },
+        });
+      } else if (what < 0.7) {
+        events.push({ type: 'lens.added', lens: { id: `extra${step}`, name: 'extra', text: 'another angle', builtin: false } });
+      } else if (what < 0.8) {
+        ended = true;
+        events.push({ type: 'exploration.ended', status: 'exhausted', reason: 'nothing left' });
+      } else {
+        // A copy of an earlier text: a duplicate.
+        const id = `c${ids.length + 1}`;
+        const of = pick(ids);
+        const lens = pick(LENSES);
+        // Asked for by a decision, with feedback its path carries down.
+        const move: PlannedMove = { id: `${id}-move`, kind: 'open', parentIds: [], lens, origin: 'decision', feedback: `more like ${of}`, directive: `d${decisions}:0` };
+        events.push({ type: 'move.planned', move });
+        events.push({ type: 'candidate.added', candidate: { ...candidate(id, 'open', [], lens.id, 1), text: `text of ${of}` } });
+        ids.push(id);
+        depth.set(id, 1);
+        unjudged.push(id);
+      }
+      continue;
+    }
     const roll = random();
     if (roll < 0.4 || ids.length === 0) {
       const id = `c${ids.length + 1}`;
@@ -136,7 +177,7 @@ function assumption(id: string, target: string): Assumption {
   };
 }
 
-function comparable(indexes: DerivedIndexes): unknown {
+function comparable(indexes: DerivedIndexes): Record<string, unknown> {
   return {
     bestId: indexes.bestId,
     openLeaves: [...indexes.openLeaves].sort(),
@@ -239,5 +280,69 @@ describe('exploration state', () => {
     expect(state.nodes.get('c2')?.pruned).toBe(true);
     expect(state.nodes.get('c1')?.pruned).toBe(false);
     expect(state.indexes.bestId).toBe('c1');
+  });
+});
+
+/** Everything a state holds, orders included (a snapshot must restore the very state a replay builds). */
+function fullShape(state: ExplorationState): unknown {
+  const { nodes, pendingMoves, raisedKeys, textIds, indexes, openCheckpoint, ...rest } = state;
+  return {
+    ...rest,
+    nodes: state.order.map((id) => nodes.get(id)),
+    pendingMoves: [...pendingMoves.entries()],
+    raisedKeys: [...raisedKeys],
+    textIds: [...textIds.entries()],
+    openCheckpoint: openCheckpoint?.id ?? null,
+    indexes: {
+      ...comparable(indexes),
+      openLeaves: indexes.openLeaves,
+      judged: indexes.judged.map((n) => n.candidate.id),
+    },
+  };
+}
+
+describe('state snapshots', () => {
+  it('a snapshot and the events after it give the state a full replay gives, wherever it is taken (seeded)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 160 }), fc.double({ min: 0, max: 1, noNaN: true }), (seed, length, at) => {
+        const events = randomEvents(seed, length, true).map((event, i) => ({ seq: 2 * i + 1, event }));
+        const cut = Math.floor(at * events.length);
+        const full = replay('x', events);
+
+        const head = replay('x', events.slice(0, cut));
+        const encoded = encodeSnapshot(head);
+        // The rows a store keeps: every candidate, and each judgment by id (the latest of an id wins).
+        const candidates = new Map<string, Candidate>();
+        const judgments = new Map<string, Judgment>();
+        for (const { event } of events.slice(0, cut)) {
+          if (event.type === 'candidate.added') candidates.set(event.candidate.id, event.candidate);
+          if (event.type === 'candidate.judged') judgments.set(event.judgment.id, event.judgment);
+        }
+        const reader = readSnapshot({ ...encoded, events: head.eventCount });
+        expect(reader).toBeDefined();
+        const restored = restoreSnapshot(reader as NonNullable<typeof reader>, candidates, judgments);
+        expect(restored).toBeDefined();
+        const state = (restored as NonNullable<typeof restored>).state;
+        for (const { seq, event } of events.slice(cut)) applyEvent(state, event, seq);
+        expect(fullShape(state)).toEqual(fullShape(full));
+        expect(comparable(state.indexes)).toEqual(comparable(deriveIndexes(state)));
+      }),
+      { numRuns: 300, seed: 20261203 },
+    );
+  });
+
+  it('is not used for a log that lost events below it, nor in another format', () => {
+    const events = randomEvents(42, 60, true).map((event, i) => ({ seq: i + 1, event }));
+    const encoded = encodeSnapshot(replay('x', events));
+    expect(readSnapshot({ ...encoded, events: events.length })).toBeDefined();
+    expect(readSnapshot({ ...encoded, events: events.length - 1 })).toBeUndefined();
+    expect(readSnapshot({ ...encoded, format: encoded.format + 1 })).toBeUndefined();
+    expect(readSnapshot({ ...encoded, state: encoded.state.subarray(0, 10) })).toBeUndefined();
+  });
+
+  it('a snapshot naming a candidate the store does not have is not used', () => {
+    const events = randomEvents(7, 40, true).map((event, i) => ({ seq: i + 1, event }));
+    const reader = readSnapshot(encodeSnapshot(replay('x', events)));
+    expect(restoreSnapshot(reader as NonNullable<typeof reader>, new Map(), new Map())).toBeUndefined();
   });
 });

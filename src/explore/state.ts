@@ -73,6 +73,8 @@ export interface ExplorationState {
   candidatesAtLastCheckpoint: number;
   /** Sequence number of the last event applied. */
   lastSeq: number;
+  /** How many events were applied (a snapshot says how many it folded, to be checked against the log). */
+  eventCount: number;
   indexes: DerivedIndexes;
   /** The first candidate with each text: a later one with the same text is a duplicate. */
   textIds: Map<string, string>;
@@ -108,6 +110,7 @@ export function initialState(explorationId: string): ExplorationState {
     raisedKeys: new Set(),
     candidatesAtLastCheckpoint: 0,
     lastSeq: 0,
+    eventCount: 0,
     indexes: emptyIndexes(),
     textIds: new Map(),
     reopenings: [],
@@ -118,6 +121,7 @@ export function initialState(explorationId: string): ExplorationState {
 /** Folds one event into the state, in place. Returns the state for chaining. */
 export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq = state.lastSeq + 1): ExplorationState {
   state.lastSeq = seq;
+  state.eventCount += 1;
   switch (event.type) {
     case 'exploration.created':
       state.briefId = event.briefId;

@@ -145,6 +145,16 @@ export interface PrefetchedRows {
 }
 
 export function prefetchRows(sql: Statements, explorationId: string): PrefetchedRows {
+  const candidates = prefetchCandidates(sql, explorationId);
+  const judgments = new Map<string, Judgment>();
+  for (const row of sql.rawJudgmentsByExploration.iterate(explorationId)) judgments.set(row[0], rawToJudgment(row));
+  const lenses = new Map<number, Lens>();
+  for (const [id, json] of sql.moveLensesByExploration.iterate(explorationId)) lenses.set(id, toMoveLens(id, json));
+  return { candidates, judgments, lenses };
+}
+
+/** Every candidate an exploration made (not a fork's shared ones), by id, in the order they were stored. */
+export function prefetchCandidates(sql: Statements, explorationId: string): Map<string, Candidate> {
   const parents = new Map<string, string[]>();
   for (const { candidate_id, parent_id } of sql.parentsByExploration.all(explorationId)) {
     const list = parents.get(candidate_id);
@@ -155,11 +165,7 @@ export function prefetchRows(sql: Statements, explorationId: string): Prefetched
   const candidates = new Map<string, Candidate>();
   const slab = new EmbeddingSlab();
   for (const row of sql.rawCandidatesByExploration.iterate(explorationId)) candidates.set(row[0], rawToCandidate(row, parents.get(row[0]) ?? [], slab));
-  const judgments = new Map<string, Judgment>();
-  for (const row of sql.rawJudgmentsByExploration.iterate(explorationId)) judgments.set(row[0], rawToJudgment(row));
-  const lenses = new Map<number, Lens>();
-  for (const [id, json] of sql.moveLensesByExploration.iterate(explorationId)) lenses.set(id, toMoveLens(id, json));
-  return { candidates, judgments, lenses };
+  return candidates;
 }
 
 function toMoveLens(id: number, json: string): Lens {

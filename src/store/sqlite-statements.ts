@@ -212,6 +212,18 @@ export function prepareStatements(db: Database.Database) {
     // Running totals kept by triggers on calls (see spend-totals.ts): one row, not a sum.
     spend: prepare<[string], SpendRow>(db, `${SPEND_TOTALS_SELECT}?`),
 
+    getSnapshot: rawRows<[string], [number, number, Buffer, number]>(
+      db,
+      `SELECT s.seq, s.format, s.state, (SELECT COUNT(*) FROM events e WHERE e.exploration_id = s.exploration_id AND e.seq <= s.seq)
+       FROM exploration_snapshots s WHERE s.exploration_id = ?`,
+    ),
+    putSnapshot: prepare<{ exploration_id: string; seq: number; format: number; state: Buffer; written_at: string }, never>(
+      db,
+      `INSERT INTO exploration_snapshots (exploration_id, seq, format, state, written_at) VALUES (@exploration_id, @seq, @format, @state, @written_at)
+       ON CONFLICT (exploration_id) DO UPDATE SET seq = excluded.seq, format = excluded.format, state = excluded.state, written_at = excluded.written_at
+       WHERE excluded.seq >= exploration_snapshots.seq`,
+    ),
+
     getNote: plucked<[string], string>(db, 'SELECT value_json FROM notes WHERE key = ?'),
     putNote: prepare<{ key: string; value_json: string }, never>(
       db,

@@ -10,13 +10,14 @@ import { migrate } from './migrations.js';
 import { peopleStore } from './people.js';
 import type { NewPerson, PeopleStore, Person, Share } from './people.js';
 import { archiveRow, deleteRows, forkRows, referencedIds, renameRow } from './sqlite-admin.js';
-import { hydrate, hydrateEvent, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
+import { hydrate, hydrateEvent, prefetchCandidates, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
+import { rawToJudgment } from './sqlite-rows.js';
 import { leaseStatements } from './sqlite-lease.js';
 import type { LeaseStatements } from './sqlite-lease.js';
 import { prepareStatements } from './sqlite-statements.js';
 import { storageError } from './storage-errors.js';
 import type { Statements } from './sqlite-statements.js';
-import { toBriefVersion, toCall, toCandidate, toExploration, toJudgment, toStatus } from './sqlite-rows.js';
+import { toBriefVersion, toCall, toExploration, toJudgment, toStatus } from './sqlite-rows.js';
 import type {
   AcquireLeaseOptions,
   BriefVersion,
@@ -32,6 +33,7 @@ import type {
   NewExploration,
   NewFork,
   SpendTotals,
+  StateSnapshot,
   Store,
 } from './store.js';
 
@@ -466,13 +468,8 @@ class SqliteStore implements Store {
     if (this.#isFork(explorationId)) {
       return referencedIds(this.#db, explorationId, 'candidate.added').flatMap((id) => readCandidate(this.#sql, id) ?? []);
     }
-    const parents = new Map<string, string[]>();
-    for (const { candidate_id, parent_id } of this.#sql.parentsByExploration.all(explorationId)) {
-      const list = parents.get(candidate_id);
-      if (list) list.push(parent_id);
-      else parents.set(candidate_id, [parent_id]);
-    }
-    return this.#sql.candidatesByExploration.all(explorationId).map((row) => toCandidate(row, parents.get(row.id) ?? []));
+    // The scans reopening uses (rows as arrays, embeddings in one slab): every candidate is read.
+    return [...prefetchCandidates(this.#sql, explorationId).values()];
   }
 
   async listJudgments(explorationId: string): Promise<Judgment[]> {
@@ -482,7 +479,21 @@ class SqliteStore implements Store {
         return row ? [toJudgment(row)] : [];
       });
     }
-    return this.#sql.judgmentsByExploration.all(explorationId).map(toJudgment);
+    return this.#sql.rawJudgmentsByExploration.all(explorationId).map(rawToJudgment);
+  }
+
+  async getSnapshot(explorationId: string): Promise<StateSnapshot | undefined> {
+    this.#flush();
+    const row = this.#sql.getSnapshot.get(explorationId);
+    return row && { seq: row[0], format: row[1], state: new Uint8Array(row[2].buffer, row[2].byteOffset, row[2].byteLength), events: row[3] };
+  }
+
+  async putSnapshot(explorationId: string, snapshot: StateSnapshot): Promise<void> {
+    this.#flush();
+    const state = Buffer.from(snapshot.state.buffer, snapshot.state.byteOffset, snapshot.state.byteLength);
+    guarded(this.location, () =>
+      this.#sql.putSnapshot.run({ exploration_id: explorationId, seq: snapshot.seq, format: snapshot.format, state, written_at: new Date().toISOString() }),
+    );
   }
 
   async beginCall(intent: CallIntent): Promise<void> {

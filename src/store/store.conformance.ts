@@ -476,6 +476,23 @@ export function storeConformance(
       });
     });
 
+    describe('state snapshots', () => {
+      it('keeps the latest snapshot byte for byte, never an older one over a newer, and drops it with the exploration', async () => {
+        const x = await newExploration('x_snap');
+        expect(await store.getSnapshot(x.id)).toBeUndefined();
+        const bytes = (n: number) => Uint8Array.from({ length: 300 }, (_, i) => (i * 7 + n) % 256);
+        await store.putSnapshot(x.id, { seq: 5, format: 1, state: bytes(1) });
+        await store.putSnapshot(x.id, { seq: 9, format: 1, state: bytes(2) });
+        await store.putSnapshot(x.id, { seq: 7, format: 1, state: bytes(3) });
+        const kept = await store.getSnapshot(x.id);
+        expect(kept?.seq).toBe(9);
+        expect(kept?.format).toBe(1);
+        expect([...(kept?.state ?? [])]).toEqual([...bytes(2)]);
+        await store.deleteExploration(x.id);
+        expect(await store.getSnapshot(x.id)).toBeUndefined();
+      });
+    });
+
     describe('running spend totals', () => {
       // The rule a sum over the calls applies (see spend-totals.ts), recomputed from the rows.
       function summed(calls: readonly CallRecord[]): SpendTotals {

@@ -137,6 +137,19 @@ export interface SpendTotals {
   possiblyBilledUsd: number;
 }
 
+/**
+ * An exploration's folded state up to event `seq`, in a format the engine reads (see
+ * explore/snapshot.ts): reopening reads it and the events after it instead of the whole log.
+ * A cache, never the record: the log stays whole.
+ */
+export interface StateSnapshot {
+  seq: number;
+  format: number;
+  state: Uint8Array;
+  /** When read: how many events the log holds up to `seq` now (a snapshot of another log is not used). */
+  events?: number;
+}
+
 export interface ExplorationWrite {
   events: ExplorationEvent[];
   /** Call results committed atomically with the events. */
@@ -225,6 +238,11 @@ export interface Store extends PeopleStore {
   commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]>;
   /** Events in order, hydrated (candidates with text and embedding, judgments whole). */
   readEvents(explorationId: string, afterSeq?: number): Promise<StoredEvent[]>;
+
+  /** The latest state snapshot of an exploration, if one was kept. */
+  getSnapshot(explorationId: string): Promise<StateSnapshot | undefined>;
+  /** Keeps a state snapshot, replacing an older one (one of a later `seq` is kept instead). */
+  putSnapshot(explorationId: string, snapshot: StateSnapshot): Promise<void>;
 
   getCandidate(id: string): Promise<Candidate | undefined>;
   listCandidates(explorationId: string): Promise<Candidate[]>;

@@ -22,6 +22,7 @@ import type {
   NewExploration,
   NewFork,
   SpendTotals,
+  StateSnapshot,
   Store,
 } from '../store.js';
 import { openPool, parsePostgresLocation, translatePgError } from './connection.js';
@@ -389,6 +390,25 @@ export class PostgresStore implements Store {
   async getLease(explorationId: string): Promise<Lease | undefined> {
     await this.ready;
     return this.#guard(() => getLeaseRow(this.#pool, explorationId));
+  }
+
+  async getSnapshot(explorationId: string): Promise<StateSnapshot | undefined> {
+    const { rows } = await this.#query<{ seq: number; format: number; state: Buffer; events: number }>(
+      `SELECT s.seq, s.format, s.state, (SELECT COUNT(*) FROM events e WHERE e.exploration_id = s.exploration_id AND e.seq <= s.seq) AS events
+       FROM exploration_snapshots s WHERE s.exploration_id = $1`,
+      [explorationId],
+    );
+    const row = rows[0];
+    return row && { seq: row.seq, format: row.format, state: new Uint8Array(row.state.buffer, row.state.byteOffset, row.state.byteLength), events: row.events };
+  }
+
+  async putSnapshot(explorationId: string, snapshot: StateSnapshot): Promise<void> {
+    await this.#query(
+      `INSERT INTO exploration_snapshots (exploration_id, seq, format, state, written_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (exploration_id) DO UPDATE SET seq = excluded.seq, format = excluded.format, state = excluded.state, written_at = excluded.written_at
+       WHERE excluded.seq >= exploration_snapshots.seq`,
+      [explorationId, snapshot.seq, snapshot.format, Buffer.from(snapshot.state.buffer, snapshot.state.byteOffset, snapshot.state.byteLength), new Date().toISOString()],
+    );
   }
 
   async putNote(key: string, value: unknown): Promise<void> {
