@@ -38,7 +38,7 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, boardIds = 
   const fitScale = useCallback((): number => {
     const box = scroller.current;
     if (!box || layout.width === 0 || layout.height === 0) return 1;
-    return clampScale(Math.min((box.clientWidth - 8) / layout.width, (box.clientHeight - 8) / layout.height, 3));
+    return clampScale(Math.min((box.clientWidth - 8) / layout.width, (box.clientHeight - 8) / layout.height, MAX_FIT_SCALE));
   }, [layout]);
   // First drawn fitted to its panel; then the person's zoom is kept while candidates arrive.
   useLayoutEffect(() => {
@@ -139,8 +139,14 @@ export function TreeView({ entries, lensNames, selectedId, chosenId, boardIds = 
       <div className="tree-body">
         <div
           className="tree-scroll"
-          // The panel takes the drawing's proportions (within limits), not an empty box.
-          style={{ '--tree-aspect': `${Math.max(1, layout.width)} / ${Math.max(1, layout.height)}` } as CSSProperties}
+          // The panel takes the drawing's proportions (within limits), not an empty box, and is
+          // never wider than the drawing at its largest fitted scale (3×): a small tree fills it.
+          style={
+            {
+              '--tree-aspect': `${Math.max(1, layout.width)} / ${Math.max(1, layout.height)}`,
+              maxWidth: `${Math.ceil(Math.max(1, layout.width) * MAX_FIT_SCALE) + 12}px`,
+            } as CSSProperties
+          }
           ref={scroller}
           tabIndex={0}
           role="application"
@@ -252,6 +258,9 @@ const TreeLayer = memo(function TreeLayer({ layout }: { layout: TreeLayout }): R
     </g>
   );
 });
+
+/** Fitting never blows a small tree up past this scale. */
+const MAX_FIT_SCALE = 3;
 
 function clampScale(value: number): number {
   return Math.min(4, Math.max(0.1, Number.isFinite(value) ? value : 1));
