@@ -48,6 +48,7 @@ class BriefWorker {
   private loaded: (failure: string | undefined) => void = () => {};
   private ended: string | undefined;
   private nextId = 1;
+  private active = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly memoryMb: number) {
@@ -77,7 +78,8 @@ class BriefWorker {
       this.end(code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : `the brief reader failed: ${error.message}`);
     });
     this.worker.on('exit', () => this.end('the brief reader stopped'));
-    // A process may exit with the worker idle; a pending job keeps it alive by its timer.
+    // A process may exit with the worker idle; while a job waits for it (loading included), the
+    // worker is referenced, so a script whose only work is that job does not end with it unsettled.
     this.worker.unref();
   }
 
@@ -119,7 +121,10 @@ class BriefWorker {
         this.worker.postMessage({ ...job, id });
       });
     };
-    const result = this.queue.then(go, go);
+    if (this.active++ === 0) this.worker.ref();
+    const result = this.queue.then(go, go).finally(() => {
+      if (--this.active === 0) this.worker.unref();
+    });
     this.queue = result;
     return result;
   }
