@@ -24,9 +24,10 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-function brief(dir: string, extra: string): string {
+function brief(dir: string, extra: string, calls = 100): string {
   const path = join(dir, 'brief.md');
-  writeFileSync(path, readFileSync(EXAMPLE_BRIEFS.engineering, 'utf8').replace('attention: 3', `attention: 3\n${extra}`));
+  const source = readFileSync(EXAMPLE_BRIEFS.engineering, 'utf8').replace('attention: 3', `attention: 3\n${extra}`);
+  writeFileSync(path, source.replace('  calls: 100', `  calls: ${calls}`));
   return path;
 }
 
@@ -35,7 +36,8 @@ describe('pairwise rank', () => {
     const dir = tmp.make('baton-pairwise-');
     const db = join(dir, 'baton.db');
     let baton = Baton.open({ db, cwd: dir });
-    const id = await baton.start(brief(dir, 'pairwise: true'), { seed: 9 });
+    // Calls enough for the second checkpoint's comparisons: a pair refused for budget is neither asked nor reused.
+    const id = await baton.start(brief(dir, 'pairwise: true', 200), { seed: 9 });
     const first = await baton.run(id, { assume: false });
     expect(first.status).toBe('awaiting');
     const ranking = first.board.pairwise;
@@ -58,6 +60,7 @@ describe('pairwise rank', () => {
     try {
       const next = await baton.decide(id, { action: 'continue', reason: 'go on', run: { assume: false } });
       const again = next.outcome.board.pairwise;
+      expect(again).toBeDefined();
       const after = await pairCalls();
       expect(new Set(after).size).toBe(after.length);
       if (again) expect(after.length - before.length).toBe(again.asked);
