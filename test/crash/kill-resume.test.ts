@@ -146,12 +146,14 @@ async function exploreThroughKills(crashes: Crashes, phase: string, checkpoints:
     let args: string[];
     let plan: KillPlan | undefined;
     if (id === null) {
-      args = ['run', STORY, '--seed', String(crashes.seed), '--latency', '30', '--db', crashes.db, '--json'];
+      // A model slow enough that the run to the first checkpoint (which can come after the openings
+      // alone) lasts long enough to be killed mid-run.
+      args = ['run', STORY, '--seed', String(crashes.seed), '--latency', '100', '--db', crashes.db, '--json'];
       // Sometimes during start-up itself (before or while the exploration is created), else mid-run.
       const early = crashes.kills(phase) === 0 && crashes.rng() < 0.4;
       plan = early ? { delayMs: 40 + crashes.rng() * 200 } : { after: /Started exploration/, delayMs: crashes.delay(0) };
     } else {
-      args = ['run', id, '--latency', killing ? '30' : '0', '--db', crashes.db, '--json'];
+      args = ['run', id, '--latency', killing ? '100' : '0', '--db', crashes.db, '--json'];
       plan = { delayMs: crashes.delay(250) };
     }
     const result = await runBaton(args, killing ? plan : undefined);
