@@ -72,37 +72,28 @@ export class BackgroundRuns {
    * checkpoint continues in the background. A decision refused before it is recorded rejects.
    */
   decide(id: string, input: DecideOptions): Promise<Decision> {
-    this.#claim(id);
-    return new Promise<Decision>((resolve, reject) => {
-      let recorded = false;
-      const onRecorded = (decision: Decision): void => {
-        recorded = true;
-        this.#announce(id, 'started');
-        resolve(decision);
-      };
-      const work = this.#baton.decide(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }).then(() => undefined);
-      this.#track(
-        id,
-        work.catch((error: unknown) => {
-          if (recorded) throw error;
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }),
-        () => recorded,
-      );
-    });
+    return this.#recordThenExplore<Decision>(id, (onRecorded) => this.#baton.decide(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }));
   }
 
   /** Reopens an ended exploration; resolves once the reopening is durable, exploring on in the background. */
   reopen(id: string, input: Omit<ReopenOptions, 'run' | 'onRecorded'>): Promise<Reopening> {
+    return this.#recordThenExplore<Reopening>(id, (onRecorded) => this.#baton.reopen(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }));
+  }
+
+  /**
+   * Runs `start` under this exploration's claim: resolves with what it records as soon as that is
+   * durable (exploring on in the background), rejects if it fails before recording anything.
+   */
+  #recordThenExplore<T>(id: string, start: (onRecorded: (recorded: T) => void) => Promise<unknown>): Promise<T> {
     this.#claim(id);
-    return new Promise<Reopening>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let recorded = false;
-      const onRecorded = (reopening: Reopening): void => {
+      const onRecorded = (value: T): void => {
         recorded = true;
         this.#announce(id, 'started');
-        resolve(reopening);
+        resolve(value);
       };
-      const work = this.#baton.reopen(id, { ...input, run: { signal: this.#abort.signal }, onRecorded }).then(() => undefined);
+      const work = start(onRecorded).then(() => undefined);
       this.#track(
         id,
         work.catch((error: unknown) => {
