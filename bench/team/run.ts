@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
 import pg from 'pg';
 import { createBenchExploration } from '../engine/baton-workload.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -37,6 +38,14 @@ const LEASE = 5;
 const THROUGHPUT_LEASE = Number(process.env.BATON_BENCH_LEASE ?? 60);
 const LATENCY = Number(process.env.BATON_BENCH_LATENCY ?? 200);
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/**
+ * Workers run compiled JavaScript, as an installed `baton worker` runs dist/: the worker is
+ * bundled once (esbuild, packages left to node_modules) beside the repository's package.json.
+ * Under tsx each worker spent ~3 s of CPU transpiling and loading before taking work, which
+ * is nothing a team pays. BATON_BENCH_FROM_SOURCES=1 runs them through tsx instead.
+ */
+const FROM_SOURCES = process.env.BATON_BENCH_FROM_SOURCES === '1';
+const BUNDLE = fileURLToPath(new URL('../../.bench-build/team-worker.mjs', import.meta.url));
 const SETUP = { lenses: 3, attention: 3 };
 
 function urlFor(schema: string): string {
@@ -52,11 +61,13 @@ async function dropSchemas(...schemas: string[]): Promise<void> {
   await client.end();
 }
 
-/** What each worker said when it stopped: its CPU time, by child. */
-const cpuOf = new WeakMap<ChildProcess, () => number>();
+/** What each worker said when it stopped: its CPU time in all and when it was ready, by child. */
+const cpuOf = new WeakMap<ChildProcess, () => { total: number; atReady: number; calls: number }>();
 
 function startWorkerProcess(url: string, lease = LEASE): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, String(SLOTS), String(lease), String(LATENCY)], {
+  const profile = process.env.BATON_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BATON_BENCH_CPU_PROF] : [];
+  const entry = FROM_SOURCES ? ['--import', 'tsx', WORKER] : [BUNDLE];
+  const child = spawn(process.execPath, [...profile, ...entry, url, String(SLOTS), String(lease), String(LATENCY)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -64,9 +75,10 @@ function startWorkerProcess(url: string, lease = LEASE): Promise<ChildProcess> {
     cpuOf.set(child, () => {
       const last = out.trim().split('\n').at(-1) ?? '';
       try {
-        return (JSON.parse(last) as { cpuSeconds?: number }).cpuSeconds ?? Number.NaN;
+        const said = JSON.parse(last) as { cpuSeconds?: number; readyCpuSeconds?: number; calls?: number };
+        return { total: said.cpuSeconds ?? Number.NaN, atReady: said.readyCpuSeconds ?? Number.NaN, calls: said.calls ?? Number.NaN };
       } catch {
-        return Number.NaN;
+        return { total: Number.NaN, atReady: Number.NaN, calls: Number.NaN };
       }
     });
     child.stdout?.on('data', (c: Buffer) => {
@@ -110,10 +122,53 @@ interface ThroughputFigures {
   seconds: number;
   explorationsPerSecond: number;
   callsPerSecond: number;
-  /** CPU time the worker processes used, in all: near cores × seconds means the CPU, not the model, was the limit. */
+  calls: number;
+  /** CPU the worker processes used, in all (start-up included). */
   workerCpuSeconds: number;
+  /** CPU the worker processes used before they took work (start-up, module loading): outside the timed window. */
+  workerStartCpuSeconds: number;
+  /** CPU the workers used from ready until stopped: what the explorations cost them. */
+  workerRunCpuSeconds: number;
+  /** The workers' CPU per model call while running (ms). */
+  workerCpuMsPerCall: number;
+  /** PostgreSQL's CPU during the timed window (all its processes: other users' included). */
+  postgresCpuSeconds: number;
+  /** Cores the whole machine kept busy during the timed window (everyone's work), of `cores`. */
+  machineCoresBusy: number;
   /** The load average when the run ended (1 min). */
   loadAverage: number;
+}
+
+/** Busy and total CPU time of the machine so far, in seconds (/proc/stat; NaN where there is none). */
+function machineCpu(): { busy: number } {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/u).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const total = fields.slice(0, 8).reduce((sum, n) => sum + n, 0);
+    return { busy: (total - idle) / 100 };
+  } catch {
+    return { busy: Number.NaN };
+  }
+}
+
+/** CPU seconds used so far by the processes named `postgres` (/proc; NaN where there is none). */
+function postgresCpu(): number {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/u.test(name))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(after[11]) + Number(after[12]);
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function throughput(workers: number): Promise<ThroughputFigures> {
@@ -122,19 +177,39 @@ async function throughput(workers: number): Promise<ThroughputFigures> {
   await dropSchemas(schema, `${schema}_queue`);
   const { store, queue, ids } = await prepare(url, EXPLORATIONS, THROUGHPUT_LEASE);
   const children = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(url, THROUGHPUT_LEASE)));
+  const machineBefore = machineCpu();
+  const postgresBefore = postgresCpu();
   const started = performance.now();
   for (const id of ids) await queue.enqueue(id);
   while ((await explorationsRunning(store)) > 0) await sleep(50);
   const seconds = (performance.now() - started) / 1000;
+  const machineCoresBusy = (machineCpu().busy - machineBefore.busy) / seconds;
+  const postgresCpuSeconds = postgresCpu() - postgresBefore;
   const { rows } = await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM calls WHERE status = 'done'");
   const loadAverage = loadavg()[0] ?? Number.NaN;
   await stopAll(children);
-  const workerCpuSeconds = children.reduce((sum, child) => sum + (cpuOf.get(child)?.() ?? Number.NaN), 0);
+  const said = children.map((child) => cpuOf.get(child)?.() ?? { total: Number.NaN, atReady: Number.NaN, calls: Number.NaN });
+  const workerCpuSeconds = said.reduce((sum, s) => sum + s.total, 0);
+  const workerStartCpuSeconds = said.reduce((sum, s) => sum + s.atReady, 0);
   await queue.stop(false);
   await store.close();
   await dropSchemas(schema, `${schema}_queue`);
   const calls = rows[0]?.n ?? 0;
-  return { workers, seconds, explorationsPerSecond: EXPLORATIONS / seconds, callsPerSecond: calls / seconds, workerCpuSeconds, loadAverage };
+  const workerRunCpuSeconds = workerCpuSeconds - workerStartCpuSeconds;
+  return {
+    workers,
+    seconds,
+    explorationsPerSecond: EXPLORATIONS / seconds,
+    callsPerSecond: calls / seconds,
+    calls,
+    workerCpuSeconds,
+    workerStartCpuSeconds,
+    workerRunCpuSeconds,
+    workerCpuMsPerCall: (workerRunCpuSeconds * 1000) / calls,
+    postgresCpuSeconds,
+    machineCoresBusy,
+    loadAverage,
+  };
 }
 
 interface TakeoverFigures {
@@ -186,6 +261,21 @@ async function takeover(): Promise<TakeoverFigures> {
   return { takeoverSeconds: (takenAt - killedAt) / 1000, doneAtKill: done.size, resentAfterKill: resent, finished };
 }
 
+if (!FROM_SOURCES) {
+  await build({
+    entryPoints: [WORKER],
+    outfile: BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+}
+const LOAD_AT_START = loadavg()[0] ?? Number.NaN;
+console.log(`load average at the start ${LOAD_AT_START.toFixed(2)}; workers run from ${FROM_SOURCES ? 'sources (tsx)' : 'a bundle (esbuild)'}`);
 const runs: ThroughputFigures[] = [];
 const WORKER_COUNTS = (process.env.BATON_BENCH_WORKERS ?? '1,2,4').split(',').filter(Boolean).map(Number);
 for (const workers of WORKER_COUNTS) {
@@ -193,7 +283,9 @@ for (const workers of WORKER_COUNTS) {
   runs.push(figures);
   console.log(
     `${workers} worker(s): ${EXPLORATIONS} explorations in ${figures.seconds.toFixed(1)} s — ${figures.explorationsPerSecond.toFixed(2)} explorations/s, ` +
-      `${figures.callsPerSecond.toFixed(1)} calls/s; workers used ${figures.workerCpuSeconds.toFixed(1)} s of CPU (${cpus().length} cores); load average ${figures.loadAverage.toFixed(1)}`,
+      `${figures.callsPerSecond.toFixed(1)} calls/s; workers' CPU ${figures.workerRunCpuSeconds.toFixed(1)} s running (${figures.workerCpuMsPerCall.toFixed(1)} ms a call) + ` +
+      `${figures.workerStartCpuSeconds.toFixed(1)} s starting; PostgreSQL ${figures.postgresCpuSeconds.toFixed(1)} s; machine ${figures.machineCoresBusy.toFixed(2)} of ${cpus().length} cores busy; ` +
+      `load average ${figures.loadAverage.toFixed(1)}`,
   );
 }
 const t1 = runs[0]?.seconds ?? Number.NaN;
@@ -206,6 +298,8 @@ console.log(
 );
 const results = {
   at: new Date().toISOString(),
+  loadAverageAtStart: LOAD_AT_START,
+  workersFrom: FROM_SOURCES ? 'sources (tsx)' : 'bundle (esbuild)',
   setup: { explorations: EXPLORATIONS, latencyMs: LATENCY, slotsPerWorker: SLOTS, leaseSeconds: LEASE, throughputLeaseSeconds: THROUGHPUT_LEASE, cores: cpus().length, ...SETUP },
   throughput: runs,
   scaling,

@@ -52,6 +52,10 @@ export class TeamQueue {
   readonly #lease: number | undefined;
   readonly #poll: number;
   #started: Promise<void> | undefined;
+  /** The slot workers' ids (pg-boss's), woken when work is announced. */
+  readonly #slots: string[] = [];
+  /** The connection that listens for announced work, while this process works. */
+  #listener: pg.PoolClient | undefined;
 
   constructor(store: PostgresStore, options: TeamQueueOptions = {}) {
     this.#store = store;
@@ -71,6 +75,11 @@ export class TeamQueue {
 
   get schema(): string {
     return queueSchema(this.#store);
+  }
+
+  /** The NOTIFY channel on which new work is announced to the workers (named after the queue's schema). */
+  get channel(): string {
+    return this.schema;
   }
 
   /** Starts the engine (creating its tables and the queue on first use). */
@@ -105,6 +114,8 @@ export class TeamQueue {
   async enqueue(explorationId: string): Promise<void> {
     await this.start();
     await this.#boss.send(EXPLORE_QUEUE, { explorationId } satisfies ExploreJob, this.#jobOptions(explorationId));
+    // Wakes the workers' idle slots now rather than at their next poll (a decision is acted on at once).
+    await this.#store.pool.query('SELECT pg_notify($1, $2)', [this.channel, explorationId]).catch(() => undefined);
   }
 
   /** Completes a job and, in the same transaction, queues the exploration's next wave. */
@@ -137,6 +148,32 @@ export class TeamQueue {
         // Busy: ask again at once rather than after the polling interval (the next wave is queued).
         if (jobs.length > 0) this.#boss.notifyWorker(id);
       });
+      this.#slots.push(id);
+    }
+    await this.#listen();
+  }
+
+  /**
+   * Listens for work announced by `enqueue` and wakes this process's slots: polling stays the
+   * fallback (a notification missed while reconnecting costs one polling interval), not the way
+   * a queued exploration is noticed.
+   */
+  async #listen(): Promise<void> {
+    if (this.#listener) return;
+    const client = await this.#store.pool.connect().catch(() => undefined);
+    if (!client) return;
+    client.on('notification', () => {
+      for (const id of this.#slots) this.#boss.notifyWorker(id);
+    });
+    client.on('error', () => {
+      if (this.#listener === client) this.#listener = undefined;
+      client.release(true);
+    });
+    try {
+      await client.query(`LISTEN "${this.channel.replaceAll('"', '""')}"`);
+      this.#listener = client;
+    } catch {
+      client.release(true);
     }
   }
 
@@ -156,6 +193,12 @@ export class TeamQueue {
   /** Stops taking jobs; with `graceful`, waits for the jobs in hand to finish. */
   async stop(graceful = true): Promise<void> {
     if (!this.#started) return;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener) {
+      await listener.query('UNLISTEN *').catch(() => undefined);
+      listener.release();
+    }
     await this.#started.catch(() => undefined);
     await this.#boss.stop({ graceful, close: false, wait: true, timeout: 30_000 });
   }
