@@ -106,7 +106,7 @@ export class PostgresStore implements Store {
     if (this.#closed) throw new BatonError('internal', `The store ${this.location} is closed.`);
     try {
       // A name prepares the statement once per connection (the hot path's statements: parsed and planned once).
-      return await this.#pool.query<R>(name === undefined ? { text: sql, values: params } : { name, text: sql, values: params });
+      return await (name === undefined ? this.#pool.query<R>(sql, params) : this.#pool.query<R>({ name, text: sql, values: params }));
     } catch (error) {
       throw translatePgError(error, this.location);
     }
