@@ -102,8 +102,10 @@ async function stopAll(children: ChildProcess[]): Promise<void> {
   );
 }
 
-async function explorationsRunning(store: PostgresStore): Promise<number> {
-  const { rows } = await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM explorations WHERE status = 'running'");
+async function explorationsRunning(store: PostgresStore, among?: readonly string[]): Promise<number> {
+  const { rows } = among
+    ? await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM explorations WHERE status = 'running' AND id = ANY($1)", [among])
+    : await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM explorations WHERE status = 'running'");
   return rows[0]?.n ?? 0;
 }
 
@@ -117,26 +119,42 @@ async function prepare(url: string, count: number, lease = LEASE): Promise<{ sto
   return { store, queue, ids };
 }
 
-interface ThroughputFigures {
-  workers: number;
+interface BatchFigures {
   seconds: number;
   explorationsPerSecond: number;
   callsPerSecond: number;
   calls: number;
-  /** CPU the worker processes used, in all (start-up included). */
+  /** CPU the worker processes used during the batch (/proc): what the explorations cost them. */
   workerCpuSeconds: number;
-  /** CPU the worker processes used before they took work (start-up, module loading): outside the timed window. */
-  workerStartCpuSeconds: number;
-  /** CPU the workers used from ready until stopped: what the explorations cost them. */
-  workerRunCpuSeconds: number;
-  /** The workers' CPU per model call while running (ms). */
+  /** The workers' CPU per model call (ms). */
   workerCpuMsPerCall: number;
-  /** PostgreSQL's CPU during the timed window (all its processes: other users' included). */
+  /** PostgreSQL's CPU during the batch (all its processes: other users' included). */
   postgresCpuSeconds: number;
-  /** Cores the whole machine kept busy during the timed window (everyone's work), of `cores`. */
+  /** Cores the whole machine kept busy during the batch (everyone's work), of `cores`. */
   machineCoresBusy: number;
+}
+
+interface ThroughputFigures {
+  workers: number;
+  /** The first 32 explorations, on workers that just started (code not yet optimized by V8). */
+  cold: BatchFigures;
+  /** The next 32, on the same workers: a pool that has been running, as a team's is. */
+  warm: BatchFigures;
+  /** CPU the worker processes used before they took work (start-up, module loading): outside the timed windows. */
+  workerStartCpuSeconds: number;
   /** The load average when the run ended (1 min). */
   loadAverage: number;
+}
+
+/** CPU seconds a process used so far (/proc; NaN where there is none). */
+function processCpu(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(after[11]) + Number(after[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Busy and total CPU time of the machine so far, in seconds (/proc/stat; NaN where there is none). */
@@ -171,45 +189,47 @@ function postgresCpu(): number {
   }
 }
 
+async function batch(store: PostgresStore, queue: TeamQueue, ids: readonly string[], children: readonly ChildProcess[]): Promise<BatchFigures> {
+  const workersCpu = (): number => children.reduce((sum, child) => sum + processCpu(child.pid), 0);
+  const machineBefore = machineCpu();
+  const postgresBefore = postgresCpu();
+  const workersBefore = workersCpu();
+  const started = performance.now();
+  for (const id of ids) await queue.enqueue(id);
+  while ((await explorationsRunning(store, ids)) > 0) await sleep(50);
+  const seconds = (performance.now() - started) / 1000;
+  const workerCpuSeconds = workersCpu() - workersBefore;
+  const machineCoresBusy = (machineCpu().busy - machineBefore.busy) / seconds;
+  const postgresCpuSeconds = postgresCpu() - postgresBefore;
+  const { rows } = await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM calls WHERE status = 'done' AND exploration_id = ANY($1)", [ids]);
+  const calls = rows[0]?.n ?? 0;
+  return {
+    seconds,
+    explorationsPerSecond: ids.length / seconds,
+    callsPerSecond: calls / seconds,
+    calls,
+    workerCpuSeconds,
+    workerCpuMsPerCall: (workerCpuSeconds * 1000) / calls,
+    postgresCpuSeconds,
+    machineCoresBusy,
+  };
+}
+
 async function throughput(workers: number): Promise<ThroughputFigures> {
   const schema = `bench_team_${process.pid}_${workers}`;
   const url = urlFor(schema);
   await dropSchemas(schema, `${schema}_queue`);
-  const { store, queue, ids } = await prepare(url, EXPLORATIONS, THROUGHPUT_LEASE);
+  const { store, queue, ids } = await prepare(url, 2 * EXPLORATIONS, THROUGHPUT_LEASE);
   const children = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(url, THROUGHPUT_LEASE)));
-  const machineBefore = machineCpu();
-  const postgresBefore = postgresCpu();
-  const started = performance.now();
-  for (const id of ids) await queue.enqueue(id);
-  while ((await explorationsRunning(store)) > 0) await sleep(50);
-  const seconds = (performance.now() - started) / 1000;
-  const machineCoresBusy = (machineCpu().busy - machineBefore.busy) / seconds;
-  const postgresCpuSeconds = postgresCpu() - postgresBefore;
-  const { rows } = await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM calls WHERE status = 'done'");
+  const cold = await batch(store, queue, ids.slice(0, EXPLORATIONS), children);
+  const warm = await batch(store, queue, ids.slice(EXPLORATIONS), children);
   const loadAverage = loadavg()[0] ?? Number.NaN;
   await stopAll(children);
-  const said = children.map((child) => cpuOf.get(child)?.() ?? { total: Number.NaN, atReady: Number.NaN, calls: Number.NaN });
-  const workerCpuSeconds = said.reduce((sum, s) => sum + s.total, 0);
-  const workerStartCpuSeconds = said.reduce((sum, s) => sum + s.atReady, 0);
+  const workerStartCpuSeconds = children.reduce((sum, child) => sum + (cpuOf.get(child)?.().atReady ?? Number.NaN), 0);
   await queue.stop(false);
   await store.close();
   await dropSchemas(schema, `${schema}_queue`);
-  const calls = rows[0]?.n ?? 0;
-  const workerRunCpuSeconds = workerCpuSeconds - workerStartCpuSeconds;
-  return {
-    workers,
-    seconds,
-    explorationsPerSecond: EXPLORATIONS / seconds,
-    callsPerSecond: calls / seconds,
-    calls,
-    workerCpuSeconds,
-    workerStartCpuSeconds,
-    workerRunCpuSeconds,
-    workerCpuMsPerCall: (workerRunCpuSeconds * 1000) / calls,
-    postgresCpuSeconds,
-    machineCoresBusy,
-    loadAverage,
-  };
+  return { workers, cold, warm, workerStartCpuSeconds, loadAverage };
 }
 
 interface TakeoverFigures {
@@ -278,19 +298,25 @@ const LOAD_AT_START = loadavg()[0] ?? Number.NaN;
 console.log(`load average at the start ${LOAD_AT_START.toFixed(2)}; workers run from ${FROM_SOURCES ? 'sources (tsx)' : 'a bundle (esbuild)'}`);
 const runs: ThroughputFigures[] = [];
 const WORKER_COUNTS = (process.env.BATON_BENCH_WORKERS ?? '1,2,4').split(',').filter(Boolean).map(Number);
+const describe = (b: BatchFigures): string =>
+  `${EXPLORATIONS} explorations in ${b.seconds.toFixed(1)} s — ${b.explorationsPerSecond.toFixed(2)} explorations/s, ${b.callsPerSecond.toFixed(1)} calls/s; ` +
+  `workers' CPU ${b.workerCpuSeconds.toFixed(1)} s (${b.workerCpuMsPerCall.toFixed(1)} ms a call), PostgreSQL ${b.postgresCpuSeconds.toFixed(1)} s; ` +
+  `machine ${b.machineCoresBusy.toFixed(2)} of ${cpus().length} cores busy`;
 for (const workers of WORKER_COUNTS) {
   const figures = await throughput(workers);
   runs.push(figures);
-  console.log(
-    `${workers} worker(s): ${EXPLORATIONS} explorations in ${figures.seconds.toFixed(1)} s — ${figures.explorationsPerSecond.toFixed(2)} explorations/s, ` +
-      `${figures.callsPerSecond.toFixed(1)} calls/s; workers' CPU ${figures.workerRunCpuSeconds.toFixed(1)} s running (${figures.workerCpuMsPerCall.toFixed(1)} ms a call) + ` +
-      `${figures.workerStartCpuSeconds.toFixed(1)} s starting; PostgreSQL ${figures.postgresCpuSeconds.toFixed(1)} s; machine ${figures.machineCoresBusy.toFixed(2)} of ${cpus().length} cores busy; ` +
-      `load average ${figures.loadAverage.toFixed(1)}`,
-  );
+  console.log(`${workers} worker(s), started with ${figures.workerStartCpuSeconds.toFixed(1)} s of CPU; load average at the end ${figures.loadAverage.toFixed(1)}`);
+  console.log(`  cold: ${describe(figures.cold)}`);
+  console.log(`  warm: ${describe(figures.warm)}`);
 }
-const t1 = runs[0]?.seconds ?? Number.NaN;
-const scaling = runs.map((r) => ({ workers: r.workers, efficiency: t1 / (r.workers * r.seconds) }));
-for (const s of scaling.slice(1)) console.log(`scaling 1 → ${s.workers} workers: ${(s.efficiency * 100).toFixed(0)}%`);
+const efficiency = (phase: 'cold' | 'warm') => {
+  const t1 = runs[0]?.[phase].seconds ?? Number.NaN;
+  return runs.map((r) => ({ workers: r.workers, efficiency: t1 / (r.workers * r[phase].seconds) }));
+};
+const scaling = { cold: efficiency('cold'), warm: efficiency('warm') };
+for (const phase of ['cold', 'warm'] as const) {
+  for (const s of scaling[phase].slice(1)) console.log(`scaling 1 → ${s.workers} workers (${phase}): ${(s.efficiency * 100).toFixed(0)}%`);
+}
 const kill = await takeover();
 console.log(
   `kill -9 of a worker mid-wave: taken over after ${kill.takeoverSeconds.toFixed(1)} s (lease ${LEASE} s); ${kill.doneAtKill} calls were done at the kill, ` +
@@ -305,7 +331,7 @@ const results = {
   scaling,
   takeover: kill,
   targets: {
-    scaling1to4: { target: 0.85, met: (scaling.at(-1)?.efficiency ?? 0) >= 0.85 },
+    scaling1to4: { target: 0.85, warm: (scaling.warm.at(-1)?.efficiency ?? 0) >= 0.85, cold: (scaling.cold.at(-1)?.efficiency ?? 0) >= 0.85 },
     takeoverSeconds: { target: 10, met: kill.takeoverSeconds <= 10 },
     resentAfterKill: { target: 0, met: kill.resentAfterKill === 0 },
   },

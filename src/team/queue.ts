@@ -54,6 +54,10 @@ export class TeamQueue {
   #started: Promise<void> | undefined;
   /** The slot workers' ids (pg-boss's), woken when work is announced. */
   readonly #slots: string[] = [];
+  /** Slots running a job now; the others are idle. */
+  readonly #busy = new Set<string>();
+  /** Where the next announcement's wake-up starts among the slots (round robin). */
+  #nextSlot = 0;
   /** The connection that listens for announced work, while this process works. */
   #listener: pg.PoolClient | undefined;
 
@@ -144,7 +148,12 @@ export class TeamQueue {
     for (let i = 0; i < slots; i += 1) {
       let id = '';
       id = await this.#boss.work<ExploreJob>(EXPLORE_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.#poll }, async (jobs) => {
-        for (const job of jobs) await handle(job);
+        if (jobs.length > 0) this.#busy.add(id);
+        try {
+          for (const job of jobs) await handle(job);
+        } finally {
+          this.#busy.delete(id);
+        }
         // Busy: ask again at once rather than after the polling interval (the next wave is queued).
         if (jobs.length > 0) this.#boss.notifyWorker(id);
       });
@@ -162,8 +171,16 @@ export class TeamQueue {
     if (this.#listener) return;
     const client = await this.#store.pool.connect().catch(() => undefined);
     if (!client) return;
+    // One announcement is one job: it wakes one idle slot here (each process wakes one of its
+    // own; SKIP LOCKED gives the job to one of them), not every slot of every worker.
     client.on('notification', () => {
-      for (const id of this.#slots) this.#boss.notifyWorker(id);
+      for (let tried = 0; tried < this.#slots.length; tried += 1) {
+        const id = this.#slots[this.#nextSlot % this.#slots.length] ?? '';
+        this.#nextSlot += 1;
+        if (this.#busy.has(id)) continue;
+        this.#boss.notifyWorker(id);
+        return;
+      }
     });
     client.on('error', () => {
       if (this.#listener === client) this.#listener = undefined;
