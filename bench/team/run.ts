@@ -17,7 +17,13 @@ import { TeamQueue } from '../../src/team/queue.js';
  *
  * 1. Throughput: 32 explorations of the fake model (200 ms a call), each run to its first
  *    checkpoint, by 1, 2 and 4 worker processes (4 explorations at once each); explorations per
- *    second, and the scaling efficiency from 1 to N workers (T1 / (N × TN)).
+ *    second, and the scaling efficiency from 1 to N workers (T1 / (N × TN)). Each worker count
+ *    runs two batches of 32 on the same workers: "cold" right after they started (V8 has not
+ *    optimized the hot code yet) and "warm" after it, as a team's long-running pool runs. Each
+ *    batch reports the workers' CPU (from /proc) per model call, PostgreSQL's CPU and the cores
+ *    the whole machine kept busy, so a run where the CPU rather than the model's latency set the
+ *    pace shows as such. The workers' start-up is outside the timed windows and reported apart.
+ *    BATON_BENCH_CPU_PROF=DIR writes each worker's V8 CPU profile there.
  * 2. Takeover: the only worker, holding an exploration mid-wave, is killed with SIGKILL and
  *    another started; the time from the kill until the exploration's next call begins (the
  *    queue's lease is 5 s, its expiry check runs every second), and the completed calls made

@@ -243,13 +243,23 @@ export class PostgresStore implements Store {
   async commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]> {
     return this.#transaction(async (db) => {
       // The row lock serializes commits to one exploration, so its events' seqs commit in order.
-      const locked = await db.query<ExplorationRow>({ name: 'baton_commit_lock', text: 'SELECT status, current_brief_id FROM explorations WHERE id = $1 FOR UPDATE', values: [explorationId] });
+      // With events, the row lock is taken by the update of updated_at the commit makes anyway
+      // (one round trip, not a SELECT … FOR UPDATE and an UPDATE); status and brief follow only if they change.
+      const at = now();
+      const locked =
+        write.events.length > 0
+          ? await db.query<ExplorationRow>({
+              name: 'baton_commit_touch',
+              text: 'UPDATE explorations SET updated_at = $2 WHERE id = $1 RETURNING status, current_brief_id',
+              values: [explorationId, at],
+            })
+          : await db.query<ExplorationRow>({ name: 'baton_commit_lock', text: 'SELECT status, current_brief_id FROM explorations WHERE id = $1 FOR UPDATE', values: [explorationId] });
       const exploration = locked.rows[0];
       if (!exploration) throw new BatonError('not_found', `No exploration ${explorationId}.`);
-      const at = now();
       for (const result of write.calls ?? []) await recordResult(db, explorationId, result, at);
 
-      let status: ExplorationStatus = toStatus(exploration.status, explorationId);
+      const statusBefore: ExplorationStatus = toStatus(exploration.status, explorationId);
+      let status = statusBefore;
       let currentBriefId = exploration.current_brief_id;
       const types: string[] = [];
       const payloads: string[] = [];
@@ -282,7 +292,7 @@ export class PostgresStore implements Store {
       if ((write.releasedCalls ?? []).length > 0) {
         await db.query("UPDATE calls SET output = NULL WHERE key = ANY($1) AND status = 'done'", [write.releasedCalls]);
       }
-      if (write.events.length > 0) {
+      if (status !== statusBefore || currentBriefId !== exploration.current_brief_id) {
         await db.query({
           name: 'baton_commit_status',
           text: 'UPDATE explorations SET status = $2, current_brief_id = $3, updated_at = $4 WHERE id = $1',
