@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -134,7 +134,7 @@ interface BatchFigures {
   workerCpuSeconds: number;
   /** The workers' CPU per model call (ms). */
   workerCpuMsPerCall: number;
-  /** PostgreSQL's CPU during the batch (all its processes: other users' included). */
+  /** CPU of the PostgreSQL backends serving the workers during the batch (their queries, commits included). */
   postgresCpuSeconds: number;
   /** Cores the whole machine kept busy during the batch (everyone's work), of `cores`. */
   machineCoresBusy: number;
@@ -175,30 +175,19 @@ function machineCpu(): { busy: number } {
   }
 }
 
-/** CPU seconds used so far by the processes named `postgres` (/proc; NaN where there is none). */
-function postgresCpu(): number {
-  try {
-    let ticks = 0;
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/u.test(name))) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (!stat.includes('(postgres)')) continue;
-        const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(after[11]) + Number(after[12]);
-      } catch {
-        // The process ended meanwhile.
-      }
-    }
-    return ticks / 100;
-  } catch {
-    return Number.NaN;
-  }
+/** The application_name the workers of a run connect with, so that their PostgreSQL backends can be found. */
+const appName = (schema: string): string => `baton_bench_${schema}`.slice(0, 63);
+
+/** CPU seconds used so far by each PostgreSQL backend serving the workers (pg_stat_activity, then /proc). */
+async function backendsCpu(store: PostgresStore, app: string): Promise<Map<number, number>> {
+  const { rows } = await store.pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app]);
+  return new Map(rows.map((row) => [row.pid, processCpu(row.pid)]));
 }
 
-async function batch(store: PostgresStore, queue: TeamQueue, ids: readonly string[], children: readonly ChildProcess[]): Promise<BatchFigures> {
+async function batch(store: PostgresStore, queue: TeamQueue, ids: readonly string[], children: readonly ChildProcess[], app: string): Promise<BatchFigures> {
   const workersCpu = (): number => children.reduce((sum, child) => sum + processCpu(child.pid), 0);
   const machineBefore = machineCpu();
-  const postgresBefore = postgresCpu();
+  const postgresBefore = await backendsCpu(store, app);
   const workersBefore = workersCpu();
   const started = performance.now();
   for (const id of ids) await queue.enqueue(id);
@@ -206,7 +195,9 @@ async function batch(store: PostgresStore, queue: TeamQueue, ids: readonly strin
   const seconds = (performance.now() - started) / 1000;
   const workerCpuSeconds = workersCpu() - workersBefore;
   const machineCoresBusy = (machineCpu().busy - machineBefore.busy) / seconds;
-  const postgresCpuSeconds = postgresCpu() - postgresBefore;
+  const postgresAfter = await backendsCpu(store, app);
+  // A backend that started during the batch counts whole; one that ended during it is missed (rare: the pools keep theirs).
+  const postgresCpuSeconds = [...postgresAfter].reduce((sum, [pid, cpu]) => sum + cpu - (postgresBefore.get(pid) ?? 0), 0);
   const { rows } = await store.pool.query<{ n: number }>("SELECT COUNT(*) AS n FROM calls WHERE status = 'done' AND exploration_id = ANY($1)", [ids]);
   const calls = rows[0]?.n ?? 0;
   return {
@@ -226,9 +217,12 @@ async function throughput(workers: number): Promise<ThroughputFigures> {
   const url = urlFor(schema);
   await dropSchemas(schema, `${schema}_queue`);
   const { store, queue, ids } = await prepare(url, 2 * EXPLORATIONS, THROUGHPUT_LEASE);
-  const children = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(url, THROUGHPUT_LEASE)));
-  const cold = await batch(store, queue, ids.slice(0, EXPLORATIONS), children);
-  const warm = await batch(store, queue, ids.slice(EXPLORATIONS), children);
+  const app = appName(schema);
+  const workerUrl = new URL(url);
+  workerUrl.searchParams.set('application_name', app);
+  const children = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(workerUrl.toString(), THROUGHPUT_LEASE)));
+  const cold = await batch(store, queue, ids.slice(0, EXPLORATIONS), children, app);
+  const warm = await batch(store, queue, ids.slice(EXPLORATIONS), children, app);
   const loadAverage = loadavg()[0] ?? Number.NaN;
   await stopAll(children);
   const workerStartCpuSeconds = children.reduce((sum, child) => sum + (cpuOf.get(child)?.().atReady ?? Number.NaN), 0);
@@ -306,7 +300,7 @@ const runs: ThroughputFigures[] = [];
 const WORKER_COUNTS = (process.env.BATON_BENCH_WORKERS ?? '1,2,4').split(',').filter(Boolean).map(Number);
 const describe = (b: BatchFigures): string =>
   `${EXPLORATIONS} explorations in ${b.seconds.toFixed(1)} s — ${b.explorationsPerSecond.toFixed(2)} explorations/s, ${b.callsPerSecond.toFixed(1)} calls/s; ` +
-  `workers' CPU ${b.workerCpuSeconds.toFixed(1)} s (${b.workerCpuMsPerCall.toFixed(1)} ms a call), PostgreSQL ${b.postgresCpuSeconds.toFixed(1)} s; ` +
+  `workers' CPU ${b.workerCpuSeconds.toFixed(1)} s (${b.workerCpuMsPerCall.toFixed(1)} ms a call), PostgreSQL ${b.postgresCpuSeconds.toFixed(1)} s (${((b.postgresCpuSeconds * 1000) / b.calls).toFixed(1)} ms a call); ` +
   `machine ${b.machineCoresBusy.toFixed(2)} of ${cpus().length} cores busy`;
 for (const workers of WORKER_COUNTS) {
   const figures = await throughput(workers);
