@@ -16,6 +16,8 @@ import type { Store } from '../store/store.js';
  * are committed in one transaction, so there is never a
  * moment with no job for a running exploration, nor two active ones. A checkpoint ends the chain;
  * a decision starts it again (`enqueue`), also when no worker is alive: the job waits in the table.
+ * `enqueue` also announces the job (NOTIFY on the queue's channel), which wakes an idle slot of
+ * each worker at once; polling (`pollSeconds`) is only the fallback.
  */
 
 export const EXPLORE_QUEUE = 'baton-explore';
