@@ -19,7 +19,10 @@ const worker = await startWorker({
   signal: controller.signal,
   baton: { models: { 'fake:bench': () => fakePort({ clock, criteria: CRITERIA, latencyMs: Number(latency) }) } },
 });
+const atReady = process.cpuUsage();
 process.stdout.write('ready\n');
 await worker.done;
 const cpu = process.cpuUsage();
-process.stdout.write(`${JSON.stringify({ calls: clock.calls, cpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ calls: clock.calls, cpuSeconds: (cpu.user + cpu.system) / 1e6, readyCpuSeconds: (atReady.user + atReady.system) / 1e6 })}\n`,
+);

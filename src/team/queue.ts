@@ -16,6 +16,8 @@ import type { Store } from '../store/store.js';
  * are committed in one transaction, so there is never a
  * moment with no job for a running exploration, nor two active ones. A checkpoint ends the chain;
  * a decision starts it again (`enqueue`), also when no worker is alive: the job waits in the table.
+ * `enqueue` also announces the job (NOTIFY on the queue's channel), which wakes an idle slot of
+ * each worker at once; polling (`pollSeconds`) is only the fallback.
  */
 
 export const EXPLORE_QUEUE = 'baton-explore';
@@ -52,6 +54,14 @@ export class TeamQueue {
   readonly #lease: number | undefined;
   readonly #poll: number;
   #started: Promise<void> | undefined;
+  /** The slot workers' ids (pg-boss's), woken when work is announced. */
+  readonly #slots: string[] = [];
+  /** Slots running a job now; the others are idle. */
+  readonly #busy = new Set<string>();
+  /** Where the next announcement's wake-up starts among the slots (round robin). */
+  #nextSlot = 0;
+  /** The connection that listens for announced work, while this process works. */
+  #listener: pg.PoolClient | undefined;
 
   constructor(store: PostgresStore, options: TeamQueueOptions = {}) {
     this.#store = store;
@@ -71,6 +81,11 @@ export class TeamQueue {
 
   get schema(): string {
     return queueSchema(this.#store);
+  }
+
+  /** The NOTIFY channel on which new work is announced to the workers (named after the queue's schema). */
+  get channel(): string {
+    return this.schema;
   }
 
   /** Starts the engine (creating its tables and the queue on first use). */
@@ -105,6 +120,8 @@ export class TeamQueue {
   async enqueue(explorationId: string): Promise<void> {
     await this.start();
     await this.#boss.send(EXPLORE_QUEUE, { explorationId } satisfies ExploreJob, this.#jobOptions(explorationId));
+    // Wakes the workers' idle slots now rather than at their next poll (a decision is acted on at once).
+    await this.#store.pool.query('SELECT pg_notify($1, $2)', [this.channel, explorationId]).catch(() => undefined);
   }
 
   /** Completes a job and, in the same transaction, queues the exploration's next wave. */
@@ -133,10 +150,49 @@ export class TeamQueue {
     for (let i = 0; i < slots; i += 1) {
       let id = '';
       id = await this.#boss.work<ExploreJob>(EXPLORE_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.#poll }, async (jobs) => {
-        for (const job of jobs) await handle(job);
+        if (jobs.length > 0) this.#busy.add(id);
+        try {
+          for (const job of jobs) await handle(job);
+        } finally {
+          this.#busy.delete(id);
+        }
         // Busy: ask again at once rather than after the polling interval (the next wave is queued).
         if (jobs.length > 0) this.#boss.notifyWorker(id);
       });
+      this.#slots.push(id);
+    }
+    await this.#listen();
+  }
+
+  /**
+   * Listens for work announced by `enqueue` and wakes this process's slots: polling stays the
+   * fallback (a notification missed while reconnecting costs one polling interval), not the way
+   * a queued exploration is noticed.
+   */
+  async #listen(): Promise<void> {
+    if (this.#listener) return;
+    const client = await this.#store.pool.connect().catch(() => undefined);
+    if (!client) return;
+    // One announcement is one job: it wakes one idle slot here (each process wakes one of its
+    // own; SKIP LOCKED gives the job to one of them), not every slot of every worker.
+    client.on('notification', () => {
+      for (let tried = 0; tried < this.#slots.length; tried += 1) {
+        const id = this.#slots[this.#nextSlot % this.#slots.length] ?? '';
+        this.#nextSlot += 1;
+        if (this.#busy.has(id)) continue;
+        this.#boss.notifyWorker(id);
+        return;
+      }
+    });
+    client.on('error', () => {
+      if (this.#listener === client) this.#listener = undefined;
+      client.release(true);
+    });
+    try {
+      await client.query(`LISTEN "${this.channel.replaceAll('"', '""')}"`);
+      this.#listener = client;
+    } catch {
+      client.release(true);
     }
   }
 
@@ -156,6 +212,12 @@ export class TeamQueue {
   /** Stops taking jobs; with `graceful`, waits for the jobs in hand to finish. */
   async stop(graceful = true): Promise<void> {
     if (!this.#started) return;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (listener) {
+      await listener.query('UNLISTEN *').catch(() => undefined);
+      listener.release();
+    }
     await this.#started.catch(() => undefined);
     await this.#boss.stop({ graceful, close: false, wait: true, timeout: 30_000 });
   }

@@ -6,7 +6,7 @@ import { BatonError } from '../../errors.js';
 import { InlineEventSchema, RefPayloadSchema, parseJsonAt, parseStoredJson, validateStored } from '../codecs.js';
 import { encodeEmbedding } from '../embedding-codec.js';
 import { isHotInlineEvent } from '../stored-shapes.js';
-import { judgmentKey, toCandidate, toCheckpoint, toDecision, toJudgment } from '../sqlite-rows.js';
+import { toCandidate, toCheckpoint, toDecision, toJudgment } from '../sqlite-rows.js';
 import type { CandidateRow, CheckpointRow, DecisionRow, JudgmentRow } from '../sqlite-rows.js';
 
 /**
@@ -28,24 +28,24 @@ export async function writeEventData(db: Queryable, explorationId: string, event
     case 'candidate.added': {
       const c = event.candidate;
       if (c.explorationId !== explorationId) throw mismatch('Candidate', c.id, explorationId);
-      // The engine relies on this to never run a move's candidate twice.
-      const existing = await db.query<{ id: string }>('SELECT id FROM candidates WHERE move_id = $1', [c.moveId]);
-      const other = existing.rows[0]?.id;
-      if (other !== undefined) {
-        throw new BatonError('conflict', `Move ${c.moveId} already produced candidate ${other}.`, { cause: { moveId: c.moveId, candidateId: other } });
-      }
+      // One round trip: the row and its parents together. The engine relies on move_id being
+      // unique to never run a move's candidate twice; a move that already has one inserts nothing.
       const embedding = encodeEmbedding(c.embedding);
-      await db.query(
-        `INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, embedding_scale, model, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [c.id, c.explorationId, c.moveId, c.kind, c.lensId, c.depth, c.text, Buffer.from(embedding.blob), embedding.scale, c.model, c.createdAt],
-      );
-      if (c.parentIds.length > 0) {
-        await db.query(
-          `INSERT INTO candidate_parents (candidate_id, parent_id, position)
-           SELECT $1, parent_id, position - 1 FROM unnest($2::text[]) WITH ORDINALITY AS p(parent_id, position)`,
-          [c.id, c.parentIds],
-        );
+      const inserted = await db.query<{ id: string }>({
+        name: 'baton_candidate_insert',
+        text: `WITH added AS (
+                 INSERT INTO candidates (id, exploration_id, move_id, kind, lens_id, depth, text, embedding, embedding_scale, model, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (move_id) DO NOTHING RETURNING id),
+               parents AS (
+                 INSERT INTO candidate_parents (candidate_id, parent_id, position)
+                 SELECT added.id, p.parent_id, p.position - 1 FROM added, unnest($12::text[]) WITH ORDINALITY AS p(parent_id, position))
+               SELECT id FROM added`,
+        values: [c.id, c.explorationId, c.moveId, c.kind, c.lensId, c.depth, c.text, Buffer.from(embedding.blob), embedding.scale, c.model, c.createdAt, c.parentIds],
+      });
+      if (inserted.rows.length === 0) {
+        const existing = await db.query<{ id: string }>('SELECT id FROM candidates WHERE move_id = $1', [c.moveId]);
+        const other = existing.rows[0]?.id ?? '?';
+        throw new BatonError('conflict', `Move ${c.moveId} already produced candidate ${other}.`, { cause: { moveId: c.moveId, candidateId: other } });
       }
       return JSON.stringify({ id: c.id });
     }
@@ -53,16 +53,19 @@ export async function writeEventData(db: Queryable, explorationId: string, event
       const j = event.judgment;
       // A fork and its source may both judge a shared candidate under one brief version, and the
       // engine names both judgments alike: the second row takes a key of its own.
-      const holder = await db.query<{ exploration_id: string }>('SELECT exploration_id FROM judgments WHERE id = $1', [j.id]);
-      const key = judgmentKey(j.id, explorationId, holder.rows[0]?.exploration_id);
-      await db.query(
-        `INSERT INTO judgments (id, exploration_id, judgment_id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json,
-                                critique, novelty, parent_similarity, judge, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          key,
+      // The key (judgmentKey's rule, in SQL) is chosen in the same statement as the insert.
+      const inserted = await db.query<{ id: string }>({
+        name: 'baton_judgment_insert',
+        text: `INSERT INTO judgments (id, exploration_id, judgment_id, candidate_id, brief_id, quality, scores_json, failed_json, flags_json,
+                                      critique, novelty, parent_similarity, judge, created_at)
+               SELECT CASE WHEN h.holder IS NULL OR h.holder = $2 THEN $1 ELSE $1 || '@' || $2 END,
+                      $2, CASE WHEN h.holder IS NULL OR h.holder = $2 THEN NULL ELSE $1 END,
+                      $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+               FROM (SELECT (SELECT exploration_id FROM judgments WHERE id = $1) AS holder) h
+               RETURNING id`,
+        values: [
+          j.id,
           explorationId,
-          key === j.id ? null : j.id,
           j.candidateId,
           j.briefId,
           j.quality,
@@ -75,7 +78,9 @@ export async function writeEventData(db: Queryable, explorationId: string, event
           j.judge,
           j.createdAt,
         ],
-      );
+      });
+      const key = inserted.rows[0]?.id;
+      if (key === undefined) throw new BatonError('internal', `Judgment ${j.id} was not stored.`);
       return JSON.stringify({ id: key });
     }
     case 'checkpoint.raised': {

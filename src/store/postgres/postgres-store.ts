@@ -101,11 +101,12 @@ export class PostgresStore implements Store {
   }
 
   /** One query outside a transaction (autocommit), once the store is ready. */
-  async #query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
+  async #query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     await this.ready;
     if (this.#closed) throw new BatonError('internal', `The store ${this.location} is closed.`);
     try {
-      return await this.#pool.query<R>(sql, params);
+      // A name prepares the statement once per connection (the hot path's statements: parsed and planned once).
+      return await (name === undefined ? this.#pool.query<R>(sql, params) : this.#pool.query<R>({ name, text: sql, values: params }));
     } catch (error) {
       throw translatePgError(error, this.location);
     }
@@ -242,38 +243,61 @@ export class PostgresStore implements Store {
   async commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]> {
     return this.#transaction(async (db) => {
       // The row lock serializes commits to one exploration, so its events' seqs commit in order.
-      const locked = await db.query<ExplorationRow>('SELECT status, current_brief_id FROM explorations WHERE id = $1 FOR UPDATE', [explorationId]);
+      // With events, the row lock is taken by the update of updated_at the commit makes anyway
+      // (one round trip, not a SELECT … FOR UPDATE and an UPDATE); status and brief follow only if they change.
+      const at = now();
+      const locked =
+        write.events.length > 0
+          ? await db.query<ExplorationRow>({
+              name: 'baton_commit_touch',
+              text: 'UPDATE explorations SET updated_at = $2 WHERE id = $1 RETURNING status, current_brief_id',
+              values: [explorationId, at],
+            })
+          : await db.query<ExplorationRow>({ name: 'baton_commit_lock', text: 'SELECT status, current_brief_id FROM explorations WHERE id = $1 FOR UPDATE', values: [explorationId] });
       const exploration = locked.rows[0];
       if (!exploration) throw new BatonError('not_found', `No exploration ${explorationId}.`);
-      const at = now();
       for (const result of write.calls ?? []) await recordResult(db, explorationId, result, at);
 
-      let status: ExplorationStatus = toStatus(exploration.status, explorationId);
+      const statusBefore: ExplorationStatus = toStatus(exploration.status, explorationId);
+      let status = statusBefore;
       let currentBriefId = exploration.current_brief_id;
-      const stored: StoredEvent[] = [];
+      const types: string[] = [];
+      const payloads: string[] = [];
       for (const event of write.events) {
-        const payload = await writeEventData(db, explorationId, event);
+        payloads.push(await writeEventData(db, explorationId, event));
+        types.push(event.type);
         if (event.type === 'checkpoint.raised') status = 'awaiting';
         else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
         else if (event.type === 'exploration.ended') status = event.status;
         else if (event.type === 'exploration.reopened') status = 'running';
         else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
-        const inserted = await db.query<{ seq: number }>(
-          'INSERT INTO events (exploration_id, type, payload_json, at) VALUES ($1, $2, $3, $4) RETURNING seq',
-          [explorationId, event.type, payload, at],
-        );
-        stored.push({ seq: inserted.rows[0]?.seq ?? 0, explorationId, at, event });
       }
+      // The wave's events in one statement: rows are inserted (and take their seqs) in the order
+      // given, so the returned seqs, ascending, are the events' in order.
+      const seqs =
+        write.events.length === 0
+          ? []
+          : (
+              await db.query<{ seq: number }>({
+                name: 'baton_events_insert',
+                text: `INSERT INTO events (exploration_id, type, payload_json, at)
+                       SELECT $1, e.type, e.payload, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS e(type, payload, n) ORDER BY e.n
+                       RETURNING seq`,
+                values: [explorationId, types, payloads, at],
+              })
+            ).rows
+              .map((row) => Number(row.seq))
+              .sort((a, b) => a - b);
+      const stored: StoredEvent[] = write.events.map((event, i) => ({ seq: seqs[i] ?? 0, explorationId, at, event }));
       if ((write.releasedCalls ?? []).length > 0) {
         await db.query("UPDATE calls SET output = NULL WHERE key = ANY($1) AND status = 'done'", [write.releasedCalls]);
       }
-      if (write.events.length > 0) {
-        await db.query('UPDATE explorations SET status = $2, current_brief_id = $3, updated_at = $4 WHERE id = $1', [
-          explorationId,
-          status,
-          currentBriefId,
-          at,
-        ]);
+      if (status !== statusBefore || currentBriefId !== exploration.current_brief_id) {
+        await db.query({
+          name: 'baton_commit_status',
+          text: 'UPDATE explorations SET status = $2, current_brief_id = $3, updated_at = $4 WHERE id = $1',
+          values: [explorationId, status, currentBriefId, at],
+        });
       }
       return stored;
     });
@@ -339,15 +363,18 @@ export class PostgresStore implements Store {
       `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, started_at)
        VALUES ($1, $2, $3, $4, 'intent', $5, $6, $7) ON CONFLICT (key) DO NOTHING`,
       [intent.key, intent.explorationId, intent.purpose, intent.model, intent.reservedTokens, intent.reservedUsd, now()],
+      'baton_call_begin',
     );
   }
 
   async finishCall(result: CallResult): Promise<void> {
-    await this.#transaction((db) => recordResult(db, null, result, now()));
+    // One statement, so no transaction around it: a call's round trips are its model's, not ours.
+    await this.ready;
+    await this.#guard(() => recordResult(this.#pool, null, result, now()));
   }
 
   async getCall(key: string): Promise<CallRecord | undefined> {
-    const { rows } = await this.#query<CallRow>(`${CALL_SELECT} WHERE key = $1`, [key]);
+    const { rows } = await this.#query<CallRow>(`${CALL_SELECT} WHERE key = $1`, [key], 'baton_call_get');
     return rows[0] && toCall(rows[0]);
   }
 
@@ -466,20 +493,25 @@ async function recordResult(db: Queryable, explorationId: string | null, result:
   const { key, usage } = result;
   const answer = result.answer ?? null;
   const estimated = usage.estimated === true ? 1 : 0;
-  const updated = await db.query(
-    `UPDATE calls SET status = $2, output = $3, input_tokens = $4, output_tokens = $5, usd = $6, latency_ms = $7, finished_at = $8, answer = $9,
-                      usage_estimated = $10
-     WHERE key = $1`,
-    [key, result.status, result.output, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, estimated],
-  );
+  const updated = await db.query({
+    name: 'baton_call_finish',
+    text: `UPDATE calls SET status = $2, output = $3, input_tokens = $4, output_tokens = $5, usd = $6, latency_ms = $7, finished_at = $8, answer = $9,
+                            usage_estimated = $10
+           WHERE key = $1`,
+    values: [key, result.status, result.output, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, estimated],
+  });
   if ((updated.rowCount ?? 0) > 0) return;
   if (result.purpose === undefined || result.model === undefined) {
     throw new BatonError('invalid_input', `Call ${key} has no recorded intent; its result must name its purpose and model.`);
   }
+  // Outside a transaction an intent may land between the UPDATE and this INSERT: then the result goes on it.
   await db.query(
     `INSERT INTO calls (key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output, input_tokens, output_tokens,
                         usd, latency_ms, started_at, finished_at, answer, usage_estimated)
-     VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8, $9, $10, $11, $11, $12, $13)`,
+     VALUES ($1, $2, $3, $4, $5, 0, 0, $6, $7, $8, $9, $10, $11, $11, $12, $13)
+     ON CONFLICT (key) DO UPDATE SET status = excluded.status, output = excluded.output, input_tokens = excluded.input_tokens,
+       output_tokens = excluded.output_tokens, usd = excluded.usd, latency_ms = excluded.latency_ms, finished_at = excluded.finished_at,
+       answer = excluded.answer, usage_estimated = excluded.usage_estimated`,
     [key, explorationId, result.purpose, result.model, result.status, result.output, usage.inputTokens, usage.outputTokens, result.usd, result.latencyMs, at, answer, estimated],
   );
 }
