@@ -46,8 +46,8 @@ import type { TeamQueue } from './team/queue.js';
 import type { LeaseSettings, TakeLeaseOptions } from './store/lease-keeper.js';
 import { LeaseKeeper } from './store/lease-keeper.js';
 import type { BriefVersion, ExplorationRecord, Lease, Store } from './store/store.js';
-import type { ForkOptions } from './explorations-admin.js';
-import * as admin from './explorations-admin.js';
+import type { ForkOptions } from './api/admin.js';
+import * as admin from './api/admin.js';
 
 /**
  * The library API: everything the CLI (and later the HTTP server and MCP server) does goes
