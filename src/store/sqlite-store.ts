@@ -7,8 +7,7 @@ import type { ExplorationStatus, StoredEvent } from '../explore/events.js';
 import type { Candidate, Judgment } from '../explore/types.js';
 import { BatonError, isBatonError } from '../errors.js';
 import { migrate } from './migrations.js';
-import { peopleStore } from './people.js';
-import type { NewPerson, PeopleStore, Person, Share } from './people.js';
+import { SqlPeopleStore } from './sql-people-store.js';
 import { archiveRow, deleteRows, forkRows, referencedIds, renameRow } from './sqlite-admin.js';
 import { hydrate, hydrateEvent, prefetchCandidates, prefetchRows, readCandidate, writeEventData } from './sqlite-events.js';
 import { rawToJudgment } from './sqlite-rows.js';
@@ -192,12 +191,11 @@ interface QueuedWrite {
   reject: (error: unknown) => void;
 }
 
-class SqliteStore implements Store {
+class SqliteStore extends SqlPeopleStore implements Store {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #sql: Statements;
   readonly #leases: LeaseStatements;
-  readonly #people: PeopleStore;
   /**
    * Group commit for call rows: the intents and results that arrive in the same turn of the event
    * loop (a wave's requests, answers landing together) are written in one transaction, and each
@@ -208,23 +206,26 @@ class SqliteStore implements Store {
   readonly #queuedKeys = new Set<string>();
 
   constructor(db: Database.Database, location: string) {
+    super();
     this.#db = db;
     this.location = location;
     this.#sql = prepareStatements(db);
     this.#leases = leaseStatements(db);
-    this.#people = peopleStore(async (sql, params) => {
-      this.#flush();
-      // `$n` becomes a positional `?`, with the values in the order they occur.
-      const values: unknown[] = [];
-      const statement = this.#db.prepare(
-        sql.replace(/\$(\d+)/gu, (_, n: string) => {
-          values.push(params[Number(n) - 1]);
-          return '?';
-        }),
-      );
-      if (statement.reader) return { rows: statement.all(...values) as Record<string, unknown>[], changes: 0 };
-      return { rows: [], changes: statement.run(...values).changes };
-    });
+  }
+
+  /** A people statement (./people.ts): after the queued call rows, its `$n` parameters as positional `?`. */
+  protected async runPeopleSql(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; changes: number }> {
+    this.#flush();
+    // `$n` becomes a positional `?`, with the values in the order they occur.
+    const values: unknown[] = [];
+    const statement = this.#db.prepare(
+      sql.replace(/\$(\d+)/gu, (_, n: string) => {
+        values.push(params[Number(n) - 1]);
+        return '?';
+      }),
+    );
+    if (statement.reader) return { rows: statement.all(...values) as Record<string, unknown>[], changes: 0 };
+    return { rows: [], changes: statement.run(...values).changes };
   }
 
   async saveBrief(input: NewBriefVersion): Promise<BriefVersion> {
@@ -559,29 +560,6 @@ class SqliteStore implements Store {
   async getNote(key: string): Promise<unknown> {
     const json = this.#sql.getNote.get(key);
     return json === undefined ? undefined : (JSON.parse(json) as unknown);
-  }
-
-  // People and shares (the SQL is shared by every store: ./people.ts).
-  addPerson(input: NewPerson): Promise<Person> {
-    return this.#people.addPerson(input);
-  }
-  listPeople(): Promise<Person[]> {
-    return this.#people.listPeople();
-  }
-  removePerson(name: string): Promise<boolean> {
-    return this.#people.removePerson(name);
-  }
-  personByTokenHash(tokenHash: string): Promise<Person | undefined> {
-    return this.#people.personByTokenHash(tokenHash);
-  }
-  share(input: Share): Promise<Share> {
-    return this.#people.share(input);
-  }
-  unshare(explorationId: string, person: string): Promise<boolean> {
-    return this.#people.unshare(explorationId, person);
-  }
-  listShares(explorationId?: string): Promise<Share[]> {
-    return this.#people.listShares(explorationId);
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { BatonError } from './errors.js';
-import type { BriefHistoryEntry } from './steer/brief-history.js';
-import { briefHistory } from './steer/brief-history.js';
-import type { Checkpoint } from './steer/types.js';
-import type { ExplorationRecord, Store } from './store/store.js';
+import { BatonError } from '../errors.js';
+import type { BriefHistoryEntry } from '../steer/brief-history.js';
+import { briefHistory } from '../steer/brief-history.js';
+import type { Checkpoint } from '../steer/types.js';
+import type { ExplorationRecord, Store } from '../store/store.js';
 
 /**
  * Managing explorations — rename, archive, delete, fork — for the `Baton` facade, which
