@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { ExplorationStatus, StoredEvent } from '../../explore/events.js';
 import type { Candidate, Judgment } from '../../explore/types.js';
-import { peopleStore } from '../people.js';
-import type { NewPerson, PeopleStore, Person, Share } from '../people.js';
+import { SqlPeopleStore } from '../sql-people-store.js';
 import { BatonError } from '../../errors.js';
 import { shortId } from '../sqlite-store.js';
 import { toBriefVersion, toCall, toExploration, toStatus } from '../sqlite-rows.js';
@@ -56,23 +55,19 @@ const now = (): string => new Date().toISOString();
 const CALL_SELECT = `SELECT key, exploration_id, purpose, model, status, reserved_tokens, reserved_usd, output, input_tokens, output_tokens,
                             usd, latency_ms, started_at, finished_at, answer, usage_estimated FROM calls`;
 
-export class PostgresStore implements Store {
+export class PostgresStore extends SqlPeopleStore implements Store {
   readonly location: string;
   /** Resolves once the server answered and the schema is migrated; rejects with why not. */
   readonly ready: Promise<void>;
   readonly #pool: pg.Pool;
   readonly #where: PostgresLocation;
-  readonly #people: PeopleStore;
   #closed = false;
 
   constructor(location: PostgresLocation, poolSize: number) {
+    super();
     this.#where = location;
     this.location = location.display;
     this.#pool = openPool(location, poolSize);
-    this.#people = peopleStore(async (sql, params) => {
-      const result = await this.#query(sql, params);
-      return { rows: result.rows, changes: result.rowCount ?? 0 };
-    });
     this.ready = this.#migrate();
     // Awaited by every method; a store never used must not report an unhandled rejection.
     this.ready.catch(() => undefined);
@@ -457,27 +452,10 @@ export class PostgresStore implements Store {
     return json === undefined ? undefined : (JSON.parse(json) as unknown);
   }
 
-  // People and shares (the SQL is shared by every store: ./people.ts).
-  addPerson(input: NewPerson): Promise<Person> {
-    return this.#people.addPerson(input);
-  }
-  listPeople(): Promise<Person[]> {
-    return this.#people.listPeople();
-  }
-  removePerson(name: string): Promise<boolean> {
-    return this.#people.removePerson(name);
-  }
-  personByTokenHash(tokenHash: string): Promise<Person | undefined> {
-    return this.#people.personByTokenHash(tokenHash);
-  }
-  share(input: Share): Promise<Share> {
-    return this.#people.share(input);
-  }
-  unshare(explorationId: string, person: string): Promise<boolean> {
-    return this.#people.unshare(explorationId, person);
-  }
-  listShares(explorationId?: string): Promise<Share[]> {
-    return this.#people.listShares(explorationId);
+  // People and shares: the methods come from SqlPeopleStore (the SQL is shared: ../people.ts).
+  protected async runPeopleSql(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[]; changes: number }> {
+    const result = await this.#query(sql, params);
+    return { rows: result.rows, changes: result.rowCount ?? 0 };
   }
 
   async close(): Promise<void> {
