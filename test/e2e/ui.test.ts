@@ -293,7 +293,24 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
       const status = page.getByRole('status').filter({ hasText: 'Exploring…' });
       await eventually(async () => expect(await status.innerText()).toMatch(/Exploring… [1-9]\d* new candidates?/));
       await screenshot(page, '12-running');
-      expect(await page.getByRole('button', { name: 'Deepen' }).count()).toBe(0);
+      // Each look is one synchronous read of the page (two reads would race the run reaching its
+      // checkpoint in between): while it says "Exploring…", no decision button shows. Looked at
+      // until the checkpoint comes; the run was seen exploring at least once.
+      let exploringLooks = 0;
+      for (let look = 0; look < 900; look += 1) {
+        const seen = (await page.evaluate(`({
+          exploring: [...document.querySelectorAll('[role="status"]')].some((e) => /Exploring… [1-9]/.test(e.textContent ?? '')),
+          deepen: [...document.querySelectorAll('button')].filter((b) => (b.textContent ?? '').trim() === 'Deepen').length,
+          awaiting: (document.body.textContent ?? '').includes('Awaiting your decision.'),
+        })`)) as { exploring: boolean; deepen: number; awaiting: boolean };
+        if (seen.exploring) {
+          exploringLooks += 1;
+          expect(seen.deepen).toBe(0);
+        }
+        if (seen.awaiting) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(exploringLooks).toBeGreaterThan(0);
       await page.getByText('Awaiting your decision.').waitFor({ timeout: 90_000 });
       expect(await page.getByRole('button', { name: 'Deepen' }).count()).toBeGreaterThan(0);
       expect(problems).toEqual([]);
