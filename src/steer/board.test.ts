@@ -63,7 +63,7 @@ describe('board', () => {
     expect(board.directions?.find((d) => d.lensId === 'lens-13')).toMatchObject({ onBoard: true, seen: true, taste: 2 });
   });
 
-  it('gives the direction the person chose last several cards, near-copies left out, at the cost of the weakest other directions', () => {
+  it('on the last board, gives the direction the person chose last several cards, near-copies left out, at the cost of the weakest other directions', () => {
     const lenses = Array.from({ length: 6 }, (_, i) => ({ id: `lens-${i}`, name: `Lens ${i}`, text: `lens ${i}`, builtin: false }));
     const b = new StateBuilder(lenses);
     const openings = lenses.map((lens, i) => b.add({ lens: lens.id, scores: { a: 8 - i * 0.2, b: 8 - i * 0.2 } }));
@@ -78,7 +78,8 @@ describe('board', () => {
     const direction = chosenDirection(b.state, 3).map((n) => n.candidate.id);
     expect(direction).toEqual([child, chosen, other]);
     expect(direction).not.toContain(copy);
-    const board = buildBoard({ state: b.state, checkpointId: null, reasons: [], spend, label: 'r', maxCards: 5 });
+    const spent = [{ kind: 'budget' as const, key: 'budget:spent', reason: 'The budget is spent.', candidateIds: [] }];
+    const board = buildBoard({ state: b.state, checkpointId: null, reasons: spent, spend, label: 'r', maxCards: 5 });
     const ids = board.cards.map((c) => c.candidateId);
     expect(ids).toEqual(expect.arrayContaining([openings[0], child, other, chosen]));
     expect(ids).toHaveLength(5);
@@ -87,5 +88,8 @@ describe('board', () => {
     expect(before.cards.map((c) => c.candidateId)).toEqual(openings.slice(0, 5));
     // Every direction is still accounted for in a row.
     expect(board.directions).toHaveLength(6);
+    // A board mid-way asks which direction to follow: one card each, as before the decision.
+    const midway = buildBoard({ state: b.state, checkpointId: null, reasons: [], spend, label: 'r', maxCards: 5 });
+    expect(midway.cards.map((c) => c.candidateId)).toEqual([openings[0], openings[1], openings[2], child, openings[3]]);
   });
 });

@@ -32,7 +32,10 @@ export interface BoardInput {
   chosenDepth?: number;
 }
 
-/** How many cards the direction the person chose last gets, its best included. */
+/** The reasons of a board where the person picks a result: nothing is left to do, or the budget is spent. */
+const LAST_BOARD: ReadonlySet<string> = new Set(['exhausted', 'budget:spent']);
+
+/** How many cards the direction the person chose last gets on the last board, its best included. */
 export const CHOSEN_DEPTH = 3;
 
 /** Cosine similarity to its parent at or above which a candidate repeats it (as exhaustion counts a near-duplicate). */
@@ -72,11 +75,14 @@ export function buildBoard(input: BoardInput): Board {
   for (const node of standouts(byLens, input.taste)) {
     if (node.candidate.id !== bestId) add(node, 'direction', `the best of the ${lensName(state, node)} direction, ranked first by your taste or by novelty`);
   }
-  // The direction the person chose last gets more than one card: their choice is evidence the
-  // judge cannot see, so their final pick is likeliest there, and one card chosen by the judge's
-  // ranking alone would often hide their favourite of it.
-  for (const node of chosenDirection(state, input.chosenDepth ?? CHOSEN_DEPTH)) {
-    add(node, 'chosen', `one of the best of the ${lensName(state, node)} direction, which you chose`);
+  // On the last board, where the person picks a result rather than a direction, the direction
+  // they chose last gets more than one card: their choice is evidence the judge cannot see, so
+  // their pick is likeliest there, and one card chosen by the judge's ranking alone would often
+  // hide their favourite of it. Earlier boards ask which direction to follow: one card each.
+  if (input.reasons.some((r) => LAST_BOARD.has(r.key))) {
+    for (const node of chosenDirection(state, input.chosenDepth ?? CHOSEN_DEPTH)) {
+      add(node, 'chosen', `one of the best of the ${lensName(state, node)} direction, which you chose`);
+    }
   }
   for (const node of byLens) {
     if (node.candidate.id === bestId) continue;
