@@ -87,13 +87,15 @@ export async function runOnBaton(
     let extraCalls = 0;
     while (outcome.status === 'awaiting' || (mode === 'always' && outcome.status === 'running')) {
       noteExhaustion(outcome);
-      const tree = await treeOf(baton, id);
+      let tree = await treeOf(baton, id);
       // Whoever is asked reads the board they are shown.
       if (mode !== 'never') person.see(outcome.board.cards.flatMap((c) => tree.all.get(c.candidateId) ?? []));
       if (mode === 'baton') {
         const reversals = await reviewAssumptions(baton, id, outcome, tree, person);
         interventions += reversals;
         run.reversed += reversals;
+        // A reversal prunes what the assumption made: the person chooses among what is left.
+        if (reversals > 0) tree = await treeOf(baton, id);
       }
       let decision = decide(mode, outcome, tree, person, sim.world.lenses.length);
       if (mode === 'never' && judging.pairwise && decision.action === 'accept') {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StateBuilder } from '../../test/support/state-builder.js';
-import { buildBoard, excerpt } from './board.js';
+import { applyEvent } from '../explore/state.js';
+import { buildBoard, chosenDirection, excerpt } from './board.js';
 import type { Spend } from './types.js';
 
 const spend: Spend = { calls: 10, tokens: 1000, usd: 0, possiblyBilled: 0, budget: { calls: 100 }, share: 0.1 };
@@ -60,5 +61,35 @@ describe('board', () => {
     const row = board.directions?.find((d) => d.lensId === 'lens-5');
     expect(row).toMatchObject({ bestId: ids[5], candidates: 1, onBoard: false, seen: false });
     expect(board.directions?.find((d) => d.lensId === 'lens-13')).toMatchObject({ onBoard: true, seen: true, taste: 2 });
+  });
+
+  it('on the last board, gives the direction the person chose last several cards, near-copies left out, at the cost of the weakest other directions', () => {
+    const lenses = Array.from({ length: 6 }, (_, i) => ({ id: `lens-${i}`, name: `Lens ${i}`, text: `lens ${i}`, builtin: false }));
+    const b = new StateBuilder(lenses);
+    const openings = lenses.map((lens, i) => b.add({ lens: lens.id, scores: { a: 8 - i * 0.2, b: 8 - i * 0.2 } }));
+    // The person chose the weakest direction by the judge's ranking.
+    const chosen = openings[5] as string;
+    const before = buildBoard({ state: b.state, checkpointId: null, reasons: [], spend, label: 'r', maxCards: 5 });
+    expect(chosenDirection(b.state, 3)).toEqual([]);
+    applyEvent(b.state, { type: 'decision.made', decision: { id: 'x.d1', explorationId: 'x', checkpointId: null, action: 'deepen', candidateIds: [chosen], createdAt: '2026-01-01T00:00:00.000Z' } });
+    const child = b.add({ parents: [chosen], scores: { a: 7.5, b: 7.5 } });
+    const copy = b.add({ parents: [child], scores: { a: 7.4, b: 7.4 }, parentSimilarity: 0.99 });
+    const other = b.add({ parents: [chosen], scores: { a: 6.5, b: 6.5 } });
+    const direction = chosenDirection(b.state, 3).map((n) => n.candidate.id);
+    expect(direction).toEqual([child, chosen, other]);
+    expect(direction).not.toContain(copy);
+    const spent = [{ kind: 'budget' as const, key: 'budget:spent', reason: 'The budget is spent.', candidateIds: [] }];
+    const board = buildBoard({ state: b.state, checkpointId: null, reasons: spent, spend, label: 'r', maxCards: 5 });
+    const ids = board.cards.map((c) => c.candidateId);
+    expect(ids).toEqual(expect.arrayContaining([openings[0], child, other, chosen]));
+    expect(ids).toHaveLength(5);
+    expect(board.cards.find((c) => c.candidateId === child)?.roles).toEqual(['chosen', 'direction']);
+    // Without the decision the same board showed one card per direction, best first.
+    expect(before.cards.map((c) => c.candidateId)).toEqual(openings.slice(0, 5));
+    // Every direction is still accounted for in a row.
+    expect(board.directions).toHaveLength(6);
+    // A board mid-way asks which direction to follow: one card each, as before the decision.
+    const midway = buildBoard({ state: b.state, checkpointId: null, reasons: [], spend, label: 'r', maxCards: 5 });
+    expect(midway.cards.map((c) => c.candidateId)).toEqual([openings[0], openings[1], openings[2], child, openings[3]]);
   });
 });

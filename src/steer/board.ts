@@ -28,7 +28,18 @@ export interface BoardInput {
   tradeOffMargin?: number;
   /** The brief's criteria: for the pilot's summary. */
   criteria?: readonly Criterion[];
+  /** Cards given to the direction the person chose last (default `CHOSEN_DEPTH`). */
+  chosenDepth?: number;
 }
+
+/** The reasons of a board where the person picks a result: nothing is left to do, or the budget is spent. */
+const LAST_BOARD: ReadonlySet<string> = new Set(['exhausted', 'budget:spent']);
+
+/** How many cards the direction the person chose last gets on the last board, its best included. */
+export const CHOSEN_DEPTH = 3;
+
+/** Cosine similarity to its parent at or above which a candidate repeats it (as exhaustion counts a near-duplicate). */
+const REPEATS_PARENT = 0.95;
 
 export function buildBoard(input: BoardInput): Board {
   const { state } = input;
@@ -63,6 +74,15 @@ export function buildBoard(input: BoardInput): Board {
   // A direction that taste or novelty ranks first is never left off for lack of room.
   for (const node of standouts(byLens, input.taste)) {
     if (node.candidate.id !== bestId) add(node, 'direction', `the best of the ${lensName(state, node)} direction, ranked first by your taste or by novelty`);
+  }
+  // On the last board, where the person picks a result rather than a direction, the direction
+  // they chose last gets more than one card: their choice is evidence the judge cannot see, so
+  // their pick is likeliest there, and one card chosen by the judge's ranking alone would often
+  // hide their favourite of it. Earlier boards ask which direction to follow: one card each.
+  if (input.reasons.some((r) => LAST_BOARD.has(r.key))) {
+    for (const node of chosenDirection(state, input.chosenDepth ?? CHOSEN_DEPTH)) {
+      add(node, 'chosen', `one of the best of the ${lensName(state, node)} direction, which you chose`);
+    }
   }
   for (const node of byLens) {
     if (node.candidate.id === bestId) continue;
@@ -164,6 +184,39 @@ function roleFor(kind: TriggerSignal['kind']): string {
     default:
       return kind;
   }
+}
+
+/**
+ * The best `count` candidates (by the judge) of the directions the person's latest deepen or
+ * combine named: what they chose, and what the models made of it since — leaving out a
+ * near-copy of a candidate already picked (one of them says all). Empty before any such decision.
+ */
+export function chosenDirection(state: ExplorationState, count: number): CandidateNode[] {
+  if (count <= 0) return [];
+  let latest: readonly string[] = [];
+  for (let i = state.decisions.length - 1; i >= 0 && latest.length === 0; i -= 1) {
+    const decision = state.decisions[i];
+    if (decision && (decision.action === 'deepen' || decision.action === 'combine')) latest = decision.candidateIds;
+  }
+  const lenses = new Set(latest.flatMap((id) => state.nodes.get(id)?.candidate.lensId ?? []));
+  const picked: CandidateNode[] = [];
+  for (const lensId of lenses) {
+    const mine: CandidateNode[] = [];
+    // Best first: the walk stops once the direction has its cards.
+    for (const node of state.indexes.ranked) {
+      if (mine.length >= count) break;
+      if (node.candidate.lensId !== lensId || node.pruned || !node.judgment || node.judgment.failed.length > 0) continue;
+      if (mine.some((m) => repeats(node, m) || repeats(m, node))) continue;
+      mine.push(node);
+    }
+    picked.push(...mine);
+  }
+  return picked;
+}
+
+/** `child` is a near-copy of `parent`. */
+function repeats(child: CandidateNode, parent: CandidateNode): boolean {
+  return child.candidate.parentIds.includes(parent.candidate.id) && (child.judgment?.parentSimilarity ?? 0) >= REPEATS_PARENT;
 }
 
 /** The directions taste ranks first (when learned) and novelty ranks first. */
