@@ -51,7 +51,8 @@ export function buildBoard(input: BoardInput): Board {
     if (existing) {
       if (!existing.roles.includes(role)) {
         existing.roles.push(role);
-        existing.why = `${existing.why}; ${why}`;
+        // Joined as one sentence: "the best so far; a candidate …" (a proper noun or an acronym keeps its capital).
+        existing.why = `${existing.why}; ${/^[A-Z][a-z]/.test(why) ? why.charAt(0).toLowerCase() + why.slice(1) : why}`;
       }
       return;
     }
