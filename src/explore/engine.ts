@@ -99,6 +99,8 @@ export class ExplorationEngine {
   private preference: Preference | undefined;
   /** The event the latest snapshot covers up to (0: none). */
   private snapshotSeq = 0;
+  /** Moves in flight, in plan order (the order they are folded in), by move id. */
+  private readonly window = new Map<string, InFlight>();
 
   private constructor(deps: EngineDeps, state: ExplorationState, options: EngineOptions) {
     this.deps = deps;
@@ -178,8 +180,22 @@ export class ExplorationEngine {
     return this.budgetBlocked || this.budget.callsLeft() < 2 || this.budget.share() >= 1;
   }
 
+  /**
+   * The share of the budget the folded work has spent, for the triggers: the calls of moves still
+   * in flight are left out, so a trigger fires on what is folded, whatever the timing.
+   */
   budgetShare(): number {
-    return this.budget.share();
+    const calls = this.budgetLimits(this.brief.brief.budget).calls;
+    if (this.window.size === 0 || calls === undefined) return this.budget.share();
+    let begun = 0;
+    for (const entry of this.window.values()) begun += entry.begun;
+    const limits = this.budgetLimits(this.brief.brief.budget);
+    const spent = this.budget.totals();
+    const used = calls - this.budget.callsLeft() - begun;
+    let share = used / calls;
+    if (limits.tokens) share = Math.max(share, spent.tokens / limits.tokens);
+    if (limits.usd) share = Math.max(share, spent.usd / limits.usd);
+    return Math.min(1, Math.max(0, share));
   }
 
   budgetGuard(): BudgetGuard {
@@ -193,6 +209,9 @@ export class ExplorationEngine {
 
   /** Appends events to the store and folds them into the state. */
   async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls'], releasedCalls: string[] = []): Promise<StoredEvent[]> {
+    // Coming to rest, the moves in flight (and any left pending) first finish their calls, so the
+    // checkpoint or the ending is recorded after every call it leaves pending has its result.
+    if (events.some((e) => e.type === 'checkpoint.raised' || e.type === 'exploration.ended')) await this.settle();
     const write: Parameters<Store['commit']>[1] = { events };
     if (calls) write.calls = calls;
     if (releasedCalls.length > 0) write.releasedCalls = releasedCalls;
@@ -214,20 +233,40 @@ export class ExplorationEngine {
     if (this.state.lastSeq > this.snapshotSeq) this.snapshotSeq = await writeSnapshot(this.deps.store, this.state, this.novelty.exportCodes());
   }
 
-  /** Runs one wave: finishes interrupted work first, then plans and runs new moves. */
+  /**
+   * One step of the exploration: judges what a redirect left unjudged, starts the moves that fill
+   * the free slots (after any a crash or a checkpoint left pending), and folds the oldest move in
+   * flight once it returns. There is no wave barrier: a slot frees as soon as the move holding it
+   * is folded, and the next move starts then. Moves are folded in plan order, one per step, so
+   * the triggers are looked at after every candidate, and an exploration is the same for a seed
+   * whatever the timing — a crash at any point resumes the same moves, reusing every completed call.
+   */
   async runWave(): Promise<WaveResult> {
-    if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
-    const finished = await this.finishInterrupted();
-    if (finished > 0) return { moved: finished, nothingLeft: false, budgetSpent: false };
-    // Interrupted work the budget refused to finish: nothing new can be afforded either.
-    if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
+    await this.restoreMarks();
+    if (this.window.size === 0 && this.state.indexes.judgedCount < this.state.order.length) {
+      if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
+      const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
+      const done = unjudged.length > 0 ? await this.rejudge(unjudged) : 0;
+      if (done > 0) return { moved: done, nothingLeft: false, budgetSpent: false };
+    }
+    if (!this.budgetSpent()) {
+      // Moves planned before a crash or a checkpoint go first, in plan order; their completed calls are reused.
+      for (const move of this.state.pendingMoves.values()) if (!this.window.has(move.id)) this.start(move);
+      await this.topUp();
+    }
+    if (this.window.size === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
+    const moved = await this.foldNext();
+    return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
+  }
 
-    // A pending pilot opens its candidates first (see pilot.ts); a juror is one more call per move.
-    const callsPerMove = 1 + (this.deps.jury?.length ?? 1);
-    const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: this.concurrency, callsLeft: this.budget.callsLeft(), callsPerMove });
-    const proposals = pilot ?? planMoves(this.state, this.policyOptions());
-    if (proposals.length === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
-
+  /** Plans moves for the free slots (the pilot's openings first) and starts them once recorded. */
+  private async topUp(): Promise<void> {
+    const free = this.concurrency - this.window.size;
+    if (free <= 0) return;
+    const callsPerMove = this.callsPerMove();
+    const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: free, callsLeft: this.plannedCallsLeft(), callsPerMove });
+    const proposals = pilot ?? planMoves(this.state, { ...this.policyOptions(), slots: free });
+    if (proposals.length === 0) return;
     const moves: PlannedMove[] = proposals.map((p, i) => {
       const n = this.state.moveCount + i + 1;
       const move: PlannedMove = { id: `${this.state.id}.m${n}`, kind: p.kind, parentIds: p.parentIds, lens: p.lens, origin: p.origin };
@@ -236,10 +275,101 @@ export class ExplorationEngine {
       if (p.focus !== undefined) move.focus = p.focus;
       return move;
     });
+    // Recorded before any of their calls is made.
     await this.commit(moves.map((move) => ({ type: 'move.planned', move })));
     this.onProgress({ type: 'wave', moves: moves.length });
-    const moved = await this.runMoves(moves);
-    return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
+    for (const move of moves) this.start(move);
+  }
+
+  /** Starts a move: its write now, its embedding and judgment once the moves planned before it have written. */
+  private start(move: PlannedMove): void {
+    const earlier = [...this.window.values()];
+    const entry = { move, candidateId: candidateIdOf(move.id), begun: 0 } as InFlight;
+    // In the window before its first call, so that call is counted against it.
+    this.window.set(move.id, entry);
+    entry.written = tracedMove(move, this.deps.writer.info, () => this.writeMove(move));
+    entry.outcome = this.outcomeOf(entry.written, earlier);
+    // Failures are read when the move is folded, not left unhandled meanwhile.
+    entry.written.catch(() => undefined);
+    entry.outcome.catch(() => undefined);
+  }
+
+  /**
+   * A written move's candidate and judgment. A text equal to an earlier candidate's, or to a move's
+   * planned before this one, is a duplicate: it takes the first copy's embedding and judgment and
+   * no model is asked again. The comparison waits for the earlier moves' writes, so it depends only
+   * on the texts and the plan order — the same on a resume.
+   */
+  private async outcomeOf(written: Promise<Written>, earlier: readonly InFlight[]): Promise<MoveOutcome> {
+    const w = await written;
+    const texts = await Promise.allSettled(earlier.map((e) => e.written));
+    const existingId = this.state.textIds.get(w.text);
+    const existing = existingId === undefined ? undefined : this.state.nodes.get(existingId);
+    if (existing?.judgment !== undefined) {
+      return this.candidateOutcome(w, existing.candidate.embedding, this.copyJudgment(existing.judgment, w.candidateId), [], existing.candidate.id);
+    }
+    const at = texts.findIndex((t) => t.status === 'fulfilled' && t.value.text === w.text);
+    const first = at < 0 ? undefined : earlier[at];
+    if (first) {
+      const own = await first.outcome;
+      return this.candidateOutcome(w, own.candidate.embedding, this.copyJudgment(own.judgment, w.candidateId), [], first.candidateId);
+    }
+    const assessed = await this.assess(w);
+    return this.candidateOutcome(w, assessed.embedding, assessed.judgment, assessed.keys, undefined);
+  }
+
+  /**
+   * Folds the oldest move in flight once it returns (plan order). A move the budget stopped stays
+   * pending and the next one is taken; any other failure waits for the rest to settle, then throws.
+   */
+  private async foldNext(): Promise<number> {
+    for (const [id, head] of this.window) {
+      const result = await Promise.allSettled([head.outcome]).then((r) => r[0] as PromiseSettledResult<MoveOutcome>);
+      this.window.delete(id);
+      if (result.status === 'fulfilled') {
+        await this.commitOutcomes(this.fold(result.value), [result.value.writeKey, ...result.value.judgeKeys]);
+        return 1;
+      }
+      if (result.reason instanceof BudgetStop) continue;
+      await this.drain();
+      throw result.reason;
+    }
+    return 0;
+  }
+
+  /**
+   * Lets every move in flight, and any left pending, finish its calls (each result recorded, so
+   * nothing is paid twice) without folding them: they stay pending and are folded, in plan order,
+   * when the exploration goes on. Done at a checkpoint or an ending.
+   */
+  private async settle(): Promise<void> {
+    if (!this.budgetSpent()) for (const move of this.state.pendingMoves.values()) if (!this.window.has(move.id)) this.start(move);
+    await this.drain();
+  }
+
+  /** Lets the moves in flight finish their calls, unfolded (see `settle`). */
+  private async drain(): Promise<void> {
+    const entries = [...this.window.values()];
+    this.window.clear();
+    await Promise.allSettled(entries.map((e) => e.outcome));
+  }
+
+  /** Write and judge calls per move. */
+  private callsPerMove(): number {
+    return 1 + (this.deps.jury?.length ?? 1);
+  }
+
+  /**
+   * Calls left to plan with: the moves in flight count at their full cost whether or not their
+   * calls have been made yet, so a plan depends on what is folded, not on timing.
+   */
+  private plannedCallsLeft(): number {
+    const left = this.budget.callsLeft();
+    if (!Number.isFinite(left) || this.window.size === 0) return left;
+    const perMove = this.callsPerMove();
+    let owed = 0;
+    for (const entry of this.window.values()) owed += Math.max(0, perMove - entry.begun);
+    return Math.max(0, left - owed);
   }
 
   /** What the policy plans with now: the budget left, the brief's weights, the person's taste. */
@@ -248,7 +378,7 @@ export class ExplorationEngine {
     return {
       ...DEFAULT_POLICY,
       slots: this.concurrency,
-      callsLeft: this.budget.callsLeft(),
+      callsLeft: this.plannedCallsLeft(),
       budgetLeft: 1 - this.budget.workShare(),
       weights: new Map(brief.criteria.map((c) => [c.id, c.weight])),
       preference: this.preference,
@@ -256,14 +386,14 @@ export class ExplorationEngine {
     };
   }
 
-  /** True when a move is left that the budget allows (the person's, one that pays, or an untried one). */
+  /** True when a move is left that the budget allows (one pending, the person's, one that pays, or an untried one). */
   hasMoveLeft(): boolean {
-    return !this.budgetSpent() && hasMoveLeft(this.state, this.policyOptions());
+    return !this.budgetSpent() && (this.state.pendingMoves.size > 0 || hasMoveLeft(this.state, this.policyOptions()));
   }
 
   /**
-   * A crash between a wave's judgments and its exhaustion marks would lose the marks. A mark
-   * depends only on the path, so recomputing the missing ones is exact and safe to repeat.
+   * A crash between a fold and its exhaustion marks would lose the marks. A mark depends only on
+   * the path, so recomputing the missing ones is exact and safe to repeat.
    */
   async restoreMarks(): Promise<void> {
     if (this.marksRestored) return;
@@ -276,88 +406,12 @@ export class ExplorationEngine {
     if (missing.length > 0) await this.commit(missing);
   }
 
-  /** True when the last wave finished completely: nothing planned is left undone. */
-  waveComplete(): boolean {
-    return this.state.pendingMoves.size === 0 && this.state.indexes.judgedCount === this.state.order.length;
-  }
-
-  /** Moves planned before a crash, and candidates never judged (or not against the current brief). */
-  private async finishInterrupted(): Promise<number> {
-    await this.restoreMarks();
-    let done = 0;
-    const pending = [...this.state.pendingMoves.values()];
-    if (pending.length > 0) done += await this.runMoves(pending);
-    // Every candidate judged (the usual case) needs no scan of the whole exploration.
-    if (this.state.indexes.judgedCount < this.state.order.length) {
-      const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
-      if (unjudged.length > 0) done += await this.rejudge(unjudged);
-    }
-    return done;
-  }
-
   /**
-   * Runs moves in two phases: every writer call first, then each distinct new text embedded and
-   * judged once. A text equal to an earlier candidate's (or to an earlier move's of this wave, in
-   * plan order) is a duplicate: its embedding and judgment are the first copy's, and no model is
-   * asked again — the same decision on a resume, since it depends only on the texts.
+   * True when the last fold finished completely: every candidate made is judged. Moves still in
+   * flight do not count: the triggers are looked at after every fold, with moves in flight.
    */
-  private async runMoves(moves: PlannedMove[]): Promise<number> {
-    const written = await mapLimit(moves, this.concurrency, (move) => tracedMove(move, this.deps.writer.info, () => this.writeMove(move)));
-    const firstInWave = new Map<string, number>();
-    const sources: Array<{ existing?: CandidateNode; inWave?: number } | undefined> = [];
-    const fresh: number[] = [];
-    written.forEach((result, i) => {
-      if (result.status !== 'fulfilled') return;
-      const { text } = result.value;
-      const existingId = this.state.textIds.get(text);
-      const existing = existingId === undefined ? undefined : this.state.nodes.get(existingId);
-      if (existing?.judgment !== undefined) sources[i] = { existing };
-      else if (firstInWave.has(text)) sources[i] = { inWave: firstInWave.get(text) as number };
-      else {
-        firstInWave.set(text, i);
-        fresh.push(i);
-      }
-    });
-    const assessed = new Map<number, PromiseSettledResult<Assessed>>();
-    const settledFresh = await mapLimit(fresh, this.concurrency, (i) => {
-      const w = (written[i] as PromiseFulfilledResult<Written>).value;
-      return this.assess(w);
-    });
-    fresh.forEach((i, at) => assessed.set(i, settledFresh[at] as PromiseSettledResult<Assessed>));
-
-    const settled: Array<PromiseSettledResult<MoveOutcome>> = written.map((result, i) => {
-      if (result.status === 'rejected') return result;
-      const w = result.value;
-      const source = sources[i];
-      if (source?.existing) {
-        const from = source.existing;
-        const judgment = this.copyJudgment(from.judgment as Judgment, w.candidateId);
-        return { status: 'fulfilled', value: this.outcomeOf(w, from.candidate.embedding, judgment, [], from.candidate.id) };
-      }
-      const own = assessed.get(source?.inWave ?? i) as PromiseSettledResult<Assessed>;
-      if (own.status === 'rejected') return own;
-      if (source?.inWave !== undefined) {
-        const firstId = (written[source.inWave] as PromiseFulfilledResult<Written>).value.candidateId;
-        return { status: 'fulfilled', value: this.outcomeOf(w, own.value.embedding, this.copyJudgment(own.value.judgment, w.candidateId), [], firstId) };
-      }
-      return { status: 'fulfilled', value: this.outcomeOf(w, own.value.embedding, own.value.judgment, own.value.keys, undefined) };
-    });
-    const events: ExplorationEvent[] = [];
-    const released: string[] = [];
-    let failure: unknown;
-    let done = 0;
-    for (const result of settled) {
-      if (result.status === 'rejected') {
-        failure ??= result.reason;
-        continue;
-      }
-      events.push(...this.fold(result.value));
-      released.push(result.value.writeKey, ...result.value.judgeKeys);
-      done += 1;
-    }
-    if (events.length > 0) await this.commitOutcomes(events, released);
-    if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
-    return done;
+  waveComplete(): boolean {
+    return this.state.indexes.judgedCount === this.state.order.length;
   }
 
   /** Turns outcomes into events in plan order, computing novelty against everything before. */
@@ -418,7 +472,7 @@ export class ExplorationEngine {
   private async writeMove(move: PlannedMove): Promise<Written> {
     const task = this.writerTask(move, this.brief.brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
-    return { move, candidateId: move.id.replace(/\.m(\d+)$/u, '.c$1'), text: write.output.trim(), writeKey: write.key, createdAt: this.now() };
+    return { move, candidateId: candidateIdOf(move.id), text: write.output.trim(), writeKey: write.key, createdAt: this.now() };
   }
 
   /** A new text's embedding and judgment (each asked for once per distinct text). */
@@ -429,7 +483,7 @@ export class ExplorationEngine {
     return { embedding, judgment, keys };
   }
 
-  private outcomeOf(w: Written, embedding: Float32Array, judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>, judgeKeys: string[], duplicateOf: string | undefined): MoveOutcome {
+  private candidateOutcome(w: Written, embedding: Float32Array, judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>, judgeKeys: string[], duplicateOf: string | undefined): MoveOutcome {
     const { move } = w;
     const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
     const candidate: Candidate = {
@@ -576,6 +630,7 @@ export class ExplorationEngine {
     check?: (text: string) => AnswerCheck,
     seed = this.state.seed,
   ): Promise<{ output: string; key: string }> {
+    this.noteBegun(key);
     try {
       return await keyedCall({
         store: this.deps.store,
@@ -592,6 +647,16 @@ export class ExplorationEngine {
     } catch (error) {
       if (error instanceof BudgetStop) this.budgetBlocked = true;
       throw error;
+    }
+  }
+
+  /** Counts a write or judge call against the move in flight it belongs to (see `plannedCallsLeft`). */
+  private noteBegun(key: string): void {
+    for (const entry of this.window.values()) {
+      if (key.startsWith(`${entry.move.id}:`) || key.startsWith(`${entry.candidateId}:`)) {
+        entry.begun += 1;
+        return;
+      }
     }
   }
 
@@ -612,6 +677,23 @@ export class ExplorationEngine {
 
 /** Earlier takes shown to a new one, at most. */
 const SIBLINGS_SHOWN = 4;
+
+/** A move in flight. */
+interface InFlight {
+  move: PlannedMove;
+  candidateId: string;
+  /** Its writer call: the text later moves compare theirs with. */
+  written: Promise<Written>;
+  /** Its candidate and judgment, ready to fold. */
+  outcome: Promise<MoveOutcome>;
+  /** Write and judge calls it has begun (reused ones included: the spend counts them too). */
+  begun: number;
+}
+
+/** The candidate a move makes: `….m12` makes `….c12`. */
+function candidateIdOf(moveId: string): string {
+  return moveId.replace(/\.m(\d+)$/u, '.c$1');
+}
 
 interface Written {
   move: PlannedMove;

@@ -97,12 +97,14 @@ export function planMoves(state: ExplorationState, options: PolicyOptions): Move
   const affordable = Math.min(options.slots, Math.floor(options.callsLeft / CALLS_PER_MOVE));
   if (affordable <= 0) return [];
   const chosen: MoveProposal[] = [];
+  // One move per target in flight for the policy's own moves (a move still running holds its
+  // target); a person's requests are all honoured.
   const targets = new Set<string>();
+  for (const move of state.pendingMoves.values()) targets.add(targetOf(move));
   const take = (proposals: readonly MoveProposal[]): void => {
     for (const proposal of proposals) {
       if (chosen.length >= affordable) break;
-      const target = proposal.kind === 'open' ? `open:${proposal.lens.id}` : `${proposal.parentIds.join('+')}|${(proposal.focus ?? []).join(',')}`;
-      // One move per target per wave for the policy's own moves; a person's requests are all honoured.
+      const target = targetOf(proposal);
       if (proposal.origin === 'policy' && targets.has(target)) continue;
       targets.add(target);
       chosen.push(proposal);
@@ -110,9 +112,15 @@ export function planMoves(state: ExplorationState, options: PolicyOptions): Move
   };
   take(directiveMoves(state));
   take(rankMoves(state, options));
-  // Nothing pays on its own value any more: what has not been tried yet comes before "exhausted".
-  if (chosen.length === 0) take(untriedMoves(state, options));
+  // Nothing pays on its own value any more: what has not been tried yet comes before "exhausted" —
+  // once the moves in flight have returned, since what they make may still pay.
+  if (chosen.length === 0 && state.pendingMoves.size === 0) take(untriedMoves(state, options));
   return chosen;
+}
+
+/** What a move works on: a lens to open, or parents with a focus. */
+function targetOf(move: { kind: MoveKind; parentIds: readonly string[]; lens: Lens; focus?: readonly string[] | undefined }): string {
+  return move.kind === 'open' ? `open:${move.lens.id}` : `${move.parentIds.join('+')}|${(move.focus ?? []).join(',')}`;
 }
 
 /** True when some move is left to make (a person's, one worth its value, or an untried one). */
