@@ -111,7 +111,10 @@ export function planMoves(state: ExplorationState, options: PolicyOptions): Move
     }
   };
   take(directiveMoves(state));
-  take(rankMoves(state, options));
+  const ranked = rankMoves(state, options);
+  take(ranked);
+  // Slots still free: more breadth where the value is, rather than idle slots.
+  if (chosen.length < affordable) take(breadthMoves(state, ranked, options));
   // Nothing pays on its own value any more: what has not been tried yet comes before "exhausted" —
   // once the moves in flight have returned, since what they make may still pay.
   if (chosen.length === 0 && state.pendingMoves.size === 0) take(untriedMoves(state, options));
@@ -206,6 +209,30 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
     }
   }
   return moves;
+}
+
+/**
+ * Moves for slots the ranked moves leave free: further children of the leaves worth deepening
+ * (up to `maxChildren`, each with a focus of its own, each worth `BRANCH_DECAY` less than the one
+ * before), best first — the next-best moves, never one below its value. The less budget is left,
+ * the more a filler must be worth (`minValue / budgetLeft`): breadth is bought while it is cheap.
+ */
+export function breadthMoves(state: ExplorationState, ranked: readonly MoveProposal[], options: PolicyOptions): MoveProposal[] {
+  const threshold = options.minValue / Math.max(0.1, options.budgetLeft);
+  const moves: MoveProposal[] = [];
+  for (const plain of ranked) {
+    if (plain.kind !== 'deepen' || plain.focus !== undefined) continue;
+    const node = state.nodes.get(plain.parentIds[0] as string);
+    if (!node) continue;
+    const weakest = weakestFirst(node, options.weights);
+    for (let k = 1; k < options.maxChildren && weakest.length > 0; k += 1) {
+      const value = plain.value * BRANCH_DECAY ** k;
+      if (value < threshold) break;
+      const focus = [weakest[k % weakest.length] as string];
+      moves.push({ ...plain, value, focus, why: `breadth: a free slot takes child ${k + 1} of a path worth deepening, working on ${focus[0]}` });
+    }
+  }
+  return moves.sort((a, b) => b.value - a.value);
 }
 
 /**
