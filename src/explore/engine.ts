@@ -344,8 +344,8 @@ export class ExplorationEngine {
     await this.drain();
   }
 
-  /** Lets the moves in flight finish their calls, unfolded (see `settle`). */
-  private async drain(): Promise<void> {
+  /** Lets the moves in flight finish their calls, unfolded: they stay pending (see `settle`); steering calls it when a run stops mid-way. */
+  async drain(): Promise<void> {
     const entries = [...this.window.values()];
     await Promise.allSettled(entries.map((e) => e.outcome));
     this.window.clear();
