@@ -68,6 +68,9 @@ export const DEFAULT_POLICY: Omit<PolicyOptions, 'slots' | 'callsLeft' | 'budget
   maxChildren: 3,
 };
 
+/** Free slots take further children only while at least this share of the budget is left. */
+const BREADTH_BUDGET = 0.5;
+
 /** Each further child of a branching is worth this factor less than the one before. */
 const BRANCH_DECAY = 0.7;
 
@@ -215,11 +218,14 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
  * Moves for slots the ranked moves leave free: further children of the leaves worth deepening
  * (up to `maxChildren`, each with a focus of its own, each worth `BRANCH_DECAY` less than the one
  * before), best first — the next-best moves, never one below its value. The less budget is left,
- * the more a filler must be worth (`minValue / budgetLeft`): breadth is bought while it is cheap.
+ * the more a filler must be worth (`minValue / budgetLeft`), and past half the budget there are
+ * none: breadth is bought while it is cheap, and the rest goes to moves worth making on their own.
  */
 export function breadthMoves(state: ExplorationState, ranked: readonly MoveProposal[], options: PolicyOptions): MoveProposal[] {
-  const threshold = options.minValue / Math.max(0.1, options.budgetLeft);
   const moves: MoveProposal[] = [];
+  // Past half the budget, every call goes to moves worth making on their own.
+  if (options.budgetLeft < BREADTH_BUDGET) return moves;
+  const threshold = options.minValue / options.budgetLeft;
   for (const plain of ranked) {
     if (plain.kind !== 'deepen' || plain.focus !== undefined) continue;
     const node = state.nodes.get(plain.parentIds[0] as string);
