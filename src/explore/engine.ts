@@ -7,7 +7,7 @@ import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
 import { BudgetStop, keyedCall, recordedEmbedding } from './calls.js';
 import { callSeed } from './call-seed.js';
-import { foldedShare, foldedWorkShare, plannedCallsLeft, shortAfter, withExtra } from './engine-budget.js';
+import { foldedWorkShare, plannedCallsLeft, shortAfter, withExtra } from './engine-budget.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { pathEnd } from './exhaustion.js';
 import type { Assessed, MoveOutcome, PartialJudgment, Written } from './fold.js';
@@ -176,7 +176,7 @@ export class ExplorationEngine {
    * in flight are left out, so a trigger fires on what is folded, whatever the timing.
    */
   budgetShare(): number {
-    return foldedShare(this.budget, this.budgetLimits(this.brief.brief.budget), this.unfolded().begun);
+    return foldedWorkShare(this.budget, this.budgetLimits(this.brief.brief.budget), this.unfolded().begun, this.lost);
   }
 
   /**
@@ -368,7 +368,7 @@ export class ExplorationEngine {
    * calls have been made yet, so a plan depends on what is folded, not on timing.
    */
   private plannedCallsLeft(): number {
-    return plannedCallsLeft(this.budget, this.unfolded().owed);
+    return plannedCallsLeft(this.budget, this.unfolded().owed - this.lost.calls);
   }
 
   /** Calls made by the moves not folded yet, and the calls they still owe (at full cost). */
