@@ -53,19 +53,19 @@ export interface BenchReport {
  */
 const HELD_BACK: Record<string, string> = {
   overhead:
-    'per move Baton records two calls durably (an intent before each request, a result after), commits the planned move, the candidate with its judgment and the path marks, embeds the text and measures its novelty; most of what is left is SQLite statements (the profile’s largest self time is the commit itself) and the JS around them; the policy now makes waves of one or two moves once the openings are done (see concurrency), so the per-wave costs (planning, triggers, a commit) are shared by fewer moves',
+    'per move Baton records two calls durably (an intent before each request, a result after), commits the planned move, the candidate with its judgment and the path marks, embeds the text and measures its novelty; most of what is left is SQLite statements (the profile’s largest self time is the commit itself) and the JS around them; with no wave barrier the policy plans and the triggers are looked at after every fold, and each fold is a transaction of its own (the candidate, its judgment, its path mark, its two calls released)',
   disk: 'each candidate keeps its text, an int8 embedding (260 B), its judgment with reasons, three events, two call rows, plus their indexes',
   overheadScale:
-    'no step of a move scans the exploration any more that profiling (`node --cpu-prof`) shows at 10,000 (an opening no longer scans every candidate for its lens’s openings); what is left is the small workload’s per-move work, novelty lookups in the LSH buckets, the board each run ends with, and the one-move waves the policy plans (see concurrency)',
+    'no step of a move scans the exploration any more that profiling (`node --cpu-prof`) shows at 10,000 (an opening no longer scans every candidate for its lens’s openings); what is left is the small workload’s per-move work, novelty lookups in the LSH buckets, the board each run ends with, and the planning and trigger checks after every fold',
   board: 'the board reads the ranking and per-lens indexes, the spend (one row of running totals) and the ledger',
   reopen:
     'reopening reads the latest state snapshot and the events after it (not the whole log) and the novelty codes kept with it, but still reads every candidate with its text and embedding and every judgment (two scans), and builds the nodes and the novelty index from them; keeping texts on disk until asked for, and a binary snapshot of the nodes, would be next',
   rss: 'a process holding the exploration keeps every candidate’s text, embedding (in the candidate and in the novelty index), judgment and node, on top of about 100 MB of Node.js, tsx and modules; texts on disk once judged are not done yet',
   concurrency:
-    'after the openings the policy (src/explore/policy.ts: one move per path and focus per wave, deepening only paths that pay) plans waves of one or two moves (measured: of 192 waves in the 16-lens workload, 95 held one move, 68 two), so most of the 16 slots stay idle whatever the engine does; the engine still runs in waves (the next starts when the slowest move of this one ends); timers fire late on a shared machine (see "mean call")',
+    'there is no wave barrier any more (a slot frees when the move holding it is folded, in plan order) and free slots take further children of the paths worth deepening, so the 16 slots are full most of the time (measured on the 8-lens workload: 2,158 of 2,641 folds with all 16 in flight); what is left: the ramp-up after each checkpoint (moves in flight finish their calls before a checkpoint is recorded and are folded after the decision), a slow move holding the folds behind it (plan order keeps a seed’s exploration independent of timing), the engine’s own CPU per fold on a shared two-core machine, and late timers (see "mean call")',
   wide: 'each call records a durable intent and a result (three statements, group-committed per event-loop turn): the 512 calls of the last level are prepared, recorded and answered on the one JS thread; late timers on a shared machine count against it too (see "mean call")',
   resume:
-    'resuming records the decision (one transaction), plans the next wave and records it (another), prepares every move of the wave, then records their call intents (a third) before the first request leaves',
+    'resuming records the decision (one transaction), restarts the moves left pending at the checkpoint (their calls are read back, not made again), plans moves for the free slots and records them (another), then records their call intents (a third) before the first request leaves',
 };
 
 function fmt(value: number, digits = 0): string {

@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { dirname } from 'node:path';
-import { BUILT_IN_LENSES, chooseLenses } from '../brief/lenses.js';
-import type { Brief, Lens } from '../brief/schema.js';
+import type { Brief } from '../brief/schema.js';
 import { BatonError } from '../errors.js';
 import { BudgetGuard } from '../models/budget.js';
 import { quantizeEmbedding } from '../store/embedding-codec.js';
@@ -9,27 +6,37 @@ import { cosineSimilarity } from '../models/local-embedding.js';
 import type { EmbeddingPort, ModelPort, ModelTask } from '../models/port.js';
 import type { AnswerCheck, BriefVersion, CallPurpose, Store } from '../store/store.js';
 import { BudgetStop, keyedCall, recordedEmbedding } from './calls.js';
+import { callSeed } from './call-seed.js';
+import { foldedWorkShare, plannedCallsLeft, shortAfter, withExtra } from './engine-budget.js';
 import type { ExplorationEvent, StoredEvent } from './events.js';
 import { pathEnd } from './exhaustion.js';
-import { assembleVerdict, weakestCriteria } from './judge.js';
-import { consultJury } from './jury.js';
+import type { Assessed, MoveOutcome, PartialJudgment, Written } from './fold.js';
+import { copyJudgment, foldOutcome, outcomeFor, round4 } from './fold.js';
+import { judgeKey } from './jury.js';
+import { mapLimit } from './map-limit.js';
 import { NoveltyIndex } from './novelty.js';
 import { pilotMoves } from './pilot.js';
 import type { PolicyOptions } from './policy.js';
 import { DEFAULT_POLICY, hasMoveLeft, planMoves } from './policy.js';
-import { openingOf } from './prompts.js';
 import type { CandidateNode, ExplorationState } from './state.js';
-import { applyEvent, lensById, pathTo } from './state.js';
+import { applyEvent, pathTo } from './state.js';
 import { reopenState, snapshotDue, writeSnapshot } from './reopen.js';
-import type { Candidate, Judgment, PlannedMove } from './types.js';
+import { spareLenses } from './spare-lenses.js';
+import type { Judgment, PlannedMove } from './types.js';
 import { tracedJudging, tracedMove } from './tracing.js';
+import { judgeCandidate } from './verdict.js';
+import { writerTask } from './writer-task.js';
+
+export { callSeed } from './call-seed.js';
+export { mapLimit } from './map-limit.js';
 
 /**
- * The exploration engine: runs waves of moves. A wave is planned by the policy, recorded
- * (`move.planned`) before any call is made, run concurrently (each move: write, then judge;
- * each call's result committed the moment it completes), and folded into the state in plan
- * order — so an exploration is reproducible for a seed whatever the timing, and a crash at any
- * moment resumes the same moves, reusing every completed call.
+ * The exploration engine. Moves flow without a wave barrier: the policy plans moves for the free
+ * slots, each recorded (`move.planned`) before any call is made, and a move starts at once (write,
+ * then judge; each call's result committed the moment it completes). Results are folded into the
+ * state one at a time in plan order, and the triggers are looked at after each fold — so an
+ * exploration is the same for a seed whatever the timing, and a crash at any moment resumes the
+ * same moves, reusing every completed call.
  */
 
 export interface EngineDeps {
@@ -69,18 +76,6 @@ export interface WaveResult {
   budgetSpent: boolean;
 }
 
-interface MoveOutcome {
-  move: PlannedMove;
-  /** The earlier candidate with the same text (in the exploration or earlier in this wave), if any. */
-  duplicateOf: string | undefined;
-  /** The writer call's key: its answer is the candidate's text, stored once with the candidate. */
-  writeKey: string;
-  /** The judge calls' keys: their answers live on as the judgment, stored with it. */
-  judgeKeys: string[];
-  candidate: Candidate;
-  judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>;
-}
-
 export class ExplorationEngine {
   readonly state: ExplorationState;
   brief!: BriefVersion;
@@ -99,6 +94,12 @@ export class ExplorationEngine {
   private preference: Preference | undefined;
   /** The event the latest snapshot covers up to (0: none). */
   private snapshotSeq = 0;
+  /** Moves in flight, in plan order (the order they are folded in), by move id. */
+  private readonly window = new Map<string, InFlight>();
+  /** What calls cut off by crashes may have cost (see `reloadBrief`). */
+  private lost = { calls: 0, tokens: 0, usd: 0 };
+  /** Calls made by moves pending but not in flight (left by a checkpoint, a crash or the budget). */
+  private readonly pendingCalls = new Map<string, number>();
 
   private constructor(deps: EngineDeps, state: ExplorationState, options: EngineOptions) {
     this.deps = deps;
@@ -125,6 +126,7 @@ export class ExplorationEngine {
     if (codes) engine.novelty.preloadCodes(codes);
     for (const node of points) engine.novelty.add(node.candidate.id, node.candidate.embedding);
     await engine.reloadBrief();
+    for (const move of state.pendingMoves.values()) engine.pendingCalls.set(move.id, await callsOfMove(deps.store, move.id, candidateIdOf(move.id), state.briefId, deps.jury?.length ?? 1));
     return engine;
   }
 
@@ -142,6 +144,7 @@ export class ExplorationEngine {
     // Calls cut off by a crash may have been billed: the budget counts them as spent (but the
     // policy plans on the work's own share, so a resumed exploration makes the same moves).
     const lost = { calls: spent.possiblyBilled, tokens: 0, usd: spent.possiblyBilledUsd };
+    this.lost = lost;
     this.budget = new BudgetGuard(
       this.budgetLimits(brief.brief.budget),
       { calls: spent.calls + lost.calls, tokens: spent.tokens, usd: spent.usd + lost.usd },
@@ -150,14 +153,9 @@ export class ExplorationEngine {
     this.budgetBlocked = false;
   }
 
-  /** The brief's budget plus what reopenings added (a dimension the brief leaves open stays open). */
+  /** The brief's budget plus what reopenings added. */
   private budgetLimits(budget: Brief['budget']): Brief['budget'] {
-    const extra = this.state.extraBudget;
-    const limits: Brief['budget'] = { ...budget };
-    if (limits.calls !== undefined) limits.calls += extra.calls;
-    if (limits.tokens !== undefined) limits.tokens += extra.tokens;
-    if (limits.usd !== undefined) limits.usd += extra.usd;
-    return limits;
+    return withExtra(budget, this.state.extraBudget);
   }
 
   /**
@@ -165,12 +163,7 @@ export class ExplorationEngine {
    * move would be affordable again.
    */
   budgetShortAfter(added: { calls?: number; tokens?: number; usd?: number }): string | null {
-    const limits = this.budgetLimits(this.brief.brief.budget);
-    const spent = this.budget.totals();
-    if (limits.calls !== undefined && limits.calls + (added.calls ?? 0) - spent.calls < 2) return `${spent.calls} of ${limits.calls} calls`;
-    if (limits.tokens !== undefined && limits.tokens + (added.tokens ?? 0) <= spent.tokens) return `${spent.tokens} of ${limits.tokens} tokens`;
-    if (limits.usd !== undefined && limits.usd + (added.usd ?? 0) <= spent.usd) return `$${spent.usd.toFixed(4)} of $${limits.usd}`;
-    return null;
+    return shortAfter(this.budgetLimits(this.brief.brief.budget), this.budget.totals(), added);
   }
 
   /** True when the budget forbids any further move. */
@@ -178,12 +171,28 @@ export class ExplorationEngine {
     return this.budgetBlocked || this.budget.callsLeft() < 2 || this.budget.share() >= 1;
   }
 
+  /**
+   * The share of the budget the folded work has spent, for the triggers: the calls of moves still
+   * in flight are left out, so a trigger fires on what is folded, whatever the timing.
+   */
   budgetShare(): number {
-    return this.budget.share();
+    return foldedWorkShare(this.budget, this.budgetLimits(this.brief.brief.budget), this.unfolded().begun, this.lost);
   }
 
+  /**
+   * The budget guard. Its `callsLeft` counts the moves not folded yet at their full cost, made or
+   * not, so steering reads the same whatever the timing (and after a crash); all else is the guard.
+   */
   budgetGuard(): BudgetGuard {
-    return this.budget;
+    const guard = this.budget;
+    const callsLeft = (): number => this.plannedCallsLeft();
+    return new Proxy(guard, {
+      get(target, property) {
+        if (property === 'callsLeft') return callsLeft;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
 
   /** Biases the next waves towards the person's taste (`undefined`: no bias). */
@@ -193,6 +202,9 @@ export class ExplorationEngine {
 
   /** Appends events to the store and folds them into the state. */
   async commit(events: ExplorationEvent[], calls?: Parameters<Store['commit']>[1]['calls'], releasedCalls: string[] = []): Promise<StoredEvent[]> {
+    // Coming to rest, the moves in flight (and any left pending) first finish their calls, so the
+    // checkpoint or the ending is recorded after every call it leaves pending has its result.
+    if (events.some((e) => e.type === 'checkpoint.raised' || e.type === 'exploration.ended')) await this.settle();
     const write: Parameters<Store['commit']>[1] = { events };
     if (calls) write.calls = calls;
     if (releasedCalls.length > 0) write.releasedCalls = releasedCalls;
@@ -214,32 +226,163 @@ export class ExplorationEngine {
     if (this.state.lastSeq > this.snapshotSeq) this.snapshotSeq = await writeSnapshot(this.deps.store, this.state, this.novelty.exportCodes());
   }
 
-  /** Runs one wave: finishes interrupted work first, then plans and runs new moves. */
+  /**
+   * One step of the exploration: judges what a redirect left unjudged, starts the moves that fill
+   * the free slots (after any a crash or a checkpoint left pending), and folds the oldest move in
+   * flight once it returns. There is no wave barrier: a slot frees as soon as the move holding it
+   * is folded, and the next move starts then. Moves are folded in plan order, one per step, so
+   * the triggers are looked at after every candidate, and an exploration is the same for a seed
+   * whatever the timing — a crash at any point resumes the same moves, reusing every completed call.
+   */
   async runWave(): Promise<WaveResult> {
-    if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
-    const finished = await this.finishInterrupted();
-    if (finished > 0) return { moved: finished, nothingLeft: false, budgetSpent: false };
-    // Interrupted work the budget refused to finish: nothing new can be afforded either.
-    if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
+    await this.restoreMarks();
+    if (this.window.size === 0 && this.state.indexes.judgedCount < this.state.order.length) {
+      if (this.budgetSpent()) return { moved: 0, nothingLeft: true, budgetSpent: true };
+      const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
+      const done = unjudged.length > 0 ? await this.rejudge(unjudged) : 0;
+      if (done > 0) return { moved: done, nothingLeft: false, budgetSpent: false };
+    }
+    if (!this.budgetSpent()) {
+      // Moves planned before a crash or a checkpoint go first, in plan order; their completed calls are reused.
+      for (const move of this.state.pendingMoves.values()) if (!this.window.has(move.id)) this.start(move);
+      await this.topUp();
+    }
+    if (this.window.size === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
+    const moved = await this.foldNext();
+    return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
+  }
 
-    // A pending pilot opens its candidates first (see pilot.ts); a juror is one more call per move.
-    const callsPerMove = 1 + (this.deps.jury?.length ?? 1);
-    const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: this.concurrency, callsLeft: this.budget.callsLeft(), callsPerMove });
-    const proposals = pilot ?? planMoves(this.state, this.policyOptions());
-    if (proposals.length === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
-
+  /** Plans moves for the free slots (the pilot's openings first) and starts them once recorded. */
+  private async topUp(): Promise<void> {
+    const free = this.concurrency - this.window.size;
+    if (free <= 0) return;
+    const callsPerMove = this.callsPerMove();
+    const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: free, callsLeft: this.plannedCallsLeft(), callsPerMove });
+    const proposals = pilot ?? planMoves(this.state, { ...this.policyOptions(), slots: free });
+    if (proposals.length === 0) return;
     const moves: PlannedMove[] = proposals.map((p, i) => {
       const n = this.state.moveCount + i + 1;
-      const move: PlannedMove = { id: `${this.state.id}.m${n}`, kind: p.kind, parentIds: p.parentIds, lens: p.lens, origin: p.origin };
+      const move: PlannedMove = { id: `${this.state.id}.m${n}`, kind: p.kind, parentIds: p.parentIds, lens: p.lens, origin: p.origin, seen: this.state.order.length };
       if (p.feedback !== undefined) move.feedback = p.feedback;
       if (p.directive !== undefined) move.directive = p.directive;
       if (p.focus !== undefined) move.focus = p.focus;
       return move;
     });
+    // Recorded before any of their calls is made.
     await this.commit(moves.map((move) => ({ type: 'move.planned', move })));
     this.onProgress({ type: 'wave', moves: moves.length });
-    const moved = await this.runMoves(moves);
-    return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
+    for (const move of moves) this.start(move);
+  }
+
+  /** Starts a move: its write now, its embedding and judgment once the moves planned before it have written. */
+  private start(move: PlannedMove): void {
+    const earlier = [...this.window.values()];
+    this.pendingCalls.delete(move.id);
+    const entry = { move, candidateId: candidateIdOf(move.id), begun: 0 } as InFlight;
+    // In the window before its first call, so that call is counted against it.
+    this.window.set(move.id, entry);
+    entry.written = tracedMove(move, this.deps.writer.info, () => this.writeMove(move));
+    entry.outcome = this.outcomeOf(entry.written, earlier);
+    // Failures are read when the move is folded, not left unhandled meanwhile.
+    entry.written.catch(() => undefined);
+    entry.outcome.catch(() => undefined);
+  }
+
+  /**
+   * A written move's candidate and judgment. A text equal to an earlier candidate's, or to a move's
+   * planned before this one, is a duplicate: it takes the first copy's embedding and judgment and
+   * no model is asked again. The comparison waits for the earlier moves' writes, so it depends only
+   * on the texts and the plan order — the same on a resume.
+   */
+  private async outcomeOf(written: Promise<Written>, earlier: readonly InFlight[]): Promise<MoveOutcome> {
+    const w = await written;
+    const texts = await Promise.allSettled(earlier.map((e) => e.written));
+    const existingId = this.state.textIds.get(w.text);
+    const existing = existingId === undefined ? undefined : this.state.nodes.get(existingId);
+    if (existing?.judgment !== undefined) {
+      return outcomeFor(this.state, this.deps.writer.info.id, w, existing.candidate.embedding, copyJudgment(existing.judgment, w.candidateId, this.brief.version, this.now()), [], existing.candidate.id);
+    }
+    const at = texts.findIndex((t) => t.status === 'fulfilled' && t.value.text === w.text);
+    const first = at < 0 ? undefined : earlier[at];
+    if (first) {
+      const own = await first.outcome;
+      return outcomeFor(this.state, this.deps.writer.info.id, w, own.candidate.embedding, copyJudgment(own.judgment, w.candidateId, this.brief.version, this.now()), [], first.candidateId);
+    }
+    const assessed = await this.assess(w);
+    return outcomeFor(this.state, this.deps.writer.info.id, w, assessed.embedding, assessed.judgment, assessed.keys, undefined);
+  }
+
+  /**
+   * Folds the oldest move in flight once it returns (plan order). A move the budget stopped stays
+   * pending and the next one is taken; any other failure waits for the rest to settle, then throws.
+   */
+  private async foldNext(): Promise<number> {
+    for (const [id, head] of this.window) {
+      const result = await Promise.allSettled([head.outcome]).then((r) => r[0] as PromiseSettledResult<MoveOutcome>);
+      this.window.delete(id);
+      if (result.status === 'fulfilled') {
+        await this.commitOutcomes(foldOutcome(this.state, this.novelty, result.value), [result.value.writeKey, ...result.value.judgeKeys]);
+        return 1;
+      }
+      if (result.reason instanceof BudgetStop) {
+        this.pendingCalls.set(id, head.begun);
+        continue;
+      }
+      await this.drain();
+      throw result.reason;
+    }
+    return 0;
+  }
+
+  /**
+   * Lets every move in flight, and any left pending, finish its calls (each result recorded, so
+   * nothing is paid twice) without folding them: they stay pending and are folded, in plan order,
+   * when the exploration goes on. Done at a checkpoint or an ending.
+   */
+  private async settle(): Promise<void> {
+    if (!this.budgetSpent()) for (const move of this.state.pendingMoves.values()) if (!this.window.has(move.id)) this.start(move);
+    await this.drain();
+  }
+
+  /** Lets the moves in flight finish their calls, unfolded: they stay pending (see `settle`); steering calls it when a run stops mid-way. */
+  async drain(): Promise<void> {
+    const entries = [...this.window.values()];
+    await Promise.allSettled(entries.map((e) => e.outcome));
+    this.window.clear();
+    // A move folded meanwhile is no longer pending; the others keep the calls they made.
+    for (const e of entries) if (this.state.pendingMoves.has(e.move.id)) this.pendingCalls.set(e.move.id, e.begun);
+  }
+
+  /** Calls per move: the write, one per juror, and the embedding when a provider's is recorded. */
+  private callsPerMove(): number {
+    return 1 + (this.deps.jury?.length ?? 1) + (this.embeddingRecorded() ? 1 : 0);
+  }
+
+  /** A provider's embedding is a recorded, budgeted call; the local one is not. */
+  private embeddingRecorded(): boolean {
+    return this.deps.embedding.info !== undefined && this.deps.embedding.embedWithUsage !== undefined;
+  }
+
+  /**
+   * Calls left to plan with: the moves in flight count at their full cost whether or not their
+   * calls have been made yet, so a plan depends on what is folded, not on timing.
+   */
+  private plannedCallsLeft(): number {
+    return plannedCallsLeft(this.budget, this.unfolded().owed - this.lost.calls);
+  }
+
+  /** Calls made by the moves not folded yet, and the calls they still owe (at full cost). */
+  private unfolded(): { begun: number; owed: number } {
+    const perMove = this.callsPerMove();
+    let begun = 0;
+    let owed = 0;
+    const add = (made: number): void => {
+      begun += made;
+      owed += Math.max(0, perMove - made);
+    };
+    for (const entry of this.window.values()) add(entry.begun);
+    for (const made of this.pendingCalls.values()) add(made);
+    return { begun, owed };
   }
 
   /** What the policy plans with now: the budget left, the brief's weights, the person's taste. */
@@ -248,22 +391,22 @@ export class ExplorationEngine {
     return {
       ...DEFAULT_POLICY,
       slots: this.concurrency,
-      callsLeft: this.budget.callsLeft(),
-      budgetLeft: 1 - this.budget.workShare(),
+      callsLeft: this.plannedCallsLeft(),
+      budgetLeft: 1 - foldedWorkShare(this.budget, this.budgetLimits(brief.budget), this.unfolded().begun, this.lost),
       weights: new Map(brief.criteria.map((c) => [c.id, c.weight])),
       preference: this.preference,
       spareLenses: spareLenses(brief),
     };
   }
 
-  /** True when a move is left that the budget allows (the person's, one that pays, or an untried one). */
+  /** True when a move is left that the budget allows (one pending, the person's, one that pays, or an untried one). */
   hasMoveLeft(): boolean {
-    return !this.budgetSpent() && hasMoveLeft(this.state, this.policyOptions());
+    return !this.budgetSpent() && (this.state.pendingMoves.size > 0 || hasMoveLeft(this.state, this.policyOptions()));
   }
 
   /**
-   * A crash between a wave's judgments and its exhaustion marks would lose the marks. A mark
-   * depends only on the path, so recomputing the missing ones is exact and safe to repeat.
+   * A crash between a fold and its exhaustion marks would lose the marks. A mark depends only on
+   * the path, so recomputing the missing ones is exact and safe to repeat.
    */
   async restoreMarks(): Promise<void> {
     if (this.marksRestored) return;
@@ -276,112 +419,12 @@ export class ExplorationEngine {
     if (missing.length > 0) await this.commit(missing);
   }
 
-  /** True when the last wave finished completely: nothing planned is left undone. */
-  waveComplete(): boolean {
-    return this.state.pendingMoves.size === 0 && this.state.indexes.judgedCount === this.state.order.length;
-  }
-
-  /** Moves planned before a crash, and candidates never judged (or not against the current brief). */
-  private async finishInterrupted(): Promise<number> {
-    await this.restoreMarks();
-    let done = 0;
-    const pending = [...this.state.pendingMoves.values()];
-    if (pending.length > 0) done += await this.runMoves(pending);
-    // Every candidate judged (the usual case) needs no scan of the whole exploration.
-    if (this.state.indexes.judgedCount < this.state.order.length) {
-      const unjudged = this.state.order.filter((id) => this.state.nodes.get(id)?.judgment === undefined);
-      if (unjudged.length > 0) done += await this.rejudge(unjudged);
-    }
-    return done;
-  }
-
   /**
-   * Runs moves in two phases: every writer call first, then each distinct new text embedded and
-   * judged once. A text equal to an earlier candidate's (or to an earlier move's of this wave, in
-   * plan order) is a duplicate: its embedding and judgment are the first copy's, and no model is
-   * asked again — the same decision on a resume, since it depends only on the texts.
+   * True when the last fold finished completely: every candidate made is judged. Moves still in
+   * flight do not count: the triggers are looked at after every fold, with moves in flight.
    */
-  private async runMoves(moves: PlannedMove[]): Promise<number> {
-    const written = await mapLimit(moves, this.concurrency, (move) => tracedMove(move, this.deps.writer.info, () => this.writeMove(move)));
-    const firstInWave = new Map<string, number>();
-    const sources: Array<{ existing?: CandidateNode; inWave?: number } | undefined> = [];
-    const fresh: number[] = [];
-    written.forEach((result, i) => {
-      if (result.status !== 'fulfilled') return;
-      const { text } = result.value;
-      const existingId = this.state.textIds.get(text);
-      const existing = existingId === undefined ? undefined : this.state.nodes.get(existingId);
-      if (existing?.judgment !== undefined) sources[i] = { existing };
-      else if (firstInWave.has(text)) sources[i] = { inWave: firstInWave.get(text) as number };
-      else {
-        firstInWave.set(text, i);
-        fresh.push(i);
-      }
-    });
-    const assessed = new Map<number, PromiseSettledResult<Assessed>>();
-    const settledFresh = await mapLimit(fresh, this.concurrency, (i) => {
-      const w = (written[i] as PromiseFulfilledResult<Written>).value;
-      return this.assess(w);
-    });
-    fresh.forEach((i, at) => assessed.set(i, settledFresh[at] as PromiseSettledResult<Assessed>));
-
-    const settled: Array<PromiseSettledResult<MoveOutcome>> = written.map((result, i) => {
-      if (result.status === 'rejected') return result;
-      const w = result.value;
-      const source = sources[i];
-      if (source?.existing) {
-        const from = source.existing;
-        const judgment = this.copyJudgment(from.judgment as Judgment, w.candidateId);
-        return { status: 'fulfilled', value: this.outcomeOf(w, from.candidate.embedding, judgment, [], from.candidate.id) };
-      }
-      const own = assessed.get(source?.inWave ?? i) as PromiseSettledResult<Assessed>;
-      if (own.status === 'rejected') return own;
-      if (source?.inWave !== undefined) {
-        const firstId = (written[source.inWave] as PromiseFulfilledResult<Written>).value.candidateId;
-        return { status: 'fulfilled', value: this.outcomeOf(w, own.value.embedding, this.copyJudgment(own.value.judgment, w.candidateId), [], firstId) };
-      }
-      return { status: 'fulfilled', value: this.outcomeOf(w, own.value.embedding, own.value.judgment, own.value.keys, undefined) };
-    });
-    const events: ExplorationEvent[] = [];
-    const released: string[] = [];
-    let failure: unknown;
-    let done = 0;
-    for (const result of settled) {
-      if (result.status === 'rejected') {
-        failure ??= result.reason;
-        continue;
-      }
-      events.push(...this.fold(result.value));
-      released.push(result.value.writeKey, ...result.value.judgeKeys);
-      done += 1;
-    }
-    if (events.length > 0) await this.commitOutcomes(events, released);
-    if (failure !== undefined && !(failure instanceof BudgetStop)) throw failure;
-    return done;
-  }
-
-  /** Turns outcomes into events in plan order, computing novelty against everything before. */
-  private fold(outcome: MoveOutcome): ExplorationEvent[] {
-    const { candidate, duplicateOf } = outcome;
-    const parent = candidate.parentIds[0] ? this.state.nodes.get(candidate.parentIds[0]) : undefined;
-    const judgment: Judgment = {
-      ...outcome.judgment,
-      // A copy is as far from the rest as a copy can be: not at all.
-      novelty: duplicateOf === undefined ? round4(this.novelty.novelty(candidate.embedding)) : 0,
-      parentSimilarity: parent ? round4(cosineSimilarity(candidate.embedding, parent.candidate.embedding)) : null,
-    };
-    if (duplicateOf === undefined) this.novelty.add(candidate.id, candidate.embedding);
-    const events: ExplorationEvent[] = [
-      { type: 'candidate.added', candidate },
-      { type: 'candidate.judged', judgment },
-    ];
-    // Whether the new leaf ends its path depends only on its lineage (earlier waves) and itself,
-    // so the mark is committed with the candidate, in the same transaction.
-    const lineage = candidate.parentIds[0] ? pathTo(this.state, candidate.parentIds[0]) : [];
-    const leaf: CandidateNode = { candidate, index: this.state.order.length, judgment, children: [], exhausted: null, pruned: false, feedback: undefined, directive: undefined, duplicateOf };
-    const reason = pathEnd([...lineage, leaf]);
-    if (reason) events.push({ type: 'path.exhausted', candidateId: candidate.id, reason });
-    return events;
+  waveComplete(): boolean {
+    return this.state.indexes.judgedCount === this.state.order.length;
   }
 
   /** Commits new candidates and judgments, and marks the paths they exhausted (unless marked with them). */
@@ -416,9 +459,9 @@ export class ExplorationEngine {
 
   /** A move's writer call: the text of its candidate. */
   private async writeMove(move: PlannedMove): Promise<Written> {
-    const task = this.writerTask(move, this.brief.brief);
+    const task = writerTask(this.state, move, this.brief.brief);
     const write = await this.call(`${move.id}:write`, move.kind, this.deps.writer, task);
-    return { move, candidateId: move.id.replace(/\.m(\d+)$/u, '.c$1'), text: write.output.trim(), writeKey: write.key, createdAt: this.now() };
+    return { move, candidateId: candidateIdOf(move.id), text: write.output.trim(), writeKey: write.key, createdAt: this.now() };
   }
 
   /** A new text's embedding and judgment (each asked for once per distinct text). */
@@ -429,33 +472,8 @@ export class ExplorationEngine {
     return { embedding, judgment, keys };
   }
 
-  private outcomeOf(w: Written, embedding: Float32Array, judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>, judgeKeys: string[], duplicateOf: string | undefined): MoveOutcome {
-    const { move } = w;
-    const parents = move.parentIds.map((id) => this.state.nodes.get(id)?.candidate);
-    const candidate: Candidate = {
-      id: w.candidateId,
-      explorationId: this.state.id,
-      moveId: move.id,
-      kind: move.kind,
-      parentIds: move.parentIds,
-      lensId: move.lens.id,
-      depth: Math.max(0, ...parents.map((p) => p?.depth ?? 0)) + 1,
-      text: w.text,
-      embedding,
-      model: this.deps.writer.info.id,
-      createdAt: w.createdAt,
-    };
-    return { move, duplicateOf, writeKey: w.writeKey, judgeKeys, candidate, judgment };
-  }
-
-  /** The first copy's judgment, for a candidate with the same text: no judge is asked twice. */
-  private copyJudgment(source: Omit<Judgment, 'novelty' | 'parentSimilarity'> & Partial<Judgment>, candidateId: string): Omit<Judgment, 'novelty' | 'parentSimilarity'> {
-    const { novelty: _novelty, parentSimilarity: _similarity, ...rest } = source;
-    return { ...rest, id: `${candidateId}.j${this.brief.version}`, candidateId, createdAt: this.now() };
-  }
-
   private async rejudge(ids: string[]): Promise<number> {
-    type Verdict = { judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>; keys: string[] };
+    type Verdict = { judgment: PartialJudgment; keys: string[] };
     // Each distinct text is judged once; its copies take that judgment.
     const textOf = (id: string): string => (this.state.nodes.get(id) as CandidateNode).candidate.text;
     const firstOfText = new Map<string, string>();
@@ -464,7 +482,7 @@ export class ExplorationEngine {
     const settledDistinct = await mapLimit(distinct, this.concurrency, async (id): Promise<Verdict> => {
       const original = this.state.nodes.get(this.state.textIds.get(textOf(id)) ?? id);
       // A copy of a candidate already judged against this brief takes its verdict.
-      if (original && original.candidate.id !== id && original.judgment !== undefined) return { judgment: this.copyJudgment(original.judgment, id), keys: [] };
+      if (original && original.candidate.id !== id && original.judgment !== undefined) return { judgment: copyJudgment(original.judgment, id, this.brief.version, this.now()), keys: [] };
       return this.judgeText(id, textOf(id));
     });
     const verdicts = new Map(distinct.map((id, at) => [id, settledDistinct[at] as PromiseSettledResult<Verdict>]));
@@ -478,7 +496,7 @@ export class ExplorationEngine {
         failure ??= verdict.reason;
         continue;
       }
-      const { judgment: partial, keys } = first === id ? verdict.value : { judgment: this.copyJudgment(verdict.value.judgment, id), keys: [] };
+      const { judgment: partial, keys } = first === id ? verdict.value : { judgment: copyJudgment(verdict.value.judgment, id, this.brief.version, this.now()), keys: [] };
       const node = this.state.nodes.get(id) as CandidateNode;
       const parent = node.candidate.parentIds[0] ? this.state.nodes.get(node.candidate.parentIds[0]) : undefined;
       const judgment: Judgment = {
@@ -495,76 +513,16 @@ export class ExplorationEngine {
   }
 
   /** A candidate's judgment (novelty aside), and the keys of the judge calls it took. */
-  private async judgeText(candidateId: string, text: string): Promise<{ judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>; keys: string[] }> {
-    const brief = this.brief.brief;
-    const { finding, keys, judge } = await consultJury({
-      brief,
-      briefId: this.brief.id,
+  private judgeText(candidateId: string, text: string): Promise<{ judgment: PartialJudgment; keys: string[] }> {
+    return judgeCandidate({
+      brief: this.brief,
+      seed: this.state.seed,
+      jury: this.deps.jury ?? [this.deps.judge],
       candidateId,
       text,
-      jury: this.deps.jury ?? [this.deps.judge],
-      seed: this.state.seed,
-      ...(brief.jurySpread !== undefined ? { spread: brief.jurySpread } : {}),
       ask: (key, port, task, seed, check) => this.call(key, 'judge', port, task, check, seed),
+      now: () => this.now(),
     });
-    const briefDir = this.brief.path ? dirname(this.brief.path) : undefined;
-    const verdict = await assembleVerdict(brief, text, finding, briefDir ? { briefDir } : {});
-    const judgment = {
-      id: `${candidateId}.j${this.brief.version}`,
-      candidateId,
-      briefId: this.brief.id,
-      ...verdict,
-      judge,
-      createdAt: this.now(),
-    };
-    return { judgment, keys };
-  }
-
-  private writerTask(move: PlannedMove, brief: Brief): ModelTask {
-    const withFeedback = <T extends object>(task: T): T => (move.feedback !== undefined ? { ...task, feedback: move.feedback } : task);
-    const asMaterial = (id: string) => {
-      const node = this.state.nodes.get(id) as CandidateNode;
-      const lens = lensById(this.state, node.candidate.lensId) ?? move.lens;
-      return { id, text: node.candidate.text, lens, depth: node.candidate.depth };
-    };
-    switch (move.kind) {
-      case 'open': {
-        // The lens's openings from the index, not a scan of the whole exploration per opening.
-        const siblings = this.openingsOf(this.state.indexes.opensByLens.get(move.lens.id) ?? []);
-        return siblings.length > 0 ? { kind: 'open', brief, lens: move.lens, siblings } : { kind: 'open', brief, lens: move.lens };
-      }
-      case 'deepen': {
-        const parentId = move.parentIds[0] as string;
-        const parent = this.state.nodes.get(parentId);
-        const scores = parent?.judgment?.scores ?? [];
-        const siblings = this.openingsOf(parent?.children.filter((id) => this.state.nodes.get(id)?.candidate.kind === 'deepen') ?? []);
-        return withFeedback({
-          kind: 'deepen' as const,
-          brief,
-          lens: move.lens,
-          parent: asMaterial(parentId),
-          critique: parent?.judgment?.critique ?? '',
-          focus: move.focus ?? weakestCriteria(brief, scores),
-          ...(siblings.length > 0 ? { siblings } : {}),
-        });
-      }
-      case 'combine':
-        return withFeedback({
-          kind: 'combine' as const,
-          brief,
-          lens: move.lens,
-          parents: [asMaterial(move.parentIds[0] as string), asMaterial(move.parentIds[1] as string)] as [
-            ReturnType<typeof asMaterial>,
-            ReturnType<typeof asMaterial>,
-          ],
-        });
-    }
-  }
-
-  /** The openings of the latest few earlier takes a new one must differ from (distinct texts only). */
-  private openingsOf(ids: readonly string[]): string[] {
-    const openings = ids.map((id) => openingOf((this.state.nodes.get(id) as CandidateNode).candidate.text));
-    return [...new Set(openings)].slice(-SIBLINGS_SHOWN);
   }
 
   /** One recorded model call; a budget refusal leaves the move pending and blocks further moves. */
@@ -576,6 +534,7 @@ export class ExplorationEngine {
     check?: (text: string) => AnswerCheck,
     seed = this.state.seed,
   ): Promise<{ output: string; key: string }> {
+    this.noteBegun(key);
     try {
       return await keyedCall({
         store: this.deps.store,
@@ -595,8 +554,19 @@ export class ExplorationEngine {
     }
   }
 
+  /** Counts a write or judge call against the move in flight it belongs to (see `plannedCallsLeft`). */
+  private noteBegun(key: string): void {
+    for (const entry of this.window.values()) {
+      if (key.startsWith(`${entry.move.id}:`) || key.startsWith(`${entry.candidateId}:`)) {
+        entry.begun += 1;
+        return;
+      }
+    }
+  }
+
   /** A candidate's embedding; a provider's is recorded and budgeted like any call. */
   private async embed(key: string, purpose: CallPurpose, text: string): Promise<Float32Array> {
+    if (this.embeddingRecorded()) this.noteBegun(key);
     try {
       return await recordedEmbedding({ store: this.deps.store, key, explorationId: this.state.id, purpose, port: this.deps.embedding, text, budget: this.budget });
     } catch (error) {
@@ -610,64 +580,41 @@ export class ExplorationEngine {
   }
 }
 
-/** Earlier takes shown to a new one, at most. */
-const SIBLINGS_SHOWN = 4;
-
-interface Written {
+/** A move in flight. */
+interface InFlight {
   move: PlannedMove;
   candidateId: string;
-  text: string;
-  writeKey: string;
-  createdAt: string;
-}
-
-interface Assessed {
-  embedding: Float32Array;
-  judgment: Omit<Judgment, 'novelty' | 'parentSimilarity'>;
-  keys: string[];
+  /** Its writer call: the text later moves compare theirs with. */
+  written: Promise<Written>;
+  /** Its candidate and judgment, ready to fold. */
+  outcome: Promise<MoveOutcome>;
+  /** Write and judge calls it has begun (reused ones included: the spend counts them too). */
+  begun: number;
 }
 
 /**
- * The seed a call asks with: derived from the exploration's seed and the call's own key (the
- * move's identity), never from time or chance — so each move asks for a take of its own, a resumed
- * run asks exactly what the interrupted one did, and a retry of a recorded call (`key~n`) is the
- * same request.
+ * The calls a pending move has made, read from the call records (a crash left it pending): its
+ * write, its embedding, each juror's asks — every attempt, cut off or completed, as the spend
+ * counts them.
  */
-export function callSeed(seed: number, key: string): number {
-  const base = key.replace(/~\d+$/u, '');
-  return createHash('sha256').update(`${seed}:${base}`).digest().readUInt32BE(0) & 0x7fffffff;
-}
-
-/** For `lenses: auto`: the built-in lenses in the order Baton would choose them for this brief. */
-const spareLensCache = new WeakMap<Brief, readonly Lens[]>();
-function spareLenses(brief: Brief): readonly Lens[] {
-  if (brief.lenses !== 'auto') return [];
-  let spare = spareLensCache.get(brief);
-  if (!spare) {
-    spare = chooseLenses(brief, BUILT_IN_LENSES.length);
-    spareLensCache.set(brief, spare);
-  }
-  return spare;
-}
-
-/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        results[index] = { status: 'fulfilled', value: await fn(items[index] as T) };
-      } catch (reason) {
-        results[index] = { status: 'rejected', reason };
-      }
-    }
+async function callsOfMove(store: Store, moveId: string, candidateId: string, briefId: string, jurors: number): Promise<number> {
+  const attempts = async (base: string): Promise<number> => {
+    let count = 0;
+    while ((await store.getCall(count === 0 ? base : `${base}~${count + 1}`)) !== undefined) count += 1;
+    return count;
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  let calls = (await attempts(`${moveId}:write`)) + (await attempts(`${moveId}:embed`));
+  for (let juror = 0; juror < jurors; juror += 1) {
+    for (let ask = 1; ; ask += 1) {
+      const made = await attempts(judgeKey(candidateId, briefId, juror, ask));
+      if (made === 0) break;
+      calls += made;
+    }
+  }
+  return calls;
 }
 
-function round4(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
+/** The candidate a move makes: `….m12` makes `….c12`. */
+function candidateIdOf(moveId: string): string {
+  return moveId.replace(/\.m(\d+)$/u, '.c$1');
 }

@@ -131,6 +131,37 @@ describe('policy', () => {
     expect(rankMoves(b.state, options()).filter((m) => m.parentIds[0] === stalled)).toHaveLength(1);
   });
 
+  it('fills free slots with further children of a path worth deepening, each worth its value, fewer as the budget runs low', () => {
+    const b = new StateBuilder();
+    const root = b.add({ lens: 'invert', scores: { a: 4, b: 4 } });
+    // A stalled path: one child by its own value.
+    const leaf = b.add({ parents: [root], scores: { a: 4.5, b: 4.3 } });
+    for (const lens of ['extreme', 'minimal', 'borrow-field']) b.exhaust(b.add({ lens, scores: { a: 2, b: 2 } }));
+    const ranked = rankMoves(b.state, options()).filter((m) => m.parentIds[0] === leaf);
+    expect(ranked).toHaveLength(1);
+    const full = planMoves(b.state, options({ slots: 6 })).filter((m) => m.parentIds[0] === leaf);
+    expect(full.length).toBeGreaterThan(1);
+    expect(full.length).toBeLessThanOrEqual(DEFAULT_POLICY.maxChildren);
+    expect(new Set(full.map((m) => (m.focus ?? []).join(','))).size).toBe(full.length);
+    for (const move of full) expect(move.value).toBeGreaterThanOrEqual(DEFAULT_POLICY.minValue);
+    // With little budget left a filler must be worth more: none of these is.
+    const low = planMoves(b.state, options({ slots: 6, budgetLeft: 0.1 })).filter((m) => m.parentIds[0] === leaf);
+    expect(low).toHaveLength(1);
+  });
+
+  it('plans no second move on a target while one is in flight, and nothing untried until all have returned', () => {
+    const lenses: Lens[] = LENSES.slice(0, 1);
+    const b = new StateBuilder(lenses);
+    const lens = lenses[0] as Lens;
+    const leaf = b.add({ lens: lens.id, scores: { a: 5, b: 5 } });
+    const [first] = planMoves(b.state, options({ slots: 1 }));
+    expect(first).toMatchObject({ kind: 'deepen', parentIds: [leaf] });
+    applyEvent(b.state, { type: 'move.planned', move: { id: 'x.m90', kind: 'deepen', parentIds: [leaf], lens, origin: 'policy' } });
+    const next = planMoves(b.state, options({ slots: 6 }));
+    expect(next.filter((m) => m.parentIds[0] === leaf && m.focus === undefined)).toEqual([]);
+    expect(next.some((m) => m.why.startsWith('untried'))).toBe(false);
+  });
+
   it('deepens the path the person prefers first when two paths pay about the same', () => {
     const b = new StateBuilder();
     const plain = b.add({ lens: 'invert', scores: { a: 6, b: 6 } });

@@ -68,6 +68,9 @@ export const DEFAULT_POLICY: Omit<PolicyOptions, 'slots' | 'callsLeft' | 'budget
   maxChildren: 3,
 };
 
+/** Free slots take further children only while at least this share of the budget is left. */
+const BREADTH_BUDGET = 0.5;
+
 /** Each further child of a branching is worth this factor less than the one before. */
 const BRANCH_DECAY = 0.7;
 
@@ -97,22 +100,33 @@ export function planMoves(state: ExplorationState, options: PolicyOptions): Move
   const affordable = Math.min(options.slots, Math.floor(options.callsLeft / CALLS_PER_MOVE));
   if (affordable <= 0) return [];
   const chosen: MoveProposal[] = [];
+  // One move per target in flight for the policy's own moves (a move still running holds its
+  // target); a person's requests are all honoured.
   const targets = new Set<string>();
+  for (const move of state.pendingMoves.values()) targets.add(targetOf(move));
   const take = (proposals: readonly MoveProposal[]): void => {
     for (const proposal of proposals) {
       if (chosen.length >= affordable) break;
-      const target = proposal.kind === 'open' ? `open:${proposal.lens.id}` : `${proposal.parentIds.join('+')}|${(proposal.focus ?? []).join(',')}`;
-      // One move per target per wave for the policy's own moves; a person's requests are all honoured.
+      const target = targetOf(proposal);
       if (proposal.origin === 'policy' && targets.has(target)) continue;
       targets.add(target);
       chosen.push(proposal);
     }
   };
   take(directiveMoves(state));
-  take(rankMoves(state, options));
-  // Nothing pays on its own value any more: what has not been tried yet comes before "exhausted".
-  if (chosen.length === 0) take(untriedMoves(state, options));
+  const ranked = rankMoves(state, options);
+  take(ranked);
+  // Slots still free: more breadth where the value is, rather than idle slots.
+  if (chosen.length < affordable) take(breadthMoves(state, ranked, options));
+  // Nothing pays on its own value any more: what has not been tried yet comes before "exhausted" —
+  // once the moves in flight have returned, since what they make may still pay.
+  if (chosen.length === 0 && state.pendingMoves.size === 0) take(untriedMoves(state, options));
   return chosen;
+}
+
+/** What a move works on: a lens to open, or parents with a focus. */
+function targetOf(move: { kind: MoveKind; parentIds: readonly string[]; lens: Lens; focus?: readonly string[] | undefined }): string {
+  return move.kind === 'open' ? `open:${move.lens.id}` : `${move.parentIds.join('+')}|${(move.focus ?? []).join(',')}`;
 }
 
 /** True when some move is left to make (a person's, one worth its value, or an untried one). */
@@ -198,6 +212,33 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
     }
   }
   return moves;
+}
+
+/**
+ * Moves for slots the ranked moves leave free: further children of the leaves worth deepening
+ * (up to `maxChildren`, each with a focus of its own, each worth `BRANCH_DECAY` less than the one
+ * before), best first — the next-best moves, never one below its value. The less budget is left,
+ * the more a filler must be worth (`minValue / budgetLeft`), and past half the budget there are
+ * none: breadth is bought while it is cheap, and the rest goes to moves worth making on their own.
+ */
+export function breadthMoves(state: ExplorationState, ranked: readonly MoveProposal[], options: PolicyOptions): MoveProposal[] {
+  const moves: MoveProposal[] = [];
+  // Past half the budget, every call goes to moves worth making on their own.
+  if (options.budgetLeft < BREADTH_BUDGET) return moves;
+  const threshold = options.minValue / options.budgetLeft;
+  for (const plain of ranked) {
+    if (plain.kind !== 'deepen' || plain.focus !== undefined) continue;
+    const node = state.nodes.get(plain.parentIds[0] as string);
+    if (!node) continue;
+    const weakest = weakestFirst(node, options.weights);
+    for (let k = 1; k < options.maxChildren && weakest.length > 0; k += 1) {
+      const value = plain.value * BRANCH_DECAY ** k;
+      if (value < threshold) break;
+      const focus = [weakest[k % weakest.length] as string];
+      moves.push({ ...plain, value, focus, why: `breadth: a free slot takes child ${k + 1} of a path worth deepening, working on ${focus[0]}` });
+    }
+  }
+  return moves.sort((a, b) => b.value - a.value);
 }
 
 /**

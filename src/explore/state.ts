@@ -152,7 +152,8 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
         judgment: undefined,
         children: [],
         exhausted: null,
-        pruned: false,
+        // A policy move still in flight when the person pruned its parent makes a pruned child.
+        pruned: move?.origin === 'policy' && candidate.parentIds.some((id) => state.nodes.get(id)?.pruned === true),
         feedback: move?.feedback ?? parentNode?.feedback,
         directive: move?.directive,
         duplicateOf: state.textIds.get(candidate.text),

@@ -15,6 +15,11 @@ export interface PlannedMove {
   origin: 'policy' | 'decision';
   /** For moves asked for by a decision: `${decisionId}:${index}`, so each is planned once. */
   directive?: string;
+  /**
+   * Candidates folded when it was planned: the earlier takes it is shown are among these, so its
+   * request is the same when a crash makes it run again after later folds (absent: all).
+   */
+  seen?: number;
 }
 
 export interface Candidate {

@@ -75,6 +75,8 @@ export async function runUntilCheckpoint(engine: ExplorationEngine, options: Run
     // Nothing to do and nothing to ask: only possible if a terminal signal was filtered out.
     if (nothingLeft) break;
   }
+  // Stopped mid-run (an abort, `maxWaves`): the moves in flight finish their calls, so the next run pays none twice.
+  await engine.drain();
   return outcome(engine);
 }
 

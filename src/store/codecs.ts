@@ -145,6 +145,7 @@ const PlannedMoveSchema: z.ZodType<PlannedMove> = z.looseObject({
   origin: z.enum(['policy', 'decision']),
   directive: z.string().exactOptional(),
   focus: z.array(z.string()).exactOptional(),
+  seen: z.number().int().nonnegative().exactOptional(),
 });
 
 const AssumptionSchema: z.ZodType<Assumption> = z.looseObject({

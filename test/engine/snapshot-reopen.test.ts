@@ -75,7 +75,12 @@ describe('reopening from a snapshot', () => {
     const withSnapshot = join(dir, 'snapshot.db');
     const baton = Baton.open({ store: openSqliteStore(withSnapshot), latencyMs: 0 });
     const id = await baton.start(STORY, { seed: 5 });
-    const outcome = await baton.run(id);
+    let outcome = await baton.run(id);
+    expect(outcome.status).toBe('awaiting');
+    // A checkpoint writes a snapshot once enough of the log is new: go on until one has.
+    for (let i = 0; i < 8 && outcome.status === 'awaiting' && !(await baton.store.getSnapshot(id)); i += 1) {
+      outcome = (await baton.decide(id, { action: 'continue', reason: 'until a snapshot is kept' })).outcome;
+    }
     expect(outcome.status).toBe('awaiting');
     const snapshot = await baton.store.getSnapshot(id);
     await baton.close();
