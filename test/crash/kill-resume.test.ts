@@ -137,6 +137,14 @@ async function exploreThroughKills(crashes: Crashes, phase: string, checkpoints:
   for (let attempt = 0; attempt < 20; attempt += 1) {
     const before = crashes.snapshot();
     const id = before?.explorationId ?? null;
+    // The run got to its checkpoint without a kill landing mid-run (it finished first, or a kill
+    // came while it was closing): start again, sooner, so the seed does get killed mid-run.
+    if (id && before && before.status !== 'running' && phase === 'first run' && crashes.kills(phase, 'mid-run') === 0 && restarts < 6) {
+      restarts += 1;
+      crashes.window *= 0.6;
+      crashes.freshDb();
+      continue;
+    }
     if (id && before && before.status !== 'running') {
       if (before.status === 'awaiting' && before.checkpoints.length < checkpoints) throw new Error(`${phase}: stuck at ${String(before.checkpoints.at(-1))}`);
       return;
@@ -162,12 +170,6 @@ async function exploreThroughKills(crashes: Crashes, phase: string, checkpoints:
       continue;
     }
     expectExit(result, [0, 10], `${phase}: baton ${args.join(' ')}`);
-    // It finished before the kill: start again, sooner, so the seed does get killed mid-run.
-    if (phase === 'first run' && crashes.kills(phase, 'mid-run') === 0 && restarts < 4) {
-      restarts += 1;
-      crashes.window *= 0.6;
-      crashes.freshDb();
-    }
   }
   throw new Error(`${phase}: did not settle`);
 }
