@@ -72,13 +72,20 @@ async function goOn(path: string, id: string): Promise<{ events: unknown[]; stat
 describe('reopening from a snapshot', () => {
   it('gives the state a replay of the whole log gives, and the exploration goes on alike', async () => {
     const dir = tmp.make('baton-snapshot-');
-    const withSnapshot = join(dir, 'snapshot.db');
-    const baton = Baton.open({ store: openSqliteStore(withSnapshot), latencyMs: 0 });
-    const id = await baton.start(STORY, { seed: 5 });
-    const outcome = await baton.run(id);
-    expect(outcome.status).toBe('awaiting');
-    const snapshot = await baton.store.getSnapshot(id);
-    await baton.close();
+    // A run that stops at a checkpoint with enough events behind it writes a snapshot there; the
+    // first seed whose first checkpoint does (checkpoints can come early, before one is due).
+    let found: { withSnapshot: string; id: string; snapshot: Awaited<ReturnType<Baton['store']['getSnapshot']>> } | undefined;
+    for (let seed = 5; seed < 45 && !found; seed++) {
+      const path = join(dir, `snapshot-${seed}.db`);
+      const baton = Baton.open({ store: openSqliteStore(path), latencyMs: 0 });
+      const id = await baton.start(STORY, { seed });
+      const outcome = await baton.run(id);
+      const snapshot = await baton.store.getSnapshot(id);
+      await baton.close();
+      if (outcome.status === 'awaiting' && snapshot) found = { withSnapshot: path, id, snapshot };
+    }
+    expect(found, 'no seed in 5..44 stops at a checkpoint that wrote a snapshot').toBeDefined();
+    const { withSnapshot, id, snapshot } = found as NonNullable<typeof found>;
     // The checkpoint the run stopped at wrote one.
     expect(snapshot?.seq).toBeGreaterThan(0);
 
