@@ -55,8 +55,18 @@ export class FamilyLedger {
   private readonly sentences: string[] = [];
   /** How many relatives each sentence has in the text. */
   private readonly relatives: number[] = [];
+  /** How often each template is in the text, when `kindOf` says which template a sentence is. */
+  private readonly kinds = new Map<string, number>();
 
-  constructor(initial: Iterable<string> = []) {
+  /**
+   * `kindOf` names the template a sentence was made from (or null): a template filled with slot
+   * words different enough to escape the likeness measure still reads as the same sentence, so
+   * one template, too, comes at most twice.
+   */
+  constructor(
+    initial: Iterable<string> = [],
+    private readonly kindOf: (sentence: string) => string | null = () => null,
+  ) {
     for (const element of initial) this.add(element);
   }
 
@@ -64,7 +74,14 @@ export class FamilyLedger {
   admits(element: string): boolean {
     const sentences = [...this.sentences];
     const relatives = [...this.relatives];
+    const kinds = new Map(this.kinds);
     for (const sentence of sentencesIn(element)) {
+      const kind = this.kindOf(sentence);
+      if (kind !== null) {
+        const uses = (kinds.get(kind) ?? 0) + 1;
+        if (uses > FAMILY_MAX) return false;
+        kinds.set(kind, uses);
+      }
       let found = 0;
       for (const [index, other] of sentences.entries()) {
         if (!sameFamily(sentence, other)) continue;
@@ -82,6 +99,8 @@ export class FamilyLedger {
   /** Records an element whether or not it fits (a text taken as it is). */
   add(element: string): void {
     for (const sentence of sentencesIn(element)) {
+      const kind = this.kindOf(sentence);
+      if (kind !== null) this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
       let found = 0;
       for (const [index, other] of this.sentences.entries()) {
         if (!sameFamily(sentence, other)) continue;
@@ -99,4 +118,18 @@ export class FamilyLedger {
     this.add(element);
     return true;
   }
+}
+
+const SLOT = /(?:\b[Aa]n? )?\{(?:t|k2?|w2?|o2?|f|c)\}(?: (?:\w+ly|either|also|still|only|never|always|often|now|then|soon|rarely))?(?: [a-z]+)?/gu;
+
+/**
+ * Which of the templates a sentence was filled from, by their fixed words: each slot (with the
+ * article before it and the verb after it, which agreement may change) matches any words.
+ */
+export function templateMatcher(templates: readonly string[]): (sentence: string) => string | null {
+  const patterns = templates.map((template) => {
+    const fixed = template.split(SLOT).map((part) => part.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'));
+    return { template, pattern: new RegExp(`^${fixed.join('.+?')}$`, 'iu') };
+  });
+  return (sentence) => patterns.find(({ pattern }) => pattern.test(sentence))?.template ?? null;
 }

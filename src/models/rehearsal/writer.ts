@@ -3,7 +3,7 @@ import type { ModelTask, TaskCandidate } from '../port.js';
 import { BANKS, BORROWED_FIELDS, lensKind } from './banks.js';
 import type { Bank } from './banks.js';
 import { fitToTarget, isSensitive, nearDuplicate, paragraphise } from './edits.js';
-import { FamilyLedger, sentencesIn } from './family.js';
+import { FamilyLedger, sentencesIn, templateMatcher } from './family.js';
 import { formatOrigins, formatRehearsalHeader, splitRehearsalText } from './header.js';
 import type { RehearsalHeader, RehearsalOrigin } from './header.js';
 import {
@@ -73,6 +73,24 @@ interface Voice {
   bank: Bank;
   outlier: OutlierVoice | null;
   slots: Slots;
+  /** Which of the voice's templates a sentence was made from. */
+  templateOf: (sentence: string) => string | null;
+}
+
+const matchers = new Map<string, (sentence: string) => string | null>();
+
+function matcherFor(name: string, templates: readonly string[]): (sentence: string) => string | null {
+  let matcher = matchers.get(name);
+  if (!matcher) {
+    matcher = templateMatcher(templates);
+    matchers.set(name, matcher);
+  }
+  return matcher;
+}
+
+/** A ledger of a text in a voice: no family past a pair, no template of the voice more than twice. */
+function ledgerOf(voice: Voice, initial: Iterable<string> = []): FamilyLedger {
+  return new FamilyLedger(initial, voice.templateOf);
 }
 
 /** How an opening speaks: decided by its lens and sig, so every deepening of it speaks alike. */
@@ -90,7 +108,8 @@ function voiceFor(brief: Brief, lens: Lens, sig: string): Voice {
   // exploration do not end up near each other.
   const start = hash32('overlooked', sig) % Math.max(1, overlooked.length);
   const details = overlooked.length <= OUTLIER_DETAILS ? overlooked : [...overlooked, ...overlooked].slice(start, start + OUTLIER_DETAILS);
-  return { bank, outlier, slots: { topic, keywords, words: bank.words, field, overlooked: outlier ? details : overlooked } };
+  const templateOf = outlier ? matcherFor(`outlier:${outlier.name}`, outlier.sentences) : matcherFor(`bank:${kind}`, [...bank.sentences, ...bank.focus]);
+  return { bank, outlier, slots: { topic, keywords, words: bank.words, field, overlooked: outlier ? details : overlooked }, templateOf };
 }
 
 /** The opening words of a sentence: two sentences from one template usually share them. */
@@ -157,8 +176,8 @@ function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly 
  * combinations and notes taken up in earlier drafts all pass through here, so the rule holds
  * whatever path a text took. Returns the ledger of what remains, for padding the text back out.
  */
-function settleFamilies(paragraphs: string[][], keep: ReadonlySet<string>): FamilyLedger {
-  const ledger = new FamilyLedger();
+function settleFamilies(paragraphs: string[][], keep: ReadonlySet<string>, voice: Voice): FamilyLedger {
+  const ledger = ledgerOf(voice);
   const order: Array<[number, number]> = [];
   paragraphs.forEach((paragraph, p) => paragraph.forEach((_, s) => order.push([p, s])));
   const rank = ([p, s]: [number, number]): number => (p === 0 && s === 0 ? 0 : keep.has(paragraphs[p]?.[s] as string) ? 1 : 2);
@@ -243,7 +262,7 @@ function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
   const header: RehearsalHeader = { lensId: lens.id, draft: 1, sig };
   const target = targetWords(brief, rng);
   const next = sentenceSource(voice, brief, rng);
-  const ledger = new FamilyLedger();
+  const ledger = ledgerOf(voice);
 
   // The lens speaks first; the brief's intent is woven in later, as a writer would.
   const framing = framingSentences(brief, voice);
@@ -268,7 +287,7 @@ function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
     paragraphs.splice(rng.between(1, paragraphs.length), 0, [passage]);
     keep.add(passage);
   }
-  settleFamilies(paragraphs, keep);
+  settleFamilies(paragraphs, keep, voice);
   return assemble(formatRehearsalHeader(header), paragraphs);
 }
 
@@ -306,7 +325,7 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
   if (rng.chance(NEAR_DUPLICATE_PROBABILITY)) {
     // Same draft, same opening: nothing new was really added, and the judge will see as much.
     const copy = nearDuplicate(parsed.paragraphs, rng);
-    settleFamilies(copy, new Set(copy.flat().filter(isSensitive)));
+    settleFamilies(copy, new Set(copy.flat().filter(isSensitive)), voiceFor(brief, lens, parsed.header.sig));
     return assemble(headLines(parsed.header, parsed.origins), copy);
   }
 
@@ -314,7 +333,7 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
   const voice = voiceFor(brief, lens, parsed.header.sig);
   const next = sentenceSource(voice, brief, rng, parsed.paragraphs.flat());
   // While rewriting, the parent's text as it was: a new sentence fits beside all of it.
-  const rewriting = new FamilyLedger(parsed.paragraphs.flat());
+  const rewriting = ledgerOf(voice, parsed.paragraphs.flat());
   const dropSensitive = mentionsSensitivity(`${critique} ${feedback ?? ''}`);
 
   const paragraphs = parsed.paragraphs
@@ -347,7 +366,7 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
     (paragraphs[0] as string[]).splice(1, 0, sentence);
     added.add(sentence);
   }
-  const required = new FamilyLedger([...added]);
+  const required = ledgerOf(voice, [...added]);
   for (const sentence of requiredSentences(brief, voice, joinParagraphs(paragraphs), rng, required)) {
     (paragraphs[paragraphs.length - 1] as string[]).push(sentence);
     added.add(sentence);
@@ -357,7 +376,7 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
   const head = headLines(header, parsed.origins);
   // The parent's earlier notes and rewritten sentences may now echo this draft's: settle first,
   // then pad back towards the target with sentences that fit.
-  const ledger = settleFamilies(paragraphs, added);
+  const ledger = settleFamilies(paragraphs, added, voice);
   fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, () => next(ledger), rng);
   if (!paragraphs.some((p) => p.some(isSensitive)) && rng.chance(SENSITIVE_PROBABILITY)) {
     paragraphs.splice(rng.between(1, paragraphs.length), 0, [sensitivePassage(rng)]);
@@ -406,7 +425,7 @@ function writeCombine(task: Extract<ModelTask, { kind: 'combine' }>, seeds: Seed
       if (kept.length > 0) paragraphs.push(kept);
     }
   }
-  if (paragraphs.length === 0) paragraphs.push([next(new FamilyLedger()) || `This draft starts again from ${voice.slots.topic}.`]);
+  if (paragraphs.length === 0) paragraphs.push([next(ledgerOf(voice)) || `This draft starts again from ${voice.slots.topic}.`]);
   (paragraphs[0] as string[]).splice(1, 0, bridge);
   const added = new Set<string>([bridge]);
   if (feedback && feedback.trim() !== '') {
@@ -416,7 +435,7 @@ function writeCombine(task: Extract<ModelTask, { kind: 'combine' }>, seeds: Seed
   }
   const head = headLines(header, origins);
   // Each parent may hold one of a pair, and earlier combinations their own bridges: settle first.
-  const ledger = settleFamilies(paragraphs, new Set([...added, ...paragraphs.flat().filter(isSensitive)]));
+  const ledger = settleFamilies(paragraphs, new Set([...added, ...paragraphs.flat().filter(isSensitive)]), voice);
   fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, () => next(ledger), rng);
   return assemble(head, paragraphs);
 }
