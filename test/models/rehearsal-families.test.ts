@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBrief } from '../../src/brief/parse.js';
 import type { Brief, Lens } from '../../src/brief/schema.js';
 import type { ModelPort, ModelTask, TaskCandidate } from '../../src/models/port.js';
+import { BANKS } from '../../src/models/rehearsal/banks.js';
 import { createRehearsalModel, parseRehearsalHeader, splitRehearsalText } from '../../src/models/rehearsal/index.js';
 import { LENSES, makeBrief } from './fixtures.js';
 
@@ -68,6 +69,30 @@ function largestFamily(text: string): string[] {
   return [...families.values()].sort((a, b) => b.length - a.length)[0] ?? [];
 }
 
+/** Each bank template as a pattern of its fixed words: a slot, its article and the verb after it match anything. */
+const TEMPLATES = Object.values(BANKS)
+  .flatMap((bank) => [...bank.sentences, ...bank.focus])
+  .map((template) => ({
+    template,
+    pattern: new RegExp(
+      `^${template
+        .split(/(?:\b[Aa]n? )?\{[a-z0-9]+\}(?: \w+ly)?(?: [a-z]+)?/u)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&'))
+        .join('.+?')}$`,
+      'iu',
+    ),
+  }));
+
+/** The bank template said most often in a passage, with its sentences. */
+function mostUsedTemplate(text: string): string[] {
+  const uses = new Map<string, string[]>();
+  for (const sentence of sentencesOf(text)) {
+    const found = TEMPLATES.find(({ pattern }) => pattern.test(sentence));
+    if (found) uses.set(found.template, [...(uses.get(found.template) ?? []), sentence]);
+  }
+  return [...uses.values()].sort((a, b) => b.length - a.length)[0] ?? [];
+}
+
 function lensesOf(brief: Brief): Lens[] {
   return brief.lenses === 'auto' ? LENSES : brief.lenses;
 }
@@ -115,6 +140,7 @@ describe('rehearsal passages do not repeat themselves', () => {
   it.each(BRIEFS)('$name: no family of like sentences more than twice in a passage, through rounds of deepening and combining', async ({ brief }) => {
     let passages = 0;
     let withPairs = 0;
+    let templatePairs = 0;
     for (const seed of SEEDS) {
       for (const text of await explore(brief, seed)) {
         passages++;
@@ -122,12 +148,17 @@ describe('rehearsal passages do not repeat themselves', () => {
         const family = largestFamily(text);
         expect(family.length, `a family of ${family.length}:\n${family.join('\n')}\n\nin:\n${text}`).toBeLessThanOrEqual(2);
         if (family.length === 2) withPairs++;
+        // Slot words different enough to pass the likeness measure are still one sentence said again.
+        const template = mostUsedTemplate(text);
+        expect(template.length, `one template ${template.length} times:\n${template.join('\n')}`).toBeLessThanOrEqual(2);
+        if (template.length === 2) templatePairs++;
       }
     }
     // The measure sees families at all: pairs are allowed and do occur (an opening and its
     // deepenings keep a phrase or two), so a broken splitter or likeness would show here.
     expect(passages).toBeGreaterThan(100);
     expect(withPairs).toBeGreaterThan(0);
+    expect(templatePairs).toBeGreaterThan(0);
   });
 
   it('gives the same passages for the same seed, and different ones for another', async () => {
