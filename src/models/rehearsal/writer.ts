@@ -3,6 +3,7 @@ import type { ModelTask, TaskCandidate } from '../port.js';
 import { BANKS, BORROWED_FIELDS, lensKind } from './banks.js';
 import type { Bank } from './banks.js';
 import { fitToTarget, isSensitive, nearDuplicate, paragraphise } from './edits.js';
+import { FamilyLedger, sentencesIn, templateMatcher } from './family.js';
 import { formatOrigins, formatRehearsalHeader, splitRehearsalText } from './header.js';
 import type { RehearsalHeader, RehearsalOrigin } from './header.js';
 import {
@@ -72,6 +73,24 @@ interface Voice {
   bank: Bank;
   outlier: OutlierVoice | null;
   slots: Slots;
+  /** Which of the voice's templates a sentence was made from. */
+  templateOf: (sentence: string) => string | null;
+}
+
+const matchers = new Map<string, (sentence: string) => string | null>();
+
+function matcherFor(name: string, templates: readonly string[]): (sentence: string) => string | null {
+  let matcher = matchers.get(name);
+  if (!matcher) {
+    matcher = templateMatcher(templates);
+    matchers.set(name, matcher);
+  }
+  return matcher;
+}
+
+/** A ledger of a text in a voice: no family past a pair, no template of the voice more than twice. */
+function ledgerOf(voice: Voice, initial: Iterable<string> = []): FamilyLedger {
+  return new FamilyLedger(initial, voice.templateOf);
 }
 
 /** How an opening speaks: decided by its lens and sig, so every deepening of it speaks alike. */
@@ -89,7 +108,8 @@ function voiceFor(brief: Brief, lens: Lens, sig: string): Voice {
   // exploration do not end up near each other.
   const start = hash32('overlooked', sig) % Math.max(1, overlooked.length);
   const details = overlooked.length <= OUTLIER_DETAILS ? overlooked : [...overlooked, ...overlooked].slice(start, start + OUTLIER_DETAILS);
-  return { bank, outlier, slots: { topic, keywords, words: bank.words, field, overlooked: outlier ? details : overlooked } };
+  const templateOf = outlier ? matcherFor(`outlier:${outlier.name}`, outlier.sentences) : matcherFor(`bank:${kind}`, [...bank.sentences, ...bank.focus]);
+  return { bank, outlier, slots: { topic, keywords, words: bank.words, field, overlooked: outlier ? details : overlooked }, templateOf };
 }
 
 /** The opening words of a sentence: two sentences from one template usually share them. */
@@ -100,10 +120,14 @@ function opening(sentence: string): string {
 /**
  * A stream of fresh sentences in the voice: templates in seeded order, skipping any whose opening
  * words are already in the text (`present`), so a text does not repeat itself; once every template
- * has been used, each may be used once more. No sentence is ever given twice; when the voice has
- * nothing new left to say it gives '' and the text stops growing.
+ * has been used, each may be used once more. No sentence is ever given twice, and none that the
+ * text's ledger refuses — a third of a family, a template filled again with other slot words —
+ * whatever edits brought the text to where it is. When the voice has nothing new left to say it
+ * gives '' and the text stops growing.
  */
-function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly string[] = []): () => string {
+type SentenceSource = (ledger: FamilyLedger) => string;
+
+function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly string[] = []): SentenceSource {
   const templates = voice.outlier ? voice.outlier.sentences : voice.bank.sentences;
   const forbidden = forbiddenTerms(brief);
   const used = new Map<string, number>();
@@ -112,7 +136,7 @@ function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly 
   const given = new Set(present.flatMap(sentencesIn));
   let queue: string[] = [];
   let rounds = 0;
-  return () => {
+  return (ledger) => {
     let fallback: string | null = null;
     for (let attempt = 0; attempt < 60; attempt++) {
       if (queue.length === 0) {
@@ -127,23 +151,47 @@ function sentenceSource(voice: Voice, brief: Brief, rng: Rng, present: readonly 
       const lower = sentence.toLowerCase();
       const parts = sentencesIn(sentence);
       if (parts.some((part) => given.has(part)) || forbidden.some((term) => lower.includes(term))) continue;
+      if (!ledger.admits(sentence)) continue;
       const uses = used.get(opening(sentence)) ?? 0;
       // A template said twice is enough: a third time reads as a tic, not as prose.
       if (uses < MAX_TEMPLATE_USES) fallback ??= sentence;
       if (uses > 0) continue;
       used.set(opening(sentence), 1);
       for (const part of parts) given.add(part);
+      ledger.add(sentence);
       return sentence;
     }
     if (fallback === null) return '';
     used.set(opening(fallback), (used.get(opening(fallback)) ?? 0) + 1);
     for (const part of sentencesIn(fallback)) given.add(part);
+    ledger.add(fallback);
     return fallback;
   };
 }
 
-function sentencesIn(text: string): string[] {
-  return text.split(/(?<=[.!?…])\s+(?=\S)/u);
+/**
+ * The last edit of every text: walks its sentences — the opening sentence first, then the ones this
+ * draft must keep (`keep`: its work on criteria, a note taken up, a required term, a flagged
+ * passage), then the rest in order — and drops any that would make a family of three. Rewrites,
+ * combinations and notes taken up in earlier drafts all pass through here, so the rule holds
+ * whatever path a text took. Returns the ledger of what remains, for padding the text back out.
+ */
+function settleFamilies(paragraphs: string[][], keep: ReadonlySet<string>, voice: Voice): FamilyLedger {
+  const ledger = ledgerOf(voice);
+  const order: Array<[number, number]> = [];
+  paragraphs.forEach((paragraph, p) => paragraph.forEach((_, s) => order.push([p, s])));
+  const rank = ([p, s]: [number, number]): number => (p === 0 && s === 0 ? 0 : keep.has(paragraphs[p]?.[s] as string) ? 1 : 2);
+  const dropped = new Set<string>();
+  for (const position of [...order].sort((a, b) => rank(a) - rank(b))) {
+    const [p, s] = position;
+    if (!ledger.take(paragraphs[p]?.[s] as string)) dropped.add(`${p}:${s}`);
+  }
+  for (let p = paragraphs.length - 1; p >= 0; p--) {
+    const paragraph = paragraphs[p] as string[];
+    for (let s = paragraph.length - 1; s >= 0; s--) if (dropped.has(`${p}:${s}`)) paragraph.splice(s, 1);
+    if (paragraph.length === 0 && paragraphs.length > 1) paragraphs.splice(p, 1);
+  }
+  return ledger;
 }
 
 function framingSentences(brief: Brief, voice: Voice): string[] {
@@ -172,12 +220,38 @@ function assemble(head: string, paragraphs: readonly (readonly string[])[]): str
   return `${head}\n\n${joinParagraphs(paragraphs)}\n`;
 }
 
-/** Adds the brief's required terms (most of the time), so must-include checks usually pass. */
-function requiredSentences(brief: Brief, voice: Voice, existing: string, rng: Rng): string[] {
+/** Ways of saying that a text keeps required terms in view; none needs a verb to agree with them. */
+const REQUIRED_FRAMES = [
+  (terms: string): string => `Throughout, it keeps ${terms} in view.`,
+  (terms: string): string => `Nothing here loses sight of ${terms}.`,
+  (terms: string): string => `Every paragraph comes back, one way or another, to ${terms}.`,
+];
+const OUTLIER_REQUIRED_FRAMES = [
+  (terms: string): string => `From the first line to the last, the record keeps ${terms}.`,
+  (terms: string): string => `Every entry in this log returns to ${terms}.`,
+  (terms: string): string => `Nothing in the account lets ${terms} slip out of sight.`,
+];
+
+function listed(terms: readonly string[]): string {
+  return terms.length <= 1 ? (terms[0] ?? '') : `${terms.slice(0, -1).join(', ')} and ${terms.at(-1) as string}`;
+}
+
+/**
+ * Adds the brief's required terms (most of the time), so must-include checks usually pass: all in
+ * one sentence, in the first frame the text's ledger admits, so that notes added in later drafts
+ * do not pile up into a family of near-identical sentences.
+ */
+function requiredSentences(brief: Brief, voice: Voice, existing: string, rng: Rng, ledger: FamilyLedger): string[] {
   const lower = existing.toLowerCase();
-  return requiredTerms(brief)
-    .filter((term) => !lower.includes(term.toLowerCase()) && rng.chance(0.9))
-    .map((term) => (voice.outlier ? `From the first line to the last, “${term}” is written into the record.` : `Throughout, it keeps ${term} in view.`));
+  const missing = requiredTerms(brief).filter((term) => !lower.includes(term.toLowerCase()) && rng.chance(0.9));
+  if (missing.length === 0) return [];
+  const terms = listed(voice.outlier ? missing.map((term) => `“${term}”`) : missing);
+  const frames = voice.outlier ? OUTLIER_REQUIRED_FRAMES : REQUIRED_FRAMES;
+  const start = rng.int(frames.length);
+  const sentences = frames.map((_, i) => (frames[(start + i) % frames.length] as (terms: string) => string)(terms));
+  const sentence = sentences.find((candidate) => ledger.admits(candidate)) ?? (sentences[0] as string);
+  ledger.add(sentence);
+  return [sentence];
 }
 
 function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
@@ -188,25 +262,32 @@ function writeOpen(brief: Brief, lens: Lens, seeds: Seeds): string {
   const header: RehearsalHeader = { lensId: lens.id, draft: 1, sig };
   const target = targetWords(brief, rng);
   const next = sentenceSource(voice, brief, rng);
+  const ledger = ledgerOf(voice);
 
   // The lens speaks first; the brief's intent is woven in later, as a writer would.
   const framing = framingSentences(brief, voice);
   // An outlier opens on its thesis: the brief's topic, and the unusual angle taken on it.
   const thesis = voice.outlier ? fill(voice.outlier.thesis, voice.slots, rng) : null;
   const sentences: string[] = thesis ? [thesis] : [];
+  if (thesis) ledger.add(thesis);
+  for (const sentence of framing) ledger.add(sentence);
   let words = countWords(formatRehearsalHeader(header)) + countWords(framing.join(' ')) + countWords(thesis ?? '');
   while (words < target) {
-    const sentence = next();
+    const sentence = next(ledger);
     if (sentence === '') break;
     sentences.splice(sentences.length === 0 ? 0 : rng.between(1, sentences.length), 0, sentence);
     words += countWords(sentence);
   }
   for (const sentence of framing) sentences.splice(Math.min(sentences.length, rng.between(2, 4)), 0, sentence);
-  const extra = requiredSentences(brief, voice, sentences.join(' '), rng);
+  const extra = requiredSentences(brief, voice, sentences.join(' '), rng, ledger);
   const paragraphs = paragraphise([...sentences, ...extra], rng);
+  const keep = new Set([...framing, ...extra]);
   if (rng.chance(SENSITIVE_PROBABILITY)) {
-    paragraphs.splice(rng.between(1, paragraphs.length), 0, [sensitivePassage(rng)]);
+    const passage = sensitivePassage(rng);
+    paragraphs.splice(rng.between(1, paragraphs.length), 0, [passage]);
+    keep.add(passage);
   }
+  settleFamilies(paragraphs, keep, voice);
   return assemble(formatRehearsalHeader(header), paragraphs);
 }
 
@@ -243,22 +324,26 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
 
   if (rng.chance(NEAR_DUPLICATE_PROBABILITY)) {
     // Same draft, same opening: nothing new was really added, and the judge will see as much.
-    return assemble(headLines(parsed.header, parsed.origins), nearDuplicate(parsed.paragraphs, rng));
+    const copy = nearDuplicate(parsed.paragraphs, rng);
+    settleFamilies(copy, new Set(copy.flat().filter(isSensitive)), voiceFor(brief, lens, parsed.header.sig));
+    return assemble(headLines(parsed.header, parsed.origins), copy);
   }
 
   const header: RehearsalHeader = { ...parsed.header, draft: parsed.header.draft + 1 };
   const voice = voiceFor(brief, lens, parsed.header.sig);
   const next = sentenceSource(voice, brief, rng, parsed.paragraphs.flat());
+  // While rewriting, the parent's text as it was: a new sentence fits beside all of it.
+  const rewriting = ledgerOf(voice, parsed.paragraphs.flat());
   const dropSensitive = mentionsSensitivity(`${critique} ${feedback ?? ''}`);
 
   const paragraphs = parsed.paragraphs
     .map((paragraph, p) =>
       paragraph
         .filter((sentence) => !(dropSensitive && isSensitive(sentence)))
-        .map((sentence, s) => ((p === 0 && s === 0) || isSensitive(sentence) || !rng.chance(REWRITE_SHARE) ? sentence : next() || sentence)),
+        .map((sentence, s) => ((p === 0 && s === 0) || isSensitive(sentence) || !rng.chance(REWRITE_SHARE) ? sentence : next(rewriting) || sentence)),
     )
     .filter((paragraph) => paragraph.length > 0);
-  if (paragraphs.length === 0) paragraphs.push([next() || `This draft starts again from ${voice.slots.topic}.`]);
+  if (paragraphs.length === 0) paragraphs.push([next(rewriting) || `This draft starts again from ${voice.slots.topic}.`]);
 
   const added = new Set<string>();
   for (const id of focus.slice(0, 2)) {
@@ -281,14 +366,18 @@ function writeDeepen(task: Extract<ModelTask, { kind: 'deepen' }>, seeds: Seeds)
     (paragraphs[0] as string[]).splice(1, 0, sentence);
     added.add(sentence);
   }
-  for (const sentence of requiredSentences(brief, voice, joinParagraphs(paragraphs), rng)) {
+  const required = ledgerOf(voice, [...added]);
+  for (const sentence of requiredSentences(brief, voice, joinParagraphs(paragraphs), rng, required)) {
     (paragraphs[paragraphs.length - 1] as string[]).push(sentence);
     added.add(sentence);
   }
   for (const paragraph of paragraphs) for (const sentence of paragraph) if (isSensitive(sentence)) added.add(sentence);
 
   const head = headLines(header, parsed.origins);
-  fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, next, rng);
+  // The parent's earlier notes and rewritten sentences may now echo this draft's: settle first,
+  // then pad back towards the target with sentences that fit.
+  const ledger = settleFamilies(paragraphs, added, voice);
+  fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, () => next(ledger), rng);
   if (!paragraphs.some((p) => p.some(isSensitive)) && rng.chance(SENSITIVE_PROBABILITY)) {
     paragraphs.splice(rng.between(1, paragraphs.length), 0, [sensitivePassage(rng)]);
   }
@@ -336,7 +425,7 @@ function writeCombine(task: Extract<ModelTask, { kind: 'combine' }>, seeds: Seed
       if (kept.length > 0) paragraphs.push(kept);
     }
   }
-  if (paragraphs.length === 0) paragraphs.push([next() || `This draft starts again from ${voice.slots.topic}.`]);
+  if (paragraphs.length === 0) paragraphs.push([next(ledgerOf(voice)) || `This draft starts again from ${voice.slots.topic}.`]);
   (paragraphs[0] as string[]).splice(1, 0, bridge);
   const added = new Set<string>([bridge]);
   if (feedback && feedback.trim() !== '') {
@@ -345,6 +434,8 @@ function writeCombine(task: Extract<ModelTask, { kind: 'combine' }>, seeds: Seed
     added.add(sentence);
   }
   const head = headLines(header, origins);
-  fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, next, rng);
+  // Each parent may hold one of a pair, and earlier combinations their own bridges: settle first.
+  const ledger = settleFamilies(paragraphs, new Set([...added, ...paragraphs.flat().filter(isSensitive)]), voice);
+  fitToTarget(paragraphs, targetWords(brief, rng), countWords(head), added, () => next(ledger), rng);
   return assemble(head, paragraphs);
 }
