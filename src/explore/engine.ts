@@ -249,7 +249,9 @@ export class ExplorationEngine {
     }
     if (this.window.size === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
     const moved = await this.foldNext();
-    return { moved, nothingLeft: false, budgetSpent: moved === 0 && this.budgetSpent() };
+    // Nothing folded: every move in flight was refused by the budget (they stay pending), so
+    // nothing is left that the budget allows — the same answer as when no move could start.
+    return { moved, nothingLeft: moved === 0, budgetSpent: moved === 0 && this.budgetSpent() };
   }
 
   /** Plans moves for the free slots (the pilot's openings first) and starts them once recorded. */
