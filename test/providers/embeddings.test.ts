@@ -86,9 +86,17 @@ for (const adapter of ADAPTERS.filter((a) => EMBEDDING_MODEL[a.provider] !== und
         expect(embedded.every((r) => r.input_tokens > 0)).toBe(true);
         expect(JSON.parse(embedded[0]?.output ?? '[]')).toHaveLength(16);
         const sqlite = new Database(db, { readonly: true });
-        const candidates = (sqlite.prepare('SELECT COUNT(*) AS n FROM candidates WHERE exploration_id = ?').get(id) as { n: number }).n;
+        const candidates = (sqlite.prepare('SELECT id FROM candidates WHERE exploration_id = ?').all(id) as Array<{ id: string }>).map((c) => c.id);
+        const planned = (sqlite.prepare("SELECT payload_json FROM events WHERE exploration_id = ? AND type = 'move.planned'").all(id) as Array<{ payload_json: string }>).map(
+          (e) => (JSON.parse(e.payload_json) as { move: { id: string } }).move.id,
+        );
         sqlite.close();
-        expect(embedded).toHaveLength(candidates);
+        // Each candidate's text was embedded once; the others embedded are the moves still in flight
+        // at the checkpoint (they finished their calls and are folded after the decision).
+        const embeddedMoves = new Set(keys.map((k) => k.replace(/:embed$/u, '')));
+        for (const candidate of candidates) expect(embeddedMoves.has(candidate.replace(/\.c(\d+)$/u, '.m$1'))).toBe(true);
+        for (const move of embeddedMoves) expect(planned).toContain(move);
+        expect(embedded.length).toBeGreaterThanOrEqual(candidates.length);
         // After the outage, only embeddings not made before were asked for.
         const afterOutage = loopback.requests().filter((r) => r.path.endsWith('/embeddings'));
         expect(afterOutage).toHaveLength(embedded.length - before.length);
