@@ -183,7 +183,11 @@ export function readSnapshot(dbPath: string): Snapshot {
       .prepare('SELECT j.id, j.candidate_id, j.brief_id, j.quality FROM judgments j JOIN candidates c ON c.id = j.candidate_id WHERE c.exploration_id = ? ORDER BY j.rowid')
       .all(xid) as Array<{ id: string; candidate_id: string; brief_id: string; quality: number }>;
     const calls = (
-      db.prepare('SELECT key, status, output, finished_at FROM calls WHERE exploration_id = ? ORDER BY key').all(xid) as Array<{
+      // A call's output lives in call_outputs (calls.output only for rows older than that table);
+      // a released output is in neither.
+      db
+        .prepare('SELECT c.key, c.status, COALESCE(o.output, c.output) AS output, c.finished_at FROM calls c LEFT JOIN call_outputs o ON o.key = c.key WHERE c.exploration_id = ? ORDER BY c.key')
+        .all(xid) as Array<{
         key: string;
         status: string;
         output: string | null;
