@@ -46,17 +46,24 @@ export function useExploration(id: string | null, onStatus?: (status: RunStatus)
   // the person moved on) is dropped rather than left in place of the one they opened.
   const shown = useRef(id);
   shown.current = id;
+  // Loads can answer out of order (a slow one issued while Baton ran, a quick one after it
+  // stopped): only an answer newer than the one shown replaces it, so a stale "running" never
+  // comes back over the checkpoint.
+  const issued = useRef(0);
+  const applied = useRef(0);
   const load = useCallback(async (target: string): Promise<ExplorationDetail | null> => {
+    const ticket = ++issued.current;
     try {
       const next = await getJson<ExplorationDetail>(`/api/explorations/${encodeURIComponent(target)}`);
-      if (shown.current !== target) return null;
+      if (shown.current !== target || ticket < applied.current) return null;
+      applied.current = ticket;
       setDetail(next);
       setRunning(next.running);
       setError(null);
       setVersion((v) => v + 1);
       return next;
     } catch (failure) {
-      setError(messageOf(failure));
+      if (ticket >= applied.current) setError(messageOf(failure));
       return null;
     }
   }, []);

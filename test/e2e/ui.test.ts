@@ -249,8 +249,9 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
     await editor.fill(briefText.replace('question: >-', 'question: [unclosed'));
     await page.getByLabel('Reason (goes in the ledger)').fill('Reason redirect: the story is for a classroom reading aloud.');
     await page.getByRole('button', { name: 'Record decision' }).click();
-    const refusal = page.getByRole('alert').filter({ hasText: /:8:1|line 8/ });
-    await refusal.waitFor();
+    // Read as a list, so a failure says which alert was shown instead.
+    await eventually(async () => expect((await page.getByRole('alert').allInnerTexts()).join('\n')).toMatch(/:8:1|line 8/), 30_000);
+    expect(await editor.inputValue(), 'the edit is kept after the refusal').toContain('question: [unclosed');
     expect(await page.locator('.lint .findings').innerText()).toMatch(/line \d+/);
     const decisions = (await page.evaluate(
       `fetch('/api/explorations/${id}').then((r) => r.json()).then((detail) => detail.ledger.filter((entry) => entry.decision).map((entry) => entry.decision.action))`,

@@ -156,11 +156,14 @@ export function BoardView({ detail, running, progress, onDecided, onOpen, onComp
           </button>
         </div>
       )}
-      {(open || acceptable) && pending && (
+      {/* Kept while Baton runs again (another tab, a status that flickers): what the person typed
+          stays, and the decision waits until Baton stops. */}
+      {(open || acceptable || (pending && running)) && pending && (
         <DecisionPanel
           key={`${pending.action}:${pending.candidateIds.join(',')}`}
           detail={detail}
           pending={pending}
+          held={!(open || acceptable)}
           onCancel={() => setPending(null)}
           onDecided={() => {
             setPending(null);

@@ -26,7 +26,20 @@ const CUSTOM_LENS = '\u0000custom';
  * The form for one decision: what it needs (feedback, a lens, the edited brief) and a reason.
  * It posts once; the server answers when the decision is durable and explores on by itself.
  */
-export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail: ExplorationDetail; pending: PendingDecision; onCancel: () => void; onDecided: () => void }): ReactElement {
+export function DecisionPanel({
+  detail,
+  pending,
+  held = false,
+  onCancel,
+  onDecided,
+}: {
+  detail: ExplorationDetail;
+  pending: PendingDecision;
+  /** Baton is exploring: the form keeps what was typed, and records once Baton stops. */
+  held?: boolean;
+  onCancel: () => void;
+  onDecided: () => void;
+}): ReactElement {
   const id = useId();
   const [reason, setReason] = useState('');
   const [feedback, setFeedback] = useState('');
@@ -62,6 +75,7 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
+    if (held) return;
     const body: Record<string, unknown> = { action: pending.action };
     if (pending.candidateIds.length > 0) body.candidateIds = pending.candidateIds;
     if (reason.trim()) body.reason = reason.trim();
@@ -149,7 +163,8 @@ export function DecisionPanel({ detail, pending, onCancel, onDecided }: { detail
         </p>
       )}
       <div className="row">
-        <button type="submit" className="primary" disabled={sending}>
+        {held && <span className="muted">Baton is exploring; the decision can be recorded when it stops.</span>}
+        <button type="submit" className="primary" disabled={sending || held}>
           {sending ? 'Recording…' : submitLabel(pending, noReasonAsked && !reason.trim(), confirmingAccept)}
         </button>
         <button type="button" onClick={onCancel} disabled={sending}>
