@@ -353,6 +353,23 @@ describe.skipIf(!enabled)('the web UI in Chromium', { timeout: 180_000 }, () => 
       expect(exploringLooks).toBeGreaterThan(0);
       await page.getByText('Awaiting your decision.').waitFor({ timeout: 90_000 });
       expect(await page.getByRole('button', { name: 'Deepen' }).count()).toBeGreaterThan(0);
+
+      // A decision half-written here while another tab answers the checkpoint: the form was for
+      // that checkpoint, so it closes rather than record a stale decision at the next one.
+      await page.getByRole('button', { name: 'Redirect (edit the brief)' }).click();
+      await page.getByLabel('Reason (goes in the ledger)').fill('Reason typed before the other tab decided.');
+      const id = new URL(page.url()).hash.split('/')[1] as string;
+      expect(
+        await page.evaluate(`fetch('/api/session').then((r) => r.json()).then((session) =>
+          fetch('/api/explorations/${id}/decisions', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-baton-csrf': session.csrfToken },
+            body: JSON.stringify({ action: 'continue', reason: 'from another tab' }),
+          })).then((r) => r.status)`),
+      ).toBe(202);
+      await eventually(async () => expect(await page.locator('form.decision-panel').count()).toBe(0), 30_000);
+      await page.getByText(/Awaiting your decision\.|This exploration is/).first().waitFor({ timeout: 90_000 });
+      expect(await page.locator('form.decision-panel').count()).toBe(0);
       expect(problems).toEqual([]);
     } finally {
       await context.close();
