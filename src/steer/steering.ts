@@ -104,7 +104,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     everyLensTried: everyLensTried(state),
     budgetLeft: 1 - engine.budgetShare(),
     movesAffordable: movesAffordable({
-      callsLeft: engine.budgetGuard().callsLeft(),
+      callsLeft: engine.callsLeftToPlan(),
       callsPerMove: 1 + (engine.deps.jury?.length ?? 1),
       share: engine.budgetShare(),
       movesSoFar: state.order.length,
