@@ -114,9 +114,9 @@ async function growThroughEngine(
       if (nothingLeft(engine)) break;
       await decide(engine, { action: 'continue', reason: 'keep going' });
     }
-    // Runs of a slice's worth of waves: each run ends with a board (as \`baton run\` shows one).
-    const wavesLeft = Math.ceil((setup.candidates - before) / CONCURRENCY);
-    const outcome = await runUntilCheckpoint(engine, { maxWaves: Math.min(Math.ceil(sliceSize / CONCURRENCY), wavesLeft) });
+    // Runs of a slice's worth of moves: each run ends with a board (as \`baton run\` shows one).
+    // A step folds one move (there is no wave barrier), so `maxWaves` counts moves.
+    const outcome = await runUntilCheckpoint(engine, { maxWaves: Math.min(sliceSize, setup.candidates - before) });
     const slice = slices[Math.min(setup.slices - 1, Math.floor(before / sliceSize))];
     if (slice) {
       slice.wall += performance.now() - started;
@@ -246,15 +246,16 @@ export async function reopenExploration(setup: Pick<ScaleSetup, 'dbPath' | 'cloc
   await runUntilCheckpoint(engine, { maxWaves: 1 });
   const resumeMs = (setup.clock.firstCallAt ?? Number.NaN) - resumeStarted;
   const firstWaveMs = performance.now() - resumeStarted - setup.clock.spentMs;
-  // Then the cost per move at full size: runs of several waves, each ending with its board, as
-  // a person's `baton run` would (every checkpoint answered "continue").
+  // Then the cost per move at full size: runs of several waves' worth of moves (a step folds one
+  // move; a wave was `CONCURRENCY` of them), each ending with its board, as a person's `baton run`
+  // would (every checkpoint answered "continue").
   const steadyFrom = engine.state.order.length;
   const modelBefore = setup.clock.spentMs;
   const steadyStarted = performance.now();
   while (engine.state.order.length - steadyFrom < STEADY_MOVES && engine.state.status !== 'exhausted' && engine.state.status !== 'stopped') {
     const at = engine.state.order.length;
     await continueRun();
-    await runUntilCheckpoint(engine, { maxWaves: 8 });
+    await runUntilCheckpoint(engine, { maxWaves: 8 * CONCURRENCY });
     if (engine.state.order.length === at) break;
   }
   const newMovesWall = performance.now() - steadyStarted;

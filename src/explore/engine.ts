@@ -179,20 +179,17 @@ export class ExplorationEngine {
     return foldedWorkShare(this.budget, this.budgetLimits(this.brief.brief.budget), this.unfolded().begun, this.lost);
   }
 
-  /**
-   * The budget guard. Its `callsLeft` counts the moves not folded yet at their full cost, made or
-   * not, so steering reads the same whatever the timing (and after a crash); all else is the guard.
-   */
+  /** The budget guard: calls are reserved against it (pairwise ranking's too). */
   budgetGuard(): BudgetGuard {
-    const guard = this.budget;
-    const callsLeft = (): number => this.plannedCallsLeft();
-    return new Proxy(guard, {
-      get(target, property) {
-        if (property === 'callsLeft') return callsLeft;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    return this.budget;
+  }
+
+  /**
+   * Calls left for steering to reckon with: the moves not folded yet count at their full cost,
+   * made or not, so steering reads the same whatever the timing (and after a crash).
+   */
+  callsLeftToPlan(): number {
+    return this.plannedCallsLeft();
   }
 
   /** Biases the next waves towards the person's taste (`undefined`: no bias). */
@@ -242,27 +239,33 @@ export class ExplorationEngine {
       const done = unjudged.length > 0 ? await this.rejudge(unjudged) : 0;
       if (done > 0) return { moved: done, nothingLeft: false, budgetSpent: false };
     }
+    let planned: PlannedMove[] = [];
     if (!this.budgetSpent()) {
       // Moves planned before a crash or a checkpoint go first, in plan order; their completed calls are reused.
       for (const move of this.state.pendingMoves.values()) if (!this.window.has(move.id)) this.start(move);
-      await this.topUp();
+      planned = this.planTopUp();
+    }
+    // The moves just planned are recorded with the fold when the oldest move has already returned
+    // (one transaction, and they start as soon as it commits); otherwise now, so they start at once.
+    if (planned.length > 0 && !this.window.values().next().value?.settled) {
+      await this.launch(planned);
+      planned = [];
     }
     if (this.window.size === 0) return { moved: 0, nothingLeft: true, budgetSpent: this.budgetSpent() };
-    const moved = await this.foldNext();
+    const moved = await this.foldNext(planned);
     // Nothing folded: every move in flight was refused by the budget (they stay pending), so
     // nothing is left that the budget allows — the same answer as when no move could start.
     return { moved, nothingLeft: moved === 0, budgetSpent: moved === 0 && this.budgetSpent() };
   }
 
-  /** Plans moves for the free slots (the pilot's openings first) and starts them once recorded. */
-  private async topUp(): Promise<void> {
+  /** Plans moves for the free slots (the pilot's openings first); `launch` records and starts them. */
+  private planTopUp(): PlannedMove[] {
     const free = this.concurrency - this.window.size;
-    if (free <= 0) return;
+    if (free <= 0) return [];
     const callsPerMove = this.callsPerMove();
     const pilot = pilotMoves(this.state, this.brief.brief.pilot, { slots: free, callsLeft: this.plannedCallsLeft(), callsPerMove });
     const proposals = pilot ?? planMoves(this.state, { ...this.policyOptions(), slots: free });
-    if (proposals.length === 0) return;
-    const moves: PlannedMove[] = proposals.map((p, i) => {
+    return proposals.map((p, i) => {
       const n = this.state.moveCount + i + 1;
       const move: PlannedMove = { id: `${this.state.id}.m${n}`, kind: p.kind, parentIds: p.parentIds, lens: p.lens, origin: p.origin, seen: this.state.order.length };
       if (p.feedback !== undefined) move.feedback = p.feedback;
@@ -270,8 +273,17 @@ export class ExplorationEngine {
       if (p.focus !== undefined) move.focus = p.focus;
       return move;
     });
-    // Recorded before any of their calls is made.
-    await this.commit(moves.map((move) => ({ type: 'move.planned', move })));
+  }
+
+  /** Records planned moves (before any of their calls is made) and starts them. */
+  private async launch(moves: readonly PlannedMove[]): Promise<void> {
+    await this.commit(planEvents(moves));
+    this.started(moves);
+  }
+
+  /** Starts moves whose plan is recorded. */
+  private started(moves: readonly PlannedMove[]): void {
+    if (moves.length === 0) return;
     this.onProgress({ type: 'wave', moves: moves.length });
     for (const move of moves) this.start(move);
   }
@@ -280,14 +292,17 @@ export class ExplorationEngine {
   private start(move: PlannedMove): void {
     const earlier = [...this.window.values()];
     this.pendingCalls.delete(move.id);
-    const entry = { move, candidateId: candidateIdOf(move.id), begun: 0 } as InFlight;
+    const entry = { move, candidateId: candidateIdOf(move.id), begun: 0, settled: false } as InFlight;
     // In the window before its first call, so that call is counted against it.
     this.window.set(move.id, entry);
     entry.written = tracedMove(move, this.deps.writer.info, () => this.writeMove(move));
     entry.outcome = this.outcomeOf(entry.written, earlier);
     // Failures are read when the move is folded, not left unhandled meanwhile.
     entry.written.catch(() => undefined);
-    entry.outcome.catch(() => undefined);
+    entry.outcome.then(
+      () => (entry.settled = true),
+      () => (entry.settled = true),
+    );
   }
 
   /**
@@ -315,17 +330,25 @@ export class ExplorationEngine {
   }
 
   /**
-   * Folds the oldest move in flight once it returns (plan order). A move the budget stopped stays
-   * pending and the next one is taken; any other failure waits for the rest to settle, then throws.
+   * Folds the oldest move in flight once it returns (plan order), recording `planned` (moves
+   * planned after it) in the same transaction and starting them once it commits. A move the
+   * budget stopped stays pending and the next one is taken; any other failure waits for the rest
+   * to settle, then throws. The log is the same as if the moves had been recorded first.
    */
-  private async foldNext(): Promise<number> {
+  private async foldNext(planned: readonly PlannedMove[]): Promise<number> {
+    let waiting = planned;
     for (const [id, head] of this.window) {
       const result = await Promise.allSettled([head.outcome]).then((r) => r[0] as PromiseSettledResult<MoveOutcome>);
       this.window.delete(id);
       if (result.status === 'fulfilled') {
-        await this.commitOutcomes(foldOutcome(this.state, this.novelty, result.value), [result.value.writeKey, ...result.value.judgeKeys]);
+        const events = [...planEvents(waiting), ...foldOutcome(this.state, this.novelty, result.value)];
+        await this.commitOutcomes(events, [result.value.writeKey, ...result.value.judgeKeys], waiting);
         return 1;
       }
+      // The moves planned are recorded before the next one is waited for (or the failure thrown),
+      // as they would have been had they been recorded first.
+      if (waiting.length > 0) await this.launch(waiting);
+      waiting = [];
       if (result.reason instanceof BudgetStop) {
         this.pendingCalls.set(id, head.begun);
         continue;
@@ -333,6 +356,7 @@ export class ExplorationEngine {
       await this.drain();
       throw result.reason;
     }
+    if (waiting.length > 0) await this.launch(waiting);
     return 0;
   }
 
@@ -429,9 +453,13 @@ export class ExplorationEngine {
     return this.state.indexes.judgedCount === this.state.order.length;
   }
 
-  /** Commits new candidates and judgments, and marks the paths they exhausted (unless marked with them). */
-  private async commitOutcomes(events: ExplorationEvent[], releasedCalls: string[] = []): Promise<void> {
+  /**
+   * Commits new candidates and judgments (after `planned`'s plans, when given: those moves start
+   * once they are recorded), and marks the paths they exhausted (unless marked with them).
+   */
+  private async commitOutcomes(events: ExplorationEvent[], releasedCalls: string[] = [], planned: readonly PlannedMove[] = []): Promise<void> {
     await this.commit(events, undefined, releasedCalls);
+    this.started(planned);
     const exhausted: ExplorationEvent[] = [];
     for (const event of events) {
       if (event.type === 'path.exhausted') {
@@ -592,6 +620,13 @@ interface InFlight {
   outcome: Promise<MoveOutcome>;
   /** Write and judge calls it has begun (reused ones included: the spend counts them too). */
   begun: number;
+  /** Its outcome has arrived (or failed): it can be folded without waiting. */
+  settled: boolean;
+}
+
+/** The events recording planned moves. */
+function planEvents(moves: readonly PlannedMove[]): ExplorationEvent[] {
+  return moves.map((move) => ({ type: 'move.planned', move }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Lens } from '../brief/schema.js';
 import type { CandidateNode, ExplorationState } from './state.js';
 import { DEFAULT_EXHAUSTION } from './exhaustion.js';
-import { pairKey } from './indexes.js';
+import { lensesOpenedFewerThan, pairKey, steeredOpenLeaves } from './indexes.js';
 import { lensById } from './state.js';
 import type { MoveKind } from './types.js';
 
@@ -171,12 +171,13 @@ function deepenMoves(state: ExplorationState, options: PolicyOptions): MovePropo
   const bestId = state.indexes.bestId;
   const bestQuality = bestId ? state.nodes.get(bestId)?.judgment?.quality ?? 0 : 0;
   const moves: MoveProposal[] = [];
-  const leaves = state.indexes.openLeaves.filter((id) => {
+  const leaves: string[] = [];
+  for (const id of state.indexes.openLeaves) {
     const node = state.nodes.get(id);
-    return node?.judgment !== undefined && !node.pruned && !isQuarantined(state, node);
-  });
+    if (node?.judgment !== undefined && !node.pruned && !isQuarantined(state, node)) leaves.push(id);
+  }
   const tilt = tasteTilt(leaves, preference);
-  const steered = steeredLeaves(state);
+  const steered = steeredOpenLeaves(state);
   for (const id of leaves) {
     const node = state.nodes.get(id);
     if (!node?.judgment) continue;
@@ -355,18 +356,18 @@ export function tasteTilt(leaves: readonly string[], preference: PolicyOptions['
 }
 
 function openMoves(state: ExplorationState, options: PolicyOptions): MoveProposal[] {
-  // Openings made so far come from the lens index; only moves still pending are counted here.
-  const opens = new Map<string, number>();
-  for (const [lensId, stats] of state.indexes.lensStats) if (stats.opens > 0) opens.set(lensId, stats.opens);
+  // Openings made so far come from the lens index (only lenses opened fewer times than allowed
+  // are looked at); only moves still pending are counted here.
+  const pending = new Map<string, number>();
   for (const move of state.pendingMoves.values()) {
-    if (move.kind === 'open') opens.set(move.lens.id, (opens.get(move.lens.id) ?? 0) + 1);
+    if (move.kind === 'open') pending.set(move.lens.id, (pending.get(move.lens.id) ?? 0) + 1);
   }
   const bestId = state.indexes.bestId;
   const best = bestId ? state.nodes.get(bestId)?.judgment?.quality ?? 0 : 0;
   const moves: MoveProposal[] = [];
-  for (const lens of state.lenses) {
+  for (const lens of lensesOpenedFewerThan(state, options.maxOpensPerLens)) {
     if (lens.id === COMBINE_LENS.id) continue;
-    const count = opens.get(lens.id) ?? 0;
+    const count = (state.indexes.lensStats.get(lens.id)?.opens ?? 0) + (pending.get(lens.id) ?? 0);
     if (count >= options.maxOpensPerLens) continue;
     let value: number;
     let why: string;

@@ -111,7 +111,7 @@ export function encodeSnapshot(state: ExplorationState, codes?: NoveltyCodes): E
     candidatesAtLastCheckpoint: state.candidatesAtLastCheckpoint,
     lastSeq: state.lastSeq,
     eventCount: state.eventCount,
-    openLeaves: state.indexes.openLeaves,
+    openLeaves: [...state.indexes.openLeaves],
     judgedFeed: state.indexes.judged.map((n) => n.candidate.id),
     reopenings: state.reopenings,
     extraBudget: state.extraBudget,
@@ -213,7 +213,7 @@ export function restoreSnapshot(
   state.extraBudget = b.extraBudget;
   // What follows from the nodes alone is derived; the orders that follow from when events came are kept.
   const indexes = deriveIndexes(state);
-  indexes.openLeaves = [...b.openLeaves];
+  indexes.openLeaves = new Set(b.openLeaves);
   const feed: CandidateNode[] = [];
   for (const id of b.judgedFeed) {
     const node = state.nodes.get(id);

@@ -5,7 +5,8 @@ import { mulberry32 } from '../util/mulberry32.js';
 import type { Assumption, Decision } from '../steer/types.js';
 import type { ExplorationEvent } from './events.js';
 import type { DerivedIndexes } from './indexes.js';
-import { deriveIndexes } from './indexes.js';
+import { deriveIndexes, lensesOpenedFewerThan, steeredOpenLeaves } from './indexes.js';
+import { DEFAULT_POLICY, planMoves, steeredLeaves } from './policy.js';
 import type { ExplorationState } from './state.js';
 import { applyEvent, initialState, madeByAssumption, replay } from './state.js';
 import { encodeSnapshot, readSnapshot, restoreSnapshot } from './snapshot.js';
@@ -188,6 +189,7 @@ function comparable(indexes: DerivedIndexes): Record<string, unknown> {
     exhaustedCount: indexes.exhaustedCount,
     lensBest: [...indexes.lensBest.entries()].map(([lens, node]) => [lens, node.candidate.id]).sort(([a], [b]) => String(a).localeCompare(String(b))),
     combined: [...indexes.combined].sort(),
+    directed: indexes.directed.map((n) => n.candidate.id),
   };
 }
 
@@ -236,6 +238,26 @@ describe('exploration state', () => {
     );
   });
 
+  it('answers the policy from its indexes as a full scan does, and plans alike, after every event', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 120 }), fc.boolean(), fc.integer({ min: 1, max: 3 }), (seed, length, richer, max) => {
+        const options = { ...DEFAULT_POLICY, maxOpensPerLens: max, slots: 4, callsLeft: Number.POSITIVE_INFINITY, budgetLeft: 1, weights: new Map<string, number>() };
+        const events = randomEvents(seed, length, richer);
+        const live = initialState('x');
+        events.forEach((event, i) => {
+          applyEvent(live, event);
+          expect([...steeredOpenLeaves(live)].sort()).toEqual([...steeredLeaves(live)].sort());
+          expect(lensesOpenedFewerThan(live, max).map((l) => l.id)).toEqual(live.lenses.filter((l) => (live.indexes.lensStats.get(l.id)?.opens ?? 0) < max).map((l) => l.id));
+          // The live state's indexes and lookups were kept up to date event by event; a state
+          // replayed from the log builds them afresh: the plans must be the same, move for move.
+          const replayed = replay('x', events.slice(0, i + 1).map((e, at) => ({ seq: at + 1, event: e })));
+          expect(planMoves(live, options)).toEqual(planMoves(replayed, options));
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   // Pinned seeds that once exposed tie-breaking between equal qualities.
   it.each([7, 1234, 99991])('pinned seed %i', (seed) => {
     const state = initialState('x');
@@ -251,14 +273,14 @@ describe('exploration state', () => {
     applyEvent(state, { type: 'candidate.added', candidate: candidate('c2', 'deepen', ['c1'], lens.id, 2) });
     applyEvent(state, { type: 'candidate.judged', judgment: judgment('c1', 'b1', 0.5) });
     applyEvent(state, { type: 'candidate.judged', judgment: judgment('c2', 'b1', 0.7) });
-    expect(state.indexes.openLeaves).toEqual(['c2']);
+    expect([...state.indexes.openLeaves]).toEqual(['c2']);
     expect(state.indexes.bestId).toBe('c2');
     applyEvent(state, {
       type: 'decision.made',
       decision: { id: 'd1', explorationId: 'x', checkpointId: null, action: 'prune', candidateIds: ['c1'], createdAt: '' },
     });
     expect(state.nodes.get('c2')?.pruned).toBe(true);
-    expect(state.indexes.openLeaves).toEqual([]);
+    expect([...state.indexes.openLeaves]).toEqual([]);
     expect(state.indexes.bestId).toBeNull();
   });
 
@@ -295,7 +317,7 @@ function fullShape(state: ExplorationState): unknown {
     openCheckpoint: openCheckpoint?.id ?? null,
     indexes: {
       ...comparable(indexes),
-      openLeaves: indexes.openLeaves,
+      openLeaves: [...indexes.openLeaves],
       judged: indexes.judged.map((n) => n.candidate.id),
     },
   };

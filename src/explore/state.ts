@@ -159,6 +159,7 @@ export function applyEvent(state: ExplorationState, event: ExplorationEvent, seq
         duplicateOf: state.textIds.get(candidate.text),
       });
       if (!state.textIds.has(candidate.text)) state.textIds.set(candidate.text, candidate.id);
+      if (move?.directive !== undefined) state.indexes.directed.push(state.nodes.get(candidate.id) as CandidateNode);
       state.order.push(candidate.id);
       for (const parentId of candidate.parentIds) {
         const parent = state.nodes.get(parentId);

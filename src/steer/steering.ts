@@ -1,4 +1,6 @@
+import type { Lens } from '../brief/schema.js';
 import type { ExplorationEngine } from '../explore/engine.js';
+import type { DerivedIndexes } from '../explore/indexes.js';
 import type { ExplorationStatus } from '../explore/events.js';
 import { COMBINE_LENS } from '../explore/policy.js';
 import { assumedSinceLastDecision, buildBoard } from './board.js';
@@ -102,7 +104,7 @@ function pendingCheckpoint(engine: ExplorationEngine, nothingLeft: boolean, budg
     everyLensTried: everyLensTried(state),
     budgetLeft: 1 - engine.budgetShare(),
     movesAffordable: movesAffordable({
-      callsLeft: engine.budgetGuard().callsLeft(),
+      callsLeft: engine.callsLeftToPlan(),
       callsPerMove: 1 + (engine.deps.jury?.length ?? 1),
       share: engine.budgetShare(),
       movesSoFar: state.order.length,
@@ -114,10 +116,29 @@ function anyPathExhausted(state: ExplorationEngine['state']): boolean {
   return state.indexes.exhaustedCount > 0;
 }
 
-/** Every lens in play has a judged candidate (combinations are not a direction of their own). */
+interface LensesTried {
+  lenses: readonly Lens[];
+  length: number;
+  indexes: DerivedIndexes;
+  judgedLenses: number;
+  tried: boolean;
+}
+
+const lensesTried = new WeakMap<ExplorationEngine['state'], LensesTried>();
+
+/**
+ * Every lens in play has a judged candidate (combinations are not a direction of their own). The
+ * answer is kept until a lens is added or one gets its first judged candidate (or the indexes are
+ * rebuilt): it is asked after every fold, and an exploration may have thousands of lenses.
+ */
 function everyLensTried(state: ExplorationEngine['state']): boolean {
-  const lenses = state.lenses.filter((l) => l.id !== COMBINE_LENS.id);
-  return lenses.length > 0 && lenses.every((l) => state.indexes.lensBest.has(l.id));
+  const { lenses, indexes } = state;
+  const kept = lensesTried.get(state);
+  if (kept && kept.lenses === lenses && kept.length === lenses.length && kept.indexes === indexes && kept.judgedLenses === indexes.lensBest.size) return kept.tried;
+  const inPlay = lenses.filter((l) => l.id !== COMBINE_LENS.id);
+  const tried = inPlay.length > 0 && inPlay.every((l) => indexes.lensBest.has(l.id));
+  lensesTried.set(state, { lenses, length: lenses.length, indexes, judgedLenses: indexes.lensBest.size, tried });
+  return tried;
 }
 
 /** The person's taste, learned from the ledger so far, biases which paths are deepened. */

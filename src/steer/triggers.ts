@@ -119,6 +119,8 @@ export function detectSignals(input: TriggerInput, rules: TriggerRules = DEFAULT
   if (conflict) signals.push(conflict);
 
   for (const node of novelCandidates(ranked, index, rules)) {
+    // Most novel candidates were shown long ago: only the news is worth a message.
+    if (state.raisedKeys.has(`novelty:${node.candidate.id}`)) continue;
     signals.push(
       signal(
         'novelty',

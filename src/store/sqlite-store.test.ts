@@ -92,6 +92,25 @@ describe('openSqliteStore', () => {
     await second.close();
   });
 
+  it('writes the call rows queued in a turn with the events committed in it; a failing one is rejected alone', async () => {
+    const store = openSqliteStore(join(tmpDir(), 'baton.db'));
+    const brief = await store.saveBrief({ source: fixtureBriefSource, brief: fixtureBrief() });
+    await store.createExploration({ id: 'x_turn', briefId: brief.id, seed: 1, model: 'rehearsal', judge: 'rehearsal', title: 't', created: fixtureCreated(brief.id) });
+    const intent = { explorationId: 'x_turn', purpose: 'open' as const, model: 'rehearsal', reservedTokens: 1, reservedUsd: 0 };
+    // Queued, not yet written: the commit below takes them into its transaction.
+    const begun = store.beginCall({ key: 'x_turn.m1:write', ...intent });
+    const orphan = store.finishCall({ key: 'x_turn.m9:write', status: 'done', output: 'o', usage: { inputTokens: 1, outputTokens: 1 }, usd: 0, latencyMs: 0 });
+    const candidate = fixtureCandidate('x_turn', 1);
+    const stored = await store.commit('x_turn', { events: [{ type: 'candidate.added', candidate }] });
+    expect(stored.map((e) => e.event.type)).toEqual(['candidate.added']);
+    await expect(begun).resolves.toBeUndefined();
+    await expect(orphan).rejects.toMatchObject({ code: 'invalid_input' });
+    expect((await store.getCall('x_turn.m1:write'))?.status).toBe('intent');
+    expect(await store.getCall('x_turn.m9:write')).toBeUndefined();
+    expect(await store.getCandidate(candidate.id)).toStrictEqual(candidate);
+    await store.close();
+  });
+
   it('applies migrations once: reopening and migrating again change nothing', async () => {
     const path = join(tmpDir(), 'baton.db');
     await openSqliteStore(path).close();

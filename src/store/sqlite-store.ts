@@ -349,37 +349,62 @@ class SqliteStore extends SqlPeopleStore implements Store {
   }
 
   async commit(explorationId: string, write: ExplorationWrite): Promise<StoredEvent[]> {
+    // The call rows queued in this turn (a move's results, landing just before it is folded) go
+    // in the same transaction as the events: one WAL write instead of two. Should one of them
+    // fail, they are written as `#flush` writes them (each failing one rejected alone), and the
+    // events are committed on their own.
+    const batch = this.#queued;
+    if (batch.length > 0 && this.#db.open) {
+      this.#queued = [];
+      this.#queuedKeys.clear();
+      let stored: StoredEvent[] | undefined;
+      try {
+        stored = this.#db.transaction(() => {
+          for (const item of batch) item.write();
+          return this.#commitEvents(explorationId, write);
+        }).immediate();
+      } catch {
+        this.#queued = batch.concat(this.#queued);
+        for (const item of batch) this.#queuedKeys.add(item.key);
+      }
+      if (stored) {
+        for (const item of batch) item.resolve();
+        return stored;
+      }
+    }
     this.#flush();
-    const commit = this.#db.transaction((): StoredEvent[] => {
-      const exploration = this.#sql.getExploration.get(explorationId);
-      if (!exploration) throw new BatonError('not_found', `No exploration ${explorationId}.`);
-      const at = now();
-      for (const result of write.calls ?? []) this.#recordResult(explorationId, result, at);
+    return guarded(this.location, () => this.#db.transaction(() => this.#commitEvents(explorationId, write)).immediate());
+  }
 
-      let status: ExplorationStatus = toStatus(exploration.status, explorationId);
-      let currentBriefId = exploration.current_brief_id;
-      const stored: StoredEvent[] = [];
-      for (const event of write.events) {
-        const payload = writeEventData(this.#sql, explorationId, event);
-        if (event.type === 'checkpoint.raised') status = 'awaiting';
-        else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
-        else if (event.type === 'exploration.ended') status = event.status;
-        else if (event.type === 'exploration.reopened') status = 'running';
-        else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
-        const { lastInsertRowid } = this.#sql.insertEvent.run(explorationId, event.type, JSON.stringify(payload), at);
-        stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });
-      }
-      for (const key of write.releasedCalls ?? []) {
-        if (this.#sql.getCall.get(key)?.status !== 'done') continue;
-        this.#sql.releaseCallOutput.run(key);
-        this.#sql.releaseLegacyCallOutput.run(key);
-      }
-      if (write.events.length > 0) {
-        this.#sql.updateExploration.run({ id: explorationId, status, current_brief_id: currentBriefId, updated_at: at });
-      }
-      return stored;
-    });
-    return guarded(this.location, () => commit.immediate());
+  /** Writes an exploration's events (and the call rows and releases that go with them); inside a transaction. */
+  #commitEvents(explorationId: string, write: ExplorationWrite): StoredEvent[] {
+    const exploration = this.#sql.getExploration.get(explorationId);
+    if (!exploration) throw new BatonError('not_found', `No exploration ${explorationId}.`);
+    const at = now();
+    for (const result of write.calls ?? []) this.#recordResult(explorationId, result, at);
+
+    let status: ExplorationStatus = toStatus(exploration.status, explorationId);
+    let currentBriefId = exploration.current_brief_id;
+    const stored: StoredEvent[] = [];
+    for (const event of write.events) {
+      const payload = writeEventData(this.#sql, explorationId, event);
+      if (event.type === 'checkpoint.raised') status = 'awaiting';
+      else if (event.type === 'decision.made' && event.decision.action !== 'accept') status = 'running';
+      else if (event.type === 'exploration.ended') status = event.status;
+      else if (event.type === 'exploration.reopened') status = 'running';
+      else if (event.type === 'brief.redirected') currentBriefId = event.briefId;
+      const { lastInsertRowid } = this.#sql.insertEvent.run(explorationId, event.type, JSON.stringify(payload), at);
+      stored.push({ seq: Number(lastInsertRowid), explorationId, at, event });
+    }
+    for (const key of write.releasedCalls ?? []) {
+      if (this.#sql.getCall.get(key)?.status !== 'done') continue;
+      this.#sql.releaseCallOutput.run(key);
+      this.#sql.releaseLegacyCallOutput.run(key);
+    }
+    if (write.events.length > 0) {
+      this.#sql.updateExploration.run({ id: explorationId, status, current_brief_id: currentBriefId, updated_at: at });
+    }
+    return stored;
   }
 
   #recordResult(explorationId: string | null, result: CallResult, at: string): void {

@@ -29,7 +29,7 @@ function shape(state: ExplorationState): unknown {
     texts: [...textIds.entries()],
     open: openCheckpoint?.id ?? null,
     bestId: indexes.bestId,
-    openLeaves: indexes.openLeaves,
+    openLeaves: [...indexes.openLeaves],
     judged: indexes.judged.map((n) => n.candidate.id),
     ranked: indexes.ranked.toArray().map((n) => n.candidate.id),
   };
