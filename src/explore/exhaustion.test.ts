@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { StateBuilder } from '../../test/support/state-builder.js';
 import { DEFAULT_EXHAUSTION, exhaustionReason } from './exhaustion.js';
-import { pathTo } from './state.js';
+import type { Lens } from '../brief/schema.js';
+import { LENSES } from '../../test/support/state-builder.js';
+import { applyEvent, pathTo } from './state.js';
+
+/** Adds a deepening made by a decision's move (as `decide deepen` makes one): the person chose the path. */
+function addChosen(b: StateBuilder, parent: string, scores: Record<string, number>): string {
+  const lens = LENSES.find((l) => l.id === b.state.nodes.get(parent)?.candidate.lensId) as Lens;
+  // The builder's next candidate is made by the move planned here (ids count up together).
+  const next = b.state.order.length + 1;
+  applyEvent(b.state, { type: 'move.planned', move: { id: `x.m${next}`, kind: 'deepen', parentIds: [parent], lens, origin: 'decision', directive: 'x.d1:0' } });
+  return b.add({ parents: [parent], scores });
+}
 
 describe('exhaustion', () => {
   it('keeps a path open while deepening still pays', () => {
@@ -63,6 +74,29 @@ describe('exhaustion', () => {
       id = b.add({ parents: [id], scores: { a: depth, b: depth } });
     }
     expect(exhaustionReason(pathTo(b.state, id))).toMatch(/depth 8/);
+  });
+
+  it("weighs the judge's word less on a path the person chose: no quality ceiling, a plateau over four deepenings", () => {
+    const b = new StateBuilder();
+    const opening = b.add({ scores: { a: 6, b: 6 } });
+    const chosen = addChosen(b, opening, { a: 6.1, b: 6.1 });
+    expect(b.state.nodes.get(chosen)?.directive).toBe('x.d1:0');
+    // Two flat deepenings would end a path of the judge's; on the person's they are noise.
+    const c3 = b.add({ parents: [chosen], scores: { a: 6.2, b: 6.1 } });
+    expect(exhaustionReason(pathTo(b.state, c3))).toBeNull();
+    // The judge's 99% is not the person's ceiling.
+    const top = b.add({ parents: [c3], scores: { a: 9.9, b: 9.9 } });
+    expect(exhaustionReason(pathTo(b.state, top))).toBeNull();
+    // Flat over four deepenings is evidence, on any path.
+    const c4 = b.add({ parents: [c3], scores: { a: 6.2, b: 6.2 } });
+    expect(exhaustionReason(pathTo(b.state, c4))).toBeNull();
+    const c5 = b.add({ parents: [c4], scores: { a: 6.3, b: 6.2 } });
+    expect(exhaustionReason(pathTo(b.state, c5))).toMatch(/^plateau: .* over the last 4 deepenings/);
+    // The same scores on a path nobody chose end it at once.
+    const other = b.add({ scores: { a: 6, b: 6 } });
+    const o2 = b.add({ parents: [other], scores: { a: 6.1, b: 6.1 } });
+    const o3 = b.add({ parents: [o2], scores: { a: 6.2, b: 6.1 } });
+    expect(exhaustionReason(pathTo(b.state, o3))).toMatch(/^plateau: .* over the last 2 deepenings/);
   });
 
   it('says nothing about an unjudged leaf', () => {

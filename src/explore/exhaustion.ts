@@ -17,6 +17,12 @@ export interface ExhaustionRules {
   ceiling: number;
   /** Deepest a path may go on its own. */
   maxDepth: number;
+  /**
+   * Deepenings looked back over for a plateau on a path the person chose (one a decision's or an
+   * assumption's move made): the judge's scores are noisy and its taste is not the person's, so
+   * two of them are not enough evidence to give up on the person's own choice.
+   */
+  chosenPlateauWindow: number;
 }
 
 export const DEFAULT_EXHAUSTION: ExhaustionRules = {
@@ -26,18 +32,23 @@ export const DEFAULT_EXHAUSTION: ExhaustionRules = {
   nearDuplicateRun: 2,
   ceiling: 0.97,
   maxDepth: 8,
+  chosenPlateauWindow: 4,
 };
 
 /**
  * Returns the reason the leaf's path is exhausted, or null while deepening may still pay. Only
  * evidence ends a path: a plateau over at least two deepenings, a run of near-duplicates (one alone
- * is chance: the next take may differ), or the ceiling.
+ * is chance: the next take may differ), or the ceiling. On a path the person chose, the judge's
+ * word weighs less: its quality ceiling is not the person's (a noisy score of 97% says little of
+ * what they will make of the next take), and a plateau must hold over `chosenPlateauWindow`
+ * deepenings.
  */
 export function exhaustionReason(path: readonly CandidateNode[], rules: ExhaustionRules = DEFAULT_EXHAUSTION): string | null {
   const leaf = path[path.length - 1];
   const judgment = leaf?.judgment;
   if (!leaf || !judgment) return null;
-  if (judgment.quality >= rules.ceiling) return `ceiling: quality ${pct(judgment.quality)} leaves nothing to gain`;
+  const chosen = isChosenPath(path);
+  if (!chosen && judgment.quality >= rules.ceiling) return `ceiling: quality ${pct(judgment.quality)} leaves nothing to gain`;
   if (leaf.candidate.depth >= rules.maxDepth) return `ceiling: depth ${leaf.candidate.depth} is the deepest a path goes on its own`;
   let run = 0;
   for (let i = path.length - 1; i >= 0 && run < rules.nearDuplicateRun; i -= 1) {
@@ -48,7 +59,7 @@ export function exhaustionReason(path: readonly CandidateNode[], rules: Exhausti
     return `${run} near-duplicates of their parents in a row (similarity ${(judgment.parentSimilarity ?? 1).toFixed(2)})`;
   }
   // A plateau is judged over deepenings only: the window's start must be on this path too.
-  const window = Math.max(2, rules.plateauWindow);
+  const window = Math.max(2, chosen ? rules.chosenPlateauWindow : rules.plateauWindow);
   const start = path.length - 1 - window;
   const base = path[start]?.judgment;
   if (start >= 0 && base && path.slice(start + 1).every((n) => n.candidate.kind === 'deepen')) {
@@ -58,6 +69,15 @@ export function exhaustionReason(path: readonly CandidateNode[], rules: Exhausti
     }
   }
   return null;
+}
+
+/**
+ * The person chose this path: a candidate before the leaf was made by a decision's (or an
+ * assumption's) move. The leaf's own mark is left out, so the answer depends only on the lineage
+ * and is the same when the leaf is folded and when its mark is recomputed.
+ */
+function isChosenPath(path: readonly CandidateNode[]): boolean {
+  return path.slice(0, -1).some((n) => n.directive !== undefined);
 }
 
 /** A deepening that barely changed its parent (an exact copy included). */
