@@ -90,7 +90,7 @@ export const BANKS: Record<LensKind, Bank> = {
       'A fable needs a moral, and this one is plain: the {k2} outlasts the {k}.',
       'The letter form lets the writer address the {k} directly, as an old friend would.',
       'In the second chapter the narrator returns, and the {k} is seen from the other side of the room.',
-      'Like a recipe, the piece lists its ingredients first: {k}, {k2}, patience, and a little salt.',
+      'Like a recipe, the piece lists its ingredients first: a measure of the {k}, a pinch of the {k2}, patience, and a little salt.',
       'The ballad repeats its refrain after every verse, and each time the {k} means something new.',
       'As a postcard, {t} has to fit in a few lines, so every word about the {k} must earn its place.',
       'The stage directions are spare: a table, a lamp, the {k2} waiting in the wings.',
@@ -139,7 +139,7 @@ export const BANKS: Record<LensKind, Bank> = {
       'The negative space around the {k} says as much as the {k} itself.',
       'Undoing a habit is harder than starting one, so this draft begins by undoing one habit around the {k}.',
       'Turned upside down, the weakest part of {t} becomes the place where the {w2} starts.',
-      'What would a rival do to sink this? Each answer becomes a safeguard for the {k}.',
+      'What would a rival do to sink the {k2}? Each answer becomes a safeguard for the {k}.',
     ],
     focus: [
       'On {c}, the draft now inverts one more step: it asks how the {k} could fail and closes that door.',
