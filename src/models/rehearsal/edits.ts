@@ -30,7 +30,7 @@ export function paragraphise(sentences: readonly string[], rng: Rng): string[][]
  * Words a near-duplicate may change, each to one that reads right in its place: a word swapped for
  * an arbitrary one ("the habit of reading" → "the careful of reading") reads as broken.
  */
-const SWAPS: Readonly<Record<string, string>> = {
+export const SWAPS: Readonly<Record<string, string>> = {
   small: 'modest',
   modest: 'small',
   quiet: 'calm',
