@@ -141,6 +141,8 @@ describe('rehearsal passages over the example briefs', () => {
         const unquoted = body.replace(/“[^”]*”/gu, '“…”');
         expect(disagreement(unquoted, plurals), body).toBeNull();
         expect(unquoted, body).not.toMatch(/\bthe \w+ back the way it was\b/u);
+        // A lens name is an imperative ("Change the genre"): "the Change the genre draft" reads as broken.
+        for (const lens of [...LENSES, ...EXTRA_LENSES]) expect(body).not.toContain(`the ${lens.name} draft`);
         const sentences = sentencesOf(text);
         expect(new Set(sentences).size, `a sentence repeated in:\n${body}`).toBe(sentences.length);
         const off = sentences.filter((sentence) => !isSensitive(sentence) && !contentWords(sentence).some((word) => vocabulary.has(stem(word))));
