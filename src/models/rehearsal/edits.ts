@@ -26,10 +26,16 @@ export function paragraphise(sentences: readonly string[], rng: Rng): string[][]
   return paragraphs;
 }
 
-const SWAPS: Readonly<Record<string, string>> = {
+/**
+ * Words a near-duplicate may change, each to one that reads right in its place: a word swapped for
+ * an arbitrary one ("the habit of reading" → "the careful of reading") reads as broken.
+ */
+export const SWAPS: Readonly<Record<string, string>> = {
   small: 'modest',
+  modest: 'small',
   quiet: 'calm',
   simple: 'plain',
+  simpler: 'plainer',
   begins: 'starts',
   often: 'frequently',
   every: 'each',
@@ -41,27 +47,86 @@ const SWAPS: Readonly<Record<string, string>> = {
   strange: 'odd',
   single: 'lone',
   strongest: 'sturdiest',
+  stronger: 'sturdier',
   thousands: 'many thousands',
+  usual: 'customary',
+  hard: 'close',
+  sharper: 'keener',
+  heavy: 'oppressive',
+  warmer: 'kinder',
+  loudly: 'noisily',
+  neatly: 'tidily',
+  absurd: 'ridiculous',
+  essential: 'vital',
+  concrete: 'tangible',
+  vivid: 'bright',
+  deliberate: 'intentional',
+  honest: 'truthful',
+  realistic: 'plausible',
+  humbler: 'plainer',
+  wiser: 'shrewder',
+  surprising: 'unexpected',
+  directly: 'straight',
+  plainly: 'simply',
+  suddenly: 'abruptly',
+  almost: 'nearly',
+  truly: 'really',
+  exactly: 'precisely',
+  patient: 'unhurried',
+  tiny: 'minute',
+  humble: 'lowly',
+  steady: 'constant',
+  rarely: 'seldom',
+  seldom: 'rarely',
+  quickly: 'swiftly',
+  strong: 'sturdy',
+  weakest: 'feeblest',
+  smaller: 'slighter',
+  plain: 'simple',
 };
-const FALLBACK_SWAPS = ['steady', 'careful', 'distinct', 'familiar'];
+const SWAPPABLE = /^([a-z]+)([,.;:!?]?)$/u;
 
-/** A near-duplicate: the same text with one or two words changed. */
+/**
+ * A near-duplicate: the same text with one or two words changed for words that mean the same, or,
+ * when none can be, two sentences traded places — the same opening either way.
+ */
 export function nearDuplicate(paragraphs: string[][], rng: Rng): string[][] {
   const copy = paragraphs.map((paragraph) => [...paragraph]);
   const changes = rng.between(1, 2);
+  let changed = false;
   for (let change = 0; change < changes; change++) {
-    const p = rng.int(copy.length);
+    const options: Array<[number, number, number]> = [];
+    copy.forEach((paragraph, p) =>
+      paragraph.forEach((sentence, s) => {
+        if (isSensitive(sentence)) return;
+        sentence.split(' ').forEach((token, i) => {
+          const word = SWAPPABLE.exec(token)?.[1];
+          if (word !== undefined && SWAPS[word] !== undefined) options.push([p, s, i]);
+        });
+      }),
+    );
+    if (options.length === 0) break;
+    const [p, s, i] = rng.pick(options);
     const paragraph = copy[p] as string[];
-    const s = rng.int(paragraph.length);
-    const sentence = paragraph[s] as string;
-    if (isSensitive(sentence)) continue;
-    const words = sentence.split(' ');
-    const swappable = words.map((word, i) => ({ word, i })).filter(({ word }) => /^[a-z]{5,}$/.test(word));
-    if (swappable.length === 0) continue;
-    const known = swappable.filter(({ word }) => SWAPS[word] !== undefined);
-    const { word, i } = known.length > 0 ? rng.pick(known) : rng.pick(swappable);
-    words[i] = SWAPS[word] ?? rng.pick(FALLBACK_SWAPS);
+    const words = (paragraph[s] as string).split(' ');
+    words[i] = (words[i] as string).replace(SWAPPABLE, (_token, word: string, mark: string) => `${SWAPS[word] as string}${mark}`);
+    // "a whole week" becomes "an entire week".
+    const article = words[i - 1];
+    if (article !== undefined && /^[Aa]n?$/u.test(article)) {
+      const an = /^[aeiou]/u.test(words[i] as string);
+      words[i - 1] = `${article.charAt(0)}${an ? 'n' : ''}`;
+    }
     paragraph[s] = words.join(' ');
+    changed = true;
+  }
+  if (!changed) {
+    const pairs: Array<[number, number]> = [];
+    copy.forEach((paragraph, p) => paragraph.forEach((_, s) => s + 1 < paragraph.length && !(p === 0 && s === 0) && pairs.push([p, s])));
+    if (pairs.length > 0) {
+      const [p, s] = rng.pick(pairs);
+      const paragraph = copy[p] as string[];
+      [paragraph[s], paragraph[s + 1]] = [paragraph[s + 1] as string, paragraph[s] as string];
+    }
   }
   return copy;
 }

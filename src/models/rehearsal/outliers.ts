@@ -91,7 +91,7 @@ export const OUTLIER_VOICES: readonly OutlierVoice[] = [
     thesis: 'Handle {t} as a glassblower handles a gather: shape it while it glows, spin it constantly, and cool it slowly.',
     sentences: [
       'Spin “{o}” on the pipe; stop for a moment and it sags toward the floor.',
-      'Anneal slowly, because {t} cooled too fast carries a hidden stress that cracks it a month later.',
+      'Anneal slowly: cooled too fast, {t} carries a hidden stress that shows as a crack a month later.',
       'Nothing is wasted at the furnace: broken attempts at “{o}” go back in as cullet for the next batch.',
       'Reheat in the glory hole between gathers, since “{o}” slumps out of true if it is shaped cold.',
       'Cane work fuses thin coloured rods into one spiral, and “{o}” and “{o2}” can be fused likewise.',

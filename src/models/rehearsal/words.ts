@@ -76,10 +76,14 @@ function terms(run: readonly string[]): string[] {
 export function briefWords(brief: Brief): BriefWords {
   const score = new Map<string, number>();
   const add = (text: string, weight: number): void => {
+    const verbs = verbsIn(text);
     phrases(text)
       .flatMap(terms)
       // A verb or an adverb in a noun's place reads as broken: "every word about the think".
-      .filter((term) => looksLikeNoun(term.split(' ').at(-1) as string))
+      .filter((term) => {
+        const head = term.split(' ').at(-1) as string;
+        return looksLikeNoun(head) && !verbs.has(head);
+      })
       .forEach((term, index) => {
         // Earlier terms weigh slightly more, so ties keep the order of the text.
         score.set(term, (score.get(term) ?? 0) + weight - index * 1e-3);
@@ -117,6 +121,18 @@ function withDeterminer(question: string, topic: string): string {
     break;
   }
   return topic;
+}
+
+/**
+ * Words a brief uses as verbs: after a subject pronoun or a modal ("they borrow", "never borrow"),
+ * or straight before a possessive ("borrow their first book"). As a keyword one would read "the
+ * borrow".
+ */
+function verbsIn(text: string): Set<string> {
+  const lower = text.toLowerCase();
+  const after = /\b(?:they|we|you|i|he|she|can|could|would|should|will|must|might|never|always)\s+([\p{L}][\p{L}'’-]*)/gu;
+  const before = /([\p{L}][\p{L}'’-]*)\s+(?:their|his|her|its|our|your|my)\b/gu;
+  return new Set([...lower.matchAll(after), ...lower.matchAll(before)].map((match) => match[1] as string));
 }
 
 /** Words that end a run of content words without naming a thing. */

@@ -407,8 +407,9 @@ function writeCombine(task: Extract<ModelTask, { kind: 'combine' }>, seeds: Seed
   const voice = voiceFor(brief, lens, sig);
   const next = sentenceSource(voice, brief, rng, [...a.paragraphs.flat(), ...b.paragraphs.flat()]);
   const bridge =
-    `Where the ${parents[0].lens.name} draft leans on ${rng.pick(voice.slots.keywords)}, ` +
-    `the ${parents[1].lens.name} draft leans on ${rng.pick(voice.slots.keywords)}; this version keeps the strongest of both.`;
+    // Lens names are imperatives ("Change the genre"): quoted, not used as adjectives.
+    `Where the draft through “${parents[0].lens.name}” leans on the ${rng.pick(voice.slots.keywords)}, ` +
+    `the one through “${parents[1].lens.name}” leans on the ${rng.pick(voice.slots.keywords)}; this version keeps the strongest of both.`;
 
   // Alternate the parents' paragraphs, each kept in part, so both are recognisable.
   const paragraphs: string[][] = [];
